@@ -1,0 +1,30 @@
+package org.bitsearch.orchestrator;
+
+import org.bitsearch.orchestrator.cli.VersionProvider;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code bitsearch} command line. Subcommands are the interface users script against: keep their names,
+ * flags and {@code --json} output stable (README, "Command line").
+ */
+@Command(name = "bitsearch", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Finds how many bits each layer of a neural network needs: bit-width and hyperparameter "
+                + "searches with quantization-aware training, early stopping and resumable state.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Builds the command line; tests call this to run commands in-process. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

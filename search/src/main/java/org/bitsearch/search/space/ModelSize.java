@@ -1,0 +1,37 @@
+package org.bitsearch.search.space;
+
+import java.util.List;
+
+/**
+ * Exact storage size of a model's parameters: sum over layers of weights_l · bits_l, plus biases at 32 bits
+ * (DESIGN.md). Computed without training from the layer parameter counts.
+ *
+ * @param bits     size of the quantized model in bits
+ * @param fp32Bits size of the same model with every parameter at 32 bits
+ */
+public record ModelSize(long bits, long fp32Bits) {
+    public ModelSize {
+        if (bits <= 0) throw new IllegalArgumentException("bits is " + bits + ", but must be > 0");
+        if (fp32Bits < bits) throw new IllegalArgumentException("fp32Bits is " + fp32Bits + ", but must be >= bits (" + bits + ")");
+    }
+
+    /** Size of {@code layers} quantized as {@code allocation}; throws if the counts differ. */
+    public static ModelSize of(List<QuantLayer> layers, BitAllocation allocation) {
+        if (layers.size() != allocation.layers())
+            throw new IllegalArgumentException("bits has " + allocation.layers() + " entries, but the model has "
+                    + layers.size() + " quantizable layers");
+        long bits = 0, fp = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            QuantLayer l = layers.get(i);
+            bits = Math.addExact(bits, Math.addExact(Math.multiplyExact(l.weights(), allocation.get(i)), 32L * l.biases()));
+            fp = Math.addExact(fp, 32L * (l.weights() + l.biases()));
+        }
+        return new ModelSize(bits, fp);
+    }
+
+    /** Size in KiB (1 KiB = 8192 bits). */
+    public double kib() { return bits / 8192.0; }
+
+    /** Compression ratio against the all-32-bit model (>= 1). */
+    public double compressionRatio() { return (double) fp32Bits / bits; }
+}

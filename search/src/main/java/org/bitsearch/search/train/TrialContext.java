@@ -1,0 +1,24 @@
+package org.bitsearch.search.train;
+
+import org.bitsearch.search.trial.Candidate;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Everything a {@link Trainer} needs to open one trial's run.
+ *
+ * @param number     the trial number within its search (0-based, no gaps)
+ * @param candidate  hyperparameters and bit allocation to train
+ * @param seed       the trial's seed, derived from the search seed and the trial number
+ * @param maxEpochs  the most epochs this trial may train (the pruner may stop it earlier)
+ * @param checkpoint the checkpoint to restore before training, if the trial is being resumed
+ */
+public record TrialContext(int number, Candidate candidate, long seed, int maxEpochs, Optional<Path> checkpoint) {
+    public TrialContext {
+        if (number < 0) throw new IllegalArgumentException("number is " + number + ", but must be >= 0");
+        if (candidate == null) throw new IllegalArgumentException("candidate must not be null");
+        if (maxEpochs < 1) throw new IllegalArgumentException("maxEpochs is " + maxEpochs + ", but must be >= 1");
+        if (checkpoint == null) checkpoint = Optional.empty();
+    }
+}

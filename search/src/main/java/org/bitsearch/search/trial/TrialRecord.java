@@ -1,0 +1,35 @@
+package org.bitsearch.search.trial;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What is known of one trial: its candidate, state and the epoch reports so far, in epoch order.
+ *
+ * @param number    trial number within the search (0-based)
+ * @param candidate the configuration
+ * @param state     current state
+ * @param reports   epoch reports, epochs 1..n without gaps
+ * @param sizeBits  exact model size in bits of the candidate's allocation
+ */
+public record TrialRecord(int number, Candidate candidate, TrialState state, List<EpochMetrics> reports, long sizeBits) {
+    public TrialRecord {
+        if (number < 0) throw new IllegalArgumentException("number is " + number + ", but must be >= 0");
+        if (candidate == null || state == null) throw new IllegalArgumentException("candidate and state must not be null");
+        reports = List.copyOf(reports);
+        for (int i = 0; i < reports.size(); i++)
+            if (reports.get(i).epoch() != i + 1)
+                throw new IllegalArgumentException("trial " + number + ": report " + i + " has epoch "
+                        + reports.get(i).epoch() + ", but must be " + (i + 1));
+        if (sizeBits <= 0) throw new IllegalArgumentException("sizeBits is " + sizeBits + ", but must be > 0");
+    }
+
+    public Optional<EpochMetrics> lastReport() {
+        return reports.isEmpty() ? Optional.empty() : Optional.of(reports.get(reports.size() - 1));
+    }
+
+    /** Best validation accuracy over the recorded epochs, NaN if none. */
+    public double bestValAccuracy() {
+        return reports.stream().mapToDouble(EpochMetrics::valAccuracy).filter(d -> !Double.isNaN(d)).max().orElse(Double.NaN);
+    }
+}

@@ -1,0 +1,97 @@
+package org.bitsearch.storage;
+
+import org.bitsearch.search.trial.Candidate;
+import org.bitsearch.search.trial.EpochMetrics;
+import org.bitsearch.search.trial.TrialState;
+import org.bitsearch.search.trial.Verdict;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The only door to the database. Thread-safe: the supervisor actors write while the HTTP API reads from
+ * several threads. Every write is idempotent (MERGE by natural keys) so that replaying after a crash is safe,
+ * and a finished trial is never changed again (writes to it are ignored and return false).
+ * All methods throw {@link StoreException} with a clear message on failure.
+ */
+public interface SearchStore extends AutoCloseable {
+
+    // ---- searches -------------------------------------------------------------------------------------------
+
+    /** Writes a new search in state RUNNING and returns it with its new id (ids start at 1). */
+    SearchRow createSearch(String name, String specJson, long seed);
+
+    Optional<SearchRow> search(long id);
+
+    /** All searches, newest first. */
+    List<SearchRow> searches();
+
+    /** Sets a search's state and message (e.g. the reason it FAILED). Returns false if the id is unknown. */
+    boolean setSearchState(long id, SearchState state, String message);
+
+    // ---- trials ---------------------------------------------------------------------------------------------
+
+    /**
+     * Writes a proposed trial as PENDING before any work starts on it. Idempotent: writing the same
+     * (searchId, number) again with the same candidate changes nothing; a different candidate is an error.
+     */
+    TrialRow createTrial(long searchId, int number, Candidate candidate, long seed, long sizeBits);
+
+    /** PENDING or RUNNING → RUNNING on {@code device}, attempts + 1. Returns false if the trial is finished. */
+    boolean markRunning(long searchId, int number, String device);
+
+    /**
+     * Records one epoch report and the pruner's verdict on it in one transaction, before the verdict is acted
+     * on. Idempotent by (searchId, number, epoch). Returns false (and writes nothing) if the trial is finished.
+     */
+    boolean recordReport(long searchId, int number, EpochMetrics metrics, Verdict verdict);
+
+    /** Records the latest checkpoint of a trial (replacing the previous row). False if the trial is finished. */
+    boolean recordCheckpoint(long searchId, int number, int epoch, Path path);
+
+    /** Sets a final state (COMPLETED, PRUNED or FAILED) with a reason; false if already finished. */
+    boolean finishTrial(long searchId, int number, TrialState state, String reason);
+
+    /** Records the last error of a trial that will be retried (stays unfinished). */
+    boolean recordRetry(long searchId, int number, String error);
+
+    /** Stores the test accuracy of a finished trial (measured for Pareto points at the end). */
+    boolean setTestAccuracy(long searchId, int number, double testAccuracy);
+
+    Optional<TrialRow> trial(long searchId, int number);
+
+    /** All trials of a search in number order. */
+    List<TrialRow> trials(long searchId);
+
+    /** Reports of one trial in epoch order. */
+    List<ReportRow> reports(long searchId, int number);
+
+    /** Every report of a search in recorded order. */
+    List<ReportRow> reports(long searchId);
+
+    /** Pruner verdicts of one trial in epoch order. */
+    List<RungDecisionRow> decisions(long searchId, int number);
+
+    Optional<CheckpointRow> latestCheckpoint(long searchId, int number);
+
+    // ---- Pareto front ---------------------------------------------------------------------------------------
+
+    /** Replaces the persisted front of a search in one transaction, and appends (step, hypervolume) to its history. */
+    void replaceFront(long searchId, List<ParetoRow> front, double hypervolume);
+
+    List<ParetoRow> front(long searchId);
+
+    /** Hypervolume after each front change, oldest first: [step, hypervolume] pairs for the page's plot. */
+    List<double[]> hypervolumeHistory(long searchId);
+
+    // ---- resume ---------------------------------------------------------------------------------------------
+
+    /** Everything resume needs, read in one transaction. Throws if the id is unknown. */
+    ResumeState resumeState(long searchId);
+
+    /** Ids of unfinished searches (RUNNING, i.e. interrupted) to resume at server start-up. */
+    List<Long> interruptedSearches();
+
+    @Override void close();
+}
