@@ -239,10 +239,18 @@ public final class ApiRoutes extends AllDirectives {
             return extractMaterializer(mat -> onComplete(entity.toStrict(30_000, max, mat), strict -> {
                 if (strict.isSuccess()) return inner.apply(strict.get().getData().decodeString(StandardCharsets.UTF_8));
                 Throwable cause = unwrap(strict.failed().get());
-                if (cause instanceof EntityStreamSizeException) return complete(tooLarge(-1));
+                if (tooLarge(cause)) return complete(tooLarge(-1));
                 return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, "cannot read the request body: " + cause.getMessage()));
             }));
         });
+    }
+
+    /** Whether reading a body failed because it exceeded the limit (the exception may come wrapped). */
+    private static boolean tooLarge(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause())
+            if (c instanceof EntityStreamSizeException
+                    || (c.getMessage() != null && c.getMessage().startsWith("Request too large"))) return true;
+        return false;
     }
 
     private HttpResponse tooLarge(long length) {

@@ -19,8 +19,8 @@ import java.util.Optional;
 /**
  * Turns the {@link SearchEvents} stream into server-sent events: one SSE {@code data:} line of JSON per event,
  * with a {@code type} field holding the event's simple name ({@code TrialStarted}, {@code EpochReported}, ...).
- * The first event is {@code {"type":"Connected"}}, sent once the subscription is live. Heartbeats (SSE
- * comments) go out every {@code heartbeat} so that proxies keep the connection open. A client too slow to keep
+ * The first event is {@code {"type":"Connected"}}, sent once the subscription is live. Heartbeats (events
+ * with empty data, which browsers do not dispatch) go out every {@code heartbeat} so that proxies keep the connection open. A client too slow to keep
  * up with {@value #BUFFER} buffered events has its stream ended (its browser reconnects and reloads the state)
  * rather than silently missing events. Closing the connection unsubscribes.
  */

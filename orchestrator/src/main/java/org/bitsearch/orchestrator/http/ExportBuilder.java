@@ -30,7 +30,8 @@ import java.util.zip.ZipOutputStream;
  * Builds a search's export, a zip holding:
  * <ul>
  *   <li>{@code models/trial-N.zip}: for each Pareto point, the quantized model written by
- *       {@link TrainingRun#exportModel} from the trial's latest checkpoint, opened through the search's trainer;</li>
+ *       {@link TrainingRun#exportModel} from the trial's latest checkpoint, opened through the search's trainer
+ *       (DL4J writes a zip for {@code ModelSerializer}; a trainer writing JSON gets {@code .json});</li>
  *   <li>{@code trials.csv}: every trial (state, reason, size, accuracies, bits, parameters);</li>
  *   <li>{@code pareto.json}: the front as {@code GET /api/searches/{id}/pareto} shows it;</li>
  *   <li>{@code spec.json}: the validated spec;</li>
@@ -87,14 +88,13 @@ public final class ExportBuilder {
         Path dir = Files.createTempDirectory(tempDir, "models-");
         try {
             for (PointView p : pareto.points()) {
-                String entry = "models/trial-" + p.number() + ".zip";
                 Optional<CheckpointRow> checkpoint = store.latestCheckpoint(search.id(), p.number());
                 Optional<TrialRow> trial = store.trial(search.id(), p.number());
                 if (checkpoint.isEmpty() || trial.isEmpty()) {
                     notes.add("trial " + p.number() + ": no model (no checkpoint was saved)");
                     continue;
                 }
-                Path file = dir.resolve("trial-" + p.number() + ".zip");
+                Path file = dir.resolve("trial-" + p.number() + ".model");
                 TrialRow t = trial.get();
                 TrialContext context = new TrialContext(t.number(), t.candidate(), t.seed(),
                         Math.max(1, checkpoint.get().epoch()), Optional.of(checkpoint.get().path()), "cpu:0");
@@ -104,6 +104,7 @@ public final class ExportBuilder {
                     notes.add("trial " + p.number() + ": no model (export failed: " + e.getMessage() + ")");
                     continue;
                 }
+                String entry = "models/trial-" + p.number() + extension(file);
                 try (OutputStream o = entryStream(out, entry)) {
                     Files.copy(file, o);
                 }
@@ -118,6 +119,18 @@ public final class ExportBuilder {
             Files.deleteIfExists(dir);
         }
         return notes;
+    }
+
+    /** The file's kind from its first bytes: a zip (DL4J's model format), JSON, or anything else. */
+    private static String extension(Path file) throws IOException {
+        byte[] head = new byte[2];
+        int n;
+        try (var in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, 2);
+        }
+        if (n == 2 && head[0] == 'P' && head[1] == 'K') return ".zip";
+        if (n >= 1 && head[0] == '{') return ".json";
+        return ".bin";
     }
 
     static String trialsCsv(List<TrialView> trials) {

@@ -16,6 +16,7 @@ import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.search.trial.TrialState;
 import org.bitsearch.storage.ParetoRow;
 import org.bitsearch.storage.ReportRow;
+import org.bitsearch.storage.RungDecisionRow;
 import org.bitsearch.storage.SearchRow;
 import org.bitsearch.storage.SearchStore;
 import org.bitsearch.storage.TrialRow;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Builds the API's read views straight from the {@link SearchStore}. Blocking (JDBC): call it on the blocking
@@ -63,7 +65,8 @@ public final class SearchReader {
             Set<Integer> front = frontNumbers(id);
             Map<Integer, List<EpochMetrics>> reports = reportsByTrial(store.reports(id));
             return store.trials(id).stream()
-                    .map(t -> trialView(t, reports.getOrDefault(t.number(), List.of()), layers, front)).toList();
+                    .map(t -> trialView(t, reports.getOrDefault(t.number(), List.of()), layers, front,
+                            reason(t, () -> store.decisions(id, t.number())))).toList();
         });
     }
 
@@ -72,9 +75,10 @@ public final class SearchReader {
         if (search.isEmpty()) return Optional.empty();
         return store.trial(id, number).map(t -> {
             List<ReportRow> rows = store.reports(id, number);
+            List<RungDecisionRow> decisionRows = store.decisions(id, number);
             TrialView view = trialView(t, rows.stream().map(ReportRow::metrics).toList(), layers(search.get()),
-                    frontNumbers(id));
-            List<DecisionView> decisions = store.decisions(id, number).stream()
+                    frontNumbers(id), reason(t, () -> decisionRows));
+            List<DecisionView> decisions = decisionRows.stream()
                     .map(d -> new DecisionView(d.epoch(), d.verdict().decision().name(), d.verdict().rung(),
                             d.verdict().reason())).toList();
             Integer checkpoint = store.latestCheckpoint(id, number).map(c -> c.epoch()).orElse(null);
@@ -153,11 +157,26 @@ public final class SearchReader {
         }
     }
 
-    private static TrialView trialView(TrialRow t, List<EpochMetrics> reports, List<QuantLayer> layers, Set<Integer> front) {
+    /**
+     * Why a trial is where it is: its error (FAILED, or the last retried error), else for a PRUNED trial the
+     * verdict of the rung that stopped it, else empty. (The store keeps the finish reason, but
+     * {@link TrialRow} does not carry it; the verdict rows say the same.)
+     */
+    private static String reason(TrialRow t, Supplier<List<RungDecisionRow>> decisions) {
+        if (!t.error().isEmpty()) return t.error();
+        if (t.state() != TrialState.PRUNED) return "";
+        List<RungDecisionRow> rows = decisions.get();
+        for (int i = rows.size() - 1; i >= 0; i--)
+            if (rows.get(i).verdict().stop()) return rows.get(i).verdict().reason();
+        return "";
+    }
+
+    private static TrialView trialView(TrialRow t, List<EpochMetrics> reports, List<QuantLayer> layers, Set<Integer> front,
+                                       String reason) {
         Double last = reports.isEmpty() ? null : JsonSupport.finite(reports.get(reports.size() - 1).valAccuracy());
         Double best = reports.stream().mapToDouble(EpochMetrics::valAccuracy).filter(Double::isFinite).boxed()
                 .max(Double::compare).orElse(null);
-        return new TrialView(t.number(), t.state().name(), t.error(), t.candidate().params(),
+        return new TrialView(t.number(), t.state().name(), reason, t.candidate().params(),
                 t.candidate().bits().bits(), t.sizeBits(), t.sizeBits() / 8192.0, compression(layers, t), t.seed(),
                 t.attempts(), t.device(), reports.size(), last, best, t.testAccuracy().orElse(null),
                 front.contains(t.number()), t.created(), t.updated());
