@@ -8,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 
 const state = {
   searchId: null, search: null, trials: [], pareto: null, reports: [], detail: null,
-  selected: null, plotted: new Set(), plottedFor: null, sort: { key: 'number', dir: 'asc' },
+  selected: null, plotted: new Set(), plotChosen: false, sort: { key: 'number', dir: 'asc' },
   cmp: [null, null], charts: null, authRequired: false,
 };
 
@@ -68,9 +68,10 @@ async function loadSearch() {
   const [search, trials, pareto, reports] = await Promise.all([api.search(id), api.trials(id), api.pareto(id), api.reports(id)]);
   if (id !== state.searchId) return;
   Object.assign(state, { search, trials, pareto, reports });
-  if (state.plottedFor !== id) {
-    state.plottedFor = id;
-    state.plotted = new Set(pareto.points.slice(0, 6).map((p) => p.number));
+  if (!state.plotChosen) {
+    // until the user ticks rows: the front's curves (up to six) and the selected trial's
+    state.plotted = new Set(pareto.points.slice(-6).map((p) => p.number));
+    if (state.selected !== null) state.plotted.add(state.selected);
   }
   if (state.selected === null && pareto.points.length) state.selected = pareto.points[pareto.points.length - 1].number;
   if (state.selected !== null) state.detail = await api.trial(id, state.selected).catch(() => null);
@@ -102,7 +103,11 @@ function renderTable() {
   renderTrialTable($('trial-table'), state.trials, {
     sort: state.sort, plotted: state.plotted, selected: state.selected,
     onSelect: selectTrial,
-    onPlot: (n, on) => { if (on) state.plotted.add(n); else state.plotted.delete(n); renderCurves(); },
+    onPlot: (n, on) => {
+      state.plotChosen = true;
+      if (on) state.plotted.add(n); else state.plotted.delete(n);
+      renderCurves();
+    },
     onSort: (key) => {
       state.sort = { key, dir: state.sort.key === key && state.sort.dir === 'asc' ? 'desc' : 'asc' };
       renderTable();
@@ -115,12 +120,12 @@ function renderCurves() {
   for (const r of state.reports) {
     if (!state.plotted.has(r.number) || r.valAccuracy === null) continue;
     if (!byTrial.has(r.number)) byTrial.set(r.number, []);
-    byTrial.get(r.number).push({ x: r.epoch, y: r.valAccuracy });
+    byTrial.get(r.number).push({ x: r.epoch, y: r.valAccuracy, stop: r.decision === 'STOP' });
   }
   const curves = [...byTrial.entries()].sort((a, b) => a[0] - b[0])
     .map(([number, points]) => ({ number, points: points.sort((a, b) => a.x - b.x) }));
-  const rungs = state.detail ? state.detail.decisions.filter((d) => d.rung >= 0).map((d) => d.epoch) : [];
-  updateCurves(charts().curves, curves, [...new Set(rungs)].sort((a, b) => a - b));
+  const rungs = new Set(state.reports.filter((r) => r.rung !== null && r.rung >= 0).map((r) => r.epoch));
+  updateCurves(charts().curves, curves, [...rungs].sort((a, b) => a - b));
 }
 
 function renderComparison() {
@@ -130,8 +135,11 @@ function renderComparison() {
       `trial ${p.number} · ${pct(p.valAccuracy)} · ${p.sizeKiB.toFixed(1)} KiB`)));
   };
   const numbers = points.map((p) => p.number);
+  // defaults: the smallest model against the most accurate one
   if (!numbers.includes(state.cmp[0])) state.cmp[0] = numbers[0] ?? null;
-  if (!numbers.includes(state.cmp[1])) state.cmp[1] = numbers[numbers.length - 1] ?? null;
+  if (!numbers.includes(state.cmp[1]) || (state.cmp[1] === state.cmp[0] && !state.cmpChosen)) {
+    state.cmp[1] = numbers.length > 1 ? numbers[numbers.length - 1] : numbers[0] ?? null;
+  }
   fill($('cmp-a'), state.cmp[0]);
   fill($('cmp-b'), state.cmp[1]);
   renderCompare($('compare'), state.pareto, state.cmp[0], state.cmp[1]);
@@ -168,7 +176,9 @@ async function route() {
   try {
     if (match) {
       const id = Number(match[1]);
-      if (state.searchId !== id) Object.assign(state, { searchId: id, selected: null, detail: null, cmp: [null, null] });
+      if (state.searchId !== id) {
+        Object.assign(state, { searchId: id, selected: null, detail: null, cmp: [null, null], cmpChosen: false, plotChosen: false });
+      }
       await loadSearch();
     } else {
       state.searchId = null;
@@ -203,8 +213,8 @@ async function init() {
   $('spec-file').onchange = async (e) => { if (e.target.files[0]) $('spec-text').value = await e.target.files[0].text(); };
   $('stop-btn').onclick = () => act(api.stop);
   $('resume-btn').onclick = () => act(api.resume);
-  $('cmp-a').onchange = (e) => { state.cmp[0] = Number(e.target.value); renderComparison(); };
-  $('cmp-b').onchange = (e) => { state.cmp[1] = Number(e.target.value); renderComparison(); };
+  $('cmp-a').onchange = (e) => { state.cmp[0] = Number(e.target.value); state.cmpChosen = true; renderComparison(); };
+  $('cmp-b').onchange = (e) => { state.cmp[1] = Number(e.target.value); state.cmpChosen = true; renderComparison(); };
   try {
     const info = await api.info();
     state.authRequired = info.authRequired;

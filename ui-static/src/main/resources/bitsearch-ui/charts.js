@@ -18,7 +18,9 @@ const rungLines = {
       const px = x.getPixelForValue(epoch);
       if (px < area.left || px > area.right) return;
       ctx.beginPath(); ctx.moveTo(px, area.top); ctx.lineTo(px, area.bottom); ctx.stroke();
-      ctx.fillText(`rung ${i}`, px + 3, area.top + 11);
+      const label = `rung ${i}`;
+      const width = ctx.measureText(label).width;
+      ctx.fillText(label, px + 3 + width > area.right ? px - 3 - width : px + 3, area.top + 11);
     });
     ctx.restore();
   },
@@ -90,11 +92,15 @@ export function curveChart(canvas) {
   });
 }
 
-/** curves: [{number, points: [{x: epoch, y: acc}]}]; rungEpochs: epochs at which rungs judge. */
+/** curves: [{number, points: [{x: epoch, y: acc, stop}]}]; rungEpochs: epochs at which rungs judge. */
 export function updateCurves(chart, curves, rungEpochs) {
   chart.data.datasets = curves.map((c, i) => ({
     label: `trial ${c.number}`, data: c.points, borderColor: PALETTE[i % PALETTE.length],
-    backgroundColor: PALETTE[i % PALETTE.length], pointRadius: 3, tension: 0.2,
+    backgroundColor: PALETTE[i % PALETTE.length], tension: 0.2,
+    // a pruned trial's last point, where the pruner said STOP, is a cross
+    pointStyle: (ctx) => (ctx.raw && ctx.raw.stop ? 'crossRot' : 'circle'),
+    pointRadius: (ctx) => (ctx.raw && ctx.raw.stop ? 7 : 3),
+    pointBorderWidth: (ctx) => (ctx.raw && ctx.raw.stop ? 2.5 : 1),
   }));
   chart.options.plugins.rungLines.epochs = rungEpochs;
   chart.update();

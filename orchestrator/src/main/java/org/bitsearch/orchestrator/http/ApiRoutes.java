@@ -84,8 +84,9 @@ public final class ApiRoutes extends AllDirectives {
     public Route route() {
         ExceptionHandler internal = ExceptionHandler.newBuilder()
                 .match(Throwable.class, t -> complete(internalError(t))).build();
-        return handleExceptions(internal, () -> concat(
-                pathPrefix("api", () -> concat(
+        // a string path matcher matches a prefix of a segment ("api" would take "/api.js"): decide on the whole path
+        return handleExceptions(internal, () -> extractUnmatchedPath(p -> p.equals("/api") || p.startsWith("/api/")
+                ? pathPrefix("api", () -> concat(
                         path("info", () -> methods(Map.of("GET", this::info))),
                         path("events", () -> methods(Map.of("GET", this::eventStream))),
                         path("searches", () -> methods(ordered("GET", () -> read(reader::searches), "POST", this::submit))),
@@ -100,8 +101,8 @@ public final class ApiRoutes extends AllDirectives {
                                 path("stop", () -> methods(Map.of("POST", () -> mutating(() -> stop(id))))),
                                 path("resume", () -> methods(Map.of("POST", () -> mutating(() -> resume(id))))),
                                 notFound())),
-                        notFound())),
-                methods(Map.of("GET", this::staticFile))));
+                        notFound()))
+                : methods(Map.of("GET", this::staticFile))));
     }
 
     // ---- endpoints ------------------------------------------------------------------------------------------

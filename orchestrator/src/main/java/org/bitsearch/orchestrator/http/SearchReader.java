@@ -14,6 +14,7 @@ import org.bitsearch.search.space.ModelSize;
 import org.bitsearch.search.space.QuantLayer;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.search.trial.TrialState;
+import org.bitsearch.search.trial.Verdict;
 import org.bitsearch.storage.ParetoRow;
 import org.bitsearch.storage.ReportRow;
 import org.bitsearch.storage.RungDecisionRow;
@@ -82,14 +83,25 @@ public final class SearchReader {
                     .map(d -> new DecisionView(d.epoch(), d.verdict().decision().name(), d.verdict().rung(),
                             d.verdict().reason())).toList();
             Integer checkpoint = store.latestCheckpoint(id, number).map(c -> c.epoch()).orElse(null);
-            return new TrialDetailView(view, rows.stream().map(SearchReader::reportView).toList(), decisions, checkpoint);
+            Map<Integer, Verdict> verdicts = new HashMap<>();
+            for (RungDecisionRow d : decisionRows) verdicts.put(d.epoch(), d.verdict());
+            return new TrialDetailView(view, rows.stream().map(r -> reportView(r, verdicts.get(r.metrics().epoch()))).toList(),
+                    decisions, checkpoint);
         });
     }
 
-    /** Every report of a search in recorded order (the learning curves of all trials in one request). */
+    /** Every report of a search in recorded order, with its verdict (the learning curves and rungs of all trials). */
     public Optional<List<ReportView>> reports(long id) {
-        return store.search(id).map(s -> store.reports(id).stream().map(SearchReader::reportView).toList());
+        return store.search(id).map(s -> {
+            Map<Long, Verdict> verdicts = new HashMap<>();
+            for (TrialRow t : store.trials(id))
+                for (RungDecisionRow d : store.decisions(id, t.number())) verdicts.put(key(d.number(), d.epoch()), d.verdict());
+            return store.reports(id).stream()
+                    .map(r -> reportView(r, verdicts.get(key(r.number(), r.metrics().epoch())))).toList();
+        });
     }
+
+    private static long key(int number, int epoch) { return ((long) number << 32) | epoch; }
 
     public Optional<ParetoView> pareto(long id) {
         return store.search(id).map(s -> {
@@ -182,10 +194,11 @@ public final class SearchReader {
                 front.contains(t.number()), t.created(), t.updated());
     }
 
-    private static ReportView reportView(ReportRow r) {
+    private static ReportView reportView(ReportRow r, Verdict verdict) {
         EpochMetrics m = r.metrics();
         return new ReportView(r.number(), m.epoch(), r.seq(), JsonSupport.finite(m.valAccuracy()),
-                JsonSupport.finite(m.valLoss()), JsonSupport.finite(m.trainLoss()), m.seconds(), m.samplesPerSecond());
+                JsonSupport.finite(m.valLoss()), JsonSupport.finite(m.trainLoss()), m.seconds(), m.samplesPerSecond(),
+                verdict == null ? null : verdict.decision().name(), verdict == null ? null : verdict.rung());
     }
 
     private static Double compression(List<QuantLayer> layers, TrialRow t) {

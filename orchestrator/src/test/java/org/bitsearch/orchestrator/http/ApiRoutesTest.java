@@ -187,6 +187,10 @@ class ApiRoutesTest {
         assertEquals(total, reports.size());
         for (int i = 1; i < reports.size(); i++)
             assertTrue(reports.get(i - 1).get("seq").asLong() < reports.get(i).get("seq").asLong());
+        for (JsonNode r : reports) {
+            assertTrue(Set.of("CONTINUE", "STOP").contains(r.get("decision").asText()), r.toString());
+            if (r.get("epoch").asInt() == 1) assertEquals(0, r.get("rung").asInt(), "epoch 1 is rung 0: " + r);
+        }
     }
 
     @Test void showsTheParetoFrontWithSizesAndHypervolumeHistory() {
@@ -267,6 +271,8 @@ class ApiRoutesTest {
         HttpResponse<String> app = http.get("/app.js");
         assertEquals(200, app.statusCode());
         assertTrue(app.headers().firstValue("Content-Type").orElseThrow().startsWith("application/javascript"));
+        for (String file : List.of("/api.js", "/format.js", "/charts.js", "/panels.js", "/style.css", "/favicon.svg"))
+            assertEquals(200, http.get(file).statusCode(), file + " (a file whose name starts like an API path must still be served)");
         HttpResponse<String> chart = http.get("/vendor/chart.js/chart.umd.min.js");
         assertEquals(200, chart.statusCode());
         assertTrue(chart.body().contains("Chart"));

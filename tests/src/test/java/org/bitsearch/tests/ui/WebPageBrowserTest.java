@@ -1,0 +1,163 @@
+package org.bitsearch.tests.ui;
+
+import org.bitsearch.actors.SearchSystemSettings;
+import org.bitsearch.actors.StandardTrainers;
+import org.bitsearch.actors.spec.TrainerFactory;
+import org.bitsearch.orchestrator.http.BitsearchServer;
+import org.bitsearch.orchestrator.http.HttpSettings;
+import org.bitsearch.search.sim.SimulatedTrainer;
+import org.bitsearch.search.sim.SimulatedTrainerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The page in a real browser: headless Chromium against a real server (H2 in a temp dir, the real search system
+ * on the simulated trainer). Launches a short search from the page, waits until the Pareto plot and the trial
+ * table show every finished trial, looks at a pruned trial's rung ladder, saves screenshots under
+ * {@code target/}, then launches a slow search and stops it from the page.
+ */
+class WebPageBrowserTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int TRIALS = 10;
+
+    @TempDir Path dir;
+    private BitsearchServer server;
+    private ChromeDriver browser;
+
+    @BeforeEach void start() {
+        server = BitsearchServer.start(dir.resolve("data"),
+                new HttpSettings("127.0.0.1", 0, Optional.empty(), HttpSettings.DEFAULT_MAX_BODY, Duration.ofSeconds(5)),
+                WebPageBrowserTest::settings, "browser-test");
+        browser = HeadlessChromium.start(dir.resolve("chromium-profile"), 1440, 2400);
+    }
+
+    @AfterEach void stop() {
+        try {
+            if (browser != null) browser.quit();
+        } finally {
+            if (server != null) server.close();
+        }
+    }
+
+    @Test void launchWatchAndStopSearchesFromThePage() throws IOException {
+        browser.get(server.url());
+        WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(100));
+        wait.ignoring(StaleElementReferenceException.class);
+        wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+
+        // launch a short search from the form
+        launch(spec("page-launched", TRIALS, 0.02));
+        wait.until(ExpectedConditions.urlMatches("#/search/1$"));
+        wait.until(ExpectedConditions.textToBe(By.id("search-state"), "COMPLETED"));
+        wait.until(d -> finishedRows() == TRIALS);
+        wait.until(d -> intAttribute(browser.findElement(By.id("pareto-chart")), "data-points") >= 1);
+
+        int frontPoints = intAttribute(browser.findElement(By.id("pareto-chart")), "data-points");
+        assertEquals(frontPoints, count("#trial-table tbody tr.front"),
+                "the table marks exactly the front's trials");
+        assertEquals(frontPoints, count("#heatmap tbody tr"), "one heatmap row per front point");
+        assertEquals(TRIALS, intAttribute(browser.findElement(By.id("pareto-chart")), "data-trials"), "every finished trial is plotted");
+        assertTrue(browser.findElement(By.id("stats")).getText().contains(TRIALS + " / " + TRIALS), browser.findElement(By.id("stats")).getText());
+
+        // a pruned trial's rung ladder says why it was pruned
+        assertTrue(count("#trial-table tbody tr[data-state=PRUNED]") > 0, "ASHA with reduction factor 2 prunes some of " + TRIALS + " trials");
+        browser.findElement(By.cssSelector("#trial-table tbody tr[data-state=PRUNED]")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("ladder"), "Pruned:"));
+        assertEquals(1, count("#ladder li.stop"), "exactly one STOP verdict");
+        if (frontPoints >= 2) assertTrue(browser.findElement(By.id("compare")).getText().contains("val accuracy"));
+        screenshot("ui-search.png");
+
+        // a slow search, stopped from the page
+        browser.get(server.url() + "#/");
+        launch(spec("to-stop", 60, 0.3));
+        wait.until(ExpectedConditions.urlMatches("#/search/2$"));
+        wait.until(ExpectedConditions.textToBe(By.id("search-state"), "RUNNING"));
+        wait.until(d -> count("#trial-table tbody tr[data-state=RUNNING]") > 0);
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("stop-btn"))).click();
+        wait.until(ExpectedConditions.textToBe(By.id("search-state"), "STOPPED"));
+        assertTrue(browser.findElement(By.id("resume-btn")).isEnabled(), "a stopped search can be resumed");
+        assertTrue(!browser.findElement(By.id("stop-btn")).isEnabled());
+
+        browser.get(server.url() + "#/");
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#searches tr[data-search-id='2'] .state"), "STOPPED"));
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#searches tr[data-search-id='1'] .state"), "COMPLETED"));
+        screenshot("ui-list.png");
+
+        List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+        assertTrue(errors.isEmpty(), "the page logged errors: " + errors);
+    }
+
+    private void launch(String spec) {
+        WebElement text = browser.findElement(By.id("spec-text"));
+        ((JavascriptExecutor) browser).executeScript("arguments[0].value = arguments[1];", text, spec);
+        browser.findElement(By.id("launch-btn")).click();
+    }
+
+    /** Counted in the page in one go: the table is re-rendered on every event, so elements go stale. */
+    private long finishedRows() {
+        return count("#trial-table tbody tr[data-state=COMPLETED], #trial-table tbody tr[data-state=PRUNED]");
+    }
+
+    private long count(String css) {
+        return ((Number) ((JavascriptExecutor) browser).executeScript(
+                "return document.querySelectorAll(arguments[0]).length;", css)).longValue();
+    }
+
+    private static int intAttribute(WebElement e, String name) {
+        String v = e.getAttribute(name);
+        return v == null || v.isEmpty() ? -1 : Integer.parseInt(v);
+    }
+
+    private void screenshot(String name) throws IOException {
+        Path target = Path.of("target", name);
+        Files.createDirectories(target.getParent());
+        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static String spec(String name, int trials, double epochSeconds) {
+        return """
+                name: %s
+                seed: 11
+                trainer: {kind: simulated, hidden: [256, 128, 64], epochSeconds: %s}
+                space:
+                  params:
+                    learningRate: {type: logfloat, low: 0.0001, high: 0.01}
+                    batchSize: {type: categorical, choices: [64, 128]}
+                  bits: {allowed: [1, 2, 4, 8], nonIncreasing: true}
+                pruner: {type: asha, minResource: 1, reductionFactor: 2}
+                budget: {maxTrials: %d, maxEpochs: 8, maxConcurrent: 2}
+                """.formatted(name, epochSeconds, trials);
+    }
+
+    private static SearchSystemSettings settings(SearchSystemSettings defaults) {
+        TrainerFactory trainers = StandardTrainers.factory();
+        if (!trainers.kinds().contains("simulated"))
+            trainers = trainers.with(new TrainerFactory.Kind<>("simulated", SimulatedTrainerConfig.class, SimulatedTrainer::new));
+        return defaults.withCpuSlots(2).withUseGpus(false).withShutdownTimeout(Duration.ofSeconds(20)).withTrainers(trainers);
+    }
+}
