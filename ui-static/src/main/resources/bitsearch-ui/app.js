@@ -12,14 +12,22 @@ const state = {
   cmp: [null, null], charts: null, authRequired: false,
 };
 
-const EXAMPLE_SPEC = `# A search spec: see the README ("Search spec") for every field.
-name: mlp-bits
+const EXAMPLE_SPEC = `# A search spec (README, "Search spec"). trainer.dataDir may be left out when the
+# server was started with --data DIR. To try the page in seconds: trainer: {kind: simulated}
+name: fashion-mlp-bits
 seed: 42
 trainer:
-  kind: simulated
-budget:
-  maxTrials: 12
-  maxEpochs: 6
+  kind: dl4j
+  dataset: fashion-mnist
+  trainSubset: 10000
+space:
+  params:
+    learningRate: {type: logfloat, low: 0.0003, high: 0.01}
+    batchSize: {type: categorical, choices: [64, 128]}
+  bits: {allowed: [1, 2, 4, 8], nonIncreasing: true}
+sampler: {type: nsga2}
+pruner: {type: pareto-asha, minResource: 1, reductionFactor: 3}
+budget: {maxTrials: 24, maxEpochs: 9, maxConcurrent: 2}
 `;
 
 // ---- list view ------------------------------------------------------------------------------------------------
