@@ -29,6 +29,9 @@ import java.util.regex.Pattern;
 public final class StaticFiles {
     static final String UI_ROOT = "bitsearch-ui/";
     private static final String CHART_PREFIX = "vendor/chart.js/";
+    /** Scripts and data from this server only; inline style attributes (bar widths, heatmap colours) allowed. */
+    static final String CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*");
 
     private final ClassLoader loader;
@@ -51,7 +54,8 @@ public final class StaticFiles {
         return cache.computeIfAbsent(name, this::read).map(bytes -> HttpResponse.create()
                 .withEntity(contentType(name), bytes)
                 .addHeader(CacheControl.create(CacheDirectives.NO_CACHE))
-                .addHeader(RawHeader.create("X-Content-Type-Options", "nosniff")));
+                .addHeader(RawHeader.create("X-Content-Type-Options", "nosniff"))
+                .addHeader(RawHeader.create("Content-Security-Policy", CSP)));
     }
 
     /** The classpath resource a request path maps to, empty if it is not a plain path inside the served folders. */

@@ -268,6 +268,7 @@ class ApiRoutesTest {
         assertEquals(200, index.statusCode());
         assertTrue(index.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
         assertTrue(index.body().contains("<title>bitsearch</title>"));
+        assertEquals(StaticFiles.CSP, index.headers().firstValue("Content-Security-Policy").orElseThrow());
         HttpResponse<String> app = http.get("/app.js");
         assertEquals(200, app.statusCode());
         assertTrue(app.headers().firstValue("Content-Type").orElseThrow().startsWith("application/javascript"));

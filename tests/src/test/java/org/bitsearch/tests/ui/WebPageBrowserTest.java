@@ -107,6 +107,16 @@ class WebPageBrowserTest {
         wait.until(ExpectedConditions.textToBe(By.cssSelector("#searches tr[data-search-id='1'] .state"), "COMPLETED"));
         screenshot("ui-list.png");
 
+        // a phone-sized window: one column, nothing cut off sideways
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(420, 1800));
+        browser.get(server.url() + "#/search/1");
+        wait.until(ExpectedConditions.textToBe(By.id("search-state"), "COMPLETED"));
+        wait.until(d -> finishedRows() == TRIALS);
+        long overflow = (Long) ((JavascriptExecutor) browser).executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        assertEquals(0, overflow, "the page must not scroll sideways on a narrow screen (tables scroll inside their cards)");
+        screenshot("ui-narrow.png");
+
         List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
         assertTrue(errors.isEmpty(), "the page logged errors: " + errors);
