@@ -1,10 +1,6 @@
 package org.bitsearch.orchestrator.http;
 
 import org.bitsearch.actors.SearchSystemSettings;
-import org.bitsearch.actors.StandardTrainers;
-import org.bitsearch.actors.spec.TrainerFactory;
-import org.bitsearch.search.sim.SimulatedTrainer;
-import org.bitsearch.search.sim.SimulatedTrainerConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,11 +16,8 @@ final class TestServers {
     }
 
     static SearchSystemSettings settings(SearchSystemSettings defaults) {
-        TrainerFactory trainers = StandardTrainers.factory();
-        if (!trainers.kinds().contains("simulated"))
-            trainers = trainers.with(new TrainerFactory.Kind<>("simulated", SimulatedTrainerConfig.class, SimulatedTrainer::new));
         return defaults.withCpuSlots(2).withUseGpus(false).withRetryBackoff(Duration.ofMillis(50))
-                .withShutdownTimeout(Duration.ofSeconds(20)).withTrainers(trainers);
+                .withShutdownTimeout(Duration.ofSeconds(20));
     }
 
     /** A short search on the simulated trainer (a 64-32 MLP, 3 layers): finishes in a second or two. */

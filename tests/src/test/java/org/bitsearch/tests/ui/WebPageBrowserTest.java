@@ -1,12 +1,8 @@
 package org.bitsearch.tests.ui;
 
 import org.bitsearch.actors.SearchSystemSettings;
-import org.bitsearch.actors.StandardTrainers;
-import org.bitsearch.actors.spec.TrainerFactory;
 import org.bitsearch.orchestrator.http.BitsearchServer;
 import org.bitsearch.orchestrator.http.HttpSettings;
-import org.bitsearch.search.sim.SimulatedTrainer;
-import org.bitsearch.search.sim.SimulatedTrainerConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -165,9 +161,6 @@ class WebPageBrowserTest {
     }
 
     private static SearchSystemSettings settings(SearchSystemSettings defaults) {
-        TrainerFactory trainers = StandardTrainers.factory();
-        if (!trainers.kinds().contains("simulated"))
-            trainers = trainers.with(new TrainerFactory.Kind<>("simulated", SimulatedTrainerConfig.class, SimulatedTrainer::new));
-        return defaults.withCpuSlots(2).withUseGpus(false).withShutdownTimeout(Duration.ofSeconds(20)).withTrainers(trainers);
+        return defaults.withCpuSlots(2).withUseGpus(false).withShutdownTimeout(Duration.ofSeconds(20));
     }
 }
