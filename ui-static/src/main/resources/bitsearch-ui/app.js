@@ -96,6 +96,7 @@ function renderSearch() {
   $('resume-btn').disabled = s.state !== 'STOPPED';
   $('export-link').href = api.exportUrl(s.id);
   renderStats($('stats'), s);
+  $('spec-json').textContent = JSON.stringify(s.spec, null, 2);
 
   const c = charts();
   updatePareto(c.pareto, state.pareto, state.trials);

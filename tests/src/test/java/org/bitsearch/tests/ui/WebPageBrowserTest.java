@@ -65,6 +65,13 @@ class WebPageBrowserTest {
         wait.ignoring(StaleElementReferenceException.class);
         wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
 
+        // an invalid spec: every problem is listed, nothing starts
+        launch(spec("invalid", 0, 0).replace("reductionFactor: 2", "reductionFactor: 1"));
+        wait.until(d -> count("#spec-problems li") >= 3);
+        String problems = browser.findElement(By.id("spec-problems")).getText();
+        assertTrue(problems.contains("budget.maxTrials") && problems.contains("pruner.reductionFactor"), problems);
+        assertEquals(0, server.store().searches().size(), "nothing is written for an invalid spec");
+
         // launch a short search from the form
         launch(spec("page-launched", TRIALS, 0.02));
         wait.until(ExpectedConditions.urlMatches("#/search/1$"));
@@ -85,6 +92,7 @@ class WebPageBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("ladder"), "Pruned:"));
         assertEquals(1, count("#ladder li.stop"), "exactly one STOP verdict");
         if (frontPoints >= 2) assertTrue(browser.findElement(By.id("compare")).getText().contains("val accuracy"));
+        assertTrue(browser.findElement(By.id("spec-json")).getAttribute("textContent").contains("\"page-launched\""));
         screenshot("ui-search.png");
 
         // a slow search, stopped from the page
@@ -114,7 +122,10 @@ class WebPageBrowserTest {
         screenshot("ui-narrow.png");
 
         List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                // the invalid launch above: Chromium logs every 4xx answer to fetch()
+                .filter(e -> !e.getMessage().contains("/api/searches - Failed to load resource: the server responded with a status of 400"))
+                .toList();
         assertTrue(errors.isEmpty(), "the page logged errors: " + errors);
     }
 
