@@ -31,18 +31,19 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin StoreOptions store;
     @Mixin SystemOptions system;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE}); not a loopback address: --token required")
     String host;
 
-    @Option(names = "--port", defaultValue = "8080", description = "Port to bind, 0 for a free one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "8080", description = "port to bind, 0 for a free one (default: ${DEFAULT-VALUE})")
     int port;
 
     @Option(names = "--token", paramLabel = "T",
-            description = "Bearer token required on mutating requests (default: the environment variable BITSEARCH_TOKEN).")
+            description = "bearer token every mutating request must send, at least 8 characters "
+                    + "(default: the environment variable BITSEARCH_TOKEN)")
     String token;
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "Dataset directory a trainer uses when the spec names none.")
+            description = "dataset directory a trainer uses when the spec names none")
     Path data;
 
     @Override public Integer call() throws InterruptedException {

@@ -53,7 +53,9 @@ public final class ApiServer implements AutoCloseable {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bitsearch-http", ConfigFactory.parseString(
                 "pekko.http.server.idle-timeout = 120s\n"
                         + "pekko.http.server.parsing.max-content-length = " + Math.max(settings.maxBodyBytes(), 1024) * 2 + "\n"
-                        + "pekko.loglevel = WARNING\n").withFallback(ConfigFactory.load()));
+                        + "pekko.loglevel = WARNING\n"
+                        // the owner closes the server (serve's shutdown hook does): Pekko must not add its own hook
+                        + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n").withFallback(ConfigFactory.load()));
         ExecutorService blocking = Executors.newFixedThreadPool(4, daemonThreads("bitsearch-http-io-"));
         try {
             SearchReader reader = new SearchReader(store, trainers);
