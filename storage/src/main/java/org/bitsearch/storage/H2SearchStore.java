@@ -310,7 +310,7 @@ public final class H2SearchStore implements SearchStore {
 
     @Override
     public List<TrialRow> trials(long searchId) {
-        return jdbc.read(() -> "list the trials of search " + searchId, tx -> selectTrials(tx, searchId, false));
+        return jdbc.read(() -> "list the trials of search " + searchId, tx -> selectTrials(tx, searchId));
     }
 
     @Override
@@ -410,12 +410,16 @@ public final class H2SearchStore implements SearchStore {
             SearchRow search = tx.queryOne("SELECT " + SEARCH_COLUMNS + " FROM search WHERE id = ?", this::searchRow, searchId)
                     .orElseThrow(() -> new StoreException("search " + searchId + " does not exist, so it cannot be resumed; "
                             + "list the searches to find its id."));
-            List<TrialRow> trials = selectTrials(tx, searchId, false);
+            List<TrialRow> trials = selectTrials(tx, searchId);
             Map<Integer, List<EpochMetrics>> reports = new LinkedHashMap<>();
             for (TrialRow t : trials) reports.put(t.number(), new ArrayList<>());
             List<ReportRef> order = new ArrayList<>();
             for (ReportRow r : tx.query("SELECT * FROM report WHERE search_id = ? ORDER BY seq", H2SearchStore::reportRow, searchId)) {
-                reports.get(r.number()).add(r.metrics());
+                List<EpochMetrics> of = reports.get(r.number());
+                if (of == null) // impossible with the foreign key and one snapshot; say so clearly if it ever happens
+                    throw new StoreException("search " + searchId + " has a report for trial " + r.number() + ", which it "
+                            + "does not list; the read was not consistent. Retry; if it persists, report a bug.");
+                of.add(r.metrics());
                 order.add(new ReportRef(r.number(), r.metrics().epoch()));
             }
             List<TrialRecord> records = new ArrayList<>();
@@ -516,9 +520,8 @@ public final class H2SearchStore implements SearchStore {
                 searchId, number);
     }
 
-    private List<TrialRow> selectTrials(Jdbc.Tx tx, long searchId, boolean unfinishedOnly) throws SQLException {
-        return tx.query("SELECT " + TRIAL_COLUMNS + " FROM trial WHERE search_id = ?"
-                + (unfinishedOnly ? " AND state IN " + UNFINISHED : "") + " ORDER BY number", this::trialRow, searchId);
+    private List<TrialRow> selectTrials(Jdbc.Tx tx, long searchId) throws SQLException {
+        return tx.query("SELECT " + TRIAL_COLUMNS + " FROM trial WHERE search_id = ? ORDER BY number", this::trialRow, searchId);
     }
 
     /** Checkpoint paths inside the data directory are stored relative to it, so the directory can be moved. */

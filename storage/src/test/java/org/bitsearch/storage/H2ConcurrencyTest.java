@@ -1,0 +1,125 @@
+package org.bitsearch.storage;
+
+import org.bitsearch.search.trial.TrialRecord;
+import org.bitsearch.search.trial.TrialState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The HTTP API reads from several threads while a search writes: no locking errors, and every read sees a
+ * consistent state (one statement is consistent by itself; {@code resumeState} is one snapshot over all tables).
+ */
+class H2ConcurrencyTest {
+    static final int READERS = 3;
+    static final int TRIALS = 30;
+    static final long SEED = 11;
+
+    @TempDir Path dir;
+
+    @Test
+    void readersHammeringWhileAWriterWritesSeeNoErrorsAndConsistentSnapshots() throws Exception {
+        try (H2SearchStore store = H2SearchStore.open(dir)) {
+            long s = store.createSearch("concurrent", "{}", SEED).id();
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicLong reads = new AtomicLong();
+            List<String> problems = Collections.synchronizedList(new ArrayList<>());
+            ExecutorService pool = Executors.newFixedThreadPool(READERS + 1);
+            try {
+                List<Future<?>> readers = new ArrayList<>();
+                for (int i = 0; i < READERS; i++) readers.add(pool.submit(() -> read(store, s, writing, reads, problems)));
+                Future<?> writer = pool.submit(() -> {
+                    try {
+                        write(store, s, store.checkpointDir());
+                    } finally {
+                        writing.set(false);
+                    }
+                    return null;
+                });
+                writer.get(60, TimeUnit.SECONDS);
+                for (Future<?> r : readers) r.get(60, TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(List.of(), problems);
+            assertTrue(reads.get() >= READERS * 10L, "readers should have read many times, read " + reads.get());
+            ResumeState end = store.resumeState(s);
+            assertEquals(TRIALS, end.trials().size());
+            assertEquals(List.of(), end.unfinished());
+        }
+    }
+
+    /** The writer: trials one after another, PENDING, RUNNING, reports with verdicts, checkpoints, finish, front. */
+    private static void write(SearchStore store, long s, Path checkpoints) {
+        for (int n = 0; n < TRIALS; n++) {
+            store.createTrial(s, n, CrashWriter.candidate(SEED, n), n, CrashWriter.sizeBits(CrashWriter.candidate(SEED, n)));
+            store.markRunning(s, n, "cpu:0");
+            CrashWriter.Plan plan = CrashWriter.plan(SEED, n);
+            for (int e = 1; e <= plan.epochs(); e++) {
+                store.recordReport(s, n, CrashWriter.metrics(SEED, n, e), CrashWriter.verdict(SEED, n, e));
+                store.recordCheckpoint(s, n, e, checkpoints.resolve("t" + n + ".zip"));
+            }
+            store.finishTrial(s, n, plan.outcome(), "done");
+            if (plan.outcome() == TrialState.COMPLETED)
+                store.replaceFront(s, List.of(new ParetoRow(s, n, 0.5, 1000, Optional.empty())), n);
+        }
+    }
+
+    /** A reader: loops over the API's reads until the writer is done, checking what each read sees. */
+    private static Void read(SearchStore store, long s, AtomicBoolean writing, AtomicLong reads, List<String> problems) {
+        int seenTrials = 0;
+        long seenSeq = 0;
+        boolean last = false;
+        while (!last) {
+            last = !writing.get();
+            try {
+                ResumeState r = store.resumeState(s);
+                int reportCount = 0;
+                for (TrialRecord t : r.trials()) {
+                    reportCount += t.reports().size();
+                    CrashWriter.Plan plan = CrashWriter.plan(SEED, t.number());
+                    if (t.state().isFinished() && t.reports().size() != plan.epochs())
+                        problems.add("finished trial " + t.number() + " seen with " + t.reports().size() + " reports");
+                }
+                if (reportCount != r.reportOrder().size()) problems.add("report order and reports disagree");
+                if (r.unfinished().size() > 1) problems.add("one trial at a time, but saw unfinished " + r.unfinished());
+                if (r.trials().size() < seenTrials) problems.add("trials went from " + seenTrials + " to " + r.trials().size());
+                seenTrials = r.trials().size();
+
+                List<ReportRow> reports = store.reports(s);
+                for (int i = 1; i < reports.size(); i++)
+                    if (reports.get(i).seq() <= reports.get(i - 1).seq()) problems.add("seq not increasing: " + reports);
+                if (!reports.isEmpty()) {
+                    long top = reports.get(reports.size() - 1).seq();
+                    if (top < seenSeq) problems.add("seq went back from " + seenSeq + " to " + top);
+                    seenSeq = top;
+                }
+                List<TrialRow> trials = store.trials(s);
+                for (int i = 0; i < trials.size(); i++)
+                    if (trials.get(i).number() != i) problems.add("trial numbers have a gap: " + trials);
+                store.front(s);
+                store.hypervolumeHistory(s);
+                store.searches();
+                reads.incrementAndGet();
+            } catch (RuntimeException e) {
+                problems.add(e.toString());
+                return null;
+            }
+        }
+        return null;
+    }
+}
