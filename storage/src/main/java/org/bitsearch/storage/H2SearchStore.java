@@ -166,13 +166,14 @@ public final class H2SearchStore implements SearchStore {
         if (sizeBits <= 0) throw new StoreException("sizeBits of trial " + number + " is " + sizeBits + ", but must be > 0");
         String params = json.params(candidate);
         String bits = json.bits(candidate.bits());
+        Candidate asStored = json.normalise(candidate);
         Instant now = clock.instant();
         return jdbc.write(() -> "create trial " + number + " of search " + searchId, tx -> {
             lockSearch(tx, searchId);
             Optional<TrialRow> existing = selectTrial(tx, searchId, number);
             if (existing.isPresent()) {
                 TrialRow t = existing.get();
-                if (t.candidate().equals(candidate) && t.seed() == seed && t.sizeBits() == sizeBits) return t;
+                if (t.candidate().equals(asStored) && t.seed() == seed && t.sizeBits() == sizeBits) return t;
                 throw new StoreException("trial " + number + " of search " + searchId + " already exists with "
                         + "candidate " + t.candidate() + ", seed " + t.seed() + ", size " + t.sizeBits() + " bits, but was "
                         + "written again with candidate " + candidate + ", seed " + seed + ", size " + sizeBits + " bits. "
