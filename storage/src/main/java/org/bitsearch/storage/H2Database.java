@@ -237,9 +237,11 @@ final class H2Database {
      * The JDBC URL. WRITE_DELAY=0: every commit is written to the file before commit() returns, so a killed
      * process (SIGKILL) loses no committed write; the OS cache holds it. (A power cut can still lose the last
      * commits: H2 does not fsync on commit.) LOCK_TIMEOUT: a write waits up to 10 s for a row another write holds.
+     * DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database under the application's shutdown
+     * (which still records final states); the application closes the store itself, last.
      */
     private String url(String fileBase, String extra) {
-        return "jdbc:h2:file:" + dataDir.resolve(fileBase) + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000" + extra;
+        return "jdbc:h2:file:" + dataDir.resolve(fileBase) + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE" + extra;
     }
 
     private Connection connect(String url, String what) {

@@ -49,7 +49,9 @@ import java.util.function.Supplier;
  * <h2>Durability</h2>
  * Every write method is one transaction and returns after its commit reached the file ({@code WRITE_DELAY=0}),
  * so a process killed with SIGKILL loses no returned write; H2 does not fsync on commit, so an OS crash or power
- * cut may lose the last commits (the MVStore file stays consistent).
+ * cut may lose the last commits (the MVStore file stays consistent). H2's shutdown hook is off: on a graceful
+ * shutdown, record the final states and then call {@link #close()} last (a JVM that exits without closing loses
+ * nothing committed either; the next open just takes a little longer).
  *
  * <h2>Write-ahead rules enforced here</h2>
  * <ul>

@@ -60,6 +60,17 @@ final class ChildProcess {
                     + "); its stderr:\n" + Files.readString(stderr));
     }
 
+    /** Waits until the child has acknowledged at least {@code n} writes (or died, or the time is up). */
+    void awaitLines(int n, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            synchronized (lines) {
+                if (lines.size() >= n) return;
+            }
+            Thread.sleep(5);
+        }
+    }
+
     /** SIGKILLs the child, waits for it and returns its exit status. */
     int kill() throws InterruptedException {
         process.destroyForcibly();
