@@ -11,6 +11,7 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,17 +79,18 @@ final class H2Database {
         Path file = dataDir.resolve(FILE_NAME);
         if (Files.isDirectory(file))
             throw new StoreException("database file " + file + " is a directory; move it away or choose another data directory");
-        if (sizeOf(file) > 0) {
+        boolean existing = sizeOf(file) > 0;
+        if (existing) {
             checkHeader(file);
             inspectReadOnly();
         } else {
-            createFresh(file);
+            createFresh(file); // comes with the latest schema
         }
         Connection keeper = connect(url(FILE_BASE, ""), "open the database in " + dataDir);
         HikariDataSource pool = null;
         try {
             pool = pool();
-            migrate(pool);
+            if (existing) migrate(pool);
             return new Opened(keeper, pool);
         } catch (RuntimeException e) {
             if (pool != null) pool.close();
@@ -209,9 +211,9 @@ final class H2Database {
                 throw errors.translate("create a new database in " + dataDir, e);
             }
             try {
-                Files.deleteIfExists(file); // an empty file: nothing to lose
+                if (Files.exists(file) && Files.size(file) == 0) Files.delete(file); // empty: nothing to lose
                 Files.createLink(file, temp); // atomic, and fails if another process placed its database first
-            } catch (java.nio.file.FileAlreadyExistsException raced) {
+            } catch (FileAlreadyExistsException raced) {
                 // another process created the database at the same moment: use that one
             } catch (UnsupportedOperationException | IOException e) {
                 try {
