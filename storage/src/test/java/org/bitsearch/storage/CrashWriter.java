@@ -52,6 +52,9 @@ public final class CrashWriter {
         long seed = Long.parseLong(args[1]);
         String mode = args[2];
         H2SearchStore store = H2SearchStore.open(dir);
+        // warm up the JSON code before READY, so the kills do not cluster in the first createTrial's class loading
+        CandidateJson json = new CandidateJson();
+        json.normalise(candidate(seed, 0));
         System.out.println("READY");
         if (mode.equals("hold")) {
             Thread.sleep(Long.MAX_VALUE);
