@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import org.bitsearch.search.engine.ReportRef;
 import org.bitsearch.search.trial.Candidate;
-import org.bitsearch.search.trial.Decision;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.search.trial.TrialRecord;
 import org.bitsearch.search.trial.TrialState;
@@ -14,7 +13,6 @@ import org.bitsearch.search.trial.Verdict;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * {@link SearchStore} on an embedded H2 database in file mode: {@code dataDir/bitsearch.mv.db}, no server to start.
@@ -78,6 +75,7 @@ public final class H2SearchStore implements SearchStore {
     private final Jdbc jdbc;
     private final Clock clock;
     private final CandidateJson json = new CandidateJson();
+    private final H2Rows rows;
     private final ObjectMapper specMapper = new ObjectMapper();
     private final Object closeLock = new Object();
     private boolean closed;
@@ -88,6 +86,7 @@ public final class H2SearchStore implements SearchStore {
         this.pool = opened.pool();
         this.jdbc = new Jdbc(pool, new SqlErrors(dataDir));
         this.clock = clock;
+        this.rows = new H2Rows(dataDir, json);
     }
 
     /**
@@ -128,20 +127,20 @@ public final class H2SearchStore implements SearchStore {
         return jdbc.write(() -> "create search '" + name + "'", tx -> {
             long id = tx.insertReturningKey("INSERT INTO search (name, spec_json, seed, state, message, created_at, updated_at) "
                     + "VALUES (?, ?, ?, ?, '', ?, ?)", "ID", name, specJson, seed, SearchState.RUNNING, now, now);
-            return tx.queryOne("SELECT " + SEARCH_COLUMNS + " FROM search WHERE id = ?", this::searchRow, id).orElseThrow();
+            return tx.queryOne("SELECT " + SEARCH_COLUMNS + " FROM search WHERE id = ?", rows::search, id).orElseThrow();
         });
     }
 
     @Override
     public Optional<SearchRow> search(long id) {
         return jdbc.read(() -> "read search " + id,
-                tx -> tx.queryOne("SELECT " + SEARCH_COLUMNS + " FROM search WHERE id = ?", this::searchRow, id));
+                tx -> tx.queryOne("SELECT " + SEARCH_COLUMNS + " FROM search WHERE id = ?", rows::search, id));
     }
 
     @Override
     public List<SearchRow> searches() {
         return jdbc.read(() -> "list searches",
-                tx -> tx.query("SELECT " + SEARCH_COLUMNS + " FROM search ORDER BY id DESC", this::searchRow));
+                tx -> tx.query("SELECT " + SEARCH_COLUMNS + " FROM search ORDER BY id DESC", rows::search));
     }
 
     @Override
@@ -214,10 +213,10 @@ public final class H2SearchStore implements SearchStore {
             long lastSeq = lockSearch(tx, searchId);
             if (!lockUnfinishedTrial(tx, searchId, number)) return false;
             Optional<EpochMetrics> same = tx.queryOne("SELECT * FROM report WHERE search_id = ? AND number = ? AND epoch = ?",
-                    H2SearchStore::metrics, searchId, number, epoch);
+                    H2Rows::metrics, searchId, number, epoch);
             if (same.isPresent()) {
                 Optional<Verdict> sameVerdict = tx.queryOne("SELECT * FROM rung_decision WHERE search_id = ? AND number = ? AND epoch = ?",
-                        H2SearchStore::verdict, searchId, number, epoch);
+                        H2Rows::verdict, searchId, number, epoch);
                 if (same.get().equals(metrics) && sameVerdict.equals(Optional.of(verdict))) return true; // a replay
                 // a re-run of this epoch (resumed from an earlier checkpoint): it replaces this epoch and all later ones
                 tx.update("DELETE FROM report WHERE search_id = ? AND number = ? AND epoch >= ?", searchId, number, epoch);
@@ -246,7 +245,7 @@ public final class H2SearchStore implements SearchStore {
     public boolean recordCheckpoint(long searchId, int number, int epoch, Path path) {
         if (epoch < 0) throw new StoreException("checkpoint epoch of trial " + number + " is " + epoch + ", but must be >= 0");
         if (path == null) throw new StoreException("checkpoint path of trial " + number + " is null, but must be given");
-        String stored = storedPath(path);
+        String stored = rows.storedPath(path);
         Instant now = clock.instant();
         return jdbc.write(() -> "record the epoch " + epoch + " checkpoint of trial " + number + " of search " + searchId, tx -> {
             if (!lockUnfinishedTrial(tx, searchId, number)) return false;
@@ -320,27 +319,27 @@ public final class H2SearchStore implements SearchStore {
     public List<ReportRow> reports(long searchId, int number) {
         return jdbc.read(() -> "read the reports of trial " + number + " of search " + searchId,
                 tx -> tx.query("SELECT * FROM report WHERE search_id = ? AND number = ? ORDER BY epoch",
-                        H2SearchStore::reportRow, searchId, number));
+                        H2Rows::report, searchId, number));
     }
 
     @Override
     public List<ReportRow> reports(long searchId) {
         return jdbc.read(() -> "read the reports of search " + searchId,
-                tx -> tx.query("SELECT * FROM report WHERE search_id = ? ORDER BY seq", H2SearchStore::reportRow, searchId));
+                tx -> tx.query("SELECT * FROM report WHERE search_id = ? ORDER BY seq", H2Rows::report, searchId));
     }
 
     @Override
     public List<RungDecisionRow> decisions(long searchId, int number) {
         return jdbc.read(() -> "read the pruner decisions of trial " + number + " of search " + searchId,
                 tx -> tx.query("SELECT * FROM rung_decision WHERE search_id = ? AND number = ? ORDER BY epoch",
-                        rs -> new RungDecisionRow(rs.getLong("search_id"), rs.getInt("number"), rs.getInt("epoch"), verdict(rs)),
+                        rs -> new RungDecisionRow(rs.getLong("search_id"), rs.getInt("number"), rs.getInt("epoch"), H2Rows.verdict(rs)),
                         searchId, number));
     }
 
     @Override
     public Optional<CheckpointRow> latestCheckpoint(long searchId, int number) {
         return jdbc.read(() -> "read the checkpoint of trial " + number + " of search " + searchId,
-                tx -> tx.queryOne("SELECT * FROM checkpoint WHERE search_id = ? AND number = ?", this::checkpointRow,
+                tx -> tx.queryOne("SELECT * FROM checkpoint WHERE search_id = ? AND number = ?", rows::checkpoint,
                         searchId, number));
     }
 
@@ -368,7 +367,7 @@ public final class H2SearchStore implements SearchStore {
         jdbc.write(() -> "replace the Pareto front of search " + searchId, tx -> {
             lockSearch(tx, searchId);
             List<ParetoRow> current = tx.query("SELECT * FROM pareto_point WHERE search_id = ? ORDER BY number",
-                    H2SearchStore::storedParetoRow, searchId);
+                    H2Rows::pareto, searchId);
             Optional<double[]> last = tx.queryOne("SELECT step, hypervolume FROM hypervolume WHERE search_id = ? "
                     + "AND step = (SELECT MAX(step) FROM hypervolume WHERE search_id = ?)",
                     rs -> new double[] {rs.getInt(1), rs.getDouble(2)}, searchId, searchId);
@@ -395,7 +394,7 @@ public final class H2SearchStore implements SearchStore {
                 tx -> tx.query("SELECT p.search_id, p.number, p.val_accuracy, p.size_bits, "
                         + "COALESCE(p.test_accuracy, t.test_accuracy) AS test_accuracy FROM pareto_point p "
                         + "JOIN trial t ON t.search_id = p.search_id AND t.number = p.number "
-                        + "WHERE p.search_id = ? ORDER BY p.size_bits, p.number", H2SearchStore::storedParetoRow, searchId));
+                        + "WHERE p.search_id = ? ORDER BY p.size_bits, p.number", H2Rows::pareto, searchId));
     }
 
     @Override
@@ -410,14 +409,14 @@ public final class H2SearchStore implements SearchStore {
     @Override
     public ResumeState resumeState(long searchId) {
         return jdbc.snapshot(() -> "read the resume state of search " + searchId, tx -> {
-            SearchRow search = tx.queryOne("SELECT " + SEARCH_COLUMNS + " FROM search WHERE id = ?", this::searchRow, searchId)
+            SearchRow search = tx.queryOne("SELECT " + SEARCH_COLUMNS + " FROM search WHERE id = ?", rows::search, searchId)
                     .orElseThrow(() -> new StoreException("search " + searchId + " does not exist, so it cannot be resumed; "
                             + "list the searches to find its id."));
             List<TrialRow> trials = selectTrials(tx, searchId);
             Map<Integer, List<EpochMetrics>> reports = new LinkedHashMap<>();
             for (TrialRow t : trials) reports.put(t.number(), new ArrayList<>());
             List<ReportRef> order = new ArrayList<>();
-            for (ReportRow r : tx.query("SELECT * FROM report WHERE search_id = ? ORDER BY seq", H2SearchStore::reportRow, searchId)) {
+            for (ReportRow r : tx.query("SELECT * FROM report WHERE search_id = ? ORDER BY seq", H2Rows::report, searchId)) {
                 List<EpochMetrics> of = reports.get(r.number());
                 if (of == null) // impossible with the foreign key and one snapshot; say so clearly if it ever happens
                     throw new StoreException("search " + searchId + " has a report for trial " + r.number() + ", which it "
@@ -440,7 +439,7 @@ public final class H2SearchStore implements SearchStore {
             }
             Map<Integer, CheckpointRow> checkpoints = new LinkedHashMap<>();
             for (CheckpointRow c : tx.query("SELECT c.* FROM checkpoint c JOIN trial t ON t.search_id = c.search_id "
-                    + "AND t.number = c.number WHERE c.search_id = ? AND t.state IN " + UNFINISHED, this::checkpointRow, searchId))
+                    + "AND t.number = c.number WHERE c.search_id = ? AND t.state IN " + UNFINISHED, rows::checkpoint, searchId))
                 checkpoints.put(c.number(), c);
             return new ResumeState(search, records, order, unfinished, checkpoints);
         });
@@ -519,59 +518,11 @@ public final class H2SearchStore implements SearchStore {
     }
 
     private Optional<TrialRow> selectTrial(Jdbc.Tx tx, long searchId, int number) throws SQLException {
-        return tx.queryOne("SELECT " + TRIAL_COLUMNS + " FROM trial WHERE search_id = ? AND number = ?", this::trialRow,
+        return tx.queryOne("SELECT " + TRIAL_COLUMNS + " FROM trial WHERE search_id = ? AND number = ?", rows::trial,
                 searchId, number);
     }
 
     private List<TrialRow> selectTrials(Jdbc.Tx tx, long searchId) throws SQLException {
-        return tx.query("SELECT " + TRIAL_COLUMNS + " FROM trial WHERE search_id = ? ORDER BY number", this::trialRow, searchId);
-    }
-
-    /** Checkpoint paths inside the data directory are stored relative to it, so the directory can be moved. */
-    private String storedPath(Path path) {
-        Path abs = path.toAbsolutePath().normalize();
-        return abs.startsWith(dataDir) ? dataDir.relativize(abs).toString() : abs.toString();
-    }
-
-    // ---- row mappers ----------------------------------------------------------------------------------------
-
-    private SearchRow searchRow(ResultSet rs) throws SQLException {
-        return new SearchRow(rs.getLong("id"), rs.getString("name"), rs.getString("spec_json"), rs.getLong("seed"),
-                SearchState.valueOf(rs.getString("state")), rs.getString("message"),
-                Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "updated_at"));
-    }
-
-    private TrialRow trialRow(ResultSet rs) throws SQLException {
-        long searchId = rs.getLong("search_id");
-        int number = rs.getInt("number");
-        Candidate candidate = json.candidate(rs.getString("params"), rs.getString("bits"),
-                "trial " + number + " of search " + searchId);
-        return new TrialRow(searchId, number, candidate, rs.getLong("seed"), rs.getLong("size_bits"),
-                TrialState.valueOf(rs.getString("state")), rs.getInt("attempts"), rs.getString("error"),
-                rs.getString("device"), Jdbc.optionalDouble(rs, "test_accuracy"),
-                Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "updated_at"));
-    }
-
-    private static EpochMetrics metrics(ResultSet rs) throws SQLException {
-        return new EpochMetrics(rs.getInt("epoch"), rs.getDouble("val_accuracy"), rs.getDouble("val_loss"),
-                rs.getDouble("train_loss"), rs.getDouble("seconds"), rs.getDouble("samples_per_second"));
-    }
-
-    private static ReportRow reportRow(ResultSet rs) throws SQLException {
-        return new ReportRow(rs.getLong("search_id"), rs.getInt("number"), rs.getLong("seq"), metrics(rs));
-    }
-
-    private static Verdict verdict(ResultSet rs) throws SQLException {
-        return new Verdict(Decision.valueOf(rs.getString("decision")), rs.getInt("rung"), rs.getString("reason"));
-    }
-
-    private CheckpointRow checkpointRow(ResultSet rs) throws SQLException {
-        return new CheckpointRow(rs.getLong("search_id"), rs.getInt("number"), rs.getInt("epoch"),
-                dataDir.resolve(rs.getString("path")));
-    }
-
-    private static ParetoRow storedParetoRow(ResultSet rs) throws SQLException {
-        return new ParetoRow(rs.getLong("search_id"), rs.getInt("number"), rs.getDouble("val_accuracy"),
-                rs.getLong("size_bits"), Jdbc.optionalDouble(rs, "test_accuracy"));
+        return tx.query("SELECT " + TRIAL_COLUMNS + " FROM trial WHERE search_id = ? ORDER BY number", rows::trial, searchId);
     }
 }

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * finished in earlier rounds are unchanged, and that {@code resumeState} hands back exactly the unfinished trials.
  */
 class H2CrashTest {
-    static final int KILLS = 12;
+    static final int KILLS = 10;
     static final long WRITER_SEED = 7;
 
     @TempDir Path dir;
