@@ -46,6 +46,7 @@ public final class SearchReader {
     private final SearchStore store;
     private final TrainerLookup trainers;
     private final Map<Long, List<QuantLayer>> layersBySearch = new ConcurrentHashMap<>();
+    private final Set<Long> warned = ConcurrentHashMap.newKeySet();
 
     public SearchReader(SearchStore store, TrainerLookup trainers) {
         this.store = store;
@@ -125,16 +126,21 @@ public final class SearchReader {
         });
     }
 
-    /** The model's layers for a search; empty (and logged) if its trainer cannot be built. */
+    /**
+     * The model's layers for a search; empty (and logged) if its trainer cannot be built right now. Only a
+     * success is cached, so that a trainer that works later (its data directory appeared) is found then.
+     */
     public List<QuantLayer> layers(SearchRow search) {
-        return layersBySearch.computeIfAbsent(search.id(), id -> {
-            try {
-                return List.copyOf(trainers.trainerFor(search).layers());
-            } catch (Exception | LinkageError e) {
-                log.warn("search {}: cannot find its model's layers: {}", id, e.toString());
-                return List.of();
-            }
-        });
+        List<QuantLayer> known = layersBySearch.get(search.id());
+        if (known != null) return known;
+        try {
+            List<QuantLayer> layers = List.copyOf(trainers.trainerFor(search).layers());
+            layersBySearch.put(search.id(), layers);
+            return layers;
+        } catch (Exception | LinkageError e) {
+            if (warned.add(search.id())) log.warn("search {}: cannot find its model's layers: {}", search.id(), e.toString());
+            return List.of();
+        }
     }
 
     // ---- views ----------------------------------------------------------------------------------------------
