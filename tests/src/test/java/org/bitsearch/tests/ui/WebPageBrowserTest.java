@@ -33,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The page in a real browser: headless Chromium against a real server (H2 in a temp dir, the real search system
  * on the simulated trainer). Launches a short search from the page, waits until the Pareto plot and the trial
- * table show every finished trial, looks at a pruned trial's rung ladder, saves screenshots under
- * {@code target/}, then launches a slow search and stops it from the page.
+ * table show every finished trial, sorts the table, looks at a pruned trial's rung ladder, saves screenshots under
+ * {@code target/}, then launches a slow search and stops, resumes and stops it again from the page.
  */
 class WebPageBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -86,6 +86,12 @@ class WebPageBrowserTest {
         assertEquals(TRIALS, intAttribute(browser.findElement(By.id("pareto-chart")), "data-trials"), "every finished trial is plotted");
         assertTrue(browser.findElement(By.id("stats")).getText().contains(TRIALS + " / " + TRIALS), browser.findElement(By.id("stats")).getText());
 
+        // the table sorts: trial number descending on a second click of its header (ascending is the default)
+        browser.findElement(By.cssSelector("#trial-table th[data-sort=number]")).click();
+        wait.until(d -> String.valueOf(TRIALS - 1).equals(((JavascriptExecutor) browser).executeScript(
+                "return document.querySelector('#trial-table tbody tr').dataset.number;")));
+        browser.findElement(By.cssSelector("#trial-table th[data-sort=number]")).click();
+
         // a pruned trial's rung ladder says why it was pruned
         assertTrue(count("#trial-table tbody tr[data-state=PRUNED]") > 0, "ASHA with reduction factor 2 prunes some of " + TRIALS + " trials");
         browser.findElement(By.cssSelector("#trial-table tbody tr[data-state=PRUNED]")).click();
@@ -105,6 +111,10 @@ class WebPageBrowserTest {
         wait.until(ExpectedConditions.textToBe(By.id("search-state"), "STOPPED"));
         assertTrue(browser.findElement(By.id("resume-btn")).isEnabled(), "a stopped search can be resumed");
         assertTrue(!browser.findElement(By.id("stop-btn")).isEnabled());
+        browser.findElement(By.id("resume-btn")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("search-state"), "RUNNING"));
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("stop-btn"))).click();
+        wait.until(ExpectedConditions.textToBe(By.id("search-state"), "STOPPED"));
 
         browser.get(server.url() + "#/");
         wait.until(ExpectedConditions.textToBe(By.cssSelector("#searches tr[data-search-id='2'] .state"), "STOPPED"));
