@@ -144,10 +144,9 @@ function renderComparison() {
       `trial ${p.number} · ${pct(p.valAccuracy)} · ${p.sizeKiB.toFixed(1)} KiB`)));
   };
   const numbers = points.map((p) => p.number);
-  // defaults: the smallest model against the most accurate one
-  if (!numbers.includes(state.cmp[0])) state.cmp[0] = numbers[0] ?? null;
-  if (!numbers.includes(state.cmp[1]) || (state.cmp[1] === state.cmp[0] && !state.cmpChosen)) {
-    state.cmp[1] = numbers.length > 1 ? numbers[numbers.length - 1] : numbers[0] ?? null;
+  // until the user picks: the smallest model against the most accurate one
+  if (!state.cmpChosen || !numbers.includes(state.cmp[0]) || !numbers.includes(state.cmp[1])) {
+    state.cmp = [numbers[0] ?? null, numbers[numbers.length - 1] ?? null];
   }
   fill($('cmp-a'), state.cmp[0]);
   fill($('cmp-b'), state.cmp[1]);

@@ -97,7 +97,15 @@ class WebPageBrowserTest {
         browser.findElement(By.cssSelector("#trial-table tbody tr[data-state=PRUNED]")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("ladder"), "Pruned:"));
         assertEquals(1, count("#ladder li.stop"), "exactly one STOP verdict");
-        if (frontPoints >= 2) assertTrue(browser.findElement(By.id("compare")).getText().contains("val accuracy"));
+        if (frontPoints >= 2) {
+            // the comparison starts with the smallest front point against the most accurate (heatmap rows: smallest first)
+            Object expected = ((JavascriptExecutor) browser).executeScript("const rows = document.querySelectorAll('#heatmap tbody tr');"
+                    + "return 'trial ' + rows[0].dataset.number + ' trial ' + rows[rows.length - 1].dataset.number;");
+            Object shown = ((JavascriptExecutor) browser).executeScript(
+                    "return [...document.querySelectorAll('#compare thead th')].map(t => t.textContent).join(' ').trim();");
+            assertEquals(expected, shown);
+            assertTrue(browser.findElement(By.id("compare")).getText().contains("val accuracy"));
+        }
         assertTrue(browser.findElement(By.id("spec-json")).getAttribute("textContent").contains("\"page-launched\""));
         screenshot("ui-search.png");
 
