@@ -8,6 +8,7 @@ import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.train.TrainingRun;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -216,14 +217,22 @@ final class Dl4jTrainingRun implements TrainingRun {
         return evaluate(data.test()).accuracy();
     }
 
+    /**
+     * A deep copy of the network: configuration (with its own noises: {@code MultiLayerNetwork.clone()} shares
+     * the weight-noise instances with the original) and parameters; the updater state starts fresh.
+     */
+    static MultiLayerNetwork deepCopy(MultiLayerNetwork net) {
+        MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
+        MultiLayerNetwork copy = new MultiLayerNetwork(conf);
+        copy.init(net.params().dup(), false);
+        return copy;
+    }
+
     /** The network with quantized weights and no weight noise: what {@link #exportModel} writes. */
     MultiLayerNetwork quantizedCopy() {
-        MultiLayerNetwork copy = net.clone();
-        List<QuantizedWeightNoise> copyNoises = noisesOf(copy);
-        int q = 0;
+        MultiLayerNetwork copy = deepCopy(net);
         for (Layer l : copy.getLayers()) {
-            if (!(l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise)) continue;
-            QuantizedWeightNoise n = copyNoises.get(q++);
+            if (!(l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n)) continue;
             INDArray w = l.getParam(QuantizedWeightNoise.WEIGHT_KEY);
             w.assign(QuantizedWeightNoise.quantize(w, n.getTargetBits(), n.isPerChannel()));
             n.setTargetBits(32);

@@ -71,7 +71,7 @@ public final class Quantizer {
             double level = Math.rint(w[i] * inv);
             if (level > q) level = q;
             else if (level < -q) level = -q;
-            out[i] = (float) (level * s);
+            out[i] = level == 0 ? 0f : (float) (level * s); // never -0.0: one zero level
         }
     }
 
