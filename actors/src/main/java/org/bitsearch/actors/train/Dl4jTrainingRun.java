@@ -36,7 +36,7 @@ import java.util.SplittableRandom;
  * quantizes every layer to its target bits ({@link QuantizedWeightNoise}): the reported accuracy is the
  * quantized model's, with no copy of the network.
  */
-final class Dl4jTrainingRun implements TrainingRun {
+public final class Dl4jTrainingRun implements TrainingRun {
     private static final long EPOCH_STREAM = 0x9E3779B97F4A7C15L, STEP_STREAM = 0xD1B54A32D192ED03L;
 
     private final Dl4jTrainerConfig config;
@@ -50,6 +50,7 @@ final class Dl4jTrainingRun implements TrainingRun {
     private final ProgressiveSchedule schedule;
     private final DropBitsConfig dropBits;
     private int nextEpoch;
+    private double lastTrainCpuSeconds;
     private INDArray xBuffer, yBuffer;
     private boolean closed;
 
@@ -95,7 +96,7 @@ final class Dl4jTrainingRun implements TrainingRun {
         DeviceBinding.bind(device);
         NativeThreads.apply(config.threads());
         int epoch = nextEpoch;
-        long start = System.nanoTime();
+        long start = System.nanoTime(), cpuStart = cpuNanos();
         int[] order = data.trainIndices();
         DataSplit.shuffle(order, new SplittableRandom(seed ^ (EPOCH_STREAM * epoch)));
         boolean[] quantized = schedule.quantizedIn(epoch);
@@ -114,6 +115,7 @@ final class Dl4jTrainingRun implements TrainingRun {
             }
         }
         double trainSeconds = (System.nanoTime() - start) / 1e9;
+        lastTrainCpuSeconds = (cpuNanos() - cpuStart) / 1e9;
         Evaluation val = evaluate(data.validation());
         double seconds = (System.nanoTime() - start) / 1e9;
         nextEpoch = epoch + 1;
@@ -122,6 +124,18 @@ final class Dl4jTrainingRun implements TrainingRun {
         return new EpochMetrics(epoch, val.accuracy(), val.loss(), trainLoss, seconds,
                 trainSeconds > 0 ? samples / trainSeconds : 0);
     }
+
+    private static long cpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        return mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
+    /**
+     * CPU seconds the calling thread spent training in the last epoch (evaluation excluded). With one native
+     * thread all the work runs on the calling thread, so samples per CPU-second compare builds and settings
+     * on a machine shared with other work, where wall-clock throughput is noisy.
+     */
+    public double lastTrainCpuSeconds() { return lastTrainCpuSeconds; }
 
     /** Trains one minibatch of the given training-set rows; returns its loss (DL4J's score). */
     double step(int[] rows, boolean[] quantized) {

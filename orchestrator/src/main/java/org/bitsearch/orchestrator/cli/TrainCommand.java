@@ -3,6 +3,7 @@ package org.bitsearch.orchestrator.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bitsearch.actors.train.Dl4jTrainer;
 import org.bitsearch.actors.train.Dl4jTrainerConfig;
+import org.bitsearch.actors.train.Dl4jTrainingRun;
 import org.bitsearch.actors.train.Hyperparameters;
 import org.bitsearch.actors.train.schedule.DropBitsConfig;
 import org.bitsearch.actors.train.schedule.ScheduleConfig;
@@ -110,8 +111,10 @@ public final class TrainCommand implements Callable<Integer> {
                 EpochMetrics m = run.trainEpoch();
                 reports.add(new EpochJson(m.epoch(), m.valAccuracy(), m.valLoss(), m.trainLoss(), m.seconds(), m.samplesPerSecond()));
                 if (!json) {
-                    out.printf(Locale.ROOT, "epoch %d: val accuracy %.4f  val loss %.4f  train loss %.4f  %.1f s  %.0f samples/s%n",
-                            m.epoch(), m.valAccuracy(), m.valLoss(), m.trainLoss(), m.seconds(), m.samplesPerSecond());
+                    double cpu = run instanceof Dl4jTrainingRun d ? d.lastTrainCpuSeconds() : 0;
+                    out.printf(Locale.ROOT, "epoch %d: val accuracy %.4f  val loss %.4f  train loss %.4f  %.1f s  %.0f samples/s  (%.0f samples per CPU-second of the training thread)%n",
+                            m.epoch(), m.valAccuracy(), m.valLoss(), m.trainLoss(), m.seconds(), m.samplesPerSecond(),
+                            cpu > 0 ? trainer.data().trainCount() / cpu : 0);
                     out.flush();
                 }
                 if (m.diverged()) {

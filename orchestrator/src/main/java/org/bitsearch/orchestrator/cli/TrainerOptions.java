@@ -38,7 +38,7 @@ public final class TrainerOptions {
             return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed,
                     batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cmd, flagFor(e.getMessage()) + e.getMessage(), e, null, null);
+            throw new CommandLine.ParameterException(cmd, flagFor(e.getMessage()) + e.getMessage(), e);
         }
     }
 
@@ -48,9 +48,9 @@ public final class TrainerOptions {
         try {
             trainer.data();
         } catch (IOException e) {
-            throw new CommandLine.ParameterException(cmd, "--data: " + e.getMessage(), e, null, null);
+            throw new CommandLine.ParameterException(cmd, "--data: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cmd, flagFor(e.getMessage()) + e.getMessage(), e, null, null);
+            throw new CommandLine.ParameterException(cmd, flagFor(e.getMessage()) + e.getMessage(), e);
         }
         return trainer;
     }
