@@ -26,9 +26,12 @@ public record SensitivityTable(List<QuantLayer> layers, double baselineAccuracy,
         rows = List.copyOf(rows);
     }
 
-    /** Sensitivity of a layer: its mean accuracy drop over the measured bit-widths. */
+    /**
+     * Sensitivity of a layer: its mean validation-loss increase over the measured bit-widths (a smoother
+     * signal than the accuracy drop on a small validation set; HAWQ ranks layers by the loss curvature).
+     */
     public double sensitivity(int layer) {
-        return rows.stream().filter(r -> r.layer() == layer).mapToDouble(Row::accuracyDrop).average().orElse(0);
+        return rows.stream().filter(r -> r.layer() == layer).mapToDouble(Row::lossIncrease).average().orElse(0);
     }
 
     /** Layer indices from the least to the most sensitive (ties: forward order), for progressive schedules. */
