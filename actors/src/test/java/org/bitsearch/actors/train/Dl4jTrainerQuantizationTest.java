@@ -91,6 +91,9 @@ class Dl4jTrainerQuantizationTest {
             }
             assertEquals(3, q);
         }
+        for (List<Integer> hidden : List.of(List.of(256, 128), List.of(32), List.of(100, 50, 25)))
+            assertEquals(org.bitsearch.search.space.Architectures.mlp(784, hidden, 10), new Dl4jTrainer(
+                    new Dl4jTrainerConfig("fashion-mnist", "d", "mlp", hidden, 0, 5000, 0, 128, 2000, 0, false, null, null, null)).layers());
         Dl4jTrainer cnn = new Dl4jTrainer(Dl4jTrainerConfig.defaults("fashion-mnist", TestData.fashionDir().toString(), "cnn"));
         assertEquals(List.of("conv0", "conv1", "dense2", "dense3"), cnn.layers().stream().map(QuantLayer::name).toList());
         assertEquals(List.of(200L, 3200L, 256L * 128, 1280L), cnn.layers().stream().map(QuantLayer::weights).toList());

@@ -2,6 +2,7 @@ package org.bitsearch.actors.train.model;
 
 import org.bitsearch.actors.train.Hyperparameters;
 import org.bitsearch.actors.train.quant.QuantizedWeightNoise;
+import org.bitsearch.search.space.Architectures;
 import org.bitsearch.search.space.QuantLayer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -25,7 +26,8 @@ import java.util.List;
  * before any data is loaded, and its parameter counts are those of the built network.
  *
  * <ul>
- *   <li>{@code mlp}: inputs → hidden[0] → ... → classes, ReLU, softmax; layers {@code dense0, dense1, ...}.</li>
+ *   <li>{@code mlp}: inputs → hidden[0] → ... → classes, ReLU, softmax; layers {@code dense0, dense1, ...}, exactly
+ *       {@link Architectures#mlp}.</li>
  *   <li>{@code cnn} (LeNet-style): conv 5x5x8 → max-pool 2 → conv 5x5x16 → max-pool 2 → dense hidden... →
  *       classes; layers {@code conv0, conv1, dense2, ...}.</li>
  * </ul>
@@ -38,6 +40,7 @@ public final class ModelFactory {
 
     /** The quantizable layers of {@code model} on images of rows x cols with {@code classes} classes. */
     public static List<QuantLayer> layers(String model, List<Integer> hidden, int rows, int cols, int classes) {
+        if (model.equals("mlp")) return Architectures.mlp(rows * cols, hidden, classes);
         List<QuantLayer> out = new ArrayList<>();
         long inputs;
         if (model.equals("cnn")) {
