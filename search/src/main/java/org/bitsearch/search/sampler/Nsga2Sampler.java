@@ -1,0 +1,141 @@
+package org.bitsearch.search.sampler;
+
+import org.bitsearch.search.engine.SamplerConfig;
+import org.bitsearch.search.pareto.Pareto;
+import org.bitsearch.search.rng.SplitMix64;
+import org.bitsearch.search.space.BitAllocationSpace;
+import org.bitsearch.search.space.Dimension;
+import org.bitsearch.search.space.Dimensions;
+import org.bitsearch.search.space.FeasibleAllocations;
+import org.bitsearch.search.space.SearchSpace;
+import org.bitsearch.search.trial.Candidate;
+import org.bitsearch.search.trial.TrialRecord;
+import org.bitsearch.search.trial.TrialState;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * NSGA-II (Deb, Pratap, Agarwal and Meyarivan, "A fast and elitist multiobjective genetic algorithm: NSGA-II",
+ * IEEE TEVC 2002) over (best validation accuracy up, model size down), hyperparameters and bit allocations
+ * together, written for the asynchronous ask/tell setting:
+ * <ul>
+ *   <li>Trial t belongs to generation ⌊t / N⌋ (N = populationSize). Generation 0 is uniform random.</li>
+ *   <li>A trial of generation g >= 1 is proposed only once every trial of generations &lt; g has finished;
+ *   until then {@link #propose} returns empty (the engine's {@code ask()} waits). So the parents of a generation
+ *   are fixed by the history alone, however the trials interleaved in time.</li>
+ *   <li>Parents (the elitist (μ+λ) step, §III-C): among the finished trials of generations &lt; g that have an
+ *   accuracy (COMPLETED or PRUNED), the best N by non-dominated rank, then crowding distance.</li>
+ *   <li>A child: two binary tournaments by (rank, crowding distance, trial number) pick the parents; with
+ *   probability crossoverRate uniform crossover (each gene from either parent), else a copy of the first; each
+ *   gene mutates with probability mutationRate (categorical and bit-width genes redraw a choice, numeric genes
+ *   move by a normal step of σ = 0.1 in the unit encoding); the bit allocation is then repaired to feasibility
+ *   ({@link FeasibleAllocations#repair}). A child equal to an earlier candidate is bred again (with at least one
+ *   mutation) up to 64 times, then a random candidate is drawn.</li>
+ * </ul>
+ * If no finished trial has an accuracy (all failed), children are random. The parent pool of a generation is
+ * computed once and cached: O(n log n) per generation, O(N) per proposal.
+ */
+public final class Nsga2Sampler implements Sampler {
+    private static final double STEP = 0.1;
+    private final SearchSpace space;
+    private final SamplerConfig.Nsga2 config;
+    private final FeasibleAllocations allocations;
+    private final RandomSampler random;
+    private int cachedGeneration = -1;
+    private List<Parent> cachedPool = List.of();
+
+    private record Parent(TrialRecord trial, int rank, double crowding) {}
+
+    public Nsga2Sampler(SearchSpace space, SamplerConfig.Nsga2 config) {
+        this.space = space;
+        this.config = config;
+        this.allocations = new FeasibleAllocations(space.bits());
+        this.random = new RandomSampler(space);
+    }
+
+    @Override public Optional<Candidate> propose(ProposalContext ctx) {
+        int n = config.populationSize();
+        int generation = ctx.number() / n;
+        if (generation == 0) return random.propose(ctx);
+        int previous = generation * n;
+        for (int t = 0; t < previous; t++)
+            if (!ctx.trials().get(t).state().isFinished()) return Optional.empty();
+        List<Parent> pool = pool(generation, ctx.trials());
+        if (pool.isEmpty()) return random.propose(ctx);
+        SplitMix64 rng = ctx.rng();
+        for (int attempt = 0; attempt < RandomSampler.TRIES; attempt++) {
+            Candidate child = breed(pool, rng, attempt > 0);
+            if (!ctx.isDuplicate(child)) return Optional.of(child);
+        }
+        return random.propose(ctx);
+    }
+
+    private List<Parent> pool(int generation, List<TrialRecord> trials) {
+        if (generation == cachedGeneration) return cachedPool;
+        List<TrialRecord> finished = new ArrayList<>();
+        for (int t = 0; t < generation * config.populationSize(); t++) {
+            TrialRecord r = trials.get(t);
+            if ((r.state() == TrialState.COMPLETED || r.state() == TrialState.PRUNED) && !Double.isNaN(r.bestValAccuracy()))
+                finished.add(r);
+        }
+        double[] acc = finished.stream().mapToDouble(TrialRecord::bestValAccuracy).toArray();
+        long[] size = finished.stream().mapToLong(TrialRecord::sizeBits).toArray();
+        long[] number = finished.stream().mapToLong(TrialRecord::number).toArray();
+        int[] rank = Pareto.ranks(acc, size);
+        double[] crowding = Pareto.crowding(acc, size, rank);
+        Integer[] order = Pareto.order(acc, size, number);
+        List<Parent> pool = new ArrayList<>();
+        for (int i = 0; i < Math.min(config.populationSize(), order.length); i++)
+            pool.add(new Parent(finished.get(order[i]), rank[order[i]], crowding[order[i]]));
+        cachedGeneration = generation;
+        cachedPool = List.copyOf(pool);
+        return cachedPool;
+    }
+
+    private Parent tournament(List<Parent> pool, SplitMix64 rng) {
+        Parent a = pool.get(rng.nextInt(pool.size()));
+        Parent b = pool.get(rng.nextInt(pool.size()));
+        if (a.rank != b.rank) return a.rank < b.rank ? a : b;
+        if (a.crowding != b.crowding) return a.crowding > b.crowding ? a : b;
+        return a.trial.number() <= b.trial.number() ? a : b;
+    }
+
+    private Candidate breed(List<Parent> pool, SplitMix64 rng, boolean forceMutation) {
+        Candidate a = tournament(pool, rng).trial.candidate();
+        Candidate b = tournament(pool, rng).trial.candidate();
+        boolean cross = rng.nextBoolean(config.crossoverRate());
+        int genes = space.dimensions().size() + space.bits().size();
+        int forced = forceMutation ? rng.nextInt(genes) : -1;
+        Map<String, Object> params = new LinkedHashMap<>();
+        int gene = 0;
+        for (Dimension d : space.dimensions()) {
+            Object v = (cross && rng.nextBoolean(0.5) ? b : a).params().get(d.name());
+            if (v == null || !d.contains(v)) v = Dimensions.sample(d, rng); // a parent from an older space
+            if (gene == forced || rng.nextBoolean(config.mutationRate())) v = mutate(d, v, rng);
+            params.put(d.name(), v);
+            gene++;
+        }
+        BitAllocationSpace bits = space.bits();
+        List<Integer> widths = new ArrayList<>();
+        for (int l = 0; l < bits.size(); l++) {
+            int w = (cross && rng.nextBoolean(0.5) ? b : a).bits().get(l);
+            if (gene == forced || rng.nextBoolean(config.mutationRate())) {
+                List<Integer> choices = bits.choicesAt(l);
+                w = choices.get(rng.nextInt(choices.size()));
+            }
+            widths.add(w);
+            gene++;
+        }
+        return new Candidate(params, allocations.repair(widths, rng));
+    }
+
+    private static Object mutate(Dimension d, Object v, SplitMix64 rng) {
+        if (!Dimensions.isNumeric(d)) return Dimensions.sample(d, rng);
+        double u = Dimensions.toUnit(d, v) + STEP * rng.nextGaussian();
+        return Dimensions.fromUnit(d, u);
+    }
+}
