@@ -322,12 +322,15 @@ public final class SpecCompiler {
             b.pinFirst.ifPresent(x -> smallest.set(0, x));
             b.pinLast.ifPresent(x -> smallest.set(layers.size() - 1, x));
             ModelSize size = ModelSize.of(layers, new BitAllocation(smallest));
-            if (size.bits() > maxBits.get())
+            if (size.bits() > maxBits.get()) {
                 p.add(b.path + ".maxSizeKiB", b.maxSizeKiB.getAsDouble(), String.format(java.util.Locale.ROOT,
                         "must be >= %.2f, the size of the smallest allocation %s", size.kib(), smallest));
+                return null;
+            }
         }
         try {
-            return new BitAllocationSpace(layers, b.allowed, b.nonIncreasing, b.pinFirst, b.pinLast, maxBits);
+            // mutable copies: BitAllocationSpace asks contains(null), which immutable lists answer with an exception
+            return new BitAllocationSpace(new ArrayList<>(layers), new ArrayList<>(b.allowed), b.nonIncreasing, b.pinFirst, b.pinLast, maxBits);
         } catch (IllegalArgumentException e) {
             p.addRaw(b.path + ": " + e.getMessage());
             return null;
