@@ -1,0 +1,48 @@
+package org.bitsearch.search.pruner;
+
+import org.bitsearch.search.engine.PrunerConfig;
+import org.bitsearch.search.trial.Decision;
+import org.bitsearch.search.trial.EpochMetrics;
+import org.bitsearch.search.trial.Verdict;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ParetoAshaPrunerTest {
+    private final Pruner pruner = new ParetoAshaPruner(new PrunerConfig.Asha(1, 2, 2, 0, true)); // rungs 1, 2
+
+    private Verdict report(int trial, int epoch, double value, long size) {
+        return pruner.onReport(trial, size, new EpochMetrics(epoch, value, 1, 1, 0, 0));
+    }
+
+    private static void assertVerdict(Verdict v, Decision d, String reason) {
+        assertEquals(d, v.decision(), v.reason());
+        assertEquals(reason, v.reason());
+    }
+
+    @Test void keepsSmallModelsThatAreGoodForTheirSize() {
+        assertVerdict(report(0, 1, 0.5, 1000), Decision.CONTINUE, "position 1 of 1 (Pareto rank 1) at rung 0 (epoch 1): needs top 1");
+        // both non-dominated and both extreme (crowding ∞): the earlier report wins the tie
+        assertVerdict(report(1, 1, 0.4, 500), Decision.STOP, "position 2 of 2 (Pareto rank 1) at rung 0 (epoch 1): needs top 1");
+        assertVerdict(report(2, 1, 0.3, 100), Decision.STOP, "position 2 of 3 (Pareto rank 1) at rung 0 (epoch 1): needs top 1");
+        // trial 3 dominates trial 1 and is interior to the front (finite crowding): behind both extremes
+        assertVerdict(report(3, 1, 0.45, 200), Decision.STOP, "position 3 of 4 (Pareto rank 1) at rung 0 (epoch 1): needs top 2");
+        // the least accurate so far, but the smallest: an extreme of the first front, so it continues
+        assertVerdict(report(4, 1, 0.2, 50), Decision.CONTINUE, "position 2 of 5 (Pareto rank 1) at rung 0 (epoch 1): needs top 2");
+        // dominated by trial 1, which is itself dominated: third front
+        assertVerdict(report(5, 1, 0.1, 5000), Decision.STOP, "position 6 of 6 (Pareto rank 3) at rung 0 (epoch 1): needs top 3");
+        assertEquals(Decision.STOP, report(6, 1, Double.NaN, 10).decision());
+        assertEquals("accuracy is NaN at rung 0 (epoch 1)", report(7, 1, Double.NaN, 10).reason());
+        // NaN results rank last: a dominated trial still reaches the top 4 of 9
+        assertVerdict(report(8, 1, 0.05, 6000), Decision.STOP, "position 7 of 9 (Pareto rank 4) at rung 0 (epoch 1): needs top 4");
+        assertVerdict(report(0, 2, 0.6, 1000), Decision.CONTINUE, "position 1 of 1 (Pareto rank 1) at rung 1 (epoch 2): top rung");
+    }
+
+    @Test void accuracyOnlyAshaWouldStopTheSmallModel() {
+        Pruner plain = new AshaPruner(new PrunerConfig.Asha(1, 2, 2, 0, false));
+        double[][] script = {{0.5, 1000}, {0.4, 500}, {0.3, 100}, {0.45, 200}, {0.2, 50}};
+        Verdict v = null;
+        for (int t = 0; t < script.length; t++) v = plain.onReport(t, (long) script[t][1], new EpochMetrics(1, script[t][0], 1, 1, 0, 0));
+        assertEquals(Decision.STOP, v.decision());
+    }
+}
