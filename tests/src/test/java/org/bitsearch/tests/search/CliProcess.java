@@ -24,9 +24,15 @@ final class CliProcess implements AutoCloseable {
     }
 
     static CliProcess start(Path workDir, String... args) throws IOException {
+        return start(workDir, List.of("-Xmx512m"), args);
+    }
+
+    static CliProcess start(Path workDir, List<String> jvmOptions, String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", cp, "org.bitsearch.orchestrator.Main"));
+                "-cp", cp));
+        cmd.addAll(1, jvmOptions);
+        cmd.add("org.bitsearch.orchestrator.Main");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         pb.environment().put("OMP_NUM_THREADS", "1");
