@@ -192,9 +192,11 @@ final class H2Database {
      * The JDBC URL. WRITE_DELAY=0: every commit is written to the file before commit() returns, so a killed
      * process (SIGKILL) loses no committed write; the OS cache holds it. (A power cut can still lose the last
      * commits: H2 does not fsync on commit.) LOCK_TIMEOUT: a write waits up to 10 s for a row another write holds.
+     * DB_CLOSE_ON_EXIT=FALSE: H2 must not close the database in its own JVM shutdown hook, racing the command
+     * line's Ctrl-C hook that still writes the last reports and the STOPPED state; {@code close()} closes it.
      */
     private String url(String extra) {
-        return "jdbc:h2:file:" + dataDir.resolve(FILE_BASE) + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000" + extra;
+        return "jdbc:h2:file:" + dataDir.resolve(FILE_BASE) + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE" + extra;
     }
 
     private Connection connect(String url, String what) {

@@ -3,6 +3,7 @@ package org.bitsearch.orchestrator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.bitsearch.actors.SearchSystemSettings;
+import org.bitsearch.actors.StandardTrainers;
 import org.bitsearch.actors.spec.SpecCompiler;
 import org.bitsearch.actors.spec.SpecException;
 import picocli.CommandLine.Command;
@@ -51,6 +52,7 @@ public final class RunCommand implements Callable<Integer> {
             ObjectNode tree = SpecCompiler.parse(text);
             resolveDataDir(tree, data);
             specJson = tree.toString();
+            new SpecCompiler(StandardTrainers.factory()).compile(tree); // every problem before anything starts
         } catch (SpecException e) {
             return Cli.printProblems(e);
         }
