@@ -35,7 +35,7 @@ import java.util.Set;
  * built and {@link SpecException} lists them all. Pure apart from what the trainer kind does when it is built
  * (the DL4J trainer checks its data directory). Thread-safe.
  *
- * <p>The format (README, "Search spec"): {@code name}, {@code seed}, {@code trainer} (kind + the kind's config),
+ * <p>The format (examples/README.md, "The spec"): {@code name}, {@code seed}, {@code trainer} (kind + the kind's config),
  * {@code space} ({@code params} and {@code bits}), {@code sampler}, {@code pruner}, {@code budget}.
  */
 public final class SpecCompiler {

@@ -151,6 +151,13 @@ class SearchSupervisorTest {
         try (SearchFixture f = new SearchFixture(dir, 2)) {
             long id = f.submit(spec(", epochSeconds: 0.05", "{type: none}", "{maxTrials: 6, maxConcurrent: 2, maxEpochs: 3}"));
             f.awaitCount(SearchEvent.TrialFinished.class, 2, Duration.ofSeconds(30));
+            // stop while a trial that is not finished is training (it reported an epoch): it must checkpoint
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (f.of(SearchEvent.EpochReported.class).stream().noneMatch(r -> r.metrics().epoch() < 3
+                    && f.of(SearchEvent.TrialFinished.class).stream().noneMatch(t -> t.number() == r.number()))) {
+                assertTrue(System.nanoTime() < deadline, "no unfinished trial reported an epoch: " + f.events);
+                Thread.sleep(5);
+            }
             assertEquals(SearchService.StopResult.STOPPING, f.stop(id));
             SearchEvent.SearchFinished stopped = f.awaitFinished(id);
             assertEquals(SearchState.STOPPED, stopped.state());

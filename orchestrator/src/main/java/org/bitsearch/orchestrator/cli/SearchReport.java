@@ -24,7 +24,7 @@ import java.util.OptionalDouble;
 
 /**
  * Reads one search from the store and prints it: the Pareto front as a table or as JSON, trial counts, and (for
- * {@code show}) every trial. The JSON field names are part of the command line's public interface (README).
+ * {@code show}) every trial. The JSON field names are part of the command line's public interface (examples/README.md).
  */
 final class SearchReport {
     static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
