@@ -17,7 +17,8 @@ import java.util.Map;
  * The JSON form of a {@link Candidate} in the {@code trial.params} and {@code trial.bits} columns, with an exact
  * round trip: a {@code Long} is written as a JSON integer ({@code 5}), a {@code Double} always with a decimal point
  * or exponent ({@code 5.0}, {@code 1.0E-4}; H2 keeps that form), so that reading back gives the same Java type and
- * value; strings and booleans map to themselves. Non-finite doubles have no JSON form and are refused.
+ * value; strings and booleans map to themselves. Non-finite doubles have no JSON form and are refused; -0.0 is
+ * stored as 0.0 (H2 holds JSON numbers as decimals, which have no negative zero), see {@link #normalise}.
  * Stateless and thread-safe.
  */
 final class CandidateJson {
@@ -33,12 +34,17 @@ final class CandidateJson {
                 if (!Double.isFinite(d))
                     throw new StoreException("param '" + e.getKey() + "' is " + d + ", but must be finite to be stored "
                             + "(JSON has no NaN or infinity); fix the search space or sampler that proposed it");
-                node.put(e.getKey(), d);
+                node.put(e.getKey(), d == 0.0 ? 0.0 : d); // -0.0 becomes 0.0: H2 keeps JSON numbers as decimals
             } else if (v instanceof String s) node.put(e.getKey(), s);
             else if (v instanceof Boolean b) node.put(e.getKey(), b);
             else throw new IllegalStateException("Candidate admitted param '" + e.getKey() + "' of type " + v.getClass());
         }
         return write(node);
+    }
+
+    /** The candidate exactly as it will read back: the same, except that a -0.0 parameter becomes 0.0. */
+    Candidate normalise(Candidate candidate) {
+        return candidate(params(candidate), bits(candidate.bits()), "the candidate being written");
     }
 
     /** The bit allocation as an array, e.g. {@code [8,4,4,2]}. */

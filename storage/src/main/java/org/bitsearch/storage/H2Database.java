@@ -6,10 +6,12 @@ import com.zaxxer.hikari.pool.HikariPool;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +32,7 @@ import java.util.Properties;
  *   <li>an existing database is inspected <em>read-only</em>: it must be a bitsearch database (Flyway history
  *       present), not one written by a newer bitsearch (a schema version above {@link #LATEST_SCHEMA_VERSION}) and
  *       not left by a failed migration;</li>
+ *   <li>a missing or empty file is created aside with the full schema and linked into place when complete;</li>
  *   <li>a keeper connection opens it read-write (H2 locks the file: a second process gets a clear error), the
  *       HikariCP pool is started and Flyway migrates the schema to the latest version.</li>
  * </ol>
@@ -76,15 +79,18 @@ final class H2Database {
         Path file = dataDir.resolve(FILE_NAME);
         if (Files.isDirectory(file))
             throw new StoreException("database file " + file + " is a directory; move it away or choose another data directory");
-        if (sizeOf(file) > 0) {
+        boolean existing = sizeOf(file) > 0;
+        if (existing) {
             checkHeader(file);
             inspectReadOnly();
+        } else {
+            createFresh(file); // comes with the latest schema
         }
-        Connection keeper = connect(url(""), "open the database in " + dataDir);
+        Connection keeper = connect(url(FILE_BASE, ""), "open the database in " + dataDir);
         HikariDataSource pool = null;
         try {
             pool = pool();
-            migrate(pool);
+            if (existing) migrate(pool);
             return new Opened(keeper, pool);
         } catch (RuntimeException e) {
             if (pool != null) pool.close();
@@ -156,7 +162,7 @@ final class H2Database {
     // ---- 3. read-only inspection -------------------------------------------------------------------------------------
 
     private void inspectReadOnly() {
-        try (Connection c = connect(url(";ACCESS_MODE_DATA=r"), "inspect the database in " + dataDir)) {
+        try (Connection c = connect(url(FILE_BASE, ";ACCESS_MODE_DATA=r"), "inspect the database in " + dataDir)) {
             List<String> tables = new ArrayList<>();
             try (ResultSet rs = c.createStatement().executeQuery(
                     "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = 'PUBLIC' ORDER BY TABLE_NAME")) {
@@ -186,17 +192,58 @@ final class H2Database {
         }
     }
 
+    // ---- 3b. a new database: built aside, then moved into place ----------------------------------------------------
+
+    /**
+     * Creates a new database with the latest schema under a temporary name and links it into place only when
+     * complete, so that a process killed while creating it never leaves a half-made schema behind (H2 commits each
+     * DDL statement on its own). If another process placed a database first, that one is kept and ours dropped.
+     * A kill during creation can leave a {@code .bitsearch-new-*.mv.db} file, which is harmless and may be deleted.
+     */
+    private void createFresh(Path file) {
+        String base = ".bitsearch-new-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+        Path temp = dataDir.resolve(base + ".mv.db");
+        try {
+            try (Connection c = connect(url(base, ""), "create a new database in " + dataDir)) {
+                migrate(Flyway.configure(H2Database.class.getClassLoader()).dataSource(url(base, ""), "sa", ""));
+                c.createStatement().execute("SHUTDOWN");
+            } catch (SQLException e) {
+                throw errors.translate("create a new database in " + dataDir, e);
+            }
+            try {
+                if (Files.exists(file) && Files.size(file) == 0) Files.delete(file); // empty: nothing to lose
+                Files.createLink(file, temp); // atomic, and fails if another process placed its database first
+            } catch (FileAlreadyExistsException raced) {
+                // another process created the database at the same moment: use that one
+            } catch (UnsupportedOperationException | IOException e) {
+                try {
+                    Files.move(temp, file); // no hard links on this file system: a plain move, never replacing
+                } catch (IOException moveFailed) {
+                    throw new StoreException("could not move the new database " + temp + " to " + file + ": " + moveFailed
+                            + "; check the data directory's permissions", moveFailed);
+                }
+            }
+        } finally {
+            try {
+                Files.deleteIfExists(temp);
+                Files.deleteIfExists(dataDir.resolve(base + ".trace.db"));
+            } catch (IOException e) {
+                // a leftover temporary file is harmless
+            }
+        }
+    }
+
     // ---- 4. open, pool, migrate -------------------------------------------------------------------------------------
 
     /**
      * The JDBC URL. WRITE_DELAY=0: every commit is written to the file before commit() returns, so a killed
      * process (SIGKILL) loses no committed write; the OS cache holds it. (A power cut can still lose the last
      * commits: H2 does not fsync on commit.) LOCK_TIMEOUT: a write waits up to 10 s for a row another write holds.
-     * DB_CLOSE_ON_EXIT=FALSE: H2 must not close the database in its own JVM shutdown hook, racing the command
-     * line's Ctrl-C hook that still writes the last reports and the STOPPED state; {@code close()} closes it.
+     * DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database under the application's shutdown
+     * (which still records final states); the application closes the store itself, last.
      */
-    private String url(String extra) {
-        return "jdbc:h2:file:" + dataDir.resolve(FILE_BASE) + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE" + extra;
+    private String url(String fileBase, String extra) {
+        return "jdbc:h2:file:" + dataDir.resolve(fileBase) + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE" + extra;
     }
 
     private Connection connect(String url, String what) {
@@ -216,7 +263,7 @@ final class H2Database {
         HikariConfig config = new HikariConfig();
         config.setPoolName("bitsearch-h2");
         config.setDriverClassName("org.h2.Driver");
-        config.setJdbcUrl(url(""));
+        config.setJdbcUrl(url(FILE_BASE, ""));
         config.setUsername("sa");
         config.setPassword("");
         config.setMaximumPoolSize(POOL_SIZE);
@@ -231,10 +278,12 @@ final class H2Database {
     }
 
     private void migrate(HikariDataSource pool) {
+        migrate(Flyway.configure(H2Database.class.getClassLoader()).dataSource(pool));
+    }
+
+    private void migrate(FluentConfiguration configuration) {
         try {
-            Flyway.configure(H2Database.class.getClassLoader())
-                    .dataSource(pool)
-                    .locations(MIGRATIONS)
+            configuration.locations(MIGRATIONS)
                     .table(HISTORY_TABLE)
                     .failOnMissingLocations(true)
                     .load()

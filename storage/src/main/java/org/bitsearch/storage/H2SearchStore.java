@@ -49,7 +49,9 @@ import java.util.function.Supplier;
  * <h2>Durability</h2>
  * Every write method is one transaction and returns after its commit reached the file ({@code WRITE_DELAY=0}),
  * so a process killed with SIGKILL loses no returned write; H2 does not fsync on commit, so an OS crash or power
- * cut may lose the last commits (the MVStore file stays consistent).
+ * cut may lose the last commits (the MVStore file stays consistent). H2's shutdown hook is off: on a graceful
+ * shutdown, record the final states and then call {@link #close()} last (a JVM that exits without closing loses
+ * nothing committed either; the next open just takes a little longer).
  *
  * <h2>Write-ahead rules enforced here</h2>
  * <ul>
@@ -166,13 +168,14 @@ public final class H2SearchStore implements SearchStore {
         if (sizeBits <= 0) throw new StoreException("sizeBits of trial " + number + " is " + sizeBits + ", but must be > 0");
         String params = json.params(candidate);
         String bits = json.bits(candidate.bits());
+        Candidate asStored = json.normalise(candidate);
         Instant now = clock.instant();
         return jdbc.write(() -> "create trial " + number + " of search " + searchId, tx -> {
             lockSearch(tx, searchId);
             Optional<TrialRow> existing = selectTrial(tx, searchId, number);
             if (existing.isPresent()) {
                 TrialRow t = existing.get();
-                if (t.candidate().equals(candidate) && t.seed() == seed && t.sizeBits() == sizeBits) return t;
+                if (t.candidate().equals(asStored) && t.seed() == seed && t.sizeBits() == sizeBits) return t;
                 throw new StoreException("trial " + number + " of search " + searchId + " already exists with "
                         + "candidate " + t.candidate() + ", seed " + t.seed() + ", size " + t.sizeBits() + " bits, but was "
                         + "written again with candidate " + candidate + ", seed " + seed + ", size " + sizeBits + " bits. "
@@ -310,7 +313,7 @@ public final class H2SearchStore implements SearchStore {
 
     @Override
     public List<TrialRow> trials(long searchId) {
-        return jdbc.read(() -> "list the trials of search " + searchId, tx -> selectTrials(tx, searchId, false));
+        return jdbc.read(() -> "list the trials of search " + searchId, tx -> selectTrials(tx, searchId));
     }
 
     @Override
@@ -410,12 +413,16 @@ public final class H2SearchStore implements SearchStore {
             SearchRow search = tx.queryOne("SELECT " + SEARCH_COLUMNS + " FROM search WHERE id = ?", this::searchRow, searchId)
                     .orElseThrow(() -> new StoreException("search " + searchId + " does not exist, so it cannot be resumed; "
                             + "list the searches to find its id."));
-            List<TrialRow> trials = selectTrials(tx, searchId, false);
+            List<TrialRow> trials = selectTrials(tx, searchId);
             Map<Integer, List<EpochMetrics>> reports = new LinkedHashMap<>();
             for (TrialRow t : trials) reports.put(t.number(), new ArrayList<>());
             List<ReportRef> order = new ArrayList<>();
             for (ReportRow r : tx.query("SELECT * FROM report WHERE search_id = ? ORDER BY seq", H2SearchStore::reportRow, searchId)) {
-                reports.get(r.number()).add(r.metrics());
+                List<EpochMetrics> of = reports.get(r.number());
+                if (of == null) // impossible with the foreign key and one snapshot; say so clearly if it ever happens
+                    throw new StoreException("search " + searchId + " has a report for trial " + r.number() + ", which it "
+                            + "does not list; the read was not consistent. Retry; if it persists, report a bug.");
+                of.add(r.metrics());
                 order.add(new ReportRef(r.number(), r.metrics().epoch()));
             }
             List<TrialRecord> records = new ArrayList<>();
@@ -516,9 +523,8 @@ public final class H2SearchStore implements SearchStore {
                 searchId, number);
     }
 
-    private List<TrialRow> selectTrials(Jdbc.Tx tx, long searchId, boolean unfinishedOnly) throws SQLException {
-        return tx.query("SELECT " + TRIAL_COLUMNS + " FROM trial WHERE search_id = ?"
-                + (unfinishedOnly ? " AND state IN " + UNFINISHED : "") + " ORDER BY number", this::trialRow, searchId);
+    private List<TrialRow> selectTrials(Jdbc.Tx tx, long searchId) throws SQLException {
+        return tx.query("SELECT " + TRIAL_COLUMNS + " FROM trial WHERE search_id = ? ORDER BY number", this::trialRow, searchId);
     }
 
     /** Checkpoint paths inside the data directory are stored relative to it, so the directory can be moved. */

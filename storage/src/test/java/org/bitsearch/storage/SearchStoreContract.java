@@ -145,6 +145,15 @@ abstract class SearchStoreContract {
     }
 
     @Test
+    void negativeZeroIsStoredAsZeroAndWritingItAgainIsStillIdempotent() {
+        long s = search();
+        Candidate c = new Candidate(Map.of("shift", -0.0, "other", 0.5), BitAllocation.of(4));
+        TrialRow t = store.createTrial(s, 0, c, 1, 64);
+        assertEquals(0.0, t.candidate().params().get("shift"));
+        assertEquals(t, store.createTrial(s, 0, c, 1, 64));
+    }
+
+    @Test
     void createTrialIsIdempotentButRefusesADifferentCandidateUnderTheSameNumber() {
         long s = search();
         TrialRow first = trial(s, 0);
