@@ -8,6 +8,7 @@ import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.train.TrainingRun;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -35,7 +36,7 @@ import java.util.SplittableRandom;
  * quantizes every layer to its target bits ({@link QuantizedWeightNoise}): the reported accuracy is the
  * quantized model's, with no copy of the network.
  */
-final class Dl4jTrainingRun implements TrainingRun {
+public final class Dl4jTrainingRun implements TrainingRun {
     private static final long EPOCH_STREAM = 0x9E3779B97F4A7C15L, STEP_STREAM = 0xD1B54A32D192ED03L;
 
     private final Dl4jTrainerConfig config;
@@ -49,6 +50,7 @@ final class Dl4jTrainingRun implements TrainingRun {
     private final ProgressiveSchedule schedule;
     private final DropBitsConfig dropBits;
     private int nextEpoch;
+    private double lastTrainCpuSeconds;
     private INDArray xBuffer, yBuffer;
     private boolean closed;
 
@@ -94,7 +96,7 @@ final class Dl4jTrainingRun implements TrainingRun {
         DeviceBinding.bind(device);
         NativeThreads.apply(config.threads());
         int epoch = nextEpoch;
-        long start = System.nanoTime();
+        long start = System.nanoTime(), cpuStart = cpuNanos();
         int[] order = data.trainIndices();
         DataSplit.shuffle(order, new SplittableRandom(seed ^ (EPOCH_STREAM * epoch)));
         boolean[] quantized = schedule.quantizedIn(epoch);
@@ -113,6 +115,7 @@ final class Dl4jTrainingRun implements TrainingRun {
             }
         }
         double trainSeconds = (System.nanoTime() - start) / 1e9;
+        lastTrainCpuSeconds = (cpuNanos() - cpuStart) / 1e9;
         Evaluation val = evaluate(data.validation());
         double seconds = (System.nanoTime() - start) / 1e9;
         nextEpoch = epoch + 1;
@@ -121,6 +124,18 @@ final class Dl4jTrainingRun implements TrainingRun {
         return new EpochMetrics(epoch, val.accuracy(), val.loss(), trainLoss, seconds,
                 trainSeconds > 0 ? samples / trainSeconds : 0);
     }
+
+    private static long cpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        return mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
+    /**
+     * CPU seconds the calling thread spent training in the last epoch (evaluation excluded). With one native
+     * thread all the work runs on the calling thread, so samples per CPU-second compare builds and settings
+     * on a machine shared with other work, where wall-clock throughput is noisy.
+     */
+    public double lastTrainCpuSeconds() { return lastTrainCpuSeconds; }
 
     /** Trains one minibatch of the given training-set rows; returns its loss (DL4J's score). */
     double step(int[] rows, boolean[] quantized) {
@@ -216,14 +231,22 @@ final class Dl4jTrainingRun implements TrainingRun {
         return evaluate(data.test()).accuracy();
     }
 
+    /**
+     * A deep copy of the network: configuration (with its own noises: {@code MultiLayerNetwork.clone()} shares
+     * the weight-noise instances with the original) and parameters; the updater state starts fresh.
+     */
+    static MultiLayerNetwork deepCopy(MultiLayerNetwork net) {
+        MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
+        MultiLayerNetwork copy = new MultiLayerNetwork(conf);
+        copy.init(net.params().dup(), false);
+        return copy;
+    }
+
     /** The network with quantized weights and no weight noise: what {@link #exportModel} writes. */
     MultiLayerNetwork quantizedCopy() {
-        MultiLayerNetwork copy = net.clone();
-        List<QuantizedWeightNoise> copyNoises = noisesOf(copy);
-        int q = 0;
+        MultiLayerNetwork copy = deepCopy(net);
         for (Layer l : copy.getLayers()) {
-            if (!(l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise)) continue;
-            QuantizedWeightNoise n = copyNoises.get(q++);
+            if (!(l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n)) continue;
             INDArray w = l.getParam(QuantizedWeightNoise.WEIGHT_KEY);
             w.assign(QuantizedWeightNoise.quantize(w, n.getTargetBits(), n.isPerChannel()));
             n.setTargetBits(32);

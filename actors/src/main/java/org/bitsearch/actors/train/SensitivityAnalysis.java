@@ -1,5 +1,8 @@
 package org.bitsearch.actors.train;
 
+import org.bitsearch.actors.train.schedule.DropBitsConfig;
+import org.bitsearch.actors.train.schedule.ProgressiveSchedule;
+import org.bitsearch.actors.train.schedule.ScheduleConfig;
 import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.space.QuantLayer;
 import org.bitsearch.search.train.TrialContext;
@@ -16,7 +19,7 @@ import java.util.Optional;
  * pre-training"; a cheap proxy in the spirit of HAWQ, Dong et al. 2019): pre-train the model in full precision
  * for {@code sensitivity.pretrainEpochs} epochs, then, for each layer l and bit-width b, quantize only l to b
  * and measure validation accuracy and loss (optionally after fine-tuning a copy for
- * {@code sensitivity.fineTuneBatches} minibatches with only l quantized). Blocking; runs on the caller's thread.
+ * {@code sensitivity.fineTuneBatches} minibatches with only l quantized, with a fresh optimizer state). Blocking; runs on the caller's thread.
  */
 public final class SensitivityAnalysis {
     private SensitivityAnalysis() {}
@@ -41,12 +44,10 @@ public final class SensitivityAnalysis {
                     if (cfg.fineTuneBatches() > 0) {
                         List<Integer> bits = new ArrayList<>(Collections.nCopies(layers.size(), 32));
                         bits.set(layer.index(), b);
-                        try (Dl4jTrainingRun copy = new Dl4jTrainingRun(trainer.config(), trainer.data(), run.network().clone(),
+                        try (Dl4jTrainingRun copy = new Dl4jTrainingRun(trainer.config(), trainer.data(), Dl4jTrainingRun.deepCopy(run.network()),
                                 new BitAllocation(bits), Hyperparameters.of(fp32, trainer.config().batchSize()), seed, "cpu:0",
-                                new org.bitsearch.actors.train.schedule.ProgressiveSchedule(
-                                        org.bitsearch.actors.train.schedule.ScheduleConfig.NONE,
-                                        org.bitsearch.actors.train.schedule.ProgressiveSchedule.fixedOrder("forward", layers.size())),
-                                org.bitsearch.actors.train.schedule.DropBitsConfig.OFF, run.nextEpoch())) {
+                                new ProgressiveSchedule(ScheduleConfig.NONE, ProgressiveSchedule.fixedOrder("forward", layers.size())),
+                                DropBitsConfig.OFF, run.nextEpoch())) {
                             copy.trainBatches(cfg.fineTuneBatches());
                             e = copy.evaluateValidation();
                         }

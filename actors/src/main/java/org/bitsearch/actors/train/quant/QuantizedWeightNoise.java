@@ -35,6 +35,8 @@ public final class QuantizedWeightNoise implements IWeightNoise {
     private int targetBits;
     private int trainBits;
     private boolean perChannel;
+    /** Scratch buffers, rebuilt on demand; never serialised. */
+    private transient Buffers buffers;
 
     private QuantizedWeightNoise() {
         this(32, false);
@@ -73,7 +75,8 @@ public final class QuantizedWeightNoise implements IWeightNoise {
         INDArray w = layer.getParam(paramKey);
         int bits = train ? trainBits : targetBits;
         if (bits == 32 || !WEIGHT_KEY.equals(paramKey)) return w;
-        return quantize(w, bits, perChannel);
+        if (buffers == null || !buffers.fits(w)) buffers = Buffers.forWeights(w);
+        return buffers.quantize(w, bits, perChannel);
     }
 
     /**
@@ -81,17 +84,39 @@ public final class QuantizedWeightNoise implements IWeightNoise {
      * = first dimension) weight array, as a new array of the same shape and type.
      */
     public static INDArray quantize(INDArray w, int bits, boolean perChannel) {
-        int rank = w.rank();
-        if (rank != 2 && rank != 4)
-            throw new IllegalArgumentException("weights have rank " + rank + ", but must be 2 (dense) or 4 (convolution)");
-        // lay the output channels out as contiguous blocks: columns of 'f' order, leading index of 'c' order
-        char order = rank == 2 ? 'f' : 'c';
-        int channels = perChannel ? (int) (rank == 2 ? w.size(1) : w.size(0)) : 1;
-        INDArray copy = w.castTo(DataType.FLOAT).dup(order);
-        float[] values = copy.data().asFloat();
-        Quantizer.quantize(values, values, channels, bits);
-        INDArray q = Nd4j.create(values, w.shape(), order);
-        return w.dataType() == DataType.FLOAT ? q : q.castTo(w.dataType());
+        return Buffers.forWeights(w).quantize(w, bits, perChannel).dup();
+    }
+
+    /**
+     * Reused buffers of one layer's quantization: a detached copy of W, a Java array to quantize in, and the
+     * detached output. No allocation per iteration. The output is overwritten by the next call: DL4J uses
+     * the result of a training call until that iteration's backprop ends and of an inference call until that
+     * forward pass ends, and a run calls its network from one thread at a time, so this is safe.
+     */
+    private record Buffers(long[] shape, char order, INDArray in, float[] values, INDArray out) {
+        static Buffers forWeights(INDArray w) {
+            int rank = w.rank();
+            if (rank != 2 && rank != 4)
+                throw new IllegalArgumentException("weights have rank " + rank + ", but must be 2 (dense) or 4 (convolution)");
+            // lay the output channels out as contiguous blocks: columns of 'f' order, leading index of 'c' order
+            char order = rank == 2 ? 'f' : 'c';
+            long[] shape = w.shape();
+            return new Buffers(shape, order, Nd4j.createUninitializedDetached(DataType.FLOAT, order, shape),
+                    new float[Math.toIntExact(w.length())], Nd4j.createUninitializedDetached(DataType.FLOAT, order, shape));
+        }
+
+        boolean fits(INDArray w) {
+            return java.util.Arrays.equals(shape, w.shape()) && w.dataType() == DataType.FLOAT;
+        }
+
+        INDArray quantize(INDArray w, int bits, boolean perChannel) {
+            int channels = perChannel ? (int) (order == 'f' ? shape[1] : shape[0]) : 1;
+            in.assign(w.dataType() == DataType.FLOAT ? w : w.castTo(DataType.FLOAT));
+            in.data().asNioFloat().get(values, 0, values.length);
+            Quantizer.quantize(values, values, channels, bits);
+            out.data().asNioFloat().put(values, 0, values.length);
+            return w.dataType() == DataType.FLOAT ? out : out.castTo(w.dataType());
+        }
     }
 
     @Override

@@ -69,9 +69,10 @@ public final class Quantizer {
         double s = max / q, inv = q / max;
         for (int i = from; i < to; i++) {
             double level = Math.rint(w[i] * inv);
+            // |W|·inv <= q by the choice of s, so the clamp only catches rounding (a predictable branch)
             if (level > q) level = q;
             else if (level < -q) level = -q;
-            out[i] = (float) (level * s);
+            out[i] = (float) (level * s) + 0f; // + 0f turns -0.0 into 0.0: one zero level
         }
     }
 
@@ -79,23 +80,34 @@ public final class Quantizer {
         double sum = 0;
         for (int i = from; i < to; i++) sum += Math.abs(w[i]);
         double delta = TERNARY_THRESHOLD * sum / (to - from);
+        float threshold = (float) delta;
         double kept = 0;
         int n = 0;
         for (int i = from; i < to; i++) {
-            double a = Math.abs(w[i]);
-            if (a > delta) { kept += a; n++; }
+            float a = Math.abs(w[i]);
+            int k = above(a, threshold);
+            kept += a * k;
+            n += k;
         }
         float alpha = n == 0 ? 0f : (float) (kept / n);
         for (int i = from; i < to; i++) {
             float v = w[i];
-            out[i] = Math.abs(v) > delta ? (v > 0 ? alpha : -alpha) : 0f;
+            out[i] = Math.copySign(alpha, v) * above(Math.abs(v), threshold) + 0f;
         }
+    }
+
+    /**
+     * 1 if a &gt; t, else 0, for finite a, t &gt;= 0, without a branch: whether a weight passes the threshold is a
+     * coin flip that defeats branch prediction.
+     */
+    private static int above(float a, float t) {
+        return Float.floatToRawIntBits(t - a) >>> 31;
     }
 
     private static void binary(float[] w, float[] out, int from, int to) {
         double sum = 0;
         for (int i = from; i < to; i++) sum += Math.abs(w[i]);
         float mean = (float) (sum / (to - from));
-        for (int i = from; i < to; i++) out[i] = w[i] >= 0 ? mean : -mean;
+        for (int i = from; i < to; i++) out[i] = Math.copySign(mean, w[i] + 0f); // + 0f: sign(-0.0) = +1
     }
 }
