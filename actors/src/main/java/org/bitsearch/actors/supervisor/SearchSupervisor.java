@@ -142,9 +142,10 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
         try {
             search = compiled.isPresent() ? compiled.get() : env.compiler().compile(rs.search().specJson());
         } catch (SpecException e) {
-            String message = "the stored spec cannot be run: " + String.join("; ", e.problems());
-            env.store().setSearchState(id, SearchState.FAILED, message);
-            env.events().publish(new SearchEvent.SearchFinished(id, SearchState.FAILED, message));
+            // STOPPED, not FAILED: the cause is usually outside the database (data moved), and fixable
+            String message = "the stored spec cannot be run here: " + String.join("; ", e.problems()) + "; fix it and resume";
+            env.store().setSearchState(id, SearchState.STOPPED, message);
+            env.events().publish(new SearchEvent.SearchFinished(id, SearchState.STOPPED, message));
             return Behaviors.stopped();
         }
         SearchEngine engine = rs.trials().isEmpty() ? new SearchEngine(search.settings())

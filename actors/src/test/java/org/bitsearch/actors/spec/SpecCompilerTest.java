@@ -5,6 +5,9 @@ import org.bitsearch.search.engine.PrunerConfig;
 import org.bitsearch.search.engine.SamplerConfig;
 import org.bitsearch.search.space.Dimension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import java.util.List;
 
@@ -15,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SpecCompilerTest {
     private final SpecCompiler compiler = new SpecCompiler(StandardTrainers.factory());
+    @TempDir static Path data;
 
     static final String VALID = """
             name: fmnist-mlp
@@ -22,7 +26,7 @@ class SpecCompilerTest {
             trainer:
               kind: dl4j
               dataset: fashion-mnist
-              dataDir: /tmp/fmnist
+              dataDir: %s
               hidden: [64, 32]
               trainSubset: 2000
             space:
@@ -35,9 +39,11 @@ class SpecCompilerTest {
             budget: {maxTrials: 24, maxConcurrent: 2, maxEpochs: 4, maxRetries: 1, maxWallSeconds: 600}
             """;
 
+    static String valid() { return VALID.formatted(data.toString().replace("\\", "/")); }
+
     @Test
     void compilesAValidYamlSpecIntoSettings() throws Exception {
-        CompiledSearch c = compiler.compile(VALID);
+        CompiledSearch c = compiler.compile(valid());
         assertEquals("fmnist-mlp", c.name());
         assertEquals(42, c.seed());
         assertEquals(3, c.settings().space().bits().layers().size(), "784-64-32-10 has three dense layers");
@@ -62,7 +68,7 @@ class SpecCompilerTest {
                 name: ""
                 seed: 1.5
                 colour: blue
-                trainer: {kind: dl4j, dataset: fashion-mnist, dataDir: /tmp/x, hiden: [3]}
+                trainer: {kind: dl4j, dataset: fashion-mnist, dataDir: /nonexistent, hiden: [3]}
                 space:
                   params:
                     learningRate: {type: logfloat, low: 0, high: 1.0e-2}
@@ -109,10 +115,17 @@ class SpecCompilerTest {
 
     @Test
     void sizeBudgetBelowTheSmallestModelIsRejectedAfterTheLayersAreKnown() {
-        String spec = VALID.replace("maxSizeKiB: 60", "maxSizeKiB: 1");
+        String spec = valid().replace("maxSizeKiB: 60", "maxSizeKiB: 1");
         SpecException e = assertThrows(SpecException.class, () -> compiler.compile(spec));
         assertEquals(1, e.problems().size(), e.problems().toString());
         assertTrue(e.problems().get(0).startsWith("space.bits.maxSizeKiB is 1.0, but must be >= "), e.problems().get(0));
+    }
+
+    @Test
+    void aMissingDataDirectoryIsReportedBeforeAnythingRuns() {
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(valid().replace(data.toString(), data.resolve("nope").toString())));
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).startsWith("trainer: dataDir is '" + data.resolve("nope") + "', but it is not a directory"), e.problems().get(0));
     }
 
     @Test

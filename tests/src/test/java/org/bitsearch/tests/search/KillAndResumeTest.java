@@ -41,7 +41,7 @@ class KillAndResumeTest {
     static final String SPEC = """
             name: kill-me
             seed: 2024
-            trainer: {kind: simulated, hidden: [64, 32], epochSeconds: 0.25}
+            trainer: {kind: simulated, hidden: [64, 32], epochSeconds: 0.15}
             space:
               params:
                 learningRate: {type: logfloat, low: 1.0e-4, high: 1.0e-1}
