@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
@@ -58,9 +57,7 @@ public final class RegistrySearchService implements SearchService {
                             if (error != null) result.completeExceptionally(error);
                             else result.complete(id);
                         });
-            } catch (SpecException e) {
-                result.completeExceptionally(e);
-            } catch (RuntimeException e) {
+            } catch (SpecException | RuntimeException e) {
                 result.completeExceptionally(e);
             }
         }, blocking);
@@ -88,9 +85,5 @@ public final class RegistrySearchService implements SearchService {
     /** The ids of the searches running in this system now. */
     public CompletionStage<Set<Long>> running() {
         return AskPattern.ask(registry, SearchRegistry.GetRunning::new, timeout, system.scheduler());
-    }
-
-    static Throwable unwrap(Throwable t) {
-        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 }

@@ -60,7 +60,7 @@ class KillAndResumeTest {
         Files.writeString(spec, SPEC);
         Path killed = work.resolve("killed"), clean = work.resolve("clean");
 
-        // 1. run, and kill -9 once two trials are finished and a third has checkpointed an epoch
+        // 1. run, and kill -9 once two trials are finished and a third is training on from a checkpointed epoch
         Pattern finished = Pattern.compile("trial (\\d+) (COMPLETED|PRUNED|FAILED).*");
         Pattern epoch = Pattern.compile("trial (\\d+) epoch (\\d+):.*");
         try (CliProcess run = CliProcess.start(work, "run", spec.toString(), "--db", killed.toString())) {
@@ -71,10 +71,11 @@ class KillAndResumeTest {
                     if (f.matches()) done.add(f.group(1));
                 }
                 if (done.size() < 2) return false;
-                // a running trial reported epoch 2: its epoch-1 checkpoint is recorded
+                // an unfinished trial was told to go on after an epoch that is not its last: it is RUNNING,
+                // checkpointed, and training its next epoch
                 for (String l : lines) {
                     Matcher e = epoch.matcher(l);
-                    if (e.matches() && !done.contains(e.group(1)) && Integer.parseInt(e.group(2)) >= 2) return true;
+                    if (e.matches() && !done.contains(e.group(1)) && Integer.parseInt(e.group(2)) < 3 && l.contains(", CONTINUE")) return true;
                 }
                 return false;
             }, 120);
