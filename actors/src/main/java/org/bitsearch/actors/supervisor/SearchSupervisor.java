@@ -237,16 +237,17 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
         EpochMetrics m = r.metrics();
         int known = record(n).reports().size();
         Verdict verdict;
-        if (m.epoch() <= known) {
+        boolean fresh = m.epoch() > known;
+        if (!fresh) {
             verdict = env.store().decisions(id, n).stream().filter(d -> d.epoch() == m.epoch())
                     .map(RungDecisionRow::verdict).findFirst().orElse(Verdict.proceed());
         } else {
             verdict = engine.report(n, m);
             env.store().recordReport(id, n, m, verdict);
-            env.events().publish(new SearchEvent.EpochReported(id, n, m, verdict));
         }
         boolean complete = m.epoch() >= search.completionEpoch();
         if (complete || !verdict.stop()) env.store().recordCheckpoint(id, n, m.epoch(), r.checkpoint());
+        if (fresh) env.events().publish(new SearchEvent.EpochReported(id, n, m, verdict));
         if (complete || verdict.stop()) {
             l.finished = true;
             if (complete) finishTrial(n, TrialState.COMPLETED, "completed " + m.epoch() + " epochs");
