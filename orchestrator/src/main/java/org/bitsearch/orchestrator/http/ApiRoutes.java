@@ -4,21 +4,14 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
-import org.apache.pekko.http.javadsl.model.HttpEntity;
-import org.apache.pekko.http.javadsl.model.HttpHeader;
-import org.apache.pekko.http.javadsl.model.HttpMethod;
-import org.apache.pekko.http.javadsl.model.HttpMethods;
-import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.Allow;
 import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.javadsl.FileIO;
 import org.apache.pekko.stream.javadsl.Source;
 import org.bitsearch.actors.api.SearchService;
@@ -26,7 +19,6 @@ import org.bitsearch.actors.spec.SpecException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,9 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.integerSegment;
@@ -55,6 +45,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
  *       refused (403) when their {@code Origin} is another site, so a web page elsewhere cannot drive the server
  *       through the user's browser. Reads stay open: the page's event stream cannot send headers.</li>
  * </ul>
+ * The method, origin, token and size checks live in {@link RequestGuards}; this class maps paths to handlers.
  */
 public final class ApiRoutes extends AllDirectives {
     private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
@@ -68,6 +59,7 @@ public final class ApiRoutes extends AllDirectives {
     private final HttpSettings settings;
     private final Executor blocking;
     private final String version;
+    private final RequestGuards guards;
 
     public ApiRoutes(SearchService service, SearchReader reader, ExportBuilder exports, EventStream events,
                      StaticFiles files, HttpSettings settings, Executor blocking, String version) {
@@ -79,6 +71,7 @@ public final class ApiRoutes extends AllDirectives {
         this.settings = settings;
         this.blocking = blocking;
         this.version = version;
+        this.guards = new RequestGuards(settings);
     }
 
     public Route route() {
@@ -98,8 +91,8 @@ public final class ApiRoutes extends AllDirectives {
                                 path("reports", () -> methods(Map.of("GET", () -> readOne(id, () -> reader.reports(id))))),
                                 path("pareto", () -> methods(Map.of("GET", () -> readOne(id, () -> reader.pareto(id))))),
                                 path("export", () -> methods(Map.of("GET", () -> export(id)))),
-                                path("stop", () -> methods(Map.of("POST", () -> mutating(() -> stop(id))))),
-                                path("resume", () -> methods(Map.of("POST", () -> mutating(() -> resume(id))))),
+                                path("stop", () -> methods(Map.of("POST", () -> guards.mutating(() -> stop(id))))),
+                                path("resume", () -> methods(Map.of("POST", () -> guards.mutating(() -> resume(id))))),
                                 notFound())),
                         notFound()))
                 : methods(Map.of("GET", this::staticFile))));
@@ -116,11 +109,11 @@ public final class ApiRoutes extends AllDirectives {
     }
 
     private Route submit() {
-        return mutating(() -> body(text -> completeWithFuture(service.submit(text)
+        return guards.mutating(() -> guards.body(text -> completeWithFuture(service.submit(text)
                 .thenApply(id -> JsonSupport.json(StatusCodes.CREATED, Map.of("id", id),
                         Location.create("/api/searches/" + id)))
                 .exceptionally(t -> {
-                    Throwable cause = unwrap(t);
+                    Throwable cause = RequestGuards.unwrap(t);
                     if (cause instanceof SpecException e)
                         return JsonSupport.error(StatusCodes.BAD_REQUEST, "invalid search spec", e.problems());
                     return internalError(cause);
@@ -194,69 +187,13 @@ public final class ApiRoutes extends AllDirectives {
                 .exceptionally(ApiRoutes::internalError));
     }
 
-    /** Dispatches on the method; a method not in {@code handlers} gets 405 with the allowed ones in {@code Allow}. */
-    private Route methods(Map<String, Supplier<Route>> handlers) {
-        return extractMethod(m -> {
-            Supplier<Route> handler = handlers.get(m.name());
-            if (handler != null) return handler.get();
-            HttpMethod[] allowed = handlers.keySet().stream().sorted()
-                    .map(name -> HttpMethods.lookup(name).orElseThrow()).toArray(HttpMethod[]::new);
-            return complete(JsonSupport.error(StatusCodes.METHOD_NOT_ALLOWED, "method " + m.name()
-                    + " is not allowed here; allowed: " + String.join(", ", handlers.keySet().stream().sorted().toList()),
-                    Allow.create(allowed)));
-        });
-    }
+    private Route methods(Map<String, Supplier<Route>> handlers) { return guards.methods(handlers); }
 
     private static Map<String, Supplier<Route>> ordered(String m1, Supplier<Route> r1, String m2, Supplier<Route> r2) {
         Map<String, Supplier<Route>> map = new LinkedHashMap<>();
         map.put(m1, r1);
         map.put(m2, r2);
         return map;
-    }
-
-    /** Guards a mutating request: same-origin only, and the bearer token when one is set. */
-    private Route mutating(Supplier<Route> inner) {
-        return extractRequest(request -> {
-            Optional<String> origin = header(request, "Origin");
-            Optional<String> host = header(request, "Host");
-            if (origin.isPresent() && !sameOrigin(origin.get(), host.orElse("")))
-                return complete(JsonSupport.error(StatusCodes.FORBIDDEN,
-                        "Origin " + origin.get() + " is not this server (" + host.orElse("?") + "): cross-site requests are refused"));
-            if (settings.token().isPresent() && !BearerToken.matches(settings.token().get(), header(request, "Authorization")))
-                return complete(JsonSupport.error(StatusCodes.UNAUTHORIZED,
-                        "this server requires a token: send the header 'Authorization: Bearer <token>'",
-                        RawHeader.create("WWW-Authenticate", "Bearer realm=\"bitsearch\"")));
-            return inner.get();
-        });
-    }
-
-    /** Reads the request body as UTF-8 text, refusing (413) bodies over the limit. */
-    private Route body(Function<String, Route> inner) {
-        return extractRequest(request -> {
-            HttpEntity entity = request.entity();
-            long max = settings.maxBodyBytes();
-            if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > max)
-                return complete(tooLarge(entity.getContentLengthOption().getAsLong()));
-            return extractMaterializer(mat -> onComplete(entity.toStrict(30_000, max, mat), strict -> {
-                if (strict.isSuccess()) return inner.apply(strict.get().getData().decodeString(StandardCharsets.UTF_8));
-                Throwable cause = unwrap(strict.failed().get());
-                if (tooLarge(cause)) return complete(tooLarge(-1));
-                return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, "cannot read the request body: " + cause.getMessage()));
-            }));
-        });
-    }
-
-    /** Whether reading a body failed because it exceeded the limit (the exception may come wrapped). */
-    private static boolean tooLarge(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause())
-            if (c instanceof EntityStreamSizeException
-                    || (c.getMessage() != null && c.getMessage().startsWith("Request too large"))) return true;
-        return false;
-    }
-
-    private HttpResponse tooLarge(long length) {
-        return JsonSupport.error(StatusCodes.PAYLOAD_TOO_LARGE, "request body " + (length >= 0 ? "is " + length + " bytes" : "is too large")
-                + ", but must be <= " + settings.maxBodyBytes() + " bytes");
     }
 
     private HttpResponse zipResponse(long id, Path zip) {
@@ -284,25 +221,11 @@ public final class ApiRoutes extends AllDirectives {
     }
 
     private static HttpResponse internalError(Throwable t) {
-        Throwable cause = unwrap(t);
+        Throwable cause = RequestGuards.unwrap(t);
         log.error("request failed", cause);
         return JsonSupport.error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error: " + cause);
     }
 
-    private static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null)
-            t = t.getCause();
-        return t;
-    }
-
-    private static Optional<String> header(HttpRequest request, String name) {
-        return request.getHeader(name).map(HttpHeader::value);
-    }
-
-    static boolean sameOrigin(String origin, String host) {
-        int scheme = origin.indexOf("://");
-        return scheme >= 0 && origin.substring(scheme + 3).equalsIgnoreCase(host);
-    }
 
     private static void deleteQuietly(Path file) {
         try {
