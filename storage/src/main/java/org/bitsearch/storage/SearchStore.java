@@ -13,7 +13,10 @@ import java.util.Optional;
  * The only door to the database. Thread-safe: the supervisor actors write while the HTTP API reads from
  * several threads. Every write is idempotent (MERGE by natural keys) so that replaying after a crash is safe,
  * and a finished trial is never changed again (writes to it are ignored and return false).
- * All methods throw {@link StoreException} with a clear message on failure.
+ * All methods throw {@link StoreException} with a clear message on failure, including bad arguments and writes
+ * to a search or trial that does not exist (a programming error: write the trial with {@link #createTrial} first).
+ * Every write method returns only after its transaction is committed to the database file.
+ * The implementation is {@link H2SearchStore}: {@code H2SearchStore.open(dataDir)}.
  */
 public interface SearchStore extends AutoCloseable {
 
@@ -35,6 +38,7 @@ public interface SearchStore extends AutoCloseable {
     /**
      * Writes a proposed trial as PENDING before any work starts on it. Idempotent: writing the same
      * (searchId, number) again with the same candidate changes nothing; a different candidate is an error.
+     * Numbers run 0, 1, 2, ... per search: a number that would leave a gap is an error.
      */
     TrialRow createTrial(long searchId, int number, Candidate candidate, long seed, long sizeBits);
 
@@ -44,19 +48,28 @@ public interface SearchStore extends AutoCloseable {
     /**
      * Records one epoch report and the pruner's verdict on it in one transaction, before the verdict is acted
      * on. Idempotent by (searchId, number, epoch). Returns false (and writes nothing) if the trial is finished.
+     * Epochs run 1..n without gaps: a report that would leave a gap is an error. A <em>different</em> report
+     * for an epoch already recorded is a re-run (the trial resumed from an earlier checkpoint): it replaces that
+     * epoch and every later one (reports, verdicts, and a checkpoint past it) and gets a new {@code seq}.
      */
     boolean recordReport(long searchId, int number, EpochMetrics metrics, Verdict verdict);
 
-    /** Records the latest checkpoint of a trial (replacing the previous row). False if the trial is finished. */
+    /**
+     * Records the latest checkpoint of a trial (replacing the previous row). False if the trial is finished.
+     * Record the epoch's report first: a checkpoint ahead of the last recorded report is an error.
+     */
     boolean recordCheckpoint(long searchId, int number, int epoch, Path path);
 
     /** Sets a final state (COMPLETED, PRUNED or FAILED) with a reason; false if already finished. */
     boolean finishTrial(long searchId, int number, TrialState state, String reason);
 
-    /** Records the last error of a trial that will be retried (stays unfinished). */
+    /** Records the last error of a trial that will be retried (stays unfinished, state unchanged); false if finished. */
     boolean recordRetry(long searchId, int number, String error);
 
-    /** Stores the test accuracy of a finished trial (measured for Pareto points at the end). */
+    /**
+     * Stores the test accuracy of a finished trial (measured for Pareto points at the end): the one change a
+     * finished trial accepts. False if the trial is not finished yet.
+     */
     boolean setTestAccuracy(long searchId, int number, double testAccuracy);
 
     Optional<TrialRow> trial(long searchId, int number);
@@ -77,9 +90,13 @@ public interface SearchStore extends AutoCloseable {
 
     // ---- Pareto front ---------------------------------------------------------------------------------------
 
-    /** Replaces the persisted front of a search in one transaction, and appends (step, hypervolume) to its history. */
+    /**
+     * Replaces the persisted front of a search in one transaction, and appends (step, hypervolume) to its history.
+     * Idempotent: the same front with the same hypervolume again appends nothing.
+     */
     void replaceFront(long searchId, List<ParetoRow> front, double hypervolume);
 
+    /** The persisted front, smallest model first; test accuracies appear once {@link #setTestAccuracy} stored them. */
     List<ParetoRow> front(long searchId);
 
     /** Hypervolume after each front change, oldest first: [step, hypervolume] pairs for the page's plot. */

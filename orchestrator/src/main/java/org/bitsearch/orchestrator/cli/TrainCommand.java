@@ -1,0 +1,140 @@
+package org.bitsearch.orchestrator.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.bitsearch.actors.train.Dl4jTrainer;
+import org.bitsearch.actors.train.Dl4jTrainerConfig;
+import org.bitsearch.actors.train.Dl4jTrainingRun;
+import org.bitsearch.actors.train.Hyperparameters;
+import org.bitsearch.actors.train.schedule.DropBitsConfig;
+import org.bitsearch.actors.train.schedule.ScheduleConfig;
+import org.bitsearch.actors.train.schedule.SensitivityConfig;
+import org.bitsearch.search.space.BitAllocation;
+import org.bitsearch.search.space.ModelSize;
+import org.bitsearch.search.train.TrainingRun;
+import org.bitsearch.search.train.TrialContext;
+import org.bitsearch.search.trial.Candidate;
+import org.bitsearch.search.trial.EpochMetrics;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bitsearch train}: trains one candidate outside any search with the DL4J quantization-aware trainer and
+ * prints per-epoch validation accuracy, the quantized model's test accuracy, its size and the throughput.
+ * With {@code --json} stdout carries exactly one JSON object (fields {@code testAccuracy}, {@code sizeBits},
+ * {@code sizeKiB}, {@code compression}, {@code samplesPerSecond}, {@code epochs}). Exit codes: 0 done, 1 the
+ * training failed or diverged, 2 bad input (the message names the flag).
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train one bit allocation with quantization-aware training and report accuracy, size and speed.")
+public final class TrainCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin TrainerOptions options;
+
+    @Option(names = "--bits", required = true, paramLabel = "B,B,...",
+            description = "bit-width per quantizable layer (1..8 or 32), in forward order") String bits;
+    @Option(names = "--epochs", defaultValue = "4", description = "epochs (default: ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--seed", defaultValue = "1", description = "trial seed (default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--batch-size", defaultValue = "128", description = "minibatch size (default: ${DEFAULT-VALUE})") int batchSize;
+    @Option(names = "--lr", defaultValue = "0.001", description = "learning rate (default: ${DEFAULT-VALUE})") double learningRate;
+    @Option(names = "--optimizer", defaultValue = "adam", description = "adam, sgd or nesterovs (default: ${DEFAULT-VALUE})") String optimizer;
+    @Option(names = "--weight-decay", defaultValue = "0", description = "decoupled weight decay (default: ${DEFAULT-VALUE})") double weightDecay;
+    @Option(names = "--schedule", defaultValue = "none", description = "none or progressive (default: ${DEFAULT-VALUE})") String schedule;
+    @Option(names = "--order", defaultValue = "forward", description = "progressive order: forward, backward or sensitivity") String order;
+    @Option(names = "--every-epochs", defaultValue = "1", description = "progressive: epochs between layers (default: ${DEFAULT-VALUE})") int everyEpochs;
+    @Option(names = "--drop-probability", defaultValue = "0", description = "DropBits probability per layer and step (default: off)") double dropProbability;
+    @Option(names = "--max-drop", defaultValue = "1", description = "DropBits: most bits dropped (default: ${DEFAULT-VALUE})") int maxDrop;
+    @Option(names = "--json", description = "print one JSON object on stdout") boolean json;
+
+    /** One epoch in the {@code --json} output. */
+    public record EpochJson(int epoch, double valAccuracy, double valLoss, double trainLoss, double seconds, double samplesPerSecond) {}
+
+    /** The {@code --json} output. */
+    public record ResultJson(String dataset, String model, List<Integer> bits, long seed, double testAccuracy,
+                             long sizeBits, double sizeKiB, double compression, double samplesPerSecond,
+                             List<EpochJson> epochs) {}
+
+    @Override
+    public Integer call() throws Exception {
+        CommandLine cmd = spec.commandLine();
+        if (epochs < 1) throw new CommandLine.ParameterException(cmd, "--epochs is " + epochs + ", but must be >= 1");
+        ScheduleConfig sched;
+        DropBitsConfig drop;
+        try {
+            sched = new ScheduleConfig(schedule, order, everyEpochs);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--schedule/--order/--every-epochs: " + e.getMessage());
+        }
+        try {
+            drop = new DropBitsConfig(dropProbability, maxDrop);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--drop-probability/--max-drop: " + e.getMessage());
+        }
+        Dl4jTrainerConfig config = options.config(cmd, batchSize, sched, drop, SensitivityConfig.DEFAULT);
+        Dl4jTrainer trainer = new Dl4jTrainer(config);
+        BitAllocation allocation;
+        try {
+            allocation = trainer.checkBits(new BitAllocation(TrainerOptions.parseBits(cmd, "--bits", bits)));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--bits: " + e.getMessage());
+        }
+        Map<String, Object> params = new TreeMap<>();
+        params.put(Hyperparameters.LEARNING_RATE, learningRate);
+        params.put(Hyperparameters.OPTIMIZER, optimizer);
+        params.put(Hyperparameters.WEIGHT_DECAY, weightDecay);
+        params.put(Hyperparameters.BATCH_SIZE, (long) batchSize);
+        Candidate candidate = new Candidate(params, allocation);
+        try {
+            Hyperparameters.of(candidate, batchSize);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--lr/--optimizer/--weight-decay/--batch-size: " + e.getMessage());
+        }
+        trainer = TrainerOptions.trainerWithData(cmd, config);
+        ModelSize size = trainer.size(allocation);
+        PrintWriter out = cmd.getOut();
+        List<EpochJson> reports = new ArrayList<>();
+        double test;
+        try (TrainingRun run = trainer.open(new TrialContext(0, candidate, seed, epochs, Optional.empty(), "cpu:0"))) {
+            if (!json) out.printf(Locale.ROOT, "training %s on %s (%d samples), bits %s, %d epochs, seed %d%n",
+                    config.model(), config.dataset(), trainer.data().trainCount(), allocation, epochs, seed);
+            for (int e = 0; e < epochs; e++) {
+                EpochMetrics m = run.trainEpoch();
+                reports.add(new EpochJson(m.epoch(), m.valAccuracy(), m.valLoss(), m.trainLoss(), m.seconds(), m.samplesPerSecond()));
+                if (!json) {
+                    double cpu = run instanceof Dl4jTrainingRun d ? d.lastTrainCpuSeconds() : 0;
+                    out.printf(Locale.ROOT, "epoch %d: val accuracy %.4f  val loss %.4f  train loss %.4f  %.1f s  %.0f samples/s  (%.0f samples per CPU-second of the training thread)%n",
+                            m.epoch(), m.valAccuracy(), m.valLoss(), m.trainLoss(), m.seconds(), m.samplesPerSecond(),
+                            cpu > 0 ? trainer.data().trainCount() / cpu : 0);
+                    out.flush();
+                }
+                if (m.diverged()) {
+                    cmd.getErr().printf("train: diverged in epoch %d (train loss %s, val loss %s)%n", m.epoch(), m.trainLoss(), m.valLoss());
+                    return 1;
+                }
+            }
+            test = run.testAccuracy();
+        }
+        double samplesPerSecond = reports.stream().mapToDouble(EpochJson::samplesPerSecond).average().orElse(0);
+        if (json) {
+            out.println(new ObjectMapper().writeValueAsString(new ResultJson(config.dataset(), config.model(),
+                    allocation.bits(), seed, test, size.bits(), size.kib(), size.compressionRatio(), samplesPerSecond, reports)));
+        } else {
+            out.printf(Locale.ROOT, "test accuracy (quantized model): %.4f%n", test);
+            out.printf(Locale.ROOT, "size: %d bits = %.1f KiB, compression %.2fx against 32 bits (%.1f KiB)%n",
+                    size.bits(), size.kib(), size.compressionRatio(), size.fp32Bits() / 8192.0);
+            out.printf(Locale.ROOT, "throughput: %.0f samples/s (mean over epochs, training only)%n", samplesPerSecond);
+        }
+        out.flush();
+        return 0;
+    }
+}
