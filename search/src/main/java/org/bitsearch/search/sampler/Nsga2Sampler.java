@@ -46,6 +46,7 @@ public final class Nsga2Sampler implements Sampler {
     private final FeasibleAllocations allocations;
     private final RandomSampler random;
     private int cachedGeneration = -1;
+    private int finishedPrefix; // trials 0 .. finishedPrefix-1 are all finished (finished states never change)
     private List<Parent> cachedPool = List.of();
 
     private record Parent(TrialRecord trial, int rank, double crowding) {}
@@ -62,8 +63,8 @@ public final class Nsga2Sampler implements Sampler {
         int generation = ctx.number() / n;
         if (generation == 0) return random.propose(ctx);
         int previous = generation * n;
-        for (int t = 0; t < previous; t++)
-            if (!ctx.trials().get(t).state().isFinished()) return Optional.empty();
+        while (finishedPrefix < ctx.trials().size() && ctx.trials().get(finishedPrefix).state().isFinished()) finishedPrefix++;
+        if (finishedPrefix < previous) return Optional.empty();
         List<Parent> pool = pool(generation, ctx.trials());
         if (pool.isEmpty()) return random.propose(ctx);
         SplitMix64 rng = ctx.rng();
