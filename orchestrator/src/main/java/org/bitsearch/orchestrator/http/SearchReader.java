@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * Builds the API's read views straight from the {@link SearchStore}. Blocking (JDBC): call it on the blocking
@@ -68,7 +67,7 @@ public final class SearchReader {
             Map<Integer, List<EpochMetrics>> reports = reportsByTrial(store.reports(id));
             return store.trials(id).stream()
                     .map(t -> trialView(t, reports.getOrDefault(t.number(), List.of()), layers, front,
-                            reason(t, () -> store.decisions(id, t.number())))).toList();
+                            t.statusReason())).toList();
         });
     }
 
@@ -79,7 +78,7 @@ public final class SearchReader {
             List<ReportRow> rows = store.reports(id, number);
             List<RungDecisionRow> decisionRows = store.decisions(id, number);
             TrialView view = trialView(t, rows.stream().map(ReportRow::metrics).toList(), layers(search.get()),
-                    frontNumbers(id), reason(t, () -> decisionRows));
+                    frontNumbers(id), t.statusReason());
             List<DecisionView> decisions = decisionRows.stream()
                     .map(d -> new DecisionView(d.epoch(), d.verdict().decision().name(), d.verdict().rung(),
                             d.verdict().reason())).toList();
@@ -175,19 +174,7 @@ public final class SearchReader {
         }
     }
 
-    /**
-     * Why a trial is where it is: its error (FAILED, or the last retried error), else for a PRUNED trial the
-     * verdict of the rung that stopped it, else empty. (The store keeps the finish reason, but
-     * {@link TrialRow} does not carry it; the verdict rows say the same.)
-     */
-    private static String reason(TrialRow t, Supplier<List<RungDecisionRow>> decisions) {
-        if (!t.error().isEmpty()) return t.error();
-        if (t.state() != TrialState.PRUNED) return "";
-        List<RungDecisionRow> rows = decisions.get();
-        for (int i = rows.size() - 1; i >= 0; i--)
-            if (rows.get(i).verdict().stop()) return rows.get(i).verdict().reason();
-        return "";
-    }
+
 
     private static TrialView trialView(TrialRow t, List<EpochMetrics> reports, List<QuantLayer> layers, Set<Integer> front,
                                        String reason) {
