@@ -21,7 +21,8 @@ import java.util.Optional;
 /**
  * The tree-structured Parzen estimator for one objective, maximising validation accuracy (Bergstra, Bardenet,
  * Bengio and Kégl, "Algorithms for hyper-parameter optimization", NeurIPS 2011). Observations are the finished
- * trials (COMPLETED or PRUNED) with a best validation accuracy y; they are split at the γ-quantile: the best
+ * trials (COMPLETED or PRUNED) with a final validation accuracy y ({@link TrialRecord#finalValAccuracy()}, the
+ * accuracy of the weights the trial ended with; for a pruned trial, the epoch it was stopped at); they are split at the γ-quantile: the best
  * ⌈γ·n⌉ form the "good" set that defines l(x), the rest g(x). Each dimension gets an independent estimator
  * (numeric ones in the unit encoding of {@link Dimensions}, categorical ones and every layer's bit-width as
  * categoricals). {@code candidates} draws from l(x) are scored by Σ log l(x_d) − log g(x_d) (proportional to
@@ -90,7 +91,7 @@ public final class TpeSampler implements Sampler {
         private final java.util.TreeSet<Integer> pending = new java.util.TreeSet<>();
         private int seen;
         private static final Comparator<TrialRecord> ORDER =
-                Comparator.comparingDouble(TrialRecord::bestValAccuracy).reversed().thenComparingInt(TrialRecord::number);
+                Comparator.comparingDouble(TrialRecord::finalValAccuracy).reversed().thenComparingInt(TrialRecord::number);
 
         List<TrialRecord> update(List<TrialRecord> trials) {
             for (; seen < trials.size(); seen++) pending.add(seen);
@@ -98,7 +99,7 @@ public final class TpeSampler implements Sampler {
                 TrialRecord t = trials.get(it.next());
                 if (!t.state().isFinished()) continue;
                 it.remove();
-                if ((t.state() == TrialState.COMPLETED || t.state() == TrialState.PRUNED) && !Double.isNaN(t.bestValAccuracy())) {
+                if ((t.state() == TrialState.COMPLETED || t.state() == TrialState.PRUNED) && !Double.isNaN(t.finalValAccuracy())) {
                     int at = java.util.Collections.binarySearch(sorted, t, ORDER);
                     sorted.add(at < 0 ? -at - 1 : at, t);
                 }
