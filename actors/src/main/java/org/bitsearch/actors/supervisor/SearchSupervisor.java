@@ -180,7 +180,7 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
             List<RungDecisionRow> decisions = env.store().decisions(id, u.number());
             Optional<Verdict> last = decisions.stream().filter(d -> d.epoch() == reported).map(RungDecisionRow::verdict).findFirst();
             unfinished.put(u.number(), new Known(u.candidate(), u.seed()));
-            if (reported >= search.completionEpoch()) finishTrial(u.number(), TrialState.COMPLETED, "completed " + reported + " epochs");
+            if (engine.isLastEpoch(reported)) finishTrial(u.number(), TrialState.COMPLETED, "completed " + reported + " epochs");
             else if (reported > 0 && last.isPresent() && last.get().stop()) finishTrial(u.number(), TrialState.PRUNED, last.get().reason());
             else spawn(u.number(), Optional.ofNullable(rs.checkpoints().get(u.number())).map(CheckpointRow::path));
         }
@@ -220,7 +220,7 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
         Known k = unfinished.get(number);
         int token = ++tokens;
         TrialActor.Attempt attempt = new TrialActor.Attempt(id, number, token, k.candidate(), k.seed(),
-                search.completionEpoch(), checkpoint, search.trainer());
+                engine.epochLimit(), checkpoint, search.trainer());
         ActorRef<TrialActor.Command> ref = getContext().spawn(TrialActor.create(env, attempt, getContext().getSelf()),
                 "trial-" + number + "-" + token);
         getContext().watchWith(ref, new TrialTerminated(number, token));
@@ -245,7 +245,7 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
             verdict = engine.report(n, m);
             env.store().recordReport(id, n, m, verdict);
         }
-        boolean complete = m.epoch() >= search.completionEpoch();
+        boolean complete = engine.isLastEpoch(m.epoch());
         if (complete || !verdict.stop()) env.store().recordCheckpoint(id, n, m.epoch(), r.checkpoint());
         if (fresh) env.events().publish(new SearchEvent.EpochReported(id, n, m, verdict));
         if (complete || verdict.stop()) {
@@ -356,7 +356,7 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
             TrialRow row = env.store().trial(id, p.number()).orElseThrow();
             Optional<CheckpointRow> cp = env.store().latestCheckpoint(id, p.number());
             if (row.testAccuracy().isPresent() || cp.isEmpty()) continue;
-            jobs.add(new Job(p.number(), new TrialContext(p.number(), row.candidate(), row.seed(), search.completionEpoch(),
+            jobs.add(new Job(p.number(), new TrialContext(p.number(), row.candidate(), row.seed(), engine.epochLimit(),
                     Optional.of(cp.get().path()), env.evaluationDevice())));
         }
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
