@@ -82,8 +82,11 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
     public record EpochReport(int number, int token, EpochMetrics metrics, Path checkpoint,
                               ActorRef<TrialActor.Command> replyTo) implements Command {}
 
-    /** A trial attempt failed (the actor stops next). */
-    public record AttemptFailed(int number, int token, String error) implements Command {}
+    /**
+     * A trial attempt failed (the actor stops next). {@code retryable} is false for a failure that another attempt
+     * from the same checkpoint and seed would repeat (a diverged epoch): the trial is then FAILED at once.
+     */
+    public record AttemptFailed(int number, int token, String error, boolean retryable) implements Command {}
 
     private record TrialTerminated(int number, int token) implements Command {}
 
@@ -99,6 +102,7 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
         final int token;
         boolean finished;
         String error;
+        boolean retryable = true;
 
         Live(ActorRef<TrialActor.Command> ref, int token) {
             this.ref = ref;
@@ -262,7 +266,10 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
 
     private Behavior<Command> onAttemptFailed(AttemptFailed f) {
         Live l = live.get(f.number());
-        if (l != null && l.token == f.token()) l.error = f.error();
+        if (l != null && l.token == f.token()) {
+            l.error = f.error();
+            l.retryable = f.retryable();
+        }
         return this;
     }
 
@@ -273,13 +280,15 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
         if (!l.finished && !stopping) {
             String error = l.error != null ? l.error : "the trial actor stopped unexpectedly";
             int failed = failures.merge(t.number(), 1, Integer::sum);
-            if (failed <= search.maxRetries()) {
+            if (l.retryable && failed <= search.maxRetries()) {
                 env.store().recordRetry(id, t.number(), error);
                 env.events().publish(new SearchEvent.TrialRetrying(id, t.number(), failed + 1, error));
                 retrying.add(t.number());
                 timers.startSingleTimer(new RetryDue(t.number()), new RetryDue(t.number()), env.backoff(failed));
             } else {
-                finishTrial(t.number(), TrialState.FAILED, "failed " + failed + " attempt" + (failed == 1 ? "" : "s") + "; last error: " + error);
+                finishTrial(t.number(), TrialState.FAILED, l.retryable
+                        ? "failed " + failed + " attempt" + (failed == 1 ? "" : "s") + "; last error: " + error
+                        : error + " (not retried: the seeded trainer would diverge again)");
                 fill();
             }
         }

@@ -12,6 +12,7 @@ import org.bitsearch.actors.api.SearchEvent;
 import org.bitsearch.actors.device.DevicePool;
 import org.bitsearch.actors.supervisor.SearchSupervisor;
 import org.bitsearch.search.train.Trainer;
+import org.bitsearch.search.train.TrainingRun;
 import org.bitsearch.search.train.TrialContext;
 import org.bitsearch.search.trial.Candidate;
 import org.bitsearch.search.trial.EpochMetrics;
@@ -28,8 +29,9 @@ import java.util.concurrent.CompletionException;
  * dispatcher, piping each result back to itself. After every epoch it saves a checkpoint file and reports to its
  * supervisor, which records the report and answers {@link Proceed}: another epoch, or finish. A
  * {@link StopAfterEpoch} is honoured at the next boundary (after the running epoch has been reported and
- * checkpointed). Any failure (trainer exception, diverged epoch) is told to the supervisor as
- * {@link SearchSupervisor.AttemptFailed}; then the actor stops. The run is closed when the actor stops.
+ * checkpointed). Any failure is told to the supervisor as {@link SearchSupervisor.AttemptFailed}, then the actor
+ * stops: a trainer exception as retryable, a diverged epoch (NaN/infinite loss) as final, because the trainer is
+ * seeded and would diverge again from the same checkpoint. The run is closed when the actor stops.
  */
 public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
 
@@ -43,7 +45,7 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
 
     private record SlotGranted(String device) implements Command {}
 
-    private record Opened(RunHandle handle, int attempt, Throwable error) implements Command {}
+    private record Opened(RunHandle handle, int attempt, int fromEpoch, Throwable error) implements Command {}
 
     private record EpochDone(EpochMetrics metrics, Path checkpoint, Throwable error) implements Command {}
 
@@ -105,7 +107,7 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
         device = g.device();
         phase = Phase.OPENING;
         getContext().pipeToSelf(CompletableFuture.supplyAsync(this::open, env.blocking()),
-                (opened, error) -> opened != null ? opened : new Opened(null, 0, unwrap(error)));
+                (opened, error) -> opened != null ? opened : new Opened(null, 0, 0, unwrap(error)));
         return this;
     }
 
@@ -119,16 +121,17 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
         try {
             TrialContext context = new TrialContext(n, attempt.candidate(), attempt.seed(), attempt.maxEpochs(),
                     attempt.checkpoint(), device);
-            return new Opened(new RunHandle(attempt.trainer().open(context)), count, null);
+            TrainingRun run = attempt.trainer().open(context);
+            return new Opened(new RunHandle(run), count, run.nextEpoch(), null);
         } catch (Exception e) {
             throw new CompletionException(e);
         }
     }
 
     private Behavior<Command> onOpened(Opened o) {
-        if (o.error() != null) return fail("cannot open the run: " + describe(o.error()), o.error());
+        if (o.error() != null) return fail("cannot open the run: " + describe(o.error()), o.error(), true);
         handle = o.handle();
-        env.events().publish(new SearchEvent.TrialStarted(attempt.searchId(), attempt.number(), device, o.attempt()));
+        env.events().publish(new SearchEvent.TrialStarted(attempt.searchId(), attempt.number(), device, o.attempt(), o.fromEpoch()));
         if (stopRequested) return Behaviors.stopped();
         return trainNext();
     }
@@ -156,11 +159,11 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
     }
 
     private Behavior<Command> onEpochDone(EpochDone d) {
-        if (d.error() != null) return fail(describe(d.error()), d.error());
+        if (d.error() != null) return fail(describe(d.error()), d.error(), true);
         EpochMetrics m = d.metrics();
         if (m.diverged())
-            return fail(String.format(java.util.Locale.ROOT, "diverged at epoch %d (trainLoss %s, valLoss %s, valAccuracy %s)",
-                    m.epoch(), m.trainLoss(), m.valLoss(), m.valAccuracy()), null);
+            return fail(String.format(java.util.Locale.ROOT, "diverged at epoch %d: valLoss %s (trainLoss %s, valAccuracy %s)",
+                    m.epoch(), m.valLoss(), m.trainLoss(), m.valAccuracy()), null, false);
         lastEpoch = m.epoch();
         phase = Phase.REPORTED;
         supervisor.tell(new SearchSupervisor.EpochReport(attempt.number(), attempt.token(), m, d.checkpoint(), getContext().getSelf()));
@@ -182,11 +185,12 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
         return phase == Phase.WAITING_FOR_SLOT ? Behaviors.stopped() : this;
     }
 
-    private Behavior<Command> fail(String error, Throwable cause) {
+    /** Tells the supervisor that this attempt failed ({@code retryable}: an exception, not a diverged epoch), then stops. */
+    private Behavior<Command> fail(String error, Throwable cause, boolean retryable) {
         if (cause != null && !(cause instanceof StoreException))
             getContext().getLog().warn("trial {} of search {} failed: {}", attempt.number(), attempt.searchId(), error, cause);
         else getContext().getLog().warn("trial {} of search {} failed: {}", attempt.number(), attempt.searchId(), error);
-        supervisor.tell(new SearchSupervisor.AttemptFailed(attempt.number(), attempt.token(), error));
+        supervisor.tell(new SearchSupervisor.AttemptFailed(attempt.number(), attempt.token(), error, retryable));
         return Behaviors.stopped();
     }
 

@@ -138,7 +138,9 @@ class SearchSupervisorTest {
             assertTrue(failing.error().contains("injected failure"), failing.error());
             TrialRow diverging = f.store.trial(id, 3).orElseThrow();
             assertEquals(TrialState.FAILED, diverging.state());
-            assertTrue(diverging.error().contains("diverged at epoch 2"), diverging.error());
+            assertTrue(diverging.error().contains("diverged at epoch 2: valLoss NaN"), diverging.error());
+            assertEquals(1, diverging.attempts(), "a diverged epoch is not retried");
+            assertTrue(f.of(SearchEvent.TrialRetrying.class).stream().noneMatch(r -> r.number() == 3), "no retry of the diverged trial");
             assertEquals(1, f.store.reports(id, 3).size(), "the diverged epoch is not recorded");
             assertEquals(List.of(2, 3), f.of(SearchEvent.TrialRetrying.class).stream().filter(r -> r.number() == 1).map(SearchEvent.TrialRetrying::attempt).toList());
             for (int n : List.of(0, 2, 4)) assertEquals(TrialState.COMPLETED, f.store.trial(id, n).orElseThrow().state());
