@@ -63,13 +63,21 @@ import java.util.concurrent.CompletableFuture;
  * calls (test accuracy) and checkpoint deletion run on the blocking {@code bitsearch.trainer-dispatcher}.
  */
 public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Command> {
+    /**
+     * Attempt tokens, unique in the JVM (not per supervisor incarnation): a message of an attempt spawned by a
+     * crashed incarnation can never be taken for one of a later incarnation's attempts.
+     */
+    private static final java.util.concurrent.atomic.AtomicLong TOKENS = new java.util.concurrent.atomic.AtomicLong();
 
     public sealed interface Command {}
 
     /**
      * Stops the search: running epochs finish, are reported and checkpointed, then the search is left in
      * {@code leaveAs} (STOPPED by a user or a limit; RUNNING when the system shuts down, so that it is resumed at
-     * the next start) with {@code reason} as its message. Ignored while test accuracies are being measured.
+     * the next start) with {@code reason} as its message. While the front's test accuracies are being measured
+     * (every trial is finished), measuring ends after the current point: a user's stop (STOPPED) leaves the search
+     * COMPLETED with the points measured so far (the summary says how many were not); a shutdown (RUNNING) leaves
+     * it RUNNING, so that the next start measures the rest.
      */
     public record Stop(String reason, SearchState leaveAs) implements Command {
         public Stop {
@@ -79,32 +87,33 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
     }
 
     /** A trial attempt finished an epoch and saved {@code checkpoint}; answer with {@link TrialActor.Proceed}. */
-    public record EpochReport(int number, int token, EpochMetrics metrics, Path checkpoint,
+    public record EpochReport(int number, long token, EpochMetrics metrics, Path checkpoint,
                               ActorRef<TrialActor.Command> replyTo) implements Command {}
 
     /**
      * A trial attempt failed (the actor stops next). {@code retryable} is false for a failure that another attempt
      * from the same checkpoint and seed would repeat (a diverged epoch): the trial is then FAILED at once.
      */
-    public record AttemptFailed(int number, int token, String error, boolean retryable) implements Command {}
+    public record AttemptFailed(int number, long token, String error, boolean retryable) implements Command {}
 
-    private record TrialTerminated(int number, int token) implements Command {}
+    private record TrialTerminated(int number, long token) implements Command {}
 
     private record RetryDue(int number) implements Command {}
 
     private enum WallLimitReached implements Command { INSTANCE }
 
-    private record Measured(Map<Integer, Double> testAccuracy, List<String> errors) implements Command {}
+    /** The measured test accuracies; {@code skipped} front points were not measured because a Stop came. */
+    private record Measured(Map<Integer, Double> testAccuracy, List<String> errors, int skipped) implements Command {}
 
     /** One live attempt. */
     private static final class Live {
         final ActorRef<TrialActor.Command> ref;
-        final int token;
+        final long token;
         boolean finished;
         String error;
         boolean retryable = true;
 
-        Live(ActorRef<TrialActor.Command> ref, int token) {
+        Live(ActorRef<TrialActor.Command> ref, long token) {
             this.ref = ref;
             this.token = token;
         }
@@ -122,10 +131,10 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
     private final Map<Integer, Integer> failures = new HashMap<>();
     private final java.util.Set<Integer> retrying = new java.util.HashSet<>();
     private List<FrontPoint> front;
-    private int tokens;
     private boolean stopping;
     private Stop stop;
     private boolean measuring;
+    private final java.util.concurrent.atomic.AtomicBoolean measureCancelled = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * The behaviour of search {@code searchId}'s supervisor. {@code compiled} skips compiling the stored spec
@@ -222,7 +231,7 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
 
     private void spawn(int number, Optional<Path> checkpoint) {
         Known k = unfinished.get(number);
-        int token = ++tokens;
+        long token = TOKENS.incrementAndGet();
         TrialActor.Attempt attempt = new TrialActor.Attempt(id, number, token, k.candidate(), k.seed(),
                 engine.epochLimit(), checkpoint, search.trainer());
         ActorRef<TrialActor.Command> ref = getContext().spawn(TrialActor.create(env, attempt, getContext().getSelf()),
@@ -328,7 +337,15 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
     // ---- stopping and the end -------------------------------------------------------------------------------
 
     private Behavior<Command> onStop(Stop s) {
-        if (stopping || measuring) return this;
+        if (stopping) return this;
+        if (measuring) {
+            if (stop == null) {
+                stop = s;
+                measureCancelled.set(true);
+                getContext().getLog().info("search {}: measuring stops after the current point: {}", id, s.reason());
+            }
+            return this;
+        }
         stopping = true;
         stop = s;
         for (Integer n : retrying) timers.cancel(new RetryDue(n));
@@ -371,24 +388,29 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
             Map<Integer, Double> acc = new LinkedHashMap<>();
             List<String> errors = new ArrayList<>();
+            int done = 0;
             for (Job j : jobs) {
+                if (measureCancelled.get()) break;
+                done++;
                 try (TrainingRun run = search.trainer().open(j.context())) {
                     acc.put(j.number(), run.testAccuracy());
                 } catch (Exception e) {
                     errors.add("trial " + j.number() + ": " + e.getMessage());
                 }
             }
-            return new Measured(acc, errors);
-        }, env.blocking()), (m, e) -> m != null ? m : new Measured(Map.of(), List.of(String.valueOf(e))));
+            return new Measured(acc, errors, jobs.size() - done);
+        }, env.blocking()), (m, e) -> m != null ? m : new Measured(Map.of(), List.of(String.valueOf(e)), 0));
     }
 
     private Behavior<Command> onMeasured(Measured m) {
+        // the trial rows carry the test accuracy; the persisted front reads it from there (its own rows leave it
+        // empty), so the front and its hypervolume history stay as they are
         m.testAccuracy().forEach((n, acc) -> env.store().setTestAccuracy(id, n, acc));
-        if (!m.testAccuracy().isEmpty()) {
-            Map<Integer, Double> all = new HashMap<>();
-            env.store().trials(id).forEach(t -> t.testAccuracy().ifPresent(a -> all.put(t.number(), a)));
-            env.store().replaceFront(id, front.stream().map(p -> new ParetoRow(id, p.number(), p.accuracy(), p.sizeBits(),
-                    Optional.ofNullable(all.get(p.number())))).toList(), engine.hypervolume());
+        if (m.skipped() > 0 && stop != null && stop.leaveAs() == SearchState.RUNNING) {
+            env.store().setSearchState(id, SearchState.RUNNING, stop.reason());
+            env.events().publish(new SearchEvent.SearchFinished(id, SearchState.RUNNING, stop.reason()));
+            getContext().getLog().info("search {}: interrupted while measuring test accuracies ({} left): {}", id, m.skipped(), stop.reason());
+            return Behaviors.stopped();
         }
         m.errors().forEach(e -> getContext().getLog().warn("search {}: cannot measure test accuracy of {}", id, e));
         Map<TrialState, Integer> counts = new java.util.EnumMap<>(TrialState.class);
@@ -396,7 +418,8 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
         String summary = String.format("%d trials: %d completed, %d pruned, %d failed; %d on the Pareto front",
                 engine.trials().size(), counts.getOrDefault(TrialState.COMPLETED, 0), counts.getOrDefault(TrialState.PRUNED, 0),
                 counts.getOrDefault(TrialState.FAILED, 0), front.size())
-                + (m.errors().isEmpty() ? "" : "; test accuracy not measured for " + m.errors().size());
+                + (m.errors().isEmpty() ? "" : "; test accuracy not measured for " + m.errors().size())
+                + (m.skipped() == 0 ? "" : "; measuring test accuracies was stopped with " + m.skipped() + " front point(s) unmeasured");
         env.store().setSearchState(id, SearchState.COMPLETED, summary);
         env.events().publish(new SearchEvent.SearchFinished(id, SearchState.COMPLETED, summary));
         getContext().getLog().info("search {} completed: {}", id, summary);

@@ -61,7 +61,7 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
      * @param checkpoint the checkpoint to resume from, if any
      * @param trainer    the search's trainer
      */
-    public record Attempt(long searchId, int number, int token, Candidate candidate, long seed, int maxEpochs,
+    public record Attempt(long searchId, int number, long token, Candidate candidate, long seed, int maxEpochs,
                           Optional<Path> checkpoint, Trainer trainer) {}
 
     private enum Phase { WAITING_FOR_SLOT, OPENING, TRAINING, REPORTED }
@@ -73,6 +73,7 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
     private Phase phase = Phase.WAITING_FOR_SLOT;
     private boolean stopRequested;
     private RunHandle handle;
+    private final Lease lease = new Lease();
     private String device;
     private int lastEpoch;
 
@@ -106,8 +107,9 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
         if (stopRequested) return Behaviors.stopped();
         device = g.device();
         phase = Phase.OPENING;
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(this::open, env.blocking()),
-                (opened, error) -> opened != null ? opened : new Opened(null, 0, 0, unwrap(error)));
+        CompletableFuture<Opened> opening = CompletableFuture.supplyAsync(this::open, env.blocking());
+        env.pool().tell(new DevicePool.HoldUntil(getContext().getSelf(), opening));
+        getContext().pipeToSelf(opening, (opened, error) -> opened != null ? opened : new Opened(null, 0, 0, unwrap(error)));
         return this;
     }
 
@@ -122,7 +124,13 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
             TrialContext context = new TrialContext(n, attempt.candidate(), attempt.seed(), attempt.maxEpochs(),
                     attempt.checkpoint(), device);
             TrainingRun run = attempt.trainer().open(context);
-            return new Opened(new RunHandle(run), count, run.nextEpoch(), null);
+            RunHandle h = new RunHandle(run);
+            int from = run.nextEpoch();
+            if (!lease.adopt(h)) {
+                h.close();
+                throw new IllegalStateException("the trial actor stopped while the run was opening; closed it");
+            }
+            return new Opened(h, count, from, null);
         } catch (Exception e) {
             throw new CompletionException(e);
         }
@@ -140,7 +148,7 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
         phase = Phase.TRAINING;
         int keep = lastEpoch;
         RunHandle h = handle;
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<EpochDone> step = CompletableFuture.supplyAsync(() -> {
             try {
                 return h.call(run -> {
                     if (keep > 0) CheckpointFiles.deleteOlderThan(dir, keep);
@@ -154,7 +162,9 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
             } catch (Exception e) {
                 throw new CompletionException(e);
             }
-        }, env.blocking()), (done, error) -> done != null ? done : new EpochDone(null, null, unwrap(error)));
+        }, env.blocking());
+        env.pool().tell(new DevicePool.HoldUntil(getContext().getSelf(), step));
+        getContext().pipeToSelf(step, (done, error) -> done != null ? done : new EpochDone(null, null, unwrap(error)));
         return this;
     }
 
@@ -194,10 +204,35 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
         return Behaviors.stopped();
     }
 
+    /**
+     * The actor may stop (its supervisor stopped or restarted, the system shut down) while a blocking step still
+     * runs: the lease then refuses a run that finishes opening later (the opening thread closes it), and the
+     * adopted run is closed on the blocking dispatcher, after the running step ({@link RunHandle#close}). The
+     * device slot stays taken until that step ends ({@link DevicePool.HoldUntil}).
+     */
     private Behavior<Command> onPostStop() {
-        RunHandle h = handle;
+        RunHandle h = lease.release();
         if (h != null) env.blocking().execute(h::close);
         return this;
+    }
+
+    /** The run this actor owns, shared with the opening thread: whichever of adopt and release comes second closes it. */
+    private static final class Lease {
+        private RunHandle handle;
+        private boolean released;
+
+        /** Takes {@code h}; false if the actor already stopped (the caller must close it). */
+        synchronized boolean adopt(RunHandle h) {
+            if (released) return false;
+            handle = h;
+            return true;
+        }
+
+        /** Marks the actor stopped and returns the run to close, if one was adopted. */
+        synchronized RunHandle release() {
+            released = true;
+            return handle;
+        }
     }
 
     private static Throwable unwrap(Throwable t) {
