@@ -62,6 +62,14 @@ public final class SearchSystem implements AutoCloseable {
      */
     public static SearchSystem start(SearchStore store, SearchSystemSettings settings) {
         List<String> devices = DeviceDiscovery.discover(settings.cpuSlots(), settings.useGpus());
+        Config config = ConfigFactory.parseString("""
+                pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+                pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
+                pekko.loglevel = INFO
+                pekko.log-dead-letters = off
+                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                """).withFallback(ConfigFactory.load());
+        checkTrainerThreads(devices.size() * settings.slotsPerDevice(), config);
         log.info("devices: {} ({} slot(s) each)", devices, settings.slotsPerDevice());
         try {
             Files.createDirectories(settings.dataDir());
@@ -70,13 +78,6 @@ public final class SearchSystem implements AutoCloseable {
         }
         TrainerFactory trainers = settings.datasetsDir().map(settings.trainers()::withDefaultDataDir).orElse(settings.trainers());
         SpecCompiler compiler = new SpecCompiler(trainers);
-        Config config = ConfigFactory.parseString("""
-                pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
-                pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
-                pekko.loglevel = INFO
-                pekko.log-dead-letters = off
-                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-                """).withFallback(ConfigFactory.load());
         CompletableFuture<ActorRef<DevicePool.Command>> poolRef = new CompletableFuture<>();
         ActorSystem<SearchRegistry.Command> system = ActorSystem.create(Behaviors.setup(ctx -> {
             ActorRef<DevicePool.Command> pool = ctx.spawn(DevicePool.create(devices, settings.slotsPerDevice()), "device-pool");
@@ -84,8 +85,15 @@ public final class SearchSystem implements AutoCloseable {
             Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(TRAINER_DISPATCHER));
             SearchEnvironment env = new SearchEnvironment(store, compiler, new EventStreamSearchEvents(ctx.getSystem()), pool,
                     blocking, settings.dataDir().toAbsolutePath(), settings.retryBackoff(), settings.maxRetryBackoff(), devices.get(0));
-            Behavior<SearchRegistry.Command> registry = SearchRegistry.create(env, settings.resumeInterrupted());
-            return registry;
+            // the registry calls the store (blocking H2): it runs on the supervisor dispatcher, and the guardian,
+            // on Pekko's default dispatcher, only forwards to it
+            ActorRef<SearchRegistry.Command> registry = ctx.spawn(SearchRegistry.create(env, settings.resumeInterrupted()), "registry",
+                    DispatcherSelector.fromConfig(SearchRegistry.SUPERVISOR_DISPATCHER));
+            ctx.watch(registry);
+            return Behaviors.<SearchRegistry.Command>receive((c, m) -> {
+                registry.tell(m);
+                return Behaviors.same();
+            }, (c, signal) -> signal instanceof org.apache.pekko.actor.typed.Terminated ? Behaviors.stopped() : Behaviors.same());
         }), "bitsearch", config);
         EventStreamSearchEvents events = new EventStreamSearchEvents(system);
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(TRAINER_DISPATCHER));
@@ -98,6 +106,27 @@ public final class SearchSystem implements AutoCloseable {
             throw new IllegalStateException("the actor system did not start: " + e, e);
         }
         return new SearchSystem(system, service, events, settings, devices, pool);
+    }
+
+    /** The trainer-dispatcher threads kept free of training steps, for closes, checkpoint deletion and measuring. */
+    static final int RESERVED_TRAINER_THREADS = 4;
+    static final String TRAINER_POOL_SIZE = TRAINER_DISPATCHER + ".thread-pool-executor.fixed-pool-size";
+
+    /**
+     * Refuses more device slots than the trainer dispatcher can serve: each slot runs one blocking step at a time,
+     * and a run closed after its actor stopped waits for that step on a second thread, so the pool needs
+     * {@code 2 * slots + RESERVED_TRAINER_THREADS} threads.
+     *
+     * @throws IllegalArgumentException naming the settings, if the pool is too small
+     */
+    static void checkTrainerThreads(int slots, Config config) {
+        if (!config.hasPath(TRAINER_POOL_SIZE)) return;
+        int threads = config.getInt(TRAINER_POOL_SIZE);
+        int needed = 2 * slots + RESERVED_TRAINER_THREADS;
+        if (threads < needed)
+            throw new IllegalArgumentException("cpuSlots/GPUs x slotsPerDevice give " + slots + " device slots, but " + TRAINER_POOL_SIZE
+                    + " is " + threads + " and must be >= 2 x slots + " + RESERVED_TRAINER_THREADS + " = " + needed
+                    + ": use fewer slots or raise it (-D" + TRAINER_POOL_SIZE + "=" + needed + ")");
     }
 
     public SearchService service() { return service; }
