@@ -43,11 +43,13 @@ public final class SearchSystem implements AutoCloseable {
     private final SearchSystemSettings settings;
     private final List<String> devices;
     private final ActorRef<DevicePool.Command> pool;
+    private final CompiledSearches searches;
     private boolean closed;
 
     private SearchSystem(ActorSystem<SearchRegistry.Command> system, RegistrySearchService service,
                          EventStreamSearchEvents events, SearchSystemSettings settings, List<String> devices,
-                         ActorRef<DevicePool.Command> pool) {
+                         ActorRef<DevicePool.Command> pool, CompiledSearches searches) {
+        this.searches = searches;
         this.system = system;
         this.service = service;
         this.events = events;
@@ -78,13 +80,14 @@ public final class SearchSystem implements AutoCloseable {
         }
         TrainerFactory trainers = settings.datasetsDir().map(settings.trainers()::withDefaultDataDir).orElse(settings.trainers());
         SpecCompiler compiler = new SpecCompiler(trainers);
+        CompiledSearches searches = new CompiledSearches(compiler);
         CompletableFuture<ActorRef<DevicePool.Command>> poolRef = new CompletableFuture<>();
         ActorSystem<SearchRegistry.Command> system = ActorSystem.create(Behaviors.setup(ctx -> {
             ActorRef<DevicePool.Command> pool = ctx.spawn(DevicePool.create(devices, settings.slotsPerDevice()), "device-pool");
             poolRef.complete(pool);
             Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(TRAINER_DISPATCHER));
             SearchEnvironment env = new SearchEnvironment(store, compiler, new EventStreamSearchEvents(ctx.getSystem()), pool,
-                    blocking, settings.dataDir().toAbsolutePath(), settings.retryBackoff(), settings.maxRetryBackoff(), devices.get(0));
+                    blocking, settings.dataDir().toAbsolutePath(), settings.retryBackoff(), settings.maxRetryBackoff(), devices.get(0), searches);
             // the registry calls the store (blocking H2): it runs on the supervisor dispatcher, and the guardian,
             // on Pekko's default dispatcher, only forwards to it
             ActorRef<SearchRegistry.Command> registry = ctx.spawn(SearchRegistry.create(env, settings.resumeInterrupted()), "registry",
@@ -105,7 +108,7 @@ public final class SearchSystem implements AutoCloseable {
             system.terminate();
             throw new IllegalStateException("the actor system did not start: " + e, e);
         }
-        return new SearchSystem(system, service, events, settings, devices, pool);
+        return new SearchSystem(system, service, events, settings, devices, pool, searches);
     }
 
     /** The trainer-dispatcher threads kept free of training steps, for closes, checkpoint deletion and measuring. */
@@ -130,6 +133,12 @@ public final class SearchSystem implements AutoCloseable {
     }
 
     public SearchService service() { return service; }
+
+    /**
+     * The compiled search, with the very trainer its supervisor uses, of a search whose supervisor runs (or ran
+     * and was only stopped, not finished) in this system; empty otherwise. Lets an export reuse the trainer.
+     */
+    public java.util.Optional<org.bitsearch.actors.spec.CompiledSearch> compiledSearch(long searchId) { return searches.find(searchId); }
 
     public SearchEvents events() { return events; }
 

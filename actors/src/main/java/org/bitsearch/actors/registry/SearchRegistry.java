@@ -145,6 +145,8 @@ public final class SearchRegistry extends AbstractBehavior<SearchRegistry.Comman
 
     private Behavior<Command> onSupervisorTerminated(SupervisorTerminated t) {
         running.remove(t.searchId());
+        // a finished search needs its trainer no more; a stopped one keeps it for a resume in this process
+        if (env.store().search(t.searchId()).map(r -> r.state().isFinished()).orElse(true)) env.searches().forget(t.searchId());
         if (!shuttingDown) {
             env.store().search(t.searchId()).filter(r -> r.state() == SearchState.RUNNING).ifPresent(r -> {
                 String message = "the search supervisor failed " + MAX_RESTARTS + " times in a row (see the log); resume to try again";

@@ -153,7 +153,8 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
         }
         CompiledSearch search;
         try {
-            search = compiled.isPresent() ? compiled.get() : env.compiler().compile(rs.search().specJson());
+            // one compiled search (one trainer) per search in this process: a restart or resume reuses it
+            search = compiled.isPresent() ? env.searches().put(id, compiled.get()) : env.searches().get(id, rs.search().specJson());
         } catch (SpecException e) {
             // STOPPED, not FAILED: the cause is usually outside the database (data moved), and fixable
             String message = "the stored spec cannot be run here: " + String.join("; ", e.problems()) + "; fix it and resume";
