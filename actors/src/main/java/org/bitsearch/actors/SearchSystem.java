@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The composition root of the actor side, used by the command line and the HTTP server: an actor system whose
- * guardian is the {@link SearchRegistry}, the device pool, the event stream and the {@link SearchService}.
+ * guardian forwards to the {@link SearchRegistry} (on the supervisor dispatcher), the device pool, the event stream
+ * and the {@link SearchService}.
  * The caller owns the store: {@link #close()} does not close it.
  */
 public final class SearchSystem implements AutoCloseable {

@@ -24,7 +24,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Trains one attempt of one trial. It asks the device pool for a slot (kept until this actor terminates), marks
+ * Trains one attempt of one trial. It asks the device pool for a slot (kept until this actor terminates and its
+ * last blocking step has ended, see {@link DevicePool.HoldUntil}), marks
  * the trial RUNNING, opens the run (from its checkpoint if any) and trains one epoch per step on the blocking
  * dispatcher, piping each result back to itself. After every epoch it saves a checkpoint file and reports to its
  * supervisor, which records the report and answers {@link Proceed}: another epoch, or finish. A
@@ -125,7 +126,13 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
                     attempt.checkpoint(), device);
             TrainingRun run = attempt.trainer().open(context);
             RunHandle h = new RunHandle(run);
-            int from = run.nextEpoch();
+            int from;
+            try {
+                from = run.nextEpoch();
+            } catch (RuntimeException e) {
+                h.close();
+                throw e;
+            }
             if (!lease.adopt(h)) {
                 h.close();
                 throw new IllegalStateException("the trial actor stopped while the run was opening; closed it");
