@@ -23,13 +23,15 @@ import java.util.concurrent.Executor;
  * @param retryBackoff     delay before the first retry of a failed trial; doubled for each further retry
  * @param maxRetryBackoff  the longest retry delay
  * @param evaluationDevice the device test accuracies are measured on at the end of a search
+ * @param searches         the compiled searches (one trainer per search) of the live supervisors
  */
 public record SearchEnvironment(SearchStore store, SpecCompiler compiler, EventStreamSearchEvents events,
                                 ActorRef<DevicePool.Command> pool, Executor blocking, Path dataDir,
-                                Duration retryBackoff, Duration maxRetryBackoff, String evaluationDevice) {
+                                Duration retryBackoff, Duration maxRetryBackoff, String evaluationDevice,
+                                CompiledSearches searches) {
     public SearchEnvironment {
-        if (store == null || compiler == null || events == null || pool == null || blocking == null || dataDir == null)
-            throw new IllegalArgumentException("store, compiler, events, pool, blocking and dataDir must not be null");
+        if (store == null || compiler == null || events == null || pool == null || blocking == null || dataDir == null || searches == null)
+            throw new IllegalArgumentException("store, compiler, events, pool, blocking, dataDir and searches must not be null");
         if (retryBackoff.isNegative()) throw new IllegalArgumentException("retryBackoff is " + retryBackoff + ", but must be >= 0");
     }
 

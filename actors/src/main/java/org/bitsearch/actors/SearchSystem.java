@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The composition root of the actor side, used by the command line and the HTTP server: an actor system whose
- * guardian is the {@link SearchRegistry}, the device pool, the event stream and the {@link SearchService}.
+ * guardian forwards to the {@link SearchRegistry} (on the supervisor dispatcher), the device pool, the event stream
+ * and the {@link SearchService}.
  * The caller owns the store: {@link #close()} does not close it.
  */
 public final class SearchSystem implements AutoCloseable {
@@ -43,11 +44,13 @@ public final class SearchSystem implements AutoCloseable {
     private final SearchSystemSettings settings;
     private final List<String> devices;
     private final ActorRef<DevicePool.Command> pool;
+    private final CompiledSearches searches;
     private boolean closed;
 
     private SearchSystem(ActorSystem<SearchRegistry.Command> system, RegistrySearchService service,
                          EventStreamSearchEvents events, SearchSystemSettings settings, List<String> devices,
-                         ActorRef<DevicePool.Command> pool) {
+                         ActorRef<DevicePool.Command> pool, CompiledSearches searches) {
+        this.searches = searches;
         this.system = system;
         this.service = service;
         this.events = events;
@@ -62,6 +65,14 @@ public final class SearchSystem implements AutoCloseable {
      */
     public static SearchSystem start(SearchStore store, SearchSystemSettings settings) {
         List<String> devices = DeviceDiscovery.discover(settings.cpuSlots(), settings.useGpus());
+        Config config = ConfigFactory.parseString("""
+                pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+                pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
+                pekko.loglevel = INFO
+                pekko.log-dead-letters = off
+                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                """).withFallback(ConfigFactory.load());
+        checkTrainerThreads(devices.size() * settings.slotsPerDevice(), config);
         log.info("devices: {} ({} slot(s) each)", devices, settings.slotsPerDevice());
         try {
             Files.createDirectories(settings.dataDir());
@@ -70,22 +81,23 @@ public final class SearchSystem implements AutoCloseable {
         }
         TrainerFactory trainers = settings.datasetsDir().map(settings.trainers()::withDefaultDataDir).orElse(settings.trainers());
         SpecCompiler compiler = new SpecCompiler(trainers);
-        Config config = ConfigFactory.parseString("""
-                pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
-                pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
-                pekko.loglevel = INFO
-                pekko.log-dead-letters = off
-                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-                """).withFallback(ConfigFactory.load());
+        CompiledSearches searches = new CompiledSearches(compiler);
         CompletableFuture<ActorRef<DevicePool.Command>> poolRef = new CompletableFuture<>();
         ActorSystem<SearchRegistry.Command> system = ActorSystem.create(Behaviors.setup(ctx -> {
             ActorRef<DevicePool.Command> pool = ctx.spawn(DevicePool.create(devices, settings.slotsPerDevice()), "device-pool");
             poolRef.complete(pool);
             Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(TRAINER_DISPATCHER));
             SearchEnvironment env = new SearchEnvironment(store, compiler, new EventStreamSearchEvents(ctx.getSystem()), pool,
-                    blocking, settings.dataDir().toAbsolutePath(), settings.retryBackoff(), settings.maxRetryBackoff(), devices.get(0));
-            Behavior<SearchRegistry.Command> registry = SearchRegistry.create(env, settings.resumeInterrupted());
-            return registry;
+                    blocking, settings.dataDir().toAbsolutePath(), settings.retryBackoff(), settings.maxRetryBackoff(), devices.get(0), searches);
+            // the registry calls the store (blocking H2): it runs on the supervisor dispatcher, and the guardian,
+            // on Pekko's default dispatcher, only forwards to it
+            ActorRef<SearchRegistry.Command> registry = ctx.spawn(SearchRegistry.create(env, settings.resumeInterrupted()), "registry",
+                    DispatcherSelector.fromConfig(SearchRegistry.SUPERVISOR_DISPATCHER));
+            ctx.watch(registry);
+            return Behaviors.<SearchRegistry.Command>receive((c, m) -> {
+                registry.tell(m);
+                return Behaviors.same();
+            }, (c, signal) -> signal instanceof org.apache.pekko.actor.typed.Terminated ? Behaviors.stopped() : Behaviors.same());
         }), "bitsearch", config);
         EventStreamSearchEvents events = new EventStreamSearchEvents(system);
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(TRAINER_DISPATCHER));
@@ -97,10 +109,37 @@ public final class SearchSystem implements AutoCloseable {
             system.terminate();
             throw new IllegalStateException("the actor system did not start: " + e, e);
         }
-        return new SearchSystem(system, service, events, settings, devices, pool);
+        return new SearchSystem(system, service, events, settings, devices, pool, searches);
+    }
+
+    /** The trainer-dispatcher threads kept free of training steps, for closes, checkpoint deletion and measuring. */
+    static final int RESERVED_TRAINER_THREADS = 4;
+    static final String TRAINER_POOL_SIZE = TRAINER_DISPATCHER + ".thread-pool-executor.fixed-pool-size";
+
+    /**
+     * Refuses more device slots than the trainer dispatcher can serve: each slot runs one blocking step at a time,
+     * and a run closed after its actor stopped waits for that step on a second thread, so the pool needs
+     * {@code 2 * slots + RESERVED_TRAINER_THREADS} threads.
+     *
+     * @throws IllegalArgumentException naming the settings, if the pool is too small
+     */
+    static void checkTrainerThreads(int slots, Config config) {
+        if (!config.hasPath(TRAINER_POOL_SIZE)) return;
+        int threads = config.getInt(TRAINER_POOL_SIZE);
+        int needed = 2 * slots + RESERVED_TRAINER_THREADS;
+        if (threads < needed)
+            throw new IllegalArgumentException("cpuSlots/GPUs x slotsPerDevice give " + slots + " device slots, but " + TRAINER_POOL_SIZE
+                    + " is " + threads + " and must be >= 2 x slots + " + RESERVED_TRAINER_THREADS + " = " + needed
+                    + ": use fewer slots or raise it (-D" + TRAINER_POOL_SIZE + "=" + needed + ")");
     }
 
     public SearchService service() { return service; }
+
+    /**
+     * The compiled search, with the very trainer its supervisor uses, of a search whose supervisor runs (or ran
+     * and was only stopped, not finished) in this system; empty otherwise. Lets an export reuse the trainer.
+     */
+    public java.util.Optional<org.bitsearch.actors.spec.CompiledSearch> compiledSearch(long searchId) { return searches.find(searchId); }
 
     public SearchEvents events() { return events; }
 

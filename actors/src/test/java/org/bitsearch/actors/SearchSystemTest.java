@@ -40,7 +40,7 @@ class SearchSystemTest {
     }
 
     private static void await(List<SearchEvent> events, Class<? extends SearchEvent> type, long id, int n) throws InterruptedException {
-        for (int i = 0; i < 3000; i++) {
+        for (int i = 0; i < 12000; i++) { // up to 120 s: a loaded CI machine
             if (events.stream().filter(type::isInstance).filter(e -> e.searchId() == id).count() >= n) return;
             Thread.sleep(10);
         }
@@ -51,7 +51,7 @@ class SearchSystemTest {
     void anInvalidSpecIsRejectedWithEveryProblemAndNothingIsWritten() throws Exception {
         try (H2SearchStore store = H2SearchStore.open(dir); SearchSystem system = SearchSystem.start(store, settings())) {
             String bad = SPEC.replace("maxTrials: 6", "maxTrials: 0").replace("maxEpochs: 3", "maxEpochs: -1").replace("[1, 2, 4, 8]", "[1, 5, 64]");
-            ExecutionException e = assertThrows(ExecutionException.class, () -> system.service().submit(bad).toCompletableFuture().get(10, TimeUnit.SECONDS));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> system.service().submit(bad).toCompletableFuture().get(60, TimeUnit.SECONDS));
             SpecException spec = assertInstanceOf(SpecException.class, e.getCause());
             assertEquals(List.of("budget.maxTrials is 0, but must be >= 1", "budget.maxEpochs is -1, but must be >= 1",
                     "space.bits.allowed[2] is 64, but must be one of [1, 2, 3, 4, 5, 6, 7, 8, 32]"), spec.problems());
@@ -68,7 +68,7 @@ class SearchSystemTest {
         try (H2SearchStore store = H2SearchStore.open(dir)) {
             try (SearchSystem system = SearchSystem.start(store, settings())) {
                 system.events().subscribe(events::add);
-                id = system.service().submit(SPEC).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                id = system.service().submit(SPEC).toCompletableFuture().get(60, TimeUnit.SECONDS);
                 await(events, SearchEvent.TrialFinished.class, id, 1);
             }
             assertEquals(SearchState.RUNNING, store.search(id).orElseThrow().state(), "interrupted, resumable at the next start");
@@ -80,7 +80,12 @@ class SearchSystemTest {
             try (SearchSystem system = SearchSystem.start(store, settings())) {
                 system.events().subscribe(after::add);
                 await(after, SearchEvent.SearchFinished.class, id, 1);
-                assertEquals(SearchService.ResumeResult.FINISHED, system.service().resume(id).toCompletableFuture().get());
+                // SearchFinished is published just before the supervisor stops: the registry may still count it running
+                SearchService.ResumeResult r = system.service().resume(id).toCompletableFuture().get();
+                for (long deadline = System.nanoTime() + 30_000_000_000L; r == SearchService.ResumeResult.ALREADY_RUNNING
+                        && System.nanoTime() < deadline; r = system.service().resume(id).toCompletableFuture().get())
+                    Thread.sleep(10);
+                assertEquals(SearchService.ResumeResult.FINISHED, r);
                 assertEquals(SearchService.StopResult.NOT_RUNNING, system.service().stop(id).toCompletableFuture().get());
                 assertEquals(SearchService.StopResult.UNKNOWN, system.service().stop(99).toCompletableFuture().get());
             }
@@ -97,11 +102,25 @@ class SearchSystemTest {
         try (H2SearchStore store = H2SearchStore.open(dir); SearchSystem system = SearchSystem.start(store, settings())) {
             system.events().subscribe(events::add);
             String spec = SPEC.replace("maxTrials: 6", "maxTrials: 50").replace("maxEpochs: 3", "maxEpochs: 3, maxWallSeconds: 1");
-            long id = system.service().submit(spec).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            long id = system.service().submit(spec).toCompletableFuture().get(60, TimeUnit.SECONDS);
             await(events, SearchEvent.SearchFinished.class, id, 1);
             assertEquals(SearchState.STOPPED, store.search(id).orElseThrow().state());
             assertTrue(store.search(id).orElseThrow().message().contains("wall-clock limit of 1 s"), store.search(id).orElseThrow().message());
             assertTrue(store.trials(id).size() < 50);
         }
+    }
+
+    @Test
+    void moreSlotsThanTheTrainerDispatcherCanServeAreRefusedNamingTheSetting() {
+        com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.parseString(
+                "bitsearch.trainer-dispatcher.thread-pool-executor.fixed-pool-size = 20");
+        SearchSystem.checkTrainerThreads(8, config); // 2 x 8 + 4 = 20
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SearchSystem.checkTrainerThreads(9, config));
+        assertTrue(e.getMessage().contains("bitsearch.trainer-dispatcher.thread-pool-executor.fixed-pool-size is 20"), e.getMessage());
+        assertTrue(e.getMessage().contains("9 device slots"), e.getMessage());
+        // the shipped default serves 62 slots
+        com.typesafe.config.Config shipped = com.typesafe.config.ConfigFactory.load();
+        SearchSystem.checkTrainerThreads(62, shipped);
+        assertThrows(IllegalArgumentException.class, () -> SearchSystem.checkTrainerThreads(63, shipped));
     }
 }

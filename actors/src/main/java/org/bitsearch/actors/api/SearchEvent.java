@@ -18,8 +18,12 @@ public sealed interface SearchEvent {
     /** A search started or resumed. */
     record SearchStarted(long searchId, String name, boolean resumed) implements SearchEvent {}
 
-    /** A trial began (or resumed) training on a device slot; {@code attempt} counts from 1. */
-    record TrialStarted(long searchId, int number, String device, int attempt) implements SearchEvent {}
+    /**
+     * A trial began (or resumed) training on a device slot; {@code attempt} counts from 1. Published once the run
+     * is open: {@code fromEpoch} is the epoch it trains next, 1 for a fresh run and the checkpoint's epoch + 1
+     * for a run restored from a checkpoint ({@code TrainingRun.nextEpoch()}).
+     */
+    record TrialStarted(long searchId, int number, String device, int attempt, int fromEpoch) implements SearchEvent {}
 
     /** A trial reported an epoch and the pruner answered. */
     record EpochReported(long searchId, int number, EpochMetrics metrics, Verdict verdict) implements SearchEvent {}

@@ -13,6 +13,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.Map;
 
 /**
@@ -20,6 +21,9 @@ import java.util.Map;
  * A holder keeps its slot until it terminates, whatever the reason (finished, stopped, crashed): the pool
  * watches every holder ({@code watchWith}), so a slot always comes back and is never handed out twice.
  * Holders that wait are queued in arrival order; a waiting holder that terminates leaves the queue.
+ * A holder that runs blocking work on its slot tells {@link HoldUntil} first: if it terminates while that work
+ * still runs (its parent stopped it), the slot comes back only when the work has ended, so that a new attempt
+ * never shares the device with a still-running step.
  */
 public final class DevicePool extends AbstractBehavior<DevicePool.Command> {
 
@@ -34,7 +38,15 @@ public final class DevicePool extends AbstractBehavior<DevicePool.Command> {
     /** Asks for the pool's state. */
     public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
+    /**
+     * Keeps {@code holder}'s slot taken until {@code until} completes, even if the holder terminates first.
+     * Told by the holder, while alive, before each blocking step on the slot; ignored for a holder without a slot.
+     */
+    public record HoldUntil(ActorRef<?> holder, CompletionStage<?> until) implements Command {}
+
     private record HolderTerminated(ActorRef<?> holder) implements Command {}
+
+    private record StepEnded(ActorRef<?> holder, CompletionStage<?> step) implements Command {}
 
     /** A slot: use {@code device} until the holder terminates. */
     public record Granted(String device) {}
@@ -58,6 +70,8 @@ public final class DevicePool extends AbstractBehavior<DevicePool.Command> {
     private final Deque<Integer> free = new ArrayDeque<>();
     private final Map<ActorRef<?>, Integer> holders = new LinkedHashMap<>();
     private final Deque<Acquire> waiting = new ArrayDeque<>();
+    private final Map<ActorRef<?>, CompletionStage<?>> busy = new HashMap<>();
+    private final java.util.Set<ActorRef<?>> terminatedBusy = new java.util.HashSet<>();
     private int highWater;
 
     /**
@@ -83,6 +97,8 @@ public final class DevicePool extends AbstractBehavior<DevicePool.Command> {
         return newReceiveBuilder()
                 .onMessage(Acquire.class, this::onAcquire)
                 .onMessage(HolderTerminated.class, this::onHolderTerminated)
+                .onMessage(HoldUntil.class, this::onHoldUntil)
+                .onMessage(StepEnded.class, this::onStepEnded)
                 .onMessage(GetStatus.class, this::onGetStatus)
                 .build();
     }
@@ -98,7 +114,25 @@ public final class DevicePool extends AbstractBehavior<DevicePool.Command> {
         return this;
     }
 
+    private Behavior<Command> onHoldUntil(HoldUntil h) {
+        if (!holders.containsKey(h.holder())) return this;
+        busy.put(h.holder(), h.until());
+        getContext().pipeToSelf(h.until(), (v, e) -> new StepEnded(h.holder(), h.until()));
+        return this;
+    }
+
+    private Behavior<Command> onStepEnded(StepEnded s) {
+        if (busy.get(s.holder()) != s.step()) return this;
+        busy.remove(s.holder());
+        if (terminatedBusy.remove(s.holder())) return onHolderTerminated(new HolderTerminated(s.holder()));
+        return this;
+    }
+
     private Behavior<Command> onHolderTerminated(HolderTerminated t) {
+        if (busy.containsKey(t.holder())) {
+            terminatedBusy.add(t.holder());
+            return this;
+        }
         Integer slot = holders.remove(t.holder());
         if (slot != null) free.addFirst(slot);
         else waiting.removeIf(w -> w.holder().equals(t.holder()));

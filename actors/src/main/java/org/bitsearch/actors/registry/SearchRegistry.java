@@ -32,6 +32,10 @@ import java.util.TreeSet;
  * resumes every interrupted search found in the database. A supervisor that crashes is restarted with backoff
  * (it rebuilds itself from the database); one that crashes more than {@link #MAX_RESTARTS} times in a row is
  * given up and its search left STOPPED (resumable) with the reason.
+ *
+ * <p>It reads and writes the store inline (interrupted searches at start, search rows on stop and resume, the
+ * state of a given-up search), so it must run on {@link #SUPERVISOR_DISPATCHER}, never on Pekko's default
+ * dispatcher: {@code SearchSystem} spawns it there under a guardian that only forwards.
  */
 public final class SearchRegistry extends AbstractBehavior<SearchRegistry.Command> {
     static final int MAX_RESTARTS = 10;
@@ -141,6 +145,8 @@ public final class SearchRegistry extends AbstractBehavior<SearchRegistry.Comman
 
     private Behavior<Command> onSupervisorTerminated(SupervisorTerminated t) {
         running.remove(t.searchId());
+        // a finished search needs its trainer no more; a stopped one keeps it for a resume in this process
+        if (env.store().search(t.searchId()).map(r -> r.state().isFinished()).orElse(true)) env.searches().forget(t.searchId());
         if (!shuttingDown) {
             env.store().search(t.searchId()).filter(r -> r.state() == SearchState.RUNNING).ifPresent(r -> {
                 String message = "the search supervisor failed " + MAX_RESTARTS + " times in a row (see the log); resume to try again";

@@ -63,13 +63,21 @@ import java.util.concurrent.CompletableFuture;
  * calls (test accuracy) and checkpoint deletion run on the blocking {@code bitsearch.trainer-dispatcher}.
  */
 public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Command> {
+    /**
+     * Attempt tokens, unique in the JVM (not per supervisor incarnation): a message of an attempt spawned by a
+     * crashed incarnation can never be taken for one of a later incarnation's attempts.
+     */
+    private static final java.util.concurrent.atomic.AtomicLong TOKENS = new java.util.concurrent.atomic.AtomicLong();
 
     public sealed interface Command {}
 
     /**
      * Stops the search: running epochs finish, are reported and checkpointed, then the search is left in
      * {@code leaveAs} (STOPPED by a user or a limit; RUNNING when the system shuts down, so that it is resumed at
-     * the next start) with {@code reason} as its message. Ignored while test accuracies are being measured.
+     * the next start) with {@code reason} as its message. While the front's test accuracies are being measured
+     * (every trial is finished), measuring ends after the current point: a user's stop (STOPPED) leaves the search
+     * COMPLETED with the points measured so far (the summary says how many were not); a shutdown (RUNNING) leaves
+     * it RUNNING, so that the next start measures the rest.
      */
     public record Stop(String reason, SearchState leaveAs) implements Command {
         public Stop {
@@ -79,28 +87,33 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
     }
 
     /** A trial attempt finished an epoch and saved {@code checkpoint}; answer with {@link TrialActor.Proceed}. */
-    public record EpochReport(int number, int token, EpochMetrics metrics, Path checkpoint,
+    public record EpochReport(int number, long token, EpochMetrics metrics, Path checkpoint,
                               ActorRef<TrialActor.Command> replyTo) implements Command {}
 
-    /** A trial attempt failed (the actor stops next). */
-    public record AttemptFailed(int number, int token, String error) implements Command {}
+    /**
+     * A trial attempt failed (the actor stops next). {@code retryable} is false for a failure that another attempt
+     * from the same checkpoint and seed would repeat (a diverged epoch): the trial is then FAILED at once.
+     */
+    public record AttemptFailed(int number, long token, String error, boolean retryable) implements Command {}
 
-    private record TrialTerminated(int number, int token) implements Command {}
+    private record TrialTerminated(int number, long token) implements Command {}
 
     private record RetryDue(int number) implements Command {}
 
     private enum WallLimitReached implements Command { INSTANCE }
 
-    private record Measured(Map<Integer, Double> testAccuracy, List<String> errors) implements Command {}
+    /** The measured test accuracies; {@code skipped} front points were not measured because a Stop came. */
+    private record Measured(Map<Integer, Double> testAccuracy, List<String> errors, int skipped) implements Command {}
 
     /** One live attempt. */
     private static final class Live {
         final ActorRef<TrialActor.Command> ref;
-        final int token;
+        final long token;
         boolean finished;
         String error;
+        boolean retryable = true;
 
-        Live(ActorRef<TrialActor.Command> ref, int token) {
+        Live(ActorRef<TrialActor.Command> ref, long token) {
             this.ref = ref;
             this.token = token;
         }
@@ -118,10 +131,10 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
     private final Map<Integer, Integer> failures = new HashMap<>();
     private final java.util.Set<Integer> retrying = new java.util.HashSet<>();
     private List<FrontPoint> front;
-    private int tokens;
     private boolean stopping;
     private Stop stop;
     private boolean measuring;
+    private final java.util.concurrent.atomic.AtomicBoolean measureCancelled = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * The behaviour of search {@code searchId}'s supervisor. {@code compiled} skips compiling the stored spec
@@ -140,7 +153,8 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
         }
         CompiledSearch search;
         try {
-            search = compiled.isPresent() ? compiled.get() : env.compiler().compile(rs.search().specJson());
+            // one compiled search (one trainer) per search in this process: a restart or resume reuses it
+            search = compiled.isPresent() ? env.searches().put(id, compiled.get()) : env.searches().get(id, rs.search().specJson());
         } catch (SpecException e) {
             // STOPPED, not FAILED: the cause is usually outside the database (data moved), and fixable
             String message = "the stored spec cannot be run here: " + String.join("; ", e.problems()) + "; fix it and resume";
@@ -180,7 +194,7 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
             List<RungDecisionRow> decisions = env.store().decisions(id, u.number());
             Optional<Verdict> last = decisions.stream().filter(d -> d.epoch() == reported).map(RungDecisionRow::verdict).findFirst();
             unfinished.put(u.number(), new Known(u.candidate(), u.seed()));
-            if (reported >= search.completionEpoch()) finishTrial(u.number(), TrialState.COMPLETED, "completed " + reported + " epochs");
+            if (engine.isLastEpoch(reported)) finishTrial(u.number(), TrialState.COMPLETED, "completed " + reported + " epochs");
             else if (reported > 0 && last.isPresent() && last.get().stop()) finishTrial(u.number(), TrialState.PRUNED, last.get().reason());
             else spawn(u.number(), Optional.ofNullable(rs.checkpoints().get(u.number())).map(CheckpointRow::path));
         }
@@ -218,9 +232,9 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
 
     private void spawn(int number, Optional<Path> checkpoint) {
         Known k = unfinished.get(number);
-        int token = ++tokens;
+        long token = TOKENS.incrementAndGet();
         TrialActor.Attempt attempt = new TrialActor.Attempt(id, number, token, k.candidate(), k.seed(),
-                search.completionEpoch(), checkpoint, search.trainer());
+                engine.epochLimit(), checkpoint, search.trainer());
         ActorRef<TrialActor.Command> ref = getContext().spawn(TrialActor.create(env, attempt, getContext().getSelf()),
                 "trial-" + number + "-" + token);
         getContext().watchWith(ref, new TrialTerminated(number, token));
@@ -245,7 +259,7 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
             verdict = engine.report(n, m);
             env.store().recordReport(id, n, m, verdict);
         }
-        boolean complete = m.epoch() >= search.completionEpoch();
+        boolean complete = engine.isLastEpoch(m.epoch());
         if (complete || !verdict.stop()) env.store().recordCheckpoint(id, n, m.epoch(), r.checkpoint());
         if (fresh) env.events().publish(new SearchEvent.EpochReported(id, n, m, verdict));
         if (complete || verdict.stop()) {
@@ -262,7 +276,10 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
 
     private Behavior<Command> onAttemptFailed(AttemptFailed f) {
         Live l = live.get(f.number());
-        if (l != null && l.token == f.token()) l.error = f.error();
+        if (l != null && l.token == f.token()) {
+            l.error = f.error();
+            l.retryable = f.retryable();
+        }
         return this;
     }
 
@@ -273,13 +290,15 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
         if (!l.finished && !stopping) {
             String error = l.error != null ? l.error : "the trial actor stopped unexpectedly";
             int failed = failures.merge(t.number(), 1, Integer::sum);
-            if (failed <= search.maxRetries()) {
+            if (l.retryable && failed <= search.maxRetries()) {
                 env.store().recordRetry(id, t.number(), error);
                 env.events().publish(new SearchEvent.TrialRetrying(id, t.number(), failed + 1, error));
                 retrying.add(t.number());
                 timers.startSingleTimer(new RetryDue(t.number()), new RetryDue(t.number()), env.backoff(failed));
             } else {
-                finishTrial(t.number(), TrialState.FAILED, "failed " + failed + " attempt" + (failed == 1 ? "" : "s") + "; last error: " + error);
+                finishTrial(t.number(), TrialState.FAILED, l.retryable
+                        ? "failed " + failed + " attempt" + (failed == 1 ? "" : "s") + "; last error: " + error
+                        : error + " (not retried: the seeded trainer would diverge again)");
                 fill();
             }
         }
@@ -319,7 +338,15 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
     // ---- stopping and the end -------------------------------------------------------------------------------
 
     private Behavior<Command> onStop(Stop s) {
-        if (stopping || measuring) return this;
+        if (stopping) return this;
+        if (measuring) {
+            if (stop == null) {
+                stop = s;
+                measureCancelled.set(true);
+                getContext().getLog().info("search {}: measuring stops after the current point: {}", id, s.reason());
+            }
+            return this;
+        }
         stopping = true;
         stop = s;
         for (Integer n : retrying) timers.cancel(new RetryDue(n));
@@ -356,30 +383,35 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
             TrialRow row = env.store().trial(id, p.number()).orElseThrow();
             Optional<CheckpointRow> cp = env.store().latestCheckpoint(id, p.number());
             if (row.testAccuracy().isPresent() || cp.isEmpty()) continue;
-            jobs.add(new Job(p.number(), new TrialContext(p.number(), row.candidate(), row.seed(), search.completionEpoch(),
+            jobs.add(new Job(p.number(), new TrialContext(p.number(), row.candidate(), row.seed(), engine.epochLimit(),
                     Optional.of(cp.get().path()), env.evaluationDevice())));
         }
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
             Map<Integer, Double> acc = new LinkedHashMap<>();
             List<String> errors = new ArrayList<>();
+            int done = 0;
             for (Job j : jobs) {
+                if (measureCancelled.get()) break;
+                done++;
                 try (TrainingRun run = search.trainer().open(j.context())) {
                     acc.put(j.number(), run.testAccuracy());
                 } catch (Exception e) {
                     errors.add("trial " + j.number() + ": " + e.getMessage());
                 }
             }
-            return new Measured(acc, errors);
-        }, env.blocking()), (m, e) -> m != null ? m : new Measured(Map.of(), List.of(String.valueOf(e))));
+            return new Measured(acc, errors, jobs.size() - done);
+        }, env.blocking()), (m, e) -> m != null ? m : new Measured(Map.of(), List.of(String.valueOf(e)), 0));
     }
 
     private Behavior<Command> onMeasured(Measured m) {
+        // the trial rows carry the test accuracy; the persisted front reads it from there (its own rows leave it
+        // empty), so the front and its hypervolume history stay as they are
         m.testAccuracy().forEach((n, acc) -> env.store().setTestAccuracy(id, n, acc));
-        if (!m.testAccuracy().isEmpty()) {
-            Map<Integer, Double> all = new HashMap<>();
-            env.store().trials(id).forEach(t -> t.testAccuracy().ifPresent(a -> all.put(t.number(), a)));
-            env.store().replaceFront(id, front.stream().map(p -> new ParetoRow(id, p.number(), p.accuracy(), p.sizeBits(),
-                    Optional.ofNullable(all.get(p.number())))).toList(), engine.hypervolume());
+        if (m.skipped() > 0 && stop != null && stop.leaveAs() == SearchState.RUNNING) {
+            env.store().setSearchState(id, SearchState.RUNNING, stop.reason());
+            env.events().publish(new SearchEvent.SearchFinished(id, SearchState.RUNNING, stop.reason()));
+            getContext().getLog().info("search {}: interrupted while measuring test accuracies ({} left): {}", id, m.skipped(), stop.reason());
+            return Behaviors.stopped();
         }
         m.errors().forEach(e -> getContext().getLog().warn("search {}: cannot measure test accuracy of {}", id, e));
         Map<TrialState, Integer> counts = new java.util.EnumMap<>(TrialState.class);
@@ -387,7 +419,8 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
         String summary = String.format("%d trials: %d completed, %d pruned, %d failed; %d on the Pareto front",
                 engine.trials().size(), counts.getOrDefault(TrialState.COMPLETED, 0), counts.getOrDefault(TrialState.PRUNED, 0),
                 counts.getOrDefault(TrialState.FAILED, 0), front.size())
-                + (m.errors().isEmpty() ? "" : "; test accuracy not measured for " + m.errors().size());
+                + (m.errors().isEmpty() ? "" : "; test accuracy not measured for " + m.errors().size())
+                + (m.skipped() == 0 ? "" : "; measuring test accuracies was stopped with " + m.skipped() + " front point(s) unmeasured");
         env.store().setSearchState(id, SearchState.COMPLETED, summary);
         env.events().publish(new SearchEvent.SearchFinished(id, SearchState.COMPLETED, summary));
         getContext().getLog().info("search {} completed: {}", id, summary);

@@ -16,6 +16,8 @@ import java.util.stream.Stream;
  */
 public final class CheckpointFiles {
     private static final Pattern EPOCH_FILE = Pattern.compile("epoch-(\\d+)\\.ckpt");
+    /** A temp file of a checkpoint being written: "epoch-0003.ckpt.tmp", or with a unique part ("epoch-0003.ckpt.1234.tmp", ".tmp-x"). */
+    private static final Pattern TEMP_FILE = Pattern.compile("epoch-(\\d+)\\.ckpt(\\..*)?\\.tmp.*");
 
     private CheckpointFiles() {}
 
@@ -27,13 +29,19 @@ public final class CheckpointFiles {
         return trialDir.resolve(String.format("epoch-%04d.ckpt", epoch));
     }
 
-    /** Deletes the epoch files of {@code trialDir} older than {@code keepEpoch} (and stray temp files of them). */
+    /**
+     * Deletes the epoch files of {@code trialDir} older than {@code keepEpoch}, and the stray temp files of epochs
+     * up to {@code keepEpoch} (left by a process killed while saving; epoch {@code keepEpoch}'s save has finished).
+     * Call it only while no save of this trial runs (the trial's actor calls it before training the next epoch).
+     */
     public static void deleteOlderThan(Path trialDir, int keepEpoch) {
         if (!Files.isDirectory(trialDir)) return;
         try (Stream<Path> files = Files.list(trialDir)) {
             for (Path f : files.toList()) {
                 Matcher m = EPOCH_FILE.matcher(f.getFileName().toString());
                 if (m.matches() && Integer.parseInt(m.group(1)) < keepEpoch) Files.deleteIfExists(f);
+                Matcher t = TEMP_FILE.matcher(f.getFileName().toString());
+                if (t.matches() && Integer.parseInt(t.group(1)) <= keepEpoch) Files.deleteIfExists(f);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot clean checkpoints in " + trialDir + ": " + e.getMessage(), e);

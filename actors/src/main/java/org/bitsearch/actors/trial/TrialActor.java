@@ -12,6 +12,7 @@ import org.bitsearch.actors.api.SearchEvent;
 import org.bitsearch.actors.device.DevicePool;
 import org.bitsearch.actors.supervisor.SearchSupervisor;
 import org.bitsearch.search.train.Trainer;
+import org.bitsearch.search.train.TrainingRun;
 import org.bitsearch.search.train.TrialContext;
 import org.bitsearch.search.trial.Candidate;
 import org.bitsearch.search.trial.EpochMetrics;
@@ -23,13 +24,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Trains one attempt of one trial. It asks the device pool for a slot (kept until this actor terminates), marks
+ * Trains one attempt of one trial. It asks the device pool for a slot (kept until this actor terminates and its
+ * last blocking step has ended, see {@link DevicePool.HoldUntil}), marks
  * the trial RUNNING, opens the run (from its checkpoint if any) and trains one epoch per step on the blocking
  * dispatcher, piping each result back to itself. After every epoch it saves a checkpoint file and reports to its
  * supervisor, which records the report and answers {@link Proceed}: another epoch, or finish. A
  * {@link StopAfterEpoch} is honoured at the next boundary (after the running epoch has been reported and
- * checkpointed). Any failure (trainer exception, diverged epoch) is told to the supervisor as
- * {@link SearchSupervisor.AttemptFailed}; then the actor stops. The run is closed when the actor stops.
+ * checkpointed). Any failure is told to the supervisor as {@link SearchSupervisor.AttemptFailed}, then the actor
+ * stops: a trainer exception as retryable, a diverged epoch (NaN/infinite loss) as final, because the trainer is
+ * seeded and would diverge again from the same checkpoint. The run is closed when the actor stops.
  */
 public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
 
@@ -43,7 +46,7 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
 
     private record SlotGranted(String device) implements Command {}
 
-    private record Opened(RunHandle handle, int attempt, Throwable error) implements Command {}
+    private record Opened(RunHandle handle, int attempt, int fromEpoch, Throwable error) implements Command {}
 
     private record EpochDone(EpochMetrics metrics, Path checkpoint, Throwable error) implements Command {}
 
@@ -59,7 +62,7 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
      * @param checkpoint the checkpoint to resume from, if any
      * @param trainer    the search's trainer
      */
-    public record Attempt(long searchId, int number, int token, Candidate candidate, long seed, int maxEpochs,
+    public record Attempt(long searchId, int number, long token, Candidate candidate, long seed, int maxEpochs,
                           Optional<Path> checkpoint, Trainer trainer) {}
 
     private enum Phase { WAITING_FOR_SLOT, OPENING, TRAINING, REPORTED }
@@ -71,6 +74,7 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
     private Phase phase = Phase.WAITING_FOR_SLOT;
     private boolean stopRequested;
     private RunHandle handle;
+    private final Lease lease = new Lease();
     private String device;
     private int lastEpoch;
 
@@ -104,8 +108,9 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
         if (stopRequested) return Behaviors.stopped();
         device = g.device();
         phase = Phase.OPENING;
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(this::open, env.blocking()),
-                (opened, error) -> opened != null ? opened : new Opened(null, 0, unwrap(error)));
+        CompletableFuture<Opened> opening = CompletableFuture.supplyAsync(this::open, env.blocking());
+        env.pool().tell(new DevicePool.HoldUntil(getContext().getSelf(), opening));
+        getContext().pipeToSelf(opening, (opened, error) -> opened != null ? opened : new Opened(null, 0, 0, unwrap(error)));
         return this;
     }
 
@@ -119,16 +124,29 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
         try {
             TrialContext context = new TrialContext(n, attempt.candidate(), attempt.seed(), attempt.maxEpochs(),
                     attempt.checkpoint(), device);
-            return new Opened(new RunHandle(attempt.trainer().open(context)), count, null);
+            TrainingRun run = attempt.trainer().open(context);
+            RunHandle h = new RunHandle(run);
+            int from;
+            try {
+                from = run.nextEpoch();
+            } catch (RuntimeException e) {
+                h.close();
+                throw e;
+            }
+            if (!lease.adopt(h)) {
+                h.close();
+                throw new IllegalStateException("the trial actor stopped while the run was opening; closed it");
+            }
+            return new Opened(h, count, from, null);
         } catch (Exception e) {
             throw new CompletionException(e);
         }
     }
 
     private Behavior<Command> onOpened(Opened o) {
-        if (o.error() != null) return fail("cannot open the run: " + describe(o.error()), o.error());
+        if (o.error() != null) return fail("cannot open the run: " + describe(o.error()), o.error(), true);
         handle = o.handle();
-        env.events().publish(new SearchEvent.TrialStarted(attempt.searchId(), attempt.number(), device, o.attempt()));
+        env.events().publish(new SearchEvent.TrialStarted(attempt.searchId(), attempt.number(), device, o.attempt(), o.fromEpoch()));
         if (stopRequested) return Behaviors.stopped();
         return trainNext();
     }
@@ -137,7 +155,7 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
         phase = Phase.TRAINING;
         int keep = lastEpoch;
         RunHandle h = handle;
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<EpochDone> step = CompletableFuture.supplyAsync(() -> {
             try {
                 return h.call(run -> {
                     if (keep > 0) CheckpointFiles.deleteOlderThan(dir, keep);
@@ -151,16 +169,18 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
             } catch (Exception e) {
                 throw new CompletionException(e);
             }
-        }, env.blocking()), (done, error) -> done != null ? done : new EpochDone(null, null, unwrap(error)));
+        }, env.blocking());
+        env.pool().tell(new DevicePool.HoldUntil(getContext().getSelf(), step));
+        getContext().pipeToSelf(step, (done, error) -> done != null ? done : new EpochDone(null, null, unwrap(error)));
         return this;
     }
 
     private Behavior<Command> onEpochDone(EpochDone d) {
-        if (d.error() != null) return fail(describe(d.error()), d.error());
+        if (d.error() != null) return fail(describe(d.error()), d.error(), true);
         EpochMetrics m = d.metrics();
         if (m.diverged())
-            return fail(String.format(java.util.Locale.ROOT, "diverged at epoch %d (trainLoss %s, valLoss %s, valAccuracy %s)",
-                    m.epoch(), m.trainLoss(), m.valLoss(), m.valAccuracy()), null);
+            return fail(String.format(java.util.Locale.ROOT, "diverged at epoch %d: valLoss %s (trainLoss %s, valAccuracy %s)",
+                    m.epoch(), m.valLoss(), m.trainLoss(), m.valAccuracy()), null, false);
         lastEpoch = m.epoch();
         phase = Phase.REPORTED;
         supervisor.tell(new SearchSupervisor.EpochReport(attempt.number(), attempt.token(), m, d.checkpoint(), getContext().getSelf()));
@@ -182,18 +202,44 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
         return phase == Phase.WAITING_FOR_SLOT ? Behaviors.stopped() : this;
     }
 
-    private Behavior<Command> fail(String error, Throwable cause) {
+    /** Tells the supervisor that this attempt failed ({@code retryable}: an exception, not a diverged epoch), then stops. */
+    private Behavior<Command> fail(String error, Throwable cause, boolean retryable) {
         if (cause != null && !(cause instanceof StoreException))
             getContext().getLog().warn("trial {} of search {} failed: {}", attempt.number(), attempt.searchId(), error, cause);
         else getContext().getLog().warn("trial {} of search {} failed: {}", attempt.number(), attempt.searchId(), error);
-        supervisor.tell(new SearchSupervisor.AttemptFailed(attempt.number(), attempt.token(), error));
+        supervisor.tell(new SearchSupervisor.AttemptFailed(attempt.number(), attempt.token(), error, retryable));
         return Behaviors.stopped();
     }
 
+    /**
+     * The actor may stop (its supervisor stopped or restarted, the system shut down) while a blocking step still
+     * runs: the lease then refuses a run that finishes opening later (the opening thread closes it), and the
+     * adopted run is closed on the blocking dispatcher, after the running step ({@link RunHandle#close}). The
+     * device slot stays taken until that step ends ({@link DevicePool.HoldUntil}).
+     */
     private Behavior<Command> onPostStop() {
-        RunHandle h = handle;
+        RunHandle h = lease.release();
         if (h != null) env.blocking().execute(h::close);
         return this;
+    }
+
+    /** The run this actor owns, shared with the opening thread: whichever of adopt and release comes second closes it. */
+    private static final class Lease {
+        private RunHandle handle;
+        private boolean released;
+
+        /** Takes {@code h}; false if the actor already stopped (the caller must close it). */
+        synchronized boolean adopt(RunHandle h) {
+            if (released) return false;
+            handle = h;
+            return true;
+        }
+
+        /** Marks the actor stopped and returns the run to close, if one was adopted. */
+        synchronized RunHandle release() {
+            released = true;
+            return handle;
+        }
     }
 
     private static Throwable unwrap(Throwable t) {

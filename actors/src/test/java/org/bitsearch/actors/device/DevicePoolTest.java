@@ -83,4 +83,22 @@ class DevicePoolTest {
         assertEquals(List.of("cpu:0", "cpu:1", "cpu:2", "cpu:3"), DeviceDiscovery.cpuDevices(0, 8));
         assertEquals(List.of("cpu:0", "cpu:1", "cpu:2"), DeviceDiscovery.cpuDevices(3, 8));
     }
+
+    @Test
+    void aHolderThatStopsMidStepKeepsItsSlotUntilTheStepEnds() {
+        ActorRef<DevicePool.Command> pool = kit.spawn(DevicePool.create(List.of("cpu:0"), 1));
+        TestProbe<Object> h1 = kit.createTestProbe(), h2 = kit.createTestProbe();
+        TestProbe<DevicePool.Granted> g1 = kit.createTestProbe(), g2 = kit.createTestProbe();
+        pool.tell(new DevicePool.Acquire(h1.ref(), g1.ref()));
+        assertEquals("cpu:0", g1.receiveMessage(Duration.ofSeconds(30)).device());
+        java.util.concurrent.CompletableFuture<String> step = new java.util.concurrent.CompletableFuture<>();
+        pool.tell(new DevicePool.HoldUntil(h1.ref(), step));
+        pool.tell(new DevicePool.Acquire(h2.ref(), g2.ref()));
+        h1.stop(); // stopped while its blocking step runs: the device is still in use
+        g2.expectNoMessage(Duration.ofMillis(300));
+        assertEquals(1, status(pool).inUse().size());
+        step.complete("done"); // the step ended: now the slot comes back
+        assertEquals("cpu:0", g2.receiveMessage(Duration.ofSeconds(30)).device());
+        h2.stop();
+    }
 }

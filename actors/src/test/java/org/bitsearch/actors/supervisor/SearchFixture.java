@@ -29,13 +29,13 @@ import java.util.function.UnaryOperator;
 
 /**
  * A search registry in an {@link ActorTestKit} over the real H2 store in a temp directory and the standard
- * trainer kinds (the simulated trainer), with a device pool of {@code slots} CPU slots. Records every event.
+ * trainer kinds (the simulated trainer, and {@link GatedTrainer}'s {@code gated}), with a device pool of {@code slots} CPU slots. Records every event.
  */
 final class SearchFixture implements AutoCloseable {
     final ActorTestKit kit = ActorTestKit.create();
     final H2SearchStore h2;
     final SearchStore store;
-    final SpecCompiler compiler = new SpecCompiler(StandardTrainers.factory());
+    final SpecCompiler compiler = new SpecCompiler(StandardTrainers.factory().with(GatedTrainer.KIND));
     final ActorRef<DevicePool.Command> pool;
     final ActorRef<SearchRegistry.Command> registry;
     final List<SearchEvent> events = new CopyOnWriteArrayList<>();
@@ -52,8 +52,8 @@ final class SearchFixture implements AutoCloseable {
         pool = kit.spawn(DevicePool.create(org.bitsearch.actors.device.DeviceDiscovery.discover(slots, false), 1), "pool");
         Executor blocking = kit.system().dispatchers().lookup(DispatcherSelector.fromConfig(SearchSystem.TRAINER_DISPATCHER));
         SearchEnvironment env = new SearchEnvironment(store, compiler, publisher, pool, blocking, dir,
-                Duration.ofMillis(20), Duration.ofMillis(100), "cpu:0");
-        registry = kit.spawn(SearchRegistry.create(env, false), "registry");
+                Duration.ofMillis(20), Duration.ofMillis(100), "cpu:0", new org.bitsearch.actors.CompiledSearches(compiler));
+        registry = kit.spawn(SearchRegistry.create(env, false), "registry", DispatcherSelector.fromConfig(SearchRegistry.SUPERVISOR_DISPATCHER));
     }
 
     long submit(String spec) throws Exception {
@@ -71,10 +71,19 @@ final class SearchFixture implements AutoCloseable {
         return probe.receiveMessage();
     }
 
-    SearchService.ResumeResult resume(long id) {
-        TestProbe<SearchService.ResumeResult> probe = kit.createTestProbe();
-        registry.tell(new SearchRegistry.Resume(id, probe.ref()));
-        return probe.receiveMessage();
+    /**
+     * Resumes search {@code id}. The SearchFinished event comes just before its supervisor stops, so the registry
+     * may still count it running: ALREADY_RUNNING is asked again for up to 30 s.
+     */
+    SearchService.ResumeResult resume(long id) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            TestProbe<SearchService.ResumeResult> probe = kit.createTestProbe();
+            registry.tell(new SearchRegistry.Resume(id, probe.ref()));
+            SearchService.ResumeResult r = probe.receiveMessage();
+            if (r != SearchService.ResumeResult.ALREADY_RUNNING || System.nanoTime() > deadline) return r;
+            Thread.sleep(10);
+        }
     }
 
     DevicePool.Status poolStatus() {
@@ -95,7 +104,7 @@ final class SearchFixture implements AutoCloseable {
     }
 
     SearchEvent.SearchFinished awaitFinished(long id) throws InterruptedException {
-        return awaitFinished(id, 1, Duration.ofSeconds(60));
+        return awaitFinished(id, 1, Duration.ofSeconds(120));
     }
 
     void awaitCount(Class<? extends SearchEvent> type, int n, Duration timeout) throws InterruptedException {

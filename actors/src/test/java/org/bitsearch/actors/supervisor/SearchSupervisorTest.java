@@ -93,6 +93,49 @@ class SearchSupervisorTest {
                     "the last checkpoint of completed trial " + p.number() + " is kept"));
             assertEquals(1, f.of(SearchEvent.SearchStarted.class).size());
             assertTrue(f.of(SearchEvent.FrontChanged.class).size() >= 1);
+            // measuring test accuracies changed no front: one hypervolume step per front change, none more
+            assertEquals(f.of(SearchEvent.FrontChanged.class).size(), f.store.hypervolumeHistory(id).size());
+        }
+    }
+
+    @Test
+    void aStopWhileTestAccuraciesAreMeasuredEndsMeasuringAndLeavesTheSearchCompleted() throws Exception {
+        GatedTrainer.reset();
+        try (SearchFixture f = new SearchFixture(dir, 2)) {
+            long id = f.submit(spec("", "{type: none}", "{maxTrials: 6, maxConcurrent: 2, maxEpochs: 1}").replace("kind: simulated", "kind: gated"));
+            GatedTrainer.GATE.release(6); // one epoch per trial; measuring then waits at the gate (testAccuracy)
+            f.awaitCount(SearchEvent.TrialFinished.class, 6, Duration.ofSeconds(60));
+            awaitGateQueue();
+            int frontSize = f.store.front(id).size();
+            assertTrue(frontSize >= 2, "this seed's front has several points: " + f.store.front(id));
+            assertEquals(SearchService.StopResult.STOPPING, f.stop(id));
+            // one point at a time: measuring ends after the point in progress once the supervisor has the Stop
+            while (f.of(SearchEvent.SearchFinished.class).isEmpty()) {
+                GatedTrainer.GATE.release(1);
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (f.of(SearchEvent.SearchFinished.class).isEmpty() && !GatedTrainer.GATE.hasQueuedThreads()) {
+                    assertTrue(System.nanoTime() < deadline, "measuring neither ended nor went on: " + f.events);
+                    Thread.sleep(5);
+                }
+            }
+            SearchEvent.SearchFinished done = f.awaitFinished(id);
+            assertEquals(SearchState.COMPLETED, done.state(), done.message());
+            assertEquals(SearchState.COMPLETED, f.state(id));
+            long measured = f.store.front(id).stream().filter(p -> p.testAccuracy().isPresent()).count();
+            assertTrue(measured >= 1, "the point in progress was measured and kept");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("was stopped with (\\d+) front point\\(s\\) unmeasured").matcher(done.message());
+            int unmeasured = m.find() ? Integer.parseInt(m.group(1)) : 0;
+            assertEquals(frontSize, measured + unmeasured, "the summary counts the unmeasured points: " + done.message());
+            assertEquals(SearchService.ResumeResult.FINISHED, f.resume(id));
+            assertTrue(f.poolStatus().inUse().isEmpty());
+        }
+    }
+
+    private static void awaitGateQueue() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!GatedTrainer.GATE.hasQueuedThreads()) {
+            assertTrue(System.nanoTime() < deadline, "nothing waits at the gate");
+            Thread.sleep(5);
         }
     }
 
@@ -120,7 +163,7 @@ class SearchSupervisorTest {
     }
 
     private static boolean awaitGone(Path p) throws InterruptedException {
-        for (int i = 0; i < 100 && Files.exists(p); i++) Thread.sleep(20);
+        for (int i = 0; i < 1500 && Files.exists(p); i++) Thread.sleep(20); // deletion runs asynchronously: wait up to 30 s
         return Files.notExists(p);
     }
 
@@ -138,7 +181,9 @@ class SearchSupervisorTest {
             assertTrue(failing.error().contains("injected failure"), failing.error());
             TrialRow diverging = f.store.trial(id, 3).orElseThrow();
             assertEquals(TrialState.FAILED, diverging.state());
-            assertTrue(diverging.error().contains("diverged at epoch 2"), diverging.error());
+            assertTrue(diverging.error().contains("diverged at epoch 2: valLoss NaN"), diverging.error());
+            assertEquals(1, diverging.attempts(), "a diverged epoch is not retried");
+            assertTrue(f.of(SearchEvent.TrialRetrying.class).stream().noneMatch(r -> r.number() == 3), "no retry of the diverged trial");
             assertEquals(1, f.store.reports(id, 3).size(), "the diverged epoch is not recorded");
             assertEquals(List.of(2, 3), f.of(SearchEvent.TrialRetrying.class).stream().filter(r -> r.number() == 1).map(SearchEvent.TrialRetrying::attempt).toList());
             for (int n : List.of(0, 2, 4)) assertEquals(TrialState.COMPLETED, f.store.trial(id, n).orElseThrow().state());
@@ -148,16 +193,16 @@ class SearchSupervisorTest {
 
     @Test
     void aStoppedSearchResumesAndCompletesWithExactlyTheBudgetedTrials() throws Exception {
+        GatedTrainer.reset();
         try (SearchFixture f = new SearchFixture(dir, 2)) {
-            long id = f.submit(spec(", epochSeconds: 0.05", "{type: none}", "{maxTrials: 6, maxConcurrent: 2, maxEpochs: 3}"));
-            f.awaitCount(SearchEvent.TrialFinished.class, 2, Duration.ofSeconds(30));
-            // stop while a trial that is not finished is training (it reported an epoch): it must checkpoint
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (f.of(SearchEvent.EpochReported.class).stream().noneMatch(r -> r.metrics().epoch() < 3
-                    && f.of(SearchEvent.TrialFinished.class).stream().noneMatch(t -> t.number() == r.number()))) {
-                assertTrue(System.nanoTime() < deadline, "no unfinished trial reported an epoch: " + f.events);
-                Thread.sleep(5);
-            }
+            long id = f.submit(spec("", "{type: none}", "{maxTrials: 6, maxConcurrent: 2, maxEpochs: 3}").replace("kind: simulated", "kind: gated"));
+            // exactly 3 epochs run before the stop, however they fall on the two slots: then both running trials
+            // wait in an epoch, and at least one of them is not in its last epoch (3 = 3 + 0, 2 + 1 or 1 + 2), so
+            // it is interrupted after that epoch, with a checkpoint
+            GatedTrainer.GATE.release(3);
+            f.awaitCount(SearchEvent.EpochReported.class, 3, Duration.ofSeconds(60));
+            assertEquals(SearchService.StopResult.STOPPING, f.stop(id));
+            GatedTrainer.GATE.release(1000);
             assertEquals(SearchService.StopResult.STOPPING, f.stop(id));
             SearchEvent.SearchFinished stopped = f.awaitFinished(id);
             assertEquals(SearchState.STOPPED, stopped.state());
@@ -171,7 +216,7 @@ class SearchSupervisorTest {
             assertFalse(checkpointed.isEmpty(), "stopping let running epochs finish and checkpoint");
 
             assertEquals(SearchService.ResumeResult.RESUMED, f.resume(id));
-            SearchEvent.SearchFinished done = f.awaitFinished(id, 2, Duration.ofSeconds(60));
+            SearchEvent.SearchFinished done = f.awaitFinished(id, 2, Duration.ofSeconds(120));
             assertEquals(SearchState.COMPLETED, done.state(), done.message());
             assertCompleteAndUnique(f.store, id, 6);
             // nothing recorded before the stop was recorded again or changed: resumed trials went on from their checkpoint

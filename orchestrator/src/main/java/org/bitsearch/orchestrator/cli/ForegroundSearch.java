@@ -114,7 +114,7 @@ final class ForegroundSearch {
             return String.format(Locale.ROOT, "search %d '%s' %s", s.searchId(), s.name(), s.resumed() ? "resumed" : "started");
         if (e instanceof SearchEvent.TrialStarted t) {
             states.put(t.number(), TrialState.RUNNING.name());
-            return String.format(Locale.ROOT, "trial %d started on %s (attempt %d)", t.number(), t.device(), t.attempt());
+            return String.format(Locale.ROOT, "trial %d started on %s (attempt %d, from epoch %d)", t.number(), t.device(), t.attempt(), t.fromEpoch());
         }
         if (e instanceof SearchEvent.EpochReported r)
             return String.format(Locale.ROOT, "trial %d epoch %d: valAccuracy %.4f, %s%s", r.number(), r.metrics().epoch(),

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A real {@code bitsearch run} JVM is killed with SIGKILL mid-search; {@code bitsearch resume} finishes it. The
  * final database has exactly the budgeted trials, no duplicates, every report recorded before the kill kept
- * as it was (so no checkpointed trial was re-run from scratch), and the same Pareto front as an uninterrupted
+ * as it was, every trial checkpointed at the kill restarted training at its checkpoint's epoch + 1 (read from the
+ * resume's "trial N started on ... (attempt A, from epoch E)" lines), and the same Pareto front as an uninterrupted
  * run with the same seed.
  *
  * <p>Why the fronts must be equal despite timing: with {@code maxConcurrent: 1} the engine sees one trial at a
@@ -41,7 +42,7 @@ class KillAndResumeTest {
     static final String SPEC = """
             name: kill-me
             seed: 2024
-            trainer: {kind: simulated, hidden: [64, 32], epochSeconds: 0.15}
+            trainer: {kind: simulated, hidden: [64, 32], epochSeconds: 0.3}
             space:
               params:
                 learningRate: {type: logfloat, low: 1.0e-4, high: 1.0e-1}
@@ -104,6 +105,17 @@ class KillAndResumeTest {
         try (CliProcess resume = CliProcess.start(work, "resume", "1", "--db", killed.toString(), "--json")) {
             assertEquals(0, resume.await(180), String.join("\n", resume.err));
             resumed = JSON.readTree(resume.stdout());
+            // every trial checkpointed at the kill restarted at checkpoint epoch + 1, not from scratch
+            Pattern started = Pattern.compile("trial (\\d+) started on \\S+ \\(attempt \\d+, from epoch (\\d+)\\)");
+            Map<Integer, Integer> fromEpoch = new HashMap<>();
+            for (String l : List.copyOf(resume.err)) {
+                Matcher m = started.matcher(l);
+                if (m.find()) fromEpoch.putIfAbsent(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+            }
+            for (Map.Entry<Integer, CheckpointRow> e : checkpointsAtKill.entrySet())
+                assertEquals(e.getValue().epoch() + 1, fromEpoch.get(e.getKey()),
+                        "trial " + e.getKey() + " (checkpoint of epoch " + e.getValue().epoch() + " at the kill) resumed from; resume log:\n"
+                                + String.join("\n", resume.err));
         }
         assertEquals("COMPLETED", resumed.get("state").asText());
         assertEquals(10, resumed.get("trials").get("total").asInt());

@@ -1,0 +1,52 @@
+package org.bitsearch.actors.supervisor;
+
+import org.bitsearch.actors.spec.TrainerFactory;
+import org.bitsearch.search.sim.SimulatedTrainer;
+import org.bitsearch.search.sim.SimulatedTrainerConfig;
+import org.bitsearch.search.space.QuantLayer;
+import org.bitsearch.search.train.Trainer;
+import org.bitsearch.search.train.TrainingRun;
+import org.bitsearch.search.train.TrialContext;
+import org.bitsearch.search.trial.EpochMetrics;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The simulated trainer (trainer kind {@code gated}, same options), except that every epoch and every test-accuracy
+ * measurement first takes a permit
+ * from {@link #GATE}: a test decides exactly how many epochs run before it acts, whatever the machine's speed.
+ * One test at a time uses the gate (surefire runs a class's tests one after another); reset it first.
+ */
+final class GatedTrainer implements Trainer {
+    static final Semaphore GATE = new Semaphore(0);
+    static final TrainerFactory.Kind<SimulatedTrainerConfig> KIND =
+            new TrainerFactory.Kind<>("gated", SimulatedTrainerConfig.class, c -> new GatedTrainer(new SimulatedTrainer(c)));
+
+    private final SimulatedTrainer inner;
+
+    private GatedTrainer(SimulatedTrainer inner) { this.inner = inner; }
+
+    static void reset() { GATE.drainPermits(); }
+
+    @Override public List<QuantLayer> layers() { return inner.layers(); }
+
+    @Override public TrainingRun open(TrialContext context) throws Exception {
+        TrainingRun run = inner.open(context);
+        return new TrainingRun() {
+            @Override public int nextEpoch() { return run.nextEpoch(); }
+            @Override public EpochMetrics trainEpoch() throws Exception {
+                GATE.acquire();
+                return run.trainEpoch();
+            }
+            @Override public void saveCheckpoint(Path file) throws Exception { run.saveCheckpoint(file); }
+            @Override public double testAccuracy() throws Exception {
+                GATE.acquire();
+                return run.testAccuracy();
+            }
+            @Override public void exportModel(Path file) throws Exception { run.exportModel(file); }
+            @Override public void close() { run.close(); }
+        };
+    }
+}
