@@ -22,7 +22,8 @@ import java.util.concurrent.Semaphore;
 final class GatedTrainer implements Trainer {
     static final Semaphore GATE = new Semaphore(0);
     static final TrainerFactory.Kind<SimulatedTrainerConfig> KIND =
-            new TrainerFactory.Kind<>("gated", SimulatedTrainerConfig.class, c -> new GatedTrainer(new SimulatedTrainer(c)));
+            new TrainerFactory.Kind<>("gated", SimulatedTrainerConfig.class, c -> new GatedTrainer(new SimulatedTrainer(c)),
+                    SimulatedTrainer.hyperparameters());
 
     private final SimulatedTrainer inner;
 
