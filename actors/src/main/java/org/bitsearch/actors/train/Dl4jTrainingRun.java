@@ -1,6 +1,7 @@
 package org.bitsearch.actors.train;
 
 import org.bitsearch.actors.train.data.DataSplit;
+import org.bitsearch.actors.train.model.NativeConvolution;
 import org.bitsearch.actors.train.quant.QuantizedWeightNoise;
 import org.bitsearch.actors.train.schedule.DropBitsConfig;
 import org.bitsearch.actors.train.schedule.ProgressiveSchedule;
@@ -63,6 +64,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         this.config = config;
         this.data = data;
         this.net = net;
+        NativeConvolution.install(net);
         this.noises = noisesOf(net);
         if (noises.size() != bits.layers())
             throw new IllegalArgumentException("bits has " + bits.layers() + " entries, but the network has " + noises.size() + " quantizable layers");
@@ -239,6 +241,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
         MultiLayerNetwork copy = new MultiLayerNetwork(conf);
         copy.init(net.params().dup(), false);
+        NativeConvolution.install(copy);
         return copy;
     }
 
