@@ -26,7 +26,7 @@ import java.util.Map;
  * passes (see {@link NativeConvolution}); one instance per layer, used by the network's thread only.
  *
  * <p>With x the input [N, C, H, W], W the weights [O, C·kH·kW] and X the im2col matrix [N·P, C·kH·kW]
- * (P = output pixels): forward Z = X·Wᵀ + b; backward dW = Dᵀ·X, db = Σ D, dX = col2im(D·W), with D the
+ * (P = output pixels), held transposed as Xᵀ [K, N·P]: forward Z = X·Wᵀ + b; backward dW = Dᵀ·X, db = Σ D, dX = col2im(D·W), with D the
  * pre-activation gradient [N·P, O]. The index arithmetic runs on Java arrays with unit-stride inner loops;
  * libnd4j M2.1's own im2col/col2im walk permuted views element by element and took ~70% of a LeNet step.
  * Buffers are reused across calls (reallocated when the minibatch size changes).
@@ -35,6 +35,12 @@ final class Im2colConvHelper implements ConvolutionHelper {
     private float[] x = new float[0], col = new float[0], d = new float[0], tmp = new float[0];
     private INDArray colArr, dArr, prodArr, wGrad, bGrad, inBuf, outBuf;
     private long[] shapeKey = new long[0];
+    /**
+     * The input whose columns {@code colArr} holds, set by a forward pass: DL4J's backward pass recomputes the
+     * forward pass ({@code preOutput}) right before {@code backpropGradient} with the same input array, which
+     * then reuses the columns once instead of building them again.
+     */
+    private INDArray loaded;
 
     @Override public boolean checkSupported() { return true; }
 
@@ -72,13 +78,14 @@ final class Im2colConvHelper implements ConvolutionHelper {
         long[] key = {g.n(), g.c(), g.h(), g.w(), g.o(), g.k(), g.p()};
         if (java.util.Arrays.equals(key, shapeKey)) return;
         shapeKey = key;
+        loaded = null;
         x = new float[g.n() * g.c() * g.h() * g.w()];
         col = new float[g.rows() * g.k()];
         d = new float[g.rows() * g.o()];
         tmp = new float[Math.max(g.rows() * g.k(), g.rows() * g.o())];
-        colArr = Nd4j.createUninitializedDetached(DataType.FLOAT, 'c', g.rows(), g.k());
+        colArr = Nd4j.createUninitializedDetached(DataType.FLOAT, 'c', g.k(), g.rows());
         dArr = Nd4j.createUninitializedDetached(DataType.FLOAT, 'c', g.rows(), g.o());
-        prodArr = Nd4j.createUninitializedDetached(DataType.FLOAT, 'c', g.rows(), g.k());
+        prodArr = Nd4j.createUninitializedDetached(DataType.FLOAT, 'c', g.k(), g.rows());
         wGrad = Nd4j.createUninitializedDetached(DataType.FLOAT, 'c', g.o(), g.k());
         bGrad = Nd4j.createUninitializedDetached(DataType.FLOAT, 'c', 1, g.o());
         inBuf = Nd4j.createUninitializedDetached(DataType.FLOAT, 'c', g.n(), g.c(), g.h(), g.w());
@@ -94,26 +101,56 @@ final class Im2colConvHelper implements ConvolutionHelper {
         contiguous.data().asNioFloat().put(from, 0, length);
     }
 
-    /** Fills {@code col} ([N·P, K], row = output pixel, column = (channel, ky, kx)) from {@code x}. */
+    /**
+     * Fills {@code col} as Xᵀ ([K, N·P], row = (channel, ky, kx), column = output pixel) from {@code x}: for
+     * stride 1 each (row, image, output row) is one contiguous run of the input row.
+     */
     private void im2col(Geometry g) {
-        int k = g.k(), hw = g.h() * g.w();
-        for (int n = 0; n < g.n(); n++)
-            for (int oy = 0; oy < g.oh(); oy++)
-                for (int ox = 0; ox < g.ow(); ox++) {
-                    int r = ((n * g.oh() + oy) * g.ow() + ox) * k;
-                    for (int c = 0; c < g.c(); c++) {
-                        int base = n * g.c() * hw + c * hw;
-                        for (int ky = 0; ky < g.kh(); ky++) {
+        int hw = g.h() * g.w(), p = g.p(), rows = g.rows(), ow = g.ow();
+        for (int c = 0; c < g.c(); c++)
+            for (int ky = 0; ky < g.kh(); ky++)
+                for (int kx = 0; kx < g.kw(); kx++) {
+                    int kRow = ((c * g.kh() + ky) * g.kw() + kx) * rows;
+                    for (int n = 0; n < g.n(); n++) {
+                        int base = (n * g.c() + c) * hw;
+                        for (int oy = 0; oy < g.oh(); oy++) {
+                            int dst = kRow + n * p + oy * ow;
                             int iy = oy * g.sh() + ky - g.ph();
-                            int dst = r + (c * g.kh() + ky) * g.kw();
                             if (iy < 0 || iy >= g.h()) {
-                                java.util.Arrays.fill(col, dst, dst + g.kw(), 0f);
+                                java.util.Arrays.fill(col, dst, dst + ow, 0f);
                                 continue;
                             }
-                            int ix0 = ox * g.sw() - g.pw(), src = base + iy * g.w();
-                            for (int kx = 0; kx < g.kw(); kx++) {
-                                int ix = ix0 + kx;
-                                col[dst + kx] = ix >= 0 && ix < g.w() ? x[src + ix] : 0f;
+                            int src = base + iy * g.w(), ix0 = kx - g.pw();
+                            if (g.sw() == 1 && ix0 >= 0 && ix0 + ow <= g.w()) {
+                                System.arraycopy(x, src + ix0, col, dst, ow);
+                            } else {
+                                for (int ox = 0; ox < ow; ox++) {
+                                    int ix = ix0 + ox * g.sw();
+                                    col[dst + ox] = ix >= 0 && ix < g.w() ? x[src + ix] : 0f;
+                                }
+                            }
+                        }
+                    }
+                }
+    }
+
+    /** Adds the columns in {@code col} (Xᵀ layout, [K, N·P]) back onto the input positions in {@code x}. */
+    private void col2im(Geometry g) {
+        java.util.Arrays.fill(x, 0f);
+        int hw = g.h() * g.w(), p = g.p(), rows = g.rows(), ow = g.ow();
+        for (int c = 0; c < g.c(); c++)
+            for (int ky = 0; ky < g.kh(); ky++)
+                for (int kx = 0; kx < g.kw(); kx++) {
+                    int kRow = ((c * g.kh() + ky) * g.kw() + kx) * rows;
+                    for (int n = 0; n < g.n(); n++) {
+                        int base = (n * g.c() + c) * hw;
+                        for (int oy = 0; oy < g.oh(); oy++) {
+                            int iy = oy * g.sh() + ky - g.ph();
+                            if (iy < 0 || iy >= g.h()) continue;
+                            int srcCol = kRow + n * p + oy * ow, dst = base + iy * g.w(), ix0 = kx - g.pw();
+                            for (int ox = 0; ox < ow; ox++) {
+                                int ix = ix0 + ox * g.sw();
+                                if (ix >= 0 && ix < g.w()) x[dst + ix] += col[srcCol + ox];
                             }
                         }
                     }
@@ -121,6 +158,11 @@ final class Im2colConvHelper implements ConvolutionHelper {
     }
 
     private void loadInput(INDArray input, Geometry g) {
+        if (input == loaded) {
+            loaded = null;
+            return;
+        }
+        loaded = input;
         inBuf.assign(input);
         read(inBuf, x, x.length);
         im2col(g);
@@ -136,7 +178,7 @@ final class Im2colConvHelper implements ConvolutionHelper {
         loadInput(input, g);
         INDArray w2 = weights.reshape('c', g.o(), g.k());
         INDArray prod = dArr; // [N·P, O] = X · Wᵀ
-        Nd4j.gemm(colArr, w2, prod, false, true, 1.0, 0.0);
+        Nd4j.gemm(colArr, w2, prod, true, true, 1.0, 0.0);
         int o = g.o(), p = g.p(), rows = g.rows();
         read(prod, tmp, rows * o);
         float[] b = bias == null ? new float[o] : bias.castTo(DataType.FLOAT).reshape(o).toFloatVector();
@@ -180,34 +222,16 @@ final class Im2colConvHelper implements ConvolutionHelper {
                 db[oc] += s;
             }
         write(dArr, d, rows * o);
-        Nd4j.gemm(dArr, colArr, wGrad, true, false, 1.0, 0.0);     // dW = Dᵀ · X  [O, K]
+        Nd4j.gemm(dArr, colArr, wGrad, true, true, 1.0, 0.0);      // dW = Dᵀ · X  [O, K]
         weightGradView.assign(wGrad.reshape('c', weightGradView.shape()));
         if (biasGradView != null) {
             write(bGrad, db, o);
             biasGradView.assign(bGrad.reshape(biasGradView.shape()));
         }
         INDArray w2 = weights.reshape('c', o, k);
-        Nd4j.gemm(dArr, w2, prodArr, false, false, 1.0, 0.0);      // dX columns = D · W  [N·P, K]
+        Nd4j.gemm(w2, dArr, prodArr, true, true, 1.0, 0.0);        // dXᵀ columns = Wᵀ · Dᵀ  [K, N·P]
         read(prodArr, col, rows * k);
-        java.util.Arrays.fill(x, 0f);
-        int hw = g.h() * g.w();
-        for (int n = 0; n < g.n(); n++)
-            for (int oy = 0; oy < g.oh(); oy++)
-                for (int ox = 0; ox < g.ow(); ox++) {
-                    int r = ((n * g.oh() + oy) * g.ow() + ox) * k;
-                    for (int c = 0; c < g.c(); c++) {
-                        int base = n * g.c() * hw + c * hw;
-                        for (int ky = 0; ky < g.kh(); ky++) {
-                            int iy = oy * g.sh() + ky - g.ph();
-                            if (iy < 0 || iy >= g.h()) continue;
-                            int src = r + (c * g.kh() + ky) * g.kw(), ix0 = ox * g.sw() - g.pw(), dst = base + iy * g.w();
-                            for (int kx = 0; kx < g.kw(); kx++) {
-                                int ix = ix0 + kx;
-                                if (ix >= 0 && ix < g.w()) x[dst + ix] += col[src + kx];
-                            }
-                        }
-                    }
-                }
+        col2im(g);
         write(inBuf, x, x.length);
         INDArray eps = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape());
         eps.assign(inBuf);
