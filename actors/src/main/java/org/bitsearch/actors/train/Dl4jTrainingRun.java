@@ -156,6 +156,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     void trainBatches(int batches) {
         checkOpen();
         DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
         int[] order = data.trainIndices();
         DataSplit.shuffle(order, new SplittableRandom(seed ^ (EPOCH_STREAM * nextEpoch)));
         boolean[] quantized = schedule.quantizedIn(nextEpoch);
@@ -216,6 +217,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     Evaluation evaluateValidation() {
         checkOpen();
         DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
         return evaluate(data.validation());
     }
 
@@ -223,6 +225,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     public void saveCheckpoint(Path file) throws IOException {
         checkOpen();
         DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
         Checkpoints.save(file, net, new Checkpoints.State(Checkpoints.FORMAT, nextEpoch, seed, bits.bits()));
     }
 
@@ -230,6 +233,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     public double testAccuracy() {
         checkOpen();
         DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
         return evaluate(data.test()).accuracy();
     }
 
@@ -262,6 +266,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     public void exportModel(Path file) throws IOException {
         checkOpen();
         DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

@@ -1,6 +1,7 @@
 package org.bitsearch.actors.train;
 
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * Bounds ND4J's native threads (libnd4j's OpenMP pool and the BLAS library). The settings are process-wide, so
@@ -30,11 +31,19 @@ public final class NativeThreads {
         if (openRuns > 0) openRuns--;
     }
 
-    /** Applies the bound again (called at the start of every epoch: other runs may have opened or closed). */
+    /**
+     * Applies the bound again (called at the start of every epoch and entry point: other runs may have opened or
+     * closed, and the caller may be a different thread). The OpenMP team size is set on every call: it is a
+     * per-thread setting of the calling thread, and {@code Environment.setMaxThreads} alone does not bound it:
+     * libnd4j ops such as softmax open {@code omp parallel} regions with the default team (all cores). Measured:
+     * softmax of [128, 10] with maxThreads 1 took 150-1,300 µs of CPU and 1.4-13 ms wall on a loaded 2-core
+     * machine, and 45-60 µs CPU, 95-370 µs wall with {@code omp_set_num_threads(1)}.
+     */
     public static synchronized void apply(int threads) {
         int n = threads > 0 ? threads : automatic(Runtime.getRuntime().availableProcessors(), Math.max(1, openRuns),
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                 Math.max(0, applied));
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
         if (n == applied) return;
         Nd4j.getEnvironment().setMaxThreads(n);
         Nd4j.getEnvironment().setMaxMasterThreads(n);
