@@ -1,6 +1,7 @@
 package org.bitsearch.actors.train;
 
 import org.bitsearch.actors.train.data.DataSplit;
+import org.bitsearch.actors.train.model.NativeConvolution;
 import org.bitsearch.actors.train.quant.QuantizedWeightNoise;
 import org.bitsearch.actors.train.schedule.DropBitsConfig;
 import org.bitsearch.actors.train.schedule.ProgressiveSchedule;
@@ -63,6 +64,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         this.config = config;
         this.data = data;
         this.net = net;
+        NativeConvolution.install(net);
         this.noises = noisesOf(net);
         if (noises.size() != bits.layers())
             throw new IllegalArgumentException("bits has " + bits.layers() + " entries, but the network has " + noises.size() + " quantizable layers");
@@ -154,6 +156,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     void trainBatches(int batches) {
         checkOpen();
         DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
         int[] order = data.trainIndices();
         DataSplit.shuffle(order, new SplittableRandom(seed ^ (EPOCH_STREAM * nextEpoch)));
         boolean[] quantized = schedule.quantizedIn(nextEpoch);
@@ -214,6 +217,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     Evaluation evaluateValidation() {
         checkOpen();
         DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
         return evaluate(data.validation());
     }
 
@@ -221,6 +225,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     public void saveCheckpoint(Path file) throws IOException {
         checkOpen();
         DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
         Checkpoints.save(file, net, new Checkpoints.State(Checkpoints.FORMAT, nextEpoch, seed, bits.bits()));
     }
 
@@ -228,6 +233,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     public double testAccuracy() {
         checkOpen();
         DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
         return evaluate(data.test()).accuracy();
     }
 
@@ -239,6 +245,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
         MultiLayerNetwork copy = new MultiLayerNetwork(conf);
         copy.init(net.params().dup(), false);
+        NativeConvolution.install(copy);
         return copy;
     }
 
@@ -259,6 +266,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     public void exportModel(Path file) throws IOException {
         checkOpen();
         DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
