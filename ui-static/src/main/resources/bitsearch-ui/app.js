@@ -41,7 +41,7 @@ async function loadList() {
   el('td', {}, s.id), el('td', {}, s.name), el('td', { class: 'state-cell' }, stateBadge(s.state)),
   el('td', {}, s.progress === undefined || s.progress === null ? '–'
     : el('span', { class: 'progress', title: `${Math.round(s.progress * 100)}%` }, el('div', { style: `width:${s.progress * 100}%` }))),
-  el('td', {}, `${s.trials.COMPLETED + s.trials.PRUNED + s.trials.FAILED}/${s.maxTrials ?? s.trialsTotal}`),
+  el('td', {}, `${s.counts.completed + s.counts.pruned + s.counts.failed}/${s.maxTrials ?? s.counts.total}`),
   el('td', {}, pct(s.bestValAccuracy)), el('td', {}, num(s.hypervolume, 4)))));
 }
 
@@ -93,7 +93,7 @@ function renderSearch() {
   $('search-state').textContent = s.state;
   $('search-message').textContent = s.message || '';
   $('stop-btn').disabled = s.state !== 'RUNNING';
-  $('resume-btn').disabled = s.state !== 'STOPPED';
+  $('resume-btn').disabled = !s.resumable;
   $('export-link').href = api.exportUrl(s.id);
   renderStats($('stats'), s);
   $('spec-json').textContent = JSON.stringify(s.spec, null, 2);

@@ -152,9 +152,11 @@ public final class ExportBuilder {
         StringBuilder md = new StringBuilder();
         md.append("# bitsearch export: search ").append(s.id()).append(" \"").append(s.name()).append("\"\n\n");
         md.append("- state: ").append(s.state()).append(s.message().isEmpty() ? "" : " (" + s.message() + ")").append('\n');
-        md.append("- trials: ").append(s.trialsTotal()).append(" (").append(s.trials().entrySet().stream()
-                .filter(e -> e.getValue() > 0).map(e -> e.getValue() + " " + e.getKey().toLowerCase(Locale.ROOT))
-                .collect(Collectors.joining(", "))).append(")\n");
+        var c = s.counts();
+        md.append("- trials: ").append(c.total()).append(" (").append(java.util.stream.Stream.of(
+                        c.pending() + " pending", c.running() + " running", c.completed() + " completed",
+                        c.pruned() + " pruned", c.failed() + " failed")
+                .filter(x -> !x.startsWith("0 ")).collect(Collectors.joining(", "))).append(")\n");
         md.append("- hypervolume: ").append(fmt(pareto.hypervolume())).append('\n');
         md.append("- best validation accuracy: ").append(fmt(s.bestValAccuracy())).append("\n\n");
         md.append("## Pareto front (validation accuracy up, size down)\n\n");
