@@ -53,6 +53,26 @@ public final class ExportBuilder {
         this.tempDir = tempDir;
     }
 
+    /**
+     * Deletes export files and model folders left in {@code tempDir} by a server that stopped while sending them
+     * (or whose response was never sent: a timed-out request). Called at server start, before any export runs.
+     * Failures are logged, never thrown.
+     */
+    public static void sweepStale(Path tempDir) {
+        if (!Files.isDirectory(tempDir)) return;
+        try (java.util.stream.Stream<Path> files = Files.list(tempDir)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (!(name.startsWith("bitsearch-export-") && name.endsWith(".zip")) && !name.startsWith("models-")) continue;
+                try (java.util.stream.Stream<Path> tree = Files.walk(f)) {
+                    for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(ExportBuilder.class).warn("cannot sweep stale exports in {}: {}", tempDir, e.toString());
+        }
+    }
+
     /** Writes the export of search {@code id} to a new temp file; empty if there is no such search. */
     public Optional<Path> build(long id) throws IOException {
         Optional<SearchRow> row = store.search(id);
