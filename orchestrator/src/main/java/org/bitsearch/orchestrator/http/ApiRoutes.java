@@ -163,14 +163,13 @@ public final class ApiRoutes extends AllDirectives {
     }
 
     private Route export(long id) {
-        return withRequestTimeout(EXPORT_TIMEOUT, () -> completeWithFuture(CompletableFuture
-                .supplyAsync(() -> {
+        return withRequestTimeout(EXPORT_TIMEOUT, () -> completeWithFuture(supplyOn(exportPool, () -> {
                     try {
                         return exports.build(id);
                     } catch (Exception e) {
                         throw new CompletionException(e);
                     }
-                }, exportPool)
+                })
                 .thenApply(zip -> zip.map(path -> zipResponse(id, path)).orElseGet(() -> unknownSearch(id)))
                 .exceptionally(t -> RequestGuards.unwrap(t) instanceof RejectedExecutionException
                         ? JsonSupport.error(StatusCodes.SERVICE_UNAVAILABLE,
@@ -202,6 +201,18 @@ public final class ApiRoutes extends AllDirectives {
     }
 
     private Route methods(Map<String, Supplier<Route>> handlers) { return guards.methods(handlers); }
+
+    /**
+     * {@link CompletableFuture#supplyAsync} that reports a full pool as a failed future (with the
+     * {@link RejectedExecutionException}) rather than throwing it on the route thread.
+     */
+    static <T> CompletableFuture<T> supplyOn(Executor pool, Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, pool);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     private static Map<String, Supplier<Route>> ordered(String m1, Supplier<Route> r1, String m2, Supplier<Route> r2) {
         Map<String, Supplier<Route>> map = new LinkedHashMap<>();

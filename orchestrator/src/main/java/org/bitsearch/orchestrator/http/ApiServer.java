@@ -63,9 +63,7 @@ public final class ApiServer implements AutoCloseable {
                         // the owner closes the server (serve's shutdown hook does): Pekko must not add its own hook
                         + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n").withFallback(ConfigFactory.load()));
         ExecutorService blocking = Executors.newFixedThreadPool(4, daemonThreads("bitsearch-http-io-"));
-        ExecutorService exportPool = new java.util.concurrent.ThreadPoolExecutor(EXPORT_THREADS, EXPORT_THREADS,
-                0, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(EXPORT_QUEUE),
-                daemonThreads("bitsearch-http-export-"), new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
+        ExecutorService exportPool = newExportPool();
         try {
             ExportBuilder.sweepStale(tempDir);
             SearchReader reader = new SearchReader(store, trainers);
@@ -84,6 +82,17 @@ public final class ApiServer implements AutoCloseable {
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("cannot serve on " + settings.host() + ":" + settings.port() + ": " + cause.getMessage(), cause);
         }
+    }
+
+    /**
+     * The exports' own pool, apart from the read pool so that slow exports cannot starve the page's reads:
+     * {@value #EXPORT_THREADS} at once, {@value #EXPORT_QUEUE} waiting; beyond that {@code execute} throws
+     * {@link java.util.concurrent.RejectedExecutionException}, which the export route answers with 503.
+     */
+    static ExecutorService newExportPool() {
+        return new java.util.concurrent.ThreadPoolExecutor(EXPORT_THREADS, EXPORT_THREADS,
+                0, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(EXPORT_QUEUE),
+                daemonThreads("bitsearch-http-export-"), new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
     }
 
     /** Refuses to expose the server beyond this machine without a token. */
