@@ -29,13 +29,15 @@ public final class EventStream {
     static final int BUFFER = 1024;
 
     private final SearchEvents events;
-    private final ClassicActorSystemProvider system;
     private final Duration heartbeat;
     private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
 
+    /**
+     * @param system kept for compatibility of this constructor: each stream's queue is materialized on the
+     *               materializer that runs the stream (the server's), not on this system
+     */
     public EventStream(SearchEvents events, ClassicActorSystemProvider system, Duration heartbeat) {
         this.events = events;
-        this.system = system;
         this.heartbeat = heartbeat;
     }
 
