@@ -19,17 +19,25 @@ async function failure(response) {
   return new ApiError(response.status, body.error || `${response.status} ${response.statusText}`, body.problems || []);
 }
 
+/** A URL that carries the token as ?token= (for EventSource and links, which cannot send headers). */
+export const withToken = (path) => (token() ? `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token())}` : path);
+
+const headers = () => {
+  const h = { Accept: 'application/json' };
+  if (token()) h.Authorization = `Bearer ${token()}`;
+  return h;
+};
+
 export async function get(path) {
-  const response = await fetch(path, { headers: { Accept: 'application/json' } });
+  const response = await fetch(path, { headers: headers() });
   if (!response.ok) throw await failure(response);
   return response.json();
 }
 
 export async function post(path, body = null, contentType = 'application/json') {
-  const headers = { Accept: 'application/json' };
-  if (token()) headers.Authorization = `Bearer ${token()}`;
-  if (body !== null) headers['Content-Type'] = contentType;
-  const response = await fetch(path, { method: 'POST', headers, body });
+  const h = headers();
+  if (body !== null) h['Content-Type'] = contentType;
+  const response = await fetch(path, { method: 'POST', headers: h, body });
   if (!response.ok) throw await failure(response);
   return response.json();
 }
@@ -45,5 +53,6 @@ export const api = {
   submit: (text) => post('api/searches', text, text.trim().startsWith('{') ? 'application/json' : 'application/yaml'),
   stop: (id) => post(`api/searches/${id}/stop`),
   resume: (id) => post(`api/searches/${id}/resume`),
-  exportUrl: (id) => `api/searches/${id}/export`,
+  exportUrl: (id) => withToken(`api/searches/${id}/export`),
+  eventsUrl: () => withToken('api/events'),
 };

@@ -41,7 +41,7 @@ async function loadList() {
   el('td', {}, s.id), el('td', {}, s.name), el('td', { class: 'state-cell' }, stateBadge(s.state)),
   el('td', {}, s.progress === undefined || s.progress === null ? '–'
     : el('span', { class: 'progress', title: `${Math.round(s.progress * 100)}%` }, el('div', { style: `width:${s.progress * 100}%` }))),
-  el('td', {}, `${s.trials.COMPLETED + s.trials.PRUNED + s.trials.FAILED}/${s.maxTrials ?? s.trialsTotal}`),
+  el('td', {}, `${s.counts.completed + s.counts.pruned + s.counts.failed}/${s.maxTrials ?? s.counts.total}`),
   el('td', {}, pct(s.bestValAccuracy)), el('td', {}, num(s.hypervolume, 4)))));
 }
 
@@ -93,7 +93,7 @@ function renderSearch() {
   $('search-state').textContent = s.state;
   $('search-message').textContent = s.message || '';
   $('stop-btn').disabled = s.state !== 'RUNNING';
-  $('resume-btn').disabled = s.state !== 'STOPPED';
+  $('resume-btn').disabled = !s.resumable;
   $('export-link').href = api.exportUrl(s.id);
   renderStats($('stats'), s);
   $('spec-json').textContent = JSON.stringify(s.spec, null, 2);
@@ -198,19 +198,110 @@ async function route() {
   }
 }
 
-let pending = null;
-function refreshSoon() {
-  if (pending) return;
-  pending = setTimeout(() => { pending = null; route(); }, 250);
+// Live updates. A full reload of a search costs O(its history), so events are applied where that is easy:
+// EpochReported appends a point to the curves and updates the trial's row, TrialStarted/TrialFinished update
+// the row; only the resource an event changed is refetched (the search's counts, the front, the open trial),
+// at most once per REFRESH_MS. The list view reloads only when a search starts or ends or a trial finishes.
+const REFRESH_MS = 1000;
+const due = new Set();
+let timer = null;
+
+function refreshSoon(what) {
+  due.add(what);
+  if (!timer) timer = setTimeout(flush, REFRESH_MS);
 }
 
+async function flush() {
+  timer = null;
+  const what = new Set(due);
+  due.clear();
+  const id = state.searchId;
+  try {
+    if (what.has('all') || id === null || !state.search) { await route(); return; }
+    const [search, trials, pareto] = await Promise.all([
+      what.has('search') ? api.search(id) : null,
+      what.has('trials') ? api.trials(id) : null,
+      what.has('pareto') ? api.pareto(id) : null]);
+    if (id !== state.searchId) return;
+    if (search) state.search = search;
+    if (trials) state.trials = trials;
+    if (pareto) {
+      state.pareto = pareto;
+      const front = new Set(pareto.points.map((p) => p.number));
+      for (const t of state.trials) t.onFront = front.has(t.number);
+    }
+    if (what.has('detail') && state.selected !== null) state.detail = await api.trial(id, state.selected).catch(() => null);
+    renderSearch();
+  } catch (e) {
+    $('action-error').hidden = false;
+    $('action-error').textContent = e.message;
+  }
+}
+
+/** Applies one event of the open search to the page's state; returns the resources that must be refetched. */
+function apply(event) {
+  const row = state.trials.find((t) => t.number === event.number);
+  switch (event.type) {
+    case 'EpochReported': {
+      const m = event.metrics;
+      const finite = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+      // a re-run (resumed from an earlier checkpoint) replaces this epoch and every later one
+      state.reports = state.reports.filter((r) => r.number !== event.number || r.epoch < m.epoch);
+      state.reports.push({
+        number: event.number, epoch: m.epoch, valAccuracy: finite(m.valAccuracy), valLoss: finite(m.valLoss),
+        trainLoss: finite(m.trainLoss), seconds: m.seconds, samplesPerSecond: m.samplesPerSecond,
+        decision: event.verdict ? event.verdict.decision : null, rung: event.verdict ? event.verdict.rung : null,
+      });
+      if (!row) return ['trials'];
+      row.epochs = m.epoch;
+      row.valAccuracy = finite(m.valAccuracy);
+      const accs = state.reports.filter((r) => r.number === event.number && r.valAccuracy !== null).map((r) => r.valAccuracy);
+      row.bestValAccuracy = accs.length ? Math.max(...accs) : null;
+      renderTable();
+      renderCurves();
+      return state.selected === event.number ? ['detail'] : [];
+    }
+    case 'TrialStarted':
+      if (!row) return ['trials', 'search'];
+      Object.assign(row, { state: 'RUNNING', device: event.device, attempts: event.attempt });
+      renderTable();
+      return ['search'];
+    case 'TrialRetrying':
+      if (row) Object.assign(row, { attempts: event.attempt, reason: event.error });
+      return ['search'];
+    case 'TrialFinished':
+      if (!row) return ['trials', 'search'];
+      Object.assign(row, { state: event.state, reason: event.reason });
+      renderTable();
+      return state.selected === event.number ? ['search', 'detail'] : ['search'];
+    case 'FrontChanged':
+      return ['pareto'];
+    default: // Connected (a reconnect may have missed events), SearchStarted, SearchFinished
+      return ['all'];
+  }
+}
+
+const LIST_EVENTS = new Set(['Connected', 'SearchStarted', 'TrialFinished', 'SearchFinished']);
+
+let source = null;
+
+/** (Re)opens the event stream; called at start and whenever the token changes (the URL carries it). */
 function listen() {
-  const source = new EventSource('api/events');
+  if (source) source.close();
+  source = new EventSource(api.eventsUrl());
   source.onopen = () => { $('live').className = 'live on'; $('live').textContent = 'live'; };
   source.onerror = () => { $('live').className = 'live off'; $('live').textContent = 'reconnecting…'; };
   source.onmessage = (message) => {
-    const event = JSON.parse(message.data);
-    if (event.type === 'Connected' || state.searchId === null || event.searchId === state.searchId) refreshSoon();
+    let event;
+    try { event = JSON.parse(message.data); } catch (_) { refreshSoon('all'); return; }
+    if (state.searchId === null) {
+      if (LIST_EVENTS.has(event.type)) refreshSoon('all');
+    } else if (event.type === 'Connected') {
+      refreshSoon('all');
+    } else if (event.searchId === state.searchId) {
+      if (!state.search) { refreshSoon('all'); return; }
+      for (const what of apply(event)) refreshSoon(what);
+    }
   };
 }
 
@@ -218,6 +309,7 @@ async function init() {
   $('spec-text').value = EXAMPLE_SPEC;
   $('token').value = token();
   $('launch-btn').onclick = launch;
+  $('token').onchange = () => { setToken($('token').value); listen(); route(); };
   $('spec-file').onchange = async (e) => { if (e.target.files[0]) $('spec-text').value = await e.target.files[0].text(); };
   $('stop-btn').onclick = () => act(api.stop);
   $('resume-btn').onclick = () => act(api.resume);

@@ -94,9 +94,9 @@ export function renderCompare(container, pareto, a, b) {
 /** The summary cards of one search. */
 export function renderStats(container, s) {
   const card = (k, v) => el('div', { class: 'stat' }, el('div', { class: 'v' }, v), el('div', { class: 'k' }, k));
-  const t = s.trials;
+  const t = s.counts;
   container.replaceChildren(
-    card('budget used', s.maxTrials ? `${t.COMPLETED + t.PRUNED + t.FAILED} / ${s.maxTrials}` : `${s.trialsTotal}`),
-    card('running', t.RUNNING + t.PENDING), card('completed', t.COMPLETED), card('pruned', t.PRUNED), card('failed', t.FAILED),
+    card('budget used', s.maxTrials ? `${t.completed + t.pruned + t.failed} / ${s.maxTrials}` : `${t.total}`),
+    card('running', t.running + t.pending), card('completed', t.completed), card('pruned', t.pruned), card('failed', t.failed),
     card('best val acc', pct(s.bestValAccuracy)), card('hypervolume', num(s.hypervolume, 4)));
 }

@@ -337,6 +337,50 @@ public final class H2SearchStore implements SearchStore {
     }
 
     @Override
+    public List<DecidedReport> reportsWithDecisions(long searchId) {
+        return jdbc.read(() -> "read the reports and verdicts of search " + searchId,
+                tx -> tx.query("SELECT r.*, d.decision, d.rung, d.reason FROM report r LEFT JOIN rung_decision d "
+                                + "ON d.search_id = r.search_id AND d.number = r.number AND d.epoch = r.epoch "
+                                + "WHERE r.search_id = ? ORDER BY r.seq",
+                        rs -> new DecidedReport(H2Rows.report(rs),
+                                rs.getString("decision") == null ? Optional.empty() : Optional.of(H2Rows.verdict(rs))),
+                        searchId));
+    }
+
+    /** Counts by state plus the best finite accuracy (NaN sorts above +infinity in H2, so the range excludes it). */
+    private static final String COUNTS_SQL = "SELECT t.search_id, COUNT(*), "
+            + "SUM(CASE WHEN t.state = 'PENDING' THEN 1 ELSE 0 END), SUM(CASE WHEN t.state = 'RUNNING' THEN 1 ELSE 0 END), "
+            + "SUM(CASE WHEN t.state = 'COMPLETED' THEN 1 ELSE 0 END), SUM(CASE WHEN t.state = 'PRUNED' THEN 1 ELSE 0 END), "
+            + "SUM(CASE WHEN t.state = 'FAILED' THEN 1 ELSE 0 END), "
+            + "(SELECT MAX(r.val_accuracy) FROM report r WHERE r.search_id = t.search_id "
+            + "AND r.val_accuracy >= -1.0E300 AND r.val_accuracy <= 1.0E300) "
+            + "FROM trial t ";
+
+    private static TrialCounts counts(java.sql.ResultSet rs) throws SQLException {
+        double best = rs.getDouble(8);
+        Optional<Double> bestAcc = rs.wasNull() ? Optional.empty() : Optional.of(best);
+        return new TrialCounts(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
+                rs.getInt(7), bestAcc);
+    }
+
+    @Override
+    public TrialCounts trialCounts(long searchId) {
+        return jdbc.read(() -> "count the trials of search " + searchId,
+                tx -> tx.queryOne(COUNTS_SQL + "WHERE t.search_id = ? GROUP BY t.search_id", H2SearchStore::counts, searchId))
+                .orElse(TrialCounts.none(searchId));
+    }
+
+    @Override
+    public Map<Long, TrialCounts> trialCounts() {
+        return jdbc.read(() -> "count the trials of every search", tx -> {
+            Map<Long, TrialCounts> all = new java.util.LinkedHashMap<>();
+            for (TrialCounts c : tx.query(COUNTS_SQL + "GROUP BY t.search_id ORDER BY t.search_id", H2SearchStore::counts))
+                all.put(c.searchId(), c);
+            return all;
+        });
+    }
+
+    @Override
     public Optional<CheckpointRow> latestCheckpoint(long searchId, int number) {
         return jdbc.read(() -> "read the checkpoint of trial " + number + " of search " + searchId,
                 tx -> tx.queryOne("SELECT * FROM checkpoint WHERE search_id = ? AND number = ?", rows::checkpoint,

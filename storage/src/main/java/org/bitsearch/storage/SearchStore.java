@@ -7,6 +7,7 @@ import org.bitsearch.search.trial.Verdict;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -87,6 +88,24 @@ public interface SearchStore extends AutoCloseable {
     List<RungDecisionRow> decisions(long searchId, int number);
 
     Optional<CheckpointRow> latestCheckpoint(long searchId, int number);
+
+    /**
+     * Every report of a search in recorded ({@code seq}) order with the pruner's verdict on it, read in one
+     * query (a report joined with its verdict): the learning curves and rung marks of all trials at once.
+     */
+    List<DecidedReport> reportsWithDecisions(long searchId);
+
+    /**
+     * Trial counts by state and best validation accuracy of one search, computed in the database. A search
+     * without trials (or an unknown id) gives {@link TrialCounts#none}.
+     */
+    TrialCounts trialCounts(long searchId);
+
+    /**
+     * {@link #trialCounts(long)} for every search at once (one query), keyed by search id; searches without
+     * trials are absent from the map.
+     */
+    Map<Long, TrialCounts> trialCounts();
 
     // ---- Pareto front ---------------------------------------------------------------------------------------
 

@@ -223,6 +223,48 @@ abstract class SearchStoreContract {
     }
 
     @Test
+    void reportsWithDecisionsJoinsEveryReportWithItsVerdictInRecordedOrder() {
+        long s = search();
+        long other = search();
+        trial(s, 0);
+        trial(s, 1);
+        trial(other, 0);
+        Verdict stop = new Verdict(Decision.STOP, 0, "rank 2 of 2 at rung 0");
+        store.recordReport(s, 0, metrics(1, 0.5), Verdict.proceed());
+        store.recordReport(s, 1, metrics(1, 0.4), stop);
+        store.recordReport(s, 0, metrics(2, 0.6), verdict(2));
+        store.recordReport(other, 0, metrics(1, 0.9), Verdict.proceed());
+        List<DecidedReport> rows = store.reportsWithDecisions(s);
+        assertEquals(store.reports(s), rows.stream().map(DecidedReport::report).toList());
+        assertEquals(List.of(Optional.of(Verdict.proceed()), Optional.of(stop), Optional.of(verdict(2))),
+                rows.stream().map(DecidedReport::verdict).toList());
+        assertEquals(List.of(), store.reportsWithDecisions(other + 1));
+    }
+
+    @Test
+    void trialCountsCountStatesAndTakeTheBestFiniteAccuracyPerSearch() {
+        long s = search();
+        long other = search();
+        long empty = search();
+        for (int i = 0; i < 5; i++) trial(s, i);
+        trial(other, 0);
+        store.markRunning(s, 1, "cpu:0");
+        store.recordReport(s, 1, metrics(1, 0.7), Verdict.proceed());
+        store.recordReport(s, 2, new EpochMetrics(1, Double.NaN, Double.NaN, Double.NaN, 1, 1), Verdict.proceed());
+        store.recordReport(s, 3, metrics(1, 0.2), Verdict.proceed());
+        store.finishTrial(s, 2, TrialState.FAILED, "diverged");
+        store.finishTrial(s, 3, TrialState.PRUNED, "rung 0");
+        store.finishTrial(s, 4, TrialState.COMPLETED, "completed 0 epochs");
+        TrialCounts c = store.trialCounts(s);
+        assertEquals(new TrialCounts(s, 5, 1, 1, 1, 1, 1, Optional.of(0.7)), c);
+        assertEquals(3, c.finished());
+        assertEquals(new TrialCounts(other, 1, 1, 0, 0, 0, 0, Optional.empty()), store.trialCounts(other));
+        assertEquals(TrialCounts.none(empty), store.trialCounts(empty));
+        Map<Long, TrialCounts> all = store.trialCounts();
+        assertEquals(Map.of(s, c, other, store.trialCounts(other)), all);
+    }
+
+    @Test
     void recordReportRoundTripsNonFiniteLosses() {
         long s = search();
         trial(s, 0);

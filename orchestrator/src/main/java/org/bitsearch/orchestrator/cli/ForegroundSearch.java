@@ -13,7 +13,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,7 +31,7 @@ final class ForegroundSearch {
     private final SearchStore store;
     private final PrintStream err;
     private final boolean terminal = System.console() != null;
-    private final Map<Integer, String> states = new ConcurrentHashMap<>();
+    private final CountingStates states = new CountingStates();
     private final AtomicReference<List<FrontPoint>> front = new AtomicReference<>(List.of());
     private final AtomicLong searchId = new AtomicLong(-1);
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -151,6 +150,29 @@ final class ForegroundSearch {
     }
 
     private long count(String state) {
-        return states.values().stream().filter(state::equals).count();
+        return states.count(state);
+    }
+
+    /**
+     * Each trial's last known state, with a counter per state kept on every change, so that {@link #status()}
+     * (called on every event) costs O(1) rather than a pass over all trials. Thread-safe (synchronized).
+     */
+    static final class CountingStates {
+        private final Map<Integer, String> byTrial = new java.util.HashMap<>();
+        private final Map<String, Long> counts = new java.util.HashMap<>();
+
+        synchronized void put(int number, String state) {
+            String old = byTrial.put(number, state);
+            if (old != null) counts.merge(old, -1L, Long::sum);
+            counts.merge(state, 1L, Long::sum);
+        }
+
+        synchronized void putIfAbsent(int number, String state) {
+            if (!byTrial.containsKey(number)) put(number, state);
+        }
+
+        synchronized long count(String state) {
+            return counts.getOrDefault(state, 0L);
+        }
     }
 }

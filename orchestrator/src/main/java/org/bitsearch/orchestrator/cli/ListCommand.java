@@ -10,6 +10,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
+import java.util.Map;
+import org.bitsearch.storage.TrialCounts;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -18,13 +20,16 @@ import java.util.concurrent.Callable;
 public final class ListCommand implements Callable<Integer> {
     @Mixin StoreOptions store;
 
-    @Option(names = "--json", description = "print a JSON array of {id, name, state, message, trials, created, updated}")
+    @Option(names = "--json", description = "print a JSON array of {id, name, state, message, counts, bestValAccuracy, created, updated}")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         try (H2SearchStore s = store.open()) {
             List<SearchRow> rows = s.searches();
+            // counts of every search in one GROUP BY query, not every trial of every search
+            Map<Long, TrialCounts> counts = s.trialCounts();
+            java.util.function.Function<SearchRow, TrialCounts> countsOf = r -> counts.getOrDefault(r.id(), TrialCounts.none(r.id()));
             if (json) {
                 ArrayNode a = SearchReport.JSON.createArrayNode();
                 for (SearchRow r : rows) {
@@ -33,7 +38,10 @@ public final class ListCommand implements Callable<Integer> {
                     o.put("name", r.name());
                     o.put("state", r.state().name());
                     o.put("message", r.message());
-                    o.put("trials", s.trials(r.id()).size());
+                    TrialCounts c = countsOf.apply(r);
+                    o.set("counts", SearchReport.countsJson(c));
+                    if (c.bestValAccuracy().isPresent()) o.put("bestValAccuracy", c.bestValAccuracy().get());
+                    else o.putNull("bestValAccuracy");
                     o.put("created", String.valueOf(r.created()));
                     o.put("updated", String.valueOf(r.updated()));
                 }
@@ -41,7 +49,7 @@ public final class ListCommand implements Callable<Integer> {
             } else {
                 System.out.printf(Locale.ROOT, "%4s  %-24s  %-9s  %6s  %-20s  %s%n", "id", "name", "state", "trials", "updated", "message");
                 for (SearchRow r : rows)
-                    System.out.printf(Locale.ROOT, "%4d  %-24s  %-9s  %6d  %-20s  %s%n", r.id(), r.name(), r.state(), s.trials(r.id()).size(),
+                    System.out.printf(Locale.ROOT, "%4d  %-24s  %-9s  %6d  %-20s  %s%n", r.id(), r.name(), r.state(), countsOf.apply(r).total(),
                             String.valueOf(r.updated()).replaceFirst("\\.\\d+Z$", "Z"), r.message());
             }
             return Cli.OK;

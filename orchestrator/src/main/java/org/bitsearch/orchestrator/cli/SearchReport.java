@@ -9,6 +9,9 @@ import org.bitsearch.actors.spec.SpecCompiler;
 import org.bitsearch.actors.spec.TrainerFactory;
 import org.bitsearch.storage.ParetoRow;
 import org.bitsearch.storage.ReportRow;
+import org.bitsearch.storage.TrialCounts;
+import org.bitsearch.orchestrator.http.view.CountsView;
+import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.storage.SearchRow;
 import org.bitsearch.storage.SearchStore;
 import org.bitsearch.storage.TrialRow;
@@ -34,6 +37,7 @@ final class SearchReport {
     private final List<TrialRow> trials;
     private final List<ParetoRow> front;
     private final OptionalDouble fp32Bits;
+    private Map<Integer, List<EpochMetrics>> reports;
 
     SearchReport(SearchStore store, SearchRow search, TrainerFactory trainers) {
         this.store = store;
@@ -52,11 +56,41 @@ final class SearchReport {
         }
     }
 
-    Map<TrialState, Integer> counts() {
-        Map<TrialState, Integer> c = new EnumMap<>(TrialState.class);
-        for (TrialState s : TrialState.values()) c.put(s, 0);
-        trials.forEach(t -> c.merge(t.state(), 1, Integer::sum));
-        return c;
+    /** The common {@code counts} object: {total, pending, running, completed, pruned, failed}. */
+    static ObjectNode countsJson(TrialCounts c) {
+        return JSON.valueToTree(CountsView.of(c));
+    }
+
+    ObjectNode countsJson() {
+        return countsJson(store.trialCounts(search.id()));
+    }
+
+    /** Every trial's reports in epoch order, read once in one query (not one query per trial). */
+    private Map<Integer, List<EpochMetrics>> reports() {
+        if (reports == null) {
+            reports = new HashMap<>();
+            for (ReportRow r : store.reports(search.id()))
+                reports.computeIfAbsent(r.number(), n -> new java.util.ArrayList<>()).add(r.metrics());
+            reports.values().forEach(l -> l.sort(java.util.Comparator.comparingInt(EpochMetrics::epoch)));
+        }
+        return reports;
+    }
+
+    private List<EpochMetrics> reports(int number) {
+        return reports().getOrDefault(number, List.of());
+    }
+
+    private static OptionalDouble best(List<EpochMetrics> reports) {
+        return reports.stream().mapToDouble(EpochMetrics::valAccuracy).filter(Double::isFinite).max();
+    }
+
+    private static OptionalDouble last(List<EpochMetrics> reports) {
+        return reports.isEmpty() || !Double.isFinite(reports.get(reports.size() - 1).valAccuracy()) ? OptionalDouble.empty()
+                : OptionalDouble.of(reports.get(reports.size() - 1).valAccuracy());
+    }
+
+    private static void put(ObjectNode o, String field, OptionalDouble v) {
+        if (v.isPresent()) o.put(field, v.getAsDouble()); else o.putNull(field);
     }
 
     ObjectNode summaryJson() {
@@ -65,9 +99,7 @@ final class SearchReport {
         o.put("name", search.name());
         o.put("state", search.state().name());
         o.put("message", search.message());
-        ObjectNode t = o.putObject("trials");
-        t.put("total", trials.size());
-        counts().forEach((s, n) -> t.put(s.name().toLowerCase(Locale.ROOT), n));
+        o.set("counts", countsJson());
         o.set("front", frontJson());
         return o;
     }
@@ -92,28 +124,25 @@ final class SearchReport {
 
     ObjectNode showJson() {
         ObjectNode o = JSON.createObjectNode();
-        ObjectNode s = o.putObject("search");
-        s.put("id", search.id());
-        s.put("name", search.name());
-        s.put("state", search.state().name());
-        s.put("message", search.message());
-        s.put("seed", search.seed());
-        s.put("created", search.created() == null ? null : search.created().toString());
-        s.put("updated", search.updated() == null ? null : search.updated().toString());
-        ObjectNode c = o.putObject("counts");
-        c.put("total", trials.size());
-        counts().forEach((st, n) -> c.put(st.name().toLowerCase(Locale.ROOT), n));
+        o.put("id", search.id());
+        o.put("name", search.name());
+        o.put("state", search.state().name());
+        o.put("message", search.message());
+        o.put("seed", search.seed());
+        o.put("created", search.created() == null ? null : search.created().toString());
+        o.put("updated", search.updated() == null ? null : search.updated().toString());
+        o.set("counts", countsJson());
         ArrayNode list = o.putArray("trials");
         for (TrialRow t : trials) {
             ObjectNode j = list.addObject();
-            List<ReportRow> reports = store.reports(search.id(), t.number());
+            List<EpochMetrics> reports = reports(t.number());
             j.put("number", t.number());
             j.put("state", t.state().name());
             j.put("reason", t.statusReason());
             j.put("attempts", t.attempts());
             j.put("epochs", reports.size());
-            OptionalDouble best = reports.stream().mapToDouble(r -> r.metrics().valAccuracy()).filter(d -> !Double.isNaN(d)).max();
-            if (best.isPresent()) j.put("bestValAccuracy", best.getAsDouble()); else j.putNull("bestValAccuracy");
+            put(j, "valAccuracy", last(reports));
+            put(j, "bestValAccuracy", best(reports));
             if (t.testAccuracy().isPresent()) j.put("testAccuracy", t.testAccuracy().get()); else j.putNull("testAccuracy");
             j.put("sizeBits", t.sizeBits());
             j.put("device", t.device());
@@ -142,8 +171,8 @@ final class SearchReport {
     void printTrialTable(PrintStream out) {
         out.printf(Locale.ROOT, "%6s  %-9s  %8s  %6s  %11s  %12s  %-18s  %s%n", "trial", "state", "attempts", "epochs", "bestValAcc", "sizeBits", "bits", "reason / params");
         for (TrialRow t : trials) {
-            List<ReportRow> reports = store.reports(search.id(), t.number());
-            OptionalDouble best = reports.stream().mapToDouble(r -> r.metrics().valAccuracy()).filter(d -> !Double.isNaN(d)).max();
+            List<EpochMetrics> reports = reports(t.number());
+            OptionalDouble best = best(reports);
             out.printf(Locale.ROOT, "%6d  %-9s  %8d  %6d  %11s  %12d  %-18s  %s%n", t.number(), t.state(), t.attempts(), reports.size(),
                     best.isPresent() ? String.format(Locale.ROOT, "%.4f", best.getAsDouble()) : "-", t.sizeBits(),
                     t.candidate().bits(), t.statusReason().isEmpty() ? t.candidate().params() : t.statusReason());

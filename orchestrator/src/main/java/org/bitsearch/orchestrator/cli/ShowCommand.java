@@ -21,7 +21,7 @@ public final class ShowCommand implements Callable<Integer> {
 
     @Mixin StoreOptions store;
 
-    @Option(names = "--json", description = "print one JSON object {search, counts, trials, front}")
+    @Option(names = "--json", description = "print one JSON object {id, name, state, message, seed, created, updated, counts, trials, front}")
     boolean json;
 
     @Override

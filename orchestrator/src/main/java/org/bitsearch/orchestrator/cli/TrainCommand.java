@@ -59,10 +59,15 @@ public final class TrainCommand implements Callable<Integer> {
     /** One epoch in the {@code --json} output. */
     public record EpochJson(int epoch, double valAccuracy, double valLoss, double trainLoss, double seconds, double samplesPerSecond) {}
 
-    /** The {@code --json} output. */
-    public record ResultJson(String dataset, String model, List<Integer> bits, long seed, double testAccuracy,
+    /**
+     * The {@code --json} output. Field names follow the common schema (README, "Command line"): {@code epochs}
+     * is the number of epochs trained, {@code reports} the per-epoch array (the REST API's report fields),
+     * {@code valAccuracy} the last epoch's validation accuracy and {@code bestValAccuracy} the best.
+     */
+    public record ResultJson(String dataset, String model, List<Integer> bits, long seed, int epochs,
+                             double valAccuracy, double bestValAccuracy, double testAccuracy,
                              long sizeBits, double sizeKiB, double compression, double samplesPerSecond,
-                             List<EpochJson> epochs) {}
+                             List<EpochJson> reports) {}
 
     @Override
     public Integer call() throws Exception {
@@ -127,7 +132,9 @@ public final class TrainCommand implements Callable<Integer> {
         double samplesPerSecond = reports.stream().mapToDouble(EpochJson::samplesPerSecond).average().orElse(0);
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(new ResultJson(config.dataset(), config.model(),
-                    allocation.bits(), seed, test, size.bits(), size.kib(), size.compressionRatio(), samplesPerSecond, reports)));
+                    allocation.bits(), seed, reports.size(), reports.get(reports.size() - 1).valAccuracy(),
+                    reports.stream().mapToDouble(EpochJson::valAccuracy).filter(Double::isFinite).max().orElse(Double.NaN),
+                    test, size.bits(), size.kib(), size.compressionRatio(), samplesPerSecond, reports)));
         } else {
             out.printf(Locale.ROOT, "test accuracy (quantized model): %.4f%n", test);
             out.printf(Locale.ROOT, "size: %d bits = %.1f KiB, compression %.2fx against 32 bits (%.1f KiB)%n",

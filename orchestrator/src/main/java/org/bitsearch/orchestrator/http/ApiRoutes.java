@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.integerSegment;
@@ -41,9 +42,12 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
  *       exports) runs on {@code blocking}, never on a route thread.</li>
  *   <li>Errors are JSON {@code {"error": "...", "problems": [...]}}: unknown ids and paths 404, a method the
  *       resource does not support 405 with {@code Allow}, bodies over {@link HttpSettings#maxBodyBytes()} 413.</li>
- *   <li>Mutating requests (POST) need {@code Authorization: Bearer T} when a token is set (401 otherwise), and are
- *       refused (403) when their {@code Origin} is another site, so a web page elsewhere cannot drive the server
- *       through the user's browser. Reads stay open: the page's event stream cannot send headers.</li>
+ *   <li>Every request whose {@code Host} is not this server's name (localhost, 127.0.0.1, [::1], the bind host,
+ *       with the bound port) gets 421, against DNS rebinding.</li>
+ *   <li>When a token is set, every {@code /api/*} request but {@code /api/info} needs it ({@code Authorization:
+ *       Bearer T}, or {@code ?token=T} for the page's event stream and download links; 401 otherwise).
+ *       Mutating requests (POST) are also refused (403) when their {@code Origin} is another site.</li>
+ *   <li>Exports are built on their own small pool ({@code exportPool}); when it is full the answer is 503.</li>
  * </ul>
  * The method, origin, token and size checks live in {@link RequestGuards}; this class maps paths to handlers.
  */
@@ -60,9 +64,11 @@ public final class ApiRoutes extends AllDirectives {
     private final Executor blocking;
     private final String version;
     private final RequestGuards guards;
+    private final java.util.concurrent.atomic.AtomicInteger boundPort = new java.util.concurrent.atomic.AtomicInteger();
+    private final Executor exportPool;
 
     public ApiRoutes(SearchService service, SearchReader reader, ExportBuilder exports, EventStream events,
-                     StaticFiles files, HttpSettings settings, Executor blocking, String version) {
+                     StaticFiles files, HttpSettings settings, Executor blocking, Executor exportPool, String version) {
         this.service = service;
         this.reader = reader;
         this.exports = exports;
@@ -71,16 +77,21 @@ public final class ApiRoutes extends AllDirectives {
         this.settings = settings;
         this.blocking = blocking;
         this.version = version;
-        this.guards = new RequestGuards(settings);
+        this.exportPool = exportPool;
+        this.guards = new RequestGuards(settings, boundPort::get);
     }
+
+    /** Tells the Host check the port the server was bound to (known only after binding; 0 until then: any port). */
+    public void boundTo(int port) { boundPort.set(port); }
 
     public Route route() {
         ExceptionHandler internal = ExceptionHandler.newBuilder()
                 .match(Throwable.class, t -> complete(internalError(t))).build();
         // a string path matcher matches a prefix of a segment ("api" would take "/api.js"): decide on the whole path
-        return handleExceptions(internal, () -> extractUnmatchedPath(p -> p.equals("/api") || p.startsWith("/api/")
+        return handleExceptions(internal, () -> guards.host(() -> extractUnmatchedPath(p -> p.equals("/api") || p.startsWith("/api/")
                 ? pathPrefix("api", () -> concat(
                         path("info", () -> methods(Map.of("GET", this::info))),
+                        guards.authorized(() -> concat(
                         path("events", () -> methods(Map.of("GET", this::eventStream))),
                         path("searches", () -> methods(ordered("GET", () -> read(reader::searches), "POST", this::submit))),
                         pathPrefix(segment("searches").slash(longSegment()), id -> concat(
@@ -94,8 +105,8 @@ public final class ApiRoutes extends AllDirectives {
                                 path("stop", () -> methods(Map.of("POST", () -> guards.mutating(() -> stop(id))))),
                                 path("resume", () -> methods(Map.of("POST", () -> guards.mutating(() -> resume(id))))),
                                 notFound())),
-                        notFound()))
-                : methods(Map.of("GET", this::staticFile))));
+                        notFound()))))
+                : methods(Map.of("GET", this::staticFile)))));
     }
 
     // ---- endpoints ------------------------------------------------------------------------------------------
@@ -152,16 +163,18 @@ public final class ApiRoutes extends AllDirectives {
     }
 
     private Route export(long id) {
-        return withRequestTimeout(EXPORT_TIMEOUT, () -> completeWithFuture(CompletableFuture
-                .supplyAsync(() -> {
+        return withRequestTimeout(EXPORT_TIMEOUT, () -> completeWithFuture(supplyOn(exportPool, () -> {
                     try {
                         return exports.build(id);
                     } catch (Exception e) {
                         throw new CompletionException(e);
                     }
-                }, blocking)
+                })
                 .thenApply(zip -> zip.map(path -> zipResponse(id, path)).orElseGet(() -> unknownSearch(id)))
-                .exceptionally(ApiRoutes::internalError)));
+                .exceptionally(t -> RequestGuards.unwrap(t) instanceof RejectedExecutionException
+                        ? JsonSupport.error(StatusCodes.SERVICE_UNAVAILABLE,
+                                "the server is busy building other exports: try again in a minute")
+                        : internalError(t))));
     }
 
     private Route staticFile() {
@@ -189,6 +202,18 @@ public final class ApiRoutes extends AllDirectives {
 
     private Route methods(Map<String, Supplier<Route>> handlers) { return guards.methods(handlers); }
 
+    /**
+     * {@link CompletableFuture#supplyAsync} that reports a full pool as a failed future (with the
+     * {@link RejectedExecutionException}) rather than throwing it on the route thread.
+     */
+    static <T> CompletableFuture<T> supplyOn(Executor pool, Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, pool);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     private static Map<String, Supplier<Route>> ordered(String m1, Supplier<Route> r1, String m2, Supplier<Route> r2) {
         Map<String, Supplier<Route>> map = new LinkedHashMap<>();
         map.put(m1, r1);
@@ -203,10 +228,13 @@ public final class ApiRoutes extends AllDirectives {
         } catch (java.io.IOException e) {
             throw new CompletionException(e);
         }
-        Source<org.apache.pekko.util.ByteString, ?> bytes = FileIO.fromPath(zip).watchTermination((m, done) -> {
-            done.whenComplete((d, t) -> deleteQuietly(zip));
-            return m;
-        });
+        // the file is deleted when the stream ends however it ends (sent, failed, client gone, cancelled); a
+        // response that is never materialized (the request timed out first) is swept at the next server start
+        Source<org.apache.pekko.util.ByteString, ?> bytes = Source.fromMaterializer((mat, attributes) ->
+                FileIO.fromPath(zip).watchTermination((m, done) -> {
+                    done.whenComplete((d, t) -> deleteQuietly(zip));
+                    return m;
+                }));
         return HttpResponse.create()
                 .withEntity(HttpEntities.create(ContentTypes.create(org.apache.pekko.http.javadsl.model.MediaTypes.APPLICATION_ZIP), size, bytes))
                 .addHeader(RawHeader.create("Content-Disposition", "attachment; filename=\"bitsearch-search-" + id + ".zip\""));

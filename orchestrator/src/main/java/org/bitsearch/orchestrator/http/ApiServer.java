@@ -30,12 +30,18 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
     private final ActorSystem<Void> system;
+    /** Exports built at once; more wait in a queue of {@value #EXPORT_QUEUE}, beyond that the answer is 503. */
+    static final int EXPORT_THREADS = 2;
+    static final int EXPORT_QUEUE = 2;
+
     private final ExecutorService blocking;
+    private final ExecutorService exports;
     private final ServerBinding binding;
 
-    private ApiServer(ActorSystem<Void> system, ExecutorService blocking, ServerBinding binding) {
+    private ApiServer(ActorSystem<Void> system, ExecutorService blocking, ExecutorService exports, ServerBinding binding) {
         this.system = system;
         this.blocking = blocking;
+        this.exports = exports;
         this.binding = binding;
     }
 
@@ -57,21 +63,36 @@ public final class ApiServer implements AutoCloseable {
                         // the owner closes the server (serve's shutdown hook does): Pekko must not add its own hook
                         + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n").withFallback(ConfigFactory.load()));
         ExecutorService blocking = Executors.newFixedThreadPool(4, daemonThreads("bitsearch-http-io-"));
+        ExecutorService exportPool = newExportPool();
         try {
+            ExportBuilder.sweepStale(tempDir);
             SearchReader reader = new SearchReader(store, trainers);
             ApiRoutes routes = new ApiRoutes(service, reader, new ExportBuilder(store, reader, trainers, tempDir),
                     new EventStream(service.events(), system, settings.heartbeat()), new StaticFiles(), settings,
-                    blocking, version);
+                    blocking, exportPool, version);
             ServerBinding binding = Http.get(system).newServerAt(settings.host(), settings.port())
                     .bind(routes.route()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            routes.boundTo(binding.localAddress().getPort());
             log.info("bitsearch serving on http://{}:{}/", settings.host(), binding.localAddress().getPort());
-            return new ApiServer(system, blocking, binding);
+            return new ApiServer(system, blocking, exportPool, binding);
         } catch (Exception e) {
             blocking.shutdownNow();
+            exportPool.shutdownNow();
             system.terminate();
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("cannot serve on " + settings.host() + ":" + settings.port() + ": " + cause.getMessage(), cause);
         }
+    }
+
+    /**
+     * The exports' own pool, apart from the read pool so that slow exports cannot starve the page's reads:
+     * {@value #EXPORT_THREADS} at once, {@value #EXPORT_QUEUE} waiting; beyond that {@code execute} throws
+     * {@link java.util.concurrent.RejectedExecutionException}, which the export route answers with 503.
+     */
+    static ExecutorService newExportPool() {
+        return new java.util.concurrent.ThreadPoolExecutor(EXPORT_THREADS, EXPORT_THREADS,
+                0, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(EXPORT_QUEUE),
+                daemonThreads("bitsearch-http-export-"), new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
     }
 
     /** Refuses to expose the server beyond this machine without a token. */
@@ -99,6 +120,7 @@ public final class ApiServer implements AutoCloseable {
             log.warn("unbinding the HTTP server failed: {}", e.toString());
         }
         blocking.shutdownNow();
+        exports.shutdownNow();
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);

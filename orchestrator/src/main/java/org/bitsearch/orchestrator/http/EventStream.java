@@ -29,33 +29,48 @@ public final class EventStream {
     static final int BUFFER = 1024;
 
     private final SearchEvents events;
-    private final ClassicActorSystemProvider system;
     private final Duration heartbeat;
+    private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
 
+    /**
+     * @param system kept for compatibility of this constructor: each stream's queue is materialized on the
+     *               materializer that runs the stream (the server's), not on this system
+     */
     public EventStream(SearchEvents events, ClassicActorSystemProvider system, Duration heartbeat) {
         this.events = events;
-        this.system = system;
         this.heartbeat = heartbeat;
     }
 
-    /** A new subscription, filtered to one search if {@code searchId} is present. Called on a route thread. */
+    /**
+     * A new event stream, filtered to one search if {@code searchId} is present. Called on a route thread. The
+     * subscription is made when the stream is materialized (so a source that is never run subscribes nothing) and
+     * closed when it terminates, however it terminates (client gone, server closing, too slow).
+     */
     public Source<ServerSentEvent, NotUsed> open(Optional<Long> searchId) {
-        Pair<BoundedSourceQueue<ServerSentEvent>, Source<ServerSentEvent, NotUsed>> queue =
-                Source.<ServerSentEvent>queue(BUFFER).preMaterialize(system);
-        BoundedSourceQueue<ServerSentEvent> q = queue.first();
-        AutoCloseable subscription = events.subscribe(event -> {
-            if (searchId.isPresent() && searchId.get() != event.searchId()) return;
-            if (q.offer(ServerSentEvent.create(toJson(event))) == QueueOfferResult.dropped())
-                q.fail(new IllegalStateException("event stream client too slow: more than " + BUFFER + " events behind"));
-        });
-        q.offer(ServerSentEvent.create("{\"type\":\"Connected\"}"));
-        return queue.second()
-                .keepAlive(heartbeat, ServerSentEvent::heartbeat)
-                .watchTermination((mat, done) -> {
-                    done.whenComplete((d, t) -> close(subscription));
-                    return mat;
+        return Source.<ServerSentEvent, NotUsed>fromMaterializer((mat, attributes) -> {
+            Pair<BoundedSourceQueue<ServerSentEvent>, Source<ServerSentEvent, NotUsed>> queue =
+                    Source.<ServerSentEvent>queue(BUFFER).preMaterialize(mat);
+            BoundedSourceQueue<ServerSentEvent> q = queue.first();
+            AutoCloseable subscription = events.subscribe(event -> {
+                if (searchId.isPresent() && searchId.get() != event.searchId()) return;
+                if (q.offer(ServerSentEvent.create(toJson(event))) == QueueOfferResult.dropped())
+                    q.fail(new IllegalStateException("event stream client too slow: more than " + BUFFER + " events behind"));
+            });
+            live.incrementAndGet();
+            q.offer(ServerSentEvent.create("{\"type\":\"Connected\"}"));
+            return queue.second().watchTermination((m, done) -> {
+                done.whenComplete((d, t) -> {
+                    live.decrementAndGet();
+                    close(subscription);
                 });
+                return m;
+            });
+        }).mapMaterializedValue(f -> NotUsed.getInstance())
+                .keepAlive(heartbeat, ServerSentEvent::heartbeat);
     }
+
+    /** How many streams are subscribed right now (materialized and not yet terminated). */
+    public int subscriptions() { return live.get(); }
 
     /** The JSON of one event: its record components plus {@code "type"}. */
     public static String toJson(SearchEvent event) {

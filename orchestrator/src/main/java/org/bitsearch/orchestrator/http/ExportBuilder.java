@@ -53,6 +53,26 @@ public final class ExportBuilder {
         this.tempDir = tempDir;
     }
 
+    /**
+     * Deletes export files and model folders left in {@code tempDir} by a server that stopped while sending them
+     * (or whose response was never sent: a timed-out request). Called at server start, before any export runs.
+     * Failures are logged, never thrown.
+     */
+    public static void sweepStale(Path tempDir) {
+        if (!Files.isDirectory(tempDir)) return;
+        try (java.util.stream.Stream<Path> files = Files.list(tempDir)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (!(name.startsWith("bitsearch-export-") && name.endsWith(".zip")) && !name.startsWith("models-")) continue;
+                try (java.util.stream.Stream<Path> tree = Files.walk(f)) {
+                    for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(ExportBuilder.class).warn("cannot sweep stale exports in {}: {}", tempDir, e.toString());
+        }
+    }
+
     /** Writes the export of search {@code id} to a new temp file; empty if there is no such search. */
     public Optional<Path> build(long id) throws IOException {
         Optional<SearchRow> row = store.search(id);
@@ -152,9 +172,11 @@ public final class ExportBuilder {
         StringBuilder md = new StringBuilder();
         md.append("# bitsearch export: search ").append(s.id()).append(" \"").append(s.name()).append("\"\n\n");
         md.append("- state: ").append(s.state()).append(s.message().isEmpty() ? "" : " (" + s.message() + ")").append('\n');
-        md.append("- trials: ").append(s.trialsTotal()).append(" (").append(s.trials().entrySet().stream()
-                .filter(e -> e.getValue() > 0).map(e -> e.getValue() + " " + e.getKey().toLowerCase(Locale.ROOT))
-                .collect(Collectors.joining(", "))).append(")\n");
+        var c = s.counts();
+        md.append("- trials: ").append(c.total()).append(" (").append(java.util.stream.Stream.of(
+                        c.pending() + " pending", c.running() + " running", c.completed() + " completed",
+                        c.pruned() + " pruned", c.failed() + " failed")
+                .filter(x -> !x.startsWith("0 ")).collect(Collectors.joining(", "))).append(")\n");
         md.append("- hypervolume: ").append(fmt(pareto.hypervolume())).append('\n');
         md.append("- best validation accuracy: ").append(fmt(s.bestValAccuracy())).append("\n\n");
         md.append("## Pareto front (validation accuracy up, size down)\n\n");

@@ -28,9 +28,40 @@ import java.util.function.Supplier;
  */
 final class RequestGuards extends AllDirectives {
     private final HttpSettings settings;
+    private final AllowedHosts hosts;
 
-    RequestGuards(HttpSettings settings) {
+    RequestGuards(HttpSettings settings, java.util.function.IntSupplier boundPort) {
         this.settings = settings;
+        this.hosts = new AllowedHosts(settings.host(), boundPort);
+    }
+
+    /** Answers 421 to a request whose {@code Host} is not this server's (DNS rebinding), else runs {@code inner}. */
+    Route host(Supplier<Route> inner) {
+        return extractRequest(request -> {
+            String host = header(request, "Host").orElse("");
+            if (!hosts.allows(host))
+                return complete(JsonSupport.error(StatusCodes.MISDIRECTED_REQUEST, "Host '" + host
+                        + "' is not a name of this server (localhost, 127.0.0.1, [::1] or " + settings.host() + " with its port)"));
+            return inner.get();
+        });
+    }
+
+    /**
+     * Requires the token, when one is set, on an API request: {@code Authorization: Bearer T}, or the query
+     * parameter {@code token=T} for what cannot send headers (the page's EventSource, download links). 401 otherwise.
+     */
+    Route authorized(Supplier<Route> inner) {
+        if (settings.token().isEmpty()) return inner.get();
+        return extractRequest(request -> {
+            String token = settings.token().get();
+            Optional<String> query = request.getUri().query().get("token");
+            if (BearerToken.matches(token, header(request, "Authorization"))
+                    || query.map(q -> BearerToken.matches(token, Optional.of("Bearer " + q))).orElse(false))
+                return inner.get();
+            return complete(JsonSupport.error(StatusCodes.UNAUTHORIZED,
+                    "this server requires a token: send the header 'Authorization: Bearer <token>' (or ?token=<token>)",
+                    RawHeader.create("WWW-Authenticate", "Bearer realm=\"bitsearch\"")));
+        });
     }
 
     /** Dispatches on the method; a method not in {@code handlers} gets 405 with the allowed ones in {@code Allow}. */
@@ -46,7 +77,7 @@ final class RequestGuards extends AllDirectives {
         });
     }
 
-    /** Guards a mutating request: same-origin only, and the bearer token when one is set. */
+    /** Guards a mutating request: same-origin only, and the token when one is set (see {@link #authorized}). */
     Route mutating(Supplier<Route> inner) {
         return extractRequest(request -> {
             Optional<String> origin = header(request, "Origin");
@@ -54,11 +85,7 @@ final class RequestGuards extends AllDirectives {
             if (origin.isPresent() && !sameOrigin(origin.get(), host.orElse("")))
                 return complete(JsonSupport.error(StatusCodes.FORBIDDEN,
                         "Origin " + origin.get() + " is not this server (" + host.orElse("?") + "): cross-site requests are refused"));
-            if (settings.token().isPresent() && !BearerToken.matches(settings.token().get(), header(request, "Authorization")))
-                return complete(JsonSupport.error(StatusCodes.UNAUTHORIZED,
-                        "this server requires a token: send the header 'Authorization: Bearer <token>'",
-                        RawHeader.create("WWW-Authenticate", "Bearer realm=\"bitsearch\"")));
-            return inner.get();
+            return authorized(inner);
         });
     }
 

@@ -1,5 +1,9 @@
 package org.bitsearch.orchestrator.http;
 
+import org.bitsearch.orchestrator.http.view.CountsView;
+import org.bitsearch.storage.SearchState;
+import org.bitsearch.storage.TrialCounts;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.bitsearch.orchestrator.http.view.DecisionView;
 import org.bitsearch.orchestrator.http.view.LayerView;
@@ -52,12 +56,15 @@ public final class SearchReader {
         this.trainers = trainers;
     }
 
+    /** Every search, newest first: two queries in all (the searches, and their counts by GROUP BY). */
     public List<SearchView> searches() {
-        return store.searches().stream().map(s -> searchView(s, false)).toList();
+        Map<Long, TrialCounts> counts = store.trialCounts();
+        return store.searches().stream()
+                .map(s -> searchView(s, counts.getOrDefault(s.id(), TrialCounts.none(s.id())), false)).toList();
     }
 
     public Optional<SearchView> search(long id) {
-        return store.search(id).map(s -> searchView(s, true));
+        return store.search(id).map(s -> searchView(s, store.trialCounts(id), true));
     }
 
     public Optional<List<TrialView>> trials(long id) {
@@ -93,15 +100,10 @@ public final class SearchReader {
     /** Every report of a search in recorded order, with its verdict (the learning curves and rungs of all trials). */
     public Optional<List<ReportView>> reports(long id) {
         return store.search(id).map(s -> {
-            Map<Long, Verdict> verdicts = new HashMap<>();
-            for (TrialRow t : store.trials(id))
-                for (RungDecisionRow d : store.decisions(id, t.number())) verdicts.put(key(d.number(), d.epoch()), d.verdict());
-            return store.reports(id).stream()
-                    .map(r -> reportView(r, verdicts.get(key(r.number(), r.metrics().epoch())))).toList();
+            return store.reportsWithDecisions(id).stream()
+                    .map(r -> reportView(r.report(), r.verdict().orElse(null))).toList();
         });
     }
-
-    private static long key(int number, int epoch) { return ((long) number << 32) | epoch; }
 
     public Optional<ParetoView> pareto(long id) {
         return store.search(id).map(s -> {
@@ -144,26 +146,18 @@ public final class SearchReader {
 
     // ---- views ----------------------------------------------------------------------------------------------
 
-    private SearchView searchView(SearchRow s, boolean detail) {
-        List<TrialRow> trials = store.trials(s.id());
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        for (TrialState state : TrialState.values()) counts.put(state.name(), 0);
-        int finished = 0;
-        for (TrialRow t : trials) {
-            counts.merge(t.state().name(), 1, Integer::sum);
-            if (t.state().isFinished()) finished++;
-        }
+    private SearchView searchView(SearchRow s, TrialCounts c, boolean detail) {
+        int finished = c.finished();
         JsonNode spec = parseSpec(s);
         Integer maxTrials = spec.path("budget").path("maxTrials").canConvertToInt()
                 ? spec.path("budget").path("maxTrials").intValue() : null;
         Double progress = maxTrials == null || maxTrials <= 0 ? null : Math.min(1.0, finished / (double) maxTrials);
         List<double[]> hv = store.hypervolumeHistory(s.id());
         Double hypervolume = hv.isEmpty() ? null : JsonSupport.finite(hv.get(hv.size() - 1)[1]);
-        Double best = store.reports(s.id()).stream().mapToDouble(r -> r.metrics().valAccuracy())
-                .filter(Double::isFinite).boxed().max(Double::compare).orElse(null);
+        Double best = c.bestValAccuracy().orElse(null);
         return new SearchView(s.id(), s.name(), s.state().name(), s.message(), s.seed(), s.created(), s.updated(),
-                counts, trials.size(), maxTrials, progress, hypervolume, best, detail ? spec : null,
-                detail ? layerViews(layers(s)) : null);
+                CountsView.of(c), maxTrials, progress, hypervolume, best, detail ? spec : null,
+                detail ? layerViews(layers(s)) : null, s.state() == SearchState.STOPPED);
     }
 
     private static JsonNode parseSpec(SearchRow s) {

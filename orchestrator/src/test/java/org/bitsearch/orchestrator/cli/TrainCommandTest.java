@@ -91,7 +91,11 @@ class TrainCommandTest {
         assertEquals(json.get("sizeBits").asDouble() / 8192, json.get("sizeKiB").asDouble(), 1e-9);
         assertTrue(json.get("compression").asDouble() > 7);
         assertTrue(json.get("samplesPerSecond").asDouble() > 0);
-        JsonNode epoch = json.get("epochs").get(0);
+        assertEquals(json.get("reports").size(), json.get("epochs").asInt(), "epochs is the number of epochs trained");
+        assertEquals(json.get("reports").get(json.get("reports").size() - 1).get("valAccuracy").asDouble(),
+                json.get("valAccuracy").asDouble(), "valAccuracy is the last epoch's");
+        assertTrue(json.get("bestValAccuracy").asDouble() >= json.get("valAccuracy").asDouble());
+        JsonNode epoch = json.get("reports").get(0);
         for (String f : List.of("epoch", "valAccuracy", "valLoss", "trainLoss", "seconds", "samplesPerSecond"))
             assertTrue(epoch.has(f), f);
     }

@@ -120,12 +120,15 @@ class ApiRoutesTest {
         assertTrue(list.isArray() && list.size() >= 1);
         JsonNode shared = find(list, "id", finished);
         assertEquals("COMPLETED", shared.get("state").asText());
-        assertEquals(8, shared.get("trialsTotal").asInt());
+        assertEquals(8, shared.get("counts").get("total").asInt());
         assertEquals(8, shared.get("maxTrials").asInt());
         assertEquals(1.0, shared.get("progress").asDouble());
-        JsonNode counts = shared.get("trials");
-        assertEquals(8, counts.get("COMPLETED").asInt() + counts.get("PRUNED").asInt() + counts.get("FAILED").asInt());
-        assertEquals(0, counts.get("RUNNING").asInt());
+        JsonNode counts = shared.get("counts");
+        assertEquals(8, counts.get("completed").asInt() + counts.get("pruned").asInt() + counts.get("failed").asInt());
+        assertEquals(0, counts.get("running").asInt());
+        assertEquals(0, counts.get("pending").asInt());
+        assertFalse(shared.get("resumable").asBoolean(), "a completed search cannot be resumed");
+        assertFalse(shared.has("trials"), "trials is always an array of trials; counts live in counts");
         assertTrue(shared.get("hypervolume").asDouble() > 0);
         assertFalse(shared.has("spec"), "the list leaves the spec out");
         for (int i = 1; i < list.size(); i++)
@@ -298,11 +301,12 @@ class ApiRoutesTest {
 
     @Test void stopLeavesASearchStoppedAndResumeRunsItAgain() {
         long id = HttpTestClient.json(http.post("/api/searches", TestServers.shortSpec("slow", 40, 0.2))).get("id").asLong();
-        http.await("/api/searches/" + id, s -> s.get("trials").get("RUNNING").asInt() > 0, Duration.ofSeconds(30), "a running trial");
+        http.await("/api/searches/" + id, s -> s.get("counts").get("running").asInt() > 0, Duration.ofSeconds(30), "a running trial");
         HttpResponse<String> stop = http.post("/api/searches/" + id + "/stop", "");
         assertEquals(202, stop.statusCode(), stop.body());
         assertEquals("STOPPING", HttpTestClient.json(stop).get("result").asText());
-        http.await("/api/searches/" + id, s -> s.get("state").asText().equals("STOPPED"), Duration.ofSeconds(30), "STOPPED");
+        JsonNode stopped = http.await("/api/searches/" + id, s -> s.get("state").asText().equals("STOPPED"), Duration.ofSeconds(30), "STOPPED");
+        assertTrue(stopped.get("resumable").asBoolean(), "a STOPPED search is offered for resume");
         HttpResponse<String> resume = http.post("/api/searches/" + id + "/resume", "");
         assertEquals(202, resume.statusCode(), resume.body());
         assertEquals("RESUMED", HttpTestClient.json(resume).get("result").asText());

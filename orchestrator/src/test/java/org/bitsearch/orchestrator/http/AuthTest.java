@@ -19,7 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A server with a token: mutations need it (401 otherwise), reads stay open; off loopback a token is required. */
+/**
+ * A server with a token: every API request but /api/info needs it (header or ?token=, 401 otherwise), static
+ * files stay open; off loopback a token is required. Also the Host allow-list against DNS rebinding.
+ */
 class AuthTest {
     static final String TOKEN = "s3cret-token-for-tests";
     @TempDir static Path dir;
@@ -49,14 +52,53 @@ class AuthTest {
         assertEquals(before, server.store().searches().size());
     }
 
-    @Test void mutationsWithTheTokenSucceedAndReadsStayOpen() {
+    @Test void mutationsAndReadsWithTheTokenSucceedAndReadsWithoutItAnswer401() {
         HttpResponse<String> r = http.post("/api/searches", TestServers.shortSpec("authorized", 2, 0), "Authorization", "Bearer " + TOKEN);
         assertEquals(201, r.statusCode(), r.body());
         long id = HttpTestClient.json(r).get("id").asLong();
-        http.await("/api/searches/" + id, s -> s.get("state").asText().equals("COMPLETED"), Duration.ofSeconds(60), "completion");
-        assertEquals(200, http.get("/api/searches").statusCode());
-        assertEquals(200, http.get("/").statusCode());
-        assertTrue(http.getJson("/api/info").get("authRequired").asBoolean());
+        HttpTestClient authorized = new HttpTestClient(server.url(), "Authorization", "Bearer " + TOKEN);
+        authorized.await("/api/searches/" + id, s -> s.get("state").asText().equals("COMPLETED"), Duration.ofSeconds(60), "completion");
+        for (String path : new String[] {"/api/searches", "/api/searches/" + id, "/api/searches/" + id + "/trials",
+                "/api/searches/" + id + "/trials/0", "/api/searches/" + id + "/reports", "/api/searches/" + id + "/pareto",
+                "/api/searches/" + id + "/export", "/api/events", "/api/searches/999"}) {
+            assertEquals(401, http.get(path).statusCode(), path + " without the token");
+            assertEquals(401, http.get(path + (path.contains("?") ? "&" : "?") + "token=wrong-token-123").statusCode(), path);
+        }
+        assertEquals(200, authorized.get("/api/searches").statusCode());
+        assertEquals(200, http.get("/api/searches?token=" + TOKEN).statusCode(), "the query parameter is accepted too");
+        assertEquals(200, http.get("/api/searches/" + id + "/export?token=" + TOKEN).statusCode(), "download links carry it");
+        assertEquals(200, http.get("/").statusCode(), "the page itself is open: it asks for the token");
+        assertTrue(http.getJson("/api/info").get("authRequired").asBoolean(), "info stays open");
+    }
+
+    @Test void theEventStreamAcceptsTheTokenAsAQueryParameter() throws Exception {
+        HttpResponse<java.io.InputStream> r = http.client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(http.base + "/api/events?token=" + TOKEN)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+            assertEquals("data:{\"type\":\"Connected\"}", in.readLine());
+        }
+    }
+
+    @Test void requestsForAnotherHostNameAnswer421() throws Exception {
+        int port = server.port();
+        assertTrue(rawGet(port, "evil.example:" + port).startsWith("HTTP/1.1 421"), "DNS rebinding: a foreign name");
+        assertTrue(rawGet(port, "localhost:" + (port == 1 ? 2 : port - 1)).startsWith("HTTP/1.1 421"), "another port");
+        assertTrue(rawGet(port, "localhost:" + port).startsWith("HTTP/1.1 200"), "localhost with the bound port");
+        assertTrue(rawGet(port, "127.0.0.1:" + port).startsWith("HTTP/1.1 200"));
+        assertTrue(rawGet(port, "[::1]:" + port).startsWith("HTTP/1.1 200"));
+    }
+
+    /** GET /api/info with a chosen Host header (java.net.http refuses to set Host). Returns the status line. */
+    private static String rawGet(int port, String host) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /api/info HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+        }
     }
 
     @Test void bindingBeyondLoopbackWithoutATokenIsRefusedBeforeAnythingOpens(@TempDir Path other) {

@@ -17,11 +17,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class HttpTestClient {
     final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final String base;
+    final String[] defaults;
 
-    HttpTestClient(String base) { this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base; }
+    HttpTestClient(String base, String... defaultHeaders) {
+        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        this.defaults = defaultHeaders.clone();
+    }
 
     HttpResponse<String> send(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).method(method, body);
+        if (defaults.length > 0) b.headers(defaults);
         if (headers.length > 0) b.headers(headers);
         try {
             return client.send(b.build(), HttpResponse.BodyHandlers.ofString());

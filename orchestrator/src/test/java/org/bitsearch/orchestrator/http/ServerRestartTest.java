@@ -21,7 +21,7 @@ class ServerRestartTest {
         try (BitsearchServer first = TestServers.start(dir, Optional.empty())) {
             HttpTestClient http = new HttpTestClient(first.url());
             id = HttpTestClient.json(http.post("/api/searches", TestServers.shortSpec("restarted", 6, 0.1))).get("id").asLong();
-            JsonNode running = http.await("/api/searches/" + id, s -> finished(s) >= 1 && s.get("trials").get("RUNNING").asInt() > 0,
+            JsonNode running = http.await("/api/searches/" + id, s -> finished(s) >= 1 && s.get("counts").get("running").asInt() > 0,
                     Duration.ofSeconds(30), "a finished and a running trial");
             finishedBefore = finished(running);
         }
@@ -31,13 +31,13 @@ class ServerRestartTest {
             JsonNode done = http.await("/api/searches/" + id, s -> s.get("state").asText().equals("COMPLETED"),
                     Duration.ofSeconds(60), "the resumed search to complete");
             assertEquals(6, finished(done));
-            assertEquals(6, done.get("trialsTotal").asInt(), "no trial is proposed twice");
+            assertEquals(6, done.get("counts").get("total").asInt(), "no trial is proposed twice");
             assertTrue(finishedBefore < 6);
         }
     }
 
     private static int finished(JsonNode search) {
-        JsonNode t = search.get("trials");
-        return t.get("COMPLETED").asInt() + t.get("PRUNED").asInt() + t.get("FAILED").asInt();
+        JsonNode t = search.get("counts");
+        return t.get("completed").asInt() + t.get("pruned").asInt() + t.get("failed").asInt();
     }
 }

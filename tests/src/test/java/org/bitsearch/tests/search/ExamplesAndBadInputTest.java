@@ -67,4 +67,62 @@ class ExamplesAndBadInputTest {
         assertTrue(text.startsWith("invalid search spec (4 problems):"), text);
         assertFalse(Files.exists(db), "nothing was written");
     }
+
+    /** One JSON schema for every command: counts, trials (an array), epochs (a count), valAccuracy vs bestValAccuracy. */
+    @Test
+    void runShowAndListShareOneJsonSchema() throws Exception {
+        Path spec = work.resolve("tiny.yaml");
+        Files.writeString(spec, """
+                name: tiny
+                seed: 3
+                trainer: {kind: simulated, hidden: [16], epochSeconds: 0}
+                space: {bits: {allowed: [2, 4, 8]}}
+                pruner: {type: asha, minResource: 1, reductionFactor: 2}
+                budget: {maxTrials: 4, maxEpochs: 3, maxConcurrent: 2}
+                """);
+        String db = work.resolve("db").toString();
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode run = mapper.readTree(stdout("run", spec.toString(), "--db", db, "--json"));
+        com.fasterxml.jackson.databind.JsonNode show = mapper.readTree(stdout("show", "1", "--db", db, "--json"));
+        com.fasterxml.jackson.databind.JsonNode list = mapper.readTree(stdout("list", "--db", db, "--json"));
+        java.util.List<String> countFields = java.util.List.of("total", "pending", "running", "completed", "pruned", "failed");
+        for (com.fasterxml.jackson.databind.JsonNode counts : java.util.List.of(run.get("counts"), show.get("counts"), list.get(0).get("counts"))) {
+            assertEquals(countFields, iterable(counts.fieldNames()), counts.toString());
+            assertEquals(4, counts.get("total").asInt());
+        }
+        assertEquals(run.get("counts"), show.get("counts"));
+        assertEquals(run.get("counts"), list.get(0).get("counts"));
+        assertEquals(1, show.get("id").asInt(), "show is flat like run: id, name, state, ... at the top");
+        assertTrue(show.get("trials").isArray() && show.get("trials").size() == 4, "trials is always an array of trials");
+        for (com.fasterxml.jackson.databind.JsonNode t : show.get("trials")) {
+            assertTrue(t.get("epochs").isInt(), "epochs is the number of epochs trained");
+            assertTrue(t.get("bestValAccuracy").asDouble() >= t.get("valAccuracy").asDouble(), t.toString());
+        }
+        assertTrue(run.get("front").isArray() && run.get("front").size() >= 1);
+        assertTrue(run.get("front").get(0).has("valAccuracy"));
+        assertEquals(run.get("front"), show.get("front"));
+        assertFalse(list.get(0).has("trials"), "list carries counts, not trials");
+    }
+
+    private static java.util.List<String> iterable(java.util.Iterator<String> names) {
+        java.util.List<String> l = new java.util.ArrayList<>();
+        names.forEachRemaining(l::add);
+        return l;
+    }
+
+    /** Runs the command line in-process and returns what it printed on stdout (exit code 0 asserted). */
+    private static String stdout(String... args) {
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            code = Main.commandLine().execute(args);
+        } finally {
+            System.setOut(out);
+        }
+        String text = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, String.join(" ", args) + ": " + text);
+        return text;
+    }
 }

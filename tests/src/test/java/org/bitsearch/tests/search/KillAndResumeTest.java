@@ -118,7 +118,7 @@ class KillAndResumeTest {
                                 + String.join("\n", resume.err));
         }
         assertEquals("COMPLETED", resumed.get("state").asText());
-        assertEquals(10, resumed.get("trials").get("total").asInt());
+        assertEquals(10, resumed.get("counts").get("total").asInt());
 
         try (H2SearchStore store = H2SearchStore.open(killed)) {
             List<TrialRow> trials = store.trials(1);
@@ -146,6 +146,6 @@ class KillAndResumeTest {
         assertEquals("COMPLETED", uninterrupted.get("state").asText());
         assertTrue(uninterrupted.get("front").size() >= 2, uninterrupted.toPrettyString());
         assertEquals(uninterrupted.get("front"), resumed.get("front"), "the same Pareto front (numbers, accuracies, sizes, bits)");
-        assertEquals(uninterrupted.get("trials"), resumed.get("trials"), "the same completed/pruned/failed counts");
+        assertEquals(uninterrupted.get("counts"), resumed.get("counts"), "the same completed/pruned/failed counts");
     }
 }

@@ -45,7 +45,7 @@ class RealDl4jSearchTest {
             result = new ObjectMapper().readTree(run.stdout());
         }
         assertEquals("COMPLETED", result.get("state").asText(), result.toPrettyString());
-        assertEquals(9, result.get("trials").get("completed").asInt(), result.toPrettyString());
+        assertEquals(9, result.get("counts").get("completed").asInt(), result.toPrettyString());
         JsonNode front = result.get("front");
         assertTrue(front.size() >= 3, "a front of at least 3 points: " + front.toPrettyString());
         Set<String> allocations = new HashSet<>();

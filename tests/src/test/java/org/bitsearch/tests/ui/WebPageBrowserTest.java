@@ -147,6 +147,29 @@ class WebPageBrowserTest {
         assertTrue(errors.isEmpty(), "the page logged errors: " + errors);
     }
 
+    @Test void thePageWorksAgainstAServerWithAToken() {
+        String token = "page-token-for-tests";
+        server.close();
+        server = BitsearchServer.start(dir.resolve("data-token"),
+                new HttpSettings("127.0.0.1", 0, Optional.of(token), HttpSettings.DEFAULT_MAX_BODY, Duration.ofSeconds(5)),
+                WebPageBrowserTest::settings, "browser-test");
+        browser.get(server.url());
+        WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(100));
+        wait.ignoring(StaleElementReferenceException.class);
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+        WebElement field = browser.findElement(By.id("token"));
+        field.sendKeys(token);
+        field.sendKeys(org.openqa.selenium.Keys.TAB); // change: stores it, reopens the event stream with it
+        wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+        launch(spec("with-token", 4, 0.02));
+        wait.until(ExpectedConditions.urlMatches("#/search/1$"));
+        wait.until(ExpectedConditions.textToBe(By.id("search-state"), "COMPLETED"));
+        wait.until(d -> count("#trial-table tbody tr[data-state=COMPLETED], #trial-table tbody tr[data-state=PRUNED],"
+                + " #trial-table tbody tr[data-state=FAILED]") == 4);
+        assertTrue(browser.findElement(By.id("export-link")).getAttribute("href").endsWith("?token=" + token),
+                "the download link carries the token");
+    }
+
     private void launch(String spec) {
         WebElement text = browser.findElement(By.id("spec-text"));
         ((JavascriptExecutor) browser).executeScript("arguments[0].value = arguments[1];", text, spec);
