@@ -55,8 +55,8 @@ class EventStreamTest {
         EventStream stream = new EventStream(events, system, Duration.ofSeconds(15));
         var received = stream.open(Optional.of(7L)).take(2).runWith(Sink.seq(), system);
         awaitTrue(() -> events.listeners.size() == 1);
-        events.publish(new SearchEvent.TrialStarted(8, 0, "cpu:0", 1)); // another search: filtered out
-        events.publish(new SearchEvent.TrialStarted(7, 3, "cpu:0", 1));
+        events.publish(new SearchEvent.TrialStarted(8, 0, "cpu:0", 1, 1)); // another search: filtered out
+        events.publish(new SearchEvent.TrialStarted(7, 3, "cpu:0", 1, 1));
         List<ServerSentEvent> got = received.toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertEquals("{\"type\":\"Connected\"}", got.get(0).getData());
         assertTrue(got.get(1).getData().contains("\"number\":3"), got.get(1).getData());
