@@ -43,8 +43,11 @@ public final class RunCommand implements Callable<Integer> {
         String text;
         try {
             text = Files.readString(spec, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            System.err.println("SPEC: no file " + spec + " (give the path of a YAML or JSON search spec, e.g. examples/simulated.yaml)");
+            return 2;
         } catch (IOException e) {
-            System.err.println("cannot read the spec " + spec + ": " + e.getMessage());
+            System.err.println("SPEC: cannot read " + spec + ": " + e);
             return 2;
         }
         String specJson;
