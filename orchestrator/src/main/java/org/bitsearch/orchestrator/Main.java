@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
 @Command(name = "bitsearch", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Finds how many bits each layer of a neural network needs: bit-width and hyperparameter "
                 + "searches with quantization-aware training, early stopping and resumable state.",
-        subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, SensitivityCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, SensitivityCommand.class,
+                org.bitsearch.orchestrator.cli.RunCommand.class, org.bitsearch.orchestrator.cli.ResumeCommand.class,
+                org.bitsearch.orchestrator.cli.ListCommand.class, org.bitsearch.orchestrator.cli.ShowCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

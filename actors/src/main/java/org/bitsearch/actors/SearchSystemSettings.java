@@ -1,0 +1,59 @@
+package org.bitsearch.actors;
+
+import org.bitsearch.actors.spec.TrainerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How a {@link SearchSystem} runs. Start from {@link #defaults(Path)} and change what you need with the
+ * {@code withXxx} methods.
+ *
+ * @param dataDir           the data directory: checkpoints go to {@code <dataDir>/checkpoints} (the database usually lives here too)
+ * @param cpuSlots          CPU slots when no GPU is used; 0 = one per two cores (at least 1)
+ * @param slotsPerDevice    trials that may share one device at once (>= 1)
+ * @param useGpus           use GPUs when the CUDA backend is on the class path
+ * @param datasetsDir       the data directory a trainer uses when the spec names none
+ * @param resumeInterrupted resume every interrupted search found in the database at start
+ * @param retryBackoff      delay before the first retry of a failed trial (doubled per further retry)
+ * @param maxRetryBackoff   the longest retry delay
+ * @param askTimeout        how long service calls wait for the registry
+ * @param shutdownTimeout   how long {@link SearchSystem#close()} waits for running epochs to finish
+ * @param trainers          the trainer kinds specs may name
+ */
+public record SearchSystemSettings(Path dataDir, int cpuSlots, int slotsPerDevice, boolean useGpus,
+                                   Optional<Path> datasetsDir, boolean resumeInterrupted, Duration retryBackoff,
+                                   Duration maxRetryBackoff, Duration askTimeout, Duration shutdownTimeout,
+                                   TrainerFactory trainers) {
+    public SearchSystemSettings {
+        if (dataDir == null) throw new IllegalArgumentException("dataDir must not be null");
+        if (cpuSlots < 0) throw new IllegalArgumentException("cpuSlots is " + cpuSlots + ", but must be >= 0 (0 = one per two cores)");
+        if (slotsPerDevice < 1) throw new IllegalArgumentException("slotsPerDevice is " + slotsPerDevice + ", but must be >= 1");
+        if (datasetsDir == null) datasetsDir = Optional.empty();
+        if (retryBackoff == null || retryBackoff.isNegative()) throw new IllegalArgumentException("retryBackoff is " + retryBackoff + ", but must be >= 0");
+        if (maxRetryBackoff == null || maxRetryBackoff.compareTo(retryBackoff) < 0)
+            throw new IllegalArgumentException("maxRetryBackoff is " + maxRetryBackoff + ", but must be >= retryBackoff (" + retryBackoff + ")");
+        if (askTimeout == null || askTimeout.isNegative() || askTimeout.isZero()) throw new IllegalArgumentException("askTimeout is " + askTimeout + ", but must be > 0");
+        if (shutdownTimeout == null || shutdownTimeout.isNegative() || shutdownTimeout.isZero()) throw new IllegalArgumentException("shutdownTimeout is " + shutdownTimeout + ", but must be > 0");
+        if (trainers == null) throw new IllegalArgumentException("trainers must not be null");
+    }
+
+    /**
+     * Defaults: CPU slots one per two cores, one trial per device, GPUs used when available, interrupted searches
+     * resumed at start, retries after 1 s, 2 s, 4 s ... (at most 60 s), the standard trainer kinds.
+     */
+    public static SearchSystemSettings defaults(Path dataDir) {
+        return new SearchSystemSettings(dataDir, 0, 1, true, Optional.empty(), true, Duration.ofSeconds(1),
+                Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofMinutes(10), StandardTrainers.factory());
+    }
+
+    public SearchSystemSettings withCpuSlots(int n) { return new SearchSystemSettings(dataDir, n, slotsPerDevice, useGpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers); }
+    public SearchSystemSettings withSlotsPerDevice(int n) { return new SearchSystemSettings(dataDir, cpuSlots, n, useGpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers); }
+    public SearchSystemSettings withUseGpus(boolean b) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, b, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers); }
+    public SearchSystemSettings withDatasetsDir(Path dir) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, useGpus, Optional.ofNullable(dir), resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers); }
+    public SearchSystemSettings withResumeInterrupted(boolean b) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, useGpus, datasetsDir, b, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers); }
+    public SearchSystemSettings withRetryBackoff(Duration d) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, useGpus, datasetsDir, resumeInterrupted, d, maxRetryBackoff.compareTo(d) < 0 ? d : maxRetryBackoff, askTimeout, shutdownTimeout, trainers); }
+    public SearchSystemSettings withShutdownTimeout(Duration d) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, useGpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, d, trainers); }
+    public SearchSystemSettings withTrainers(TrainerFactory t) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, useGpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, t); }
+}

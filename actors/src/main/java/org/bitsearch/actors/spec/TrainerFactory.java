@@ -1,0 +1,131 @@
+package org.bitsearch.actors.spec;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import org.bitsearch.search.train.Trainer;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Builds the {@link Trainer} of a search from the spec's {@code trainer} object, keyed by {@code trainer.kind}.
+ * The other fields bind (Jackson) to the kind's config record. Immutable once built; thread-safe.
+ *
+ * <p>{@link #standard()} knows {@code dl4j} and {@code simulated}; tests and embedders may {@link #with} more.
+ */
+public final class TrainerFactory {
+    private static final ObjectMapper BINDER = JsonMapper.builder()
+            .addModule(new Jdk8Module())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    /** One kind of trainer: its config record type and how to build the trainer from a config. */
+    public record Kind<C>(String name, Class<C> configType, Function<C, Trainer> create) {
+        public Kind {
+            if (name == null || name.isBlank()) throw new IllegalArgumentException("kind name must not be blank");
+            if (configType == null || create == null) throw new IllegalArgumentException("configType and create must not be null");
+        }
+    }
+
+    private final Map<String, Kind<?>> kinds;
+    private final Optional<Path> defaultDataDir;
+
+    private TrainerFactory(Map<String, Kind<?>> kinds, Optional<Path> defaultDataDir) {
+        this.kinds = Map.copyOf(kinds);
+        this.defaultDataDir = defaultDataDir;
+    }
+
+    /** A factory that knows no kinds yet. */
+    public static TrainerFactory empty() { return new TrainerFactory(Map.of(), Optional.empty()); }
+
+    /** A copy that also knows {@code kind} (replacing one of the same name). */
+    public TrainerFactory with(Kind<?> kind) {
+        Map<String, Kind<?>> copy = new LinkedHashMap<>(kinds);
+        copy.put(kind.name(), kind);
+        return new TrainerFactory(copy, defaultDataDir);
+    }
+
+    /**
+     * A copy that fills a missing {@code dataDir} of any config type that has such a field with {@code dir}
+     * (the server's default dataset directory).
+     */
+    public TrainerFactory withDefaultDataDir(Path dir) {
+        return new TrainerFactory(kinds, Optional.of(dir.toAbsolutePath().normalize()));
+    }
+
+    public Set<String> kinds() { return new TreeSet<>(kinds.keySet()); }
+
+    /**
+     * Binds {@code config} (the spec's trainer object without {@code kind}) and builds the trainer. Reports
+     * problems under {@code path} instead of throwing; returns empty if there were any.
+     */
+    Optional<Trainer> create(String kindName, ObjectNode config, String path, Problems problems) {
+        Kind<?> kind = kinds.get(kindName);
+        if (kind == null) {
+            problems.add(path + ".kind", kindName, "must be one of " + kinds());
+            return Optional.empty();
+        }
+        return build(kind, config, path, problems);
+    }
+
+    private <C> Optional<Trainer> build(Kind<C> kind, ObjectNode config, String path, Problems problems) {
+        ObjectNode tree = config.deepCopy();
+        Set<String> known = knownFields(kind.configType());
+        if (!known.isEmpty()) {
+            boolean unknown = false;
+            for (Iterator<String> it = tree.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!known.contains(f)) {
+                    problems.addRaw(path + "." + f + " is not a known field of the " + kind.name()
+                            + " trainer; known fields are " + new TreeSet<>(known));
+                    unknown = true;
+                }
+            }
+            if (unknown) return Optional.empty();
+            if (known.contains("dataDir") && !tree.hasNonNull("dataDir") && defaultDataDir.isPresent())
+                tree.put("dataDir", defaultDataDir.get().toString());
+        }
+        C bound;
+        try {
+            bound = BINDER.treeToValue(tree, kind.configType());
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            problems.addRaw(path + ": " + cause.getMessage());
+            return Optional.empty();
+        } catch (JsonMappingException e) {
+            String field = e.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining());
+            problems.addRaw(path + field + ": " + e.getOriginalMessage());
+            return Optional.empty();
+        } catch (Exception e) {
+            problems.addRaw(path + ": " + e.getMessage());
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(kind.create().apply(bound));
+        } catch (RuntimeException e) {
+            problems.addRaw(path + ": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static Set<String> knownFields(Class<?> type) {
+        if (!type.isRecord()) return Set.of();
+        return Arrays.stream(type.getRecordComponents()).map(c -> c.getName()).collect(Collectors.toSet());
+    }
+}

@@ -1,0 +1,107 @@
+package org.bitsearch.actors;
+
+import org.bitsearch.actors.api.SearchEvent;
+import org.bitsearch.actors.api.SearchService;
+import org.bitsearch.actors.spec.SpecException;
+import org.bitsearch.storage.H2SearchStore;
+import org.bitsearch.storage.SearchState;
+import org.bitsearch.storage.TrialRow;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The composition root as the command line and the HTTP server use it, on the real H2 store. */
+class SearchSystemTest {
+    @TempDir Path dir;
+
+    static final String SPEC = """
+            name: sys
+            seed: 5
+            trainer: {kind: simulated, hidden: [16, 8], epochSeconds: 0.1}
+            space:
+              bits: {allowed: [1, 2, 4, 8]}
+            budget: {maxTrials: 6, maxConcurrent: 2, maxEpochs: 3}
+            """;
+
+    private SearchSystemSettings settings() {
+        return SearchSystemSettings.defaults(dir).withCpuSlots(2).withUseGpus(false).withRetryBackoff(Duration.ofMillis(20))
+                .withShutdownTimeout(Duration.ofSeconds(20));
+    }
+
+    private static void await(List<SearchEvent> events, Class<? extends SearchEvent> type, long id, int n) throws InterruptedException {
+        for (int i = 0; i < 3000; i++) {
+            if (events.stream().filter(type::isInstance).filter(e -> e.searchId() == id).count() >= n) return;
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no " + n + " " + type.getSimpleName() + " in " + events);
+    }
+
+    @Test
+    void anInvalidSpecIsRejectedWithEveryProblemAndNothingIsWritten() throws Exception {
+        try (H2SearchStore store = H2SearchStore.open(dir); SearchSystem system = SearchSystem.start(store, settings())) {
+            String bad = SPEC.replace("maxTrials: 6", "maxTrials: 0").replace("maxEpochs: 3", "maxEpochs: -1").replace("[1, 2, 4, 8]", "[1, 5, 64]");
+            ExecutionException e = assertThrows(ExecutionException.class, () -> system.service().submit(bad).toCompletableFuture().get(10, TimeUnit.SECONDS));
+            SpecException spec = assertInstanceOf(SpecException.class, e.getCause());
+            assertEquals(List.of("budget.maxTrials is 0, but must be >= 1", "budget.maxEpochs is -1, but must be >= 1",
+                    "space.bits.allowed[2] is 64, but must be one of [1, 2, 3, 4, 5, 6, 7, 8, 32]"), spec.problems());
+            assertThrows(SpecException.class, () -> system.service().validate(bad));
+            assertTrue(store.searches().isEmpty(), "nothing was written");
+            assertTrue(java.nio.file.Files.notExists(dir.resolve("checkpoints")));
+        }
+    }
+
+    @Test
+    void closingInterruptsRunningSearchesAndTheNextStartResumesThem() throws Exception {
+        long id;
+        List<SearchEvent> events = new CopyOnWriteArrayList<>();
+        try (H2SearchStore store = H2SearchStore.open(dir)) {
+            try (SearchSystem system = SearchSystem.start(store, settings())) {
+                system.events().subscribe(events::add);
+                id = system.service().submit(SPEC).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                await(events, SearchEvent.TrialFinished.class, id, 1);
+            }
+            assertEquals(SearchState.RUNNING, store.search(id).orElseThrow().state(), "interrupted, resumable at the next start");
+            assertTrue(store.search(id).orElseThrow().message().startsWith("interrupted"));
+            assertTrue(store.trials(id).stream().anyMatch(t -> !t.state().isFinished()));
+            assertEquals(List.of(id), store.interruptedSearches());
+
+            List<SearchEvent> after = new CopyOnWriteArrayList<>();
+            try (SearchSystem system = SearchSystem.start(store, settings())) {
+                system.events().subscribe(after::add);
+                await(after, SearchEvent.SearchFinished.class, id, 1);
+                assertEquals(SearchService.ResumeResult.FINISHED, system.service().resume(id).toCompletableFuture().get());
+                assertEquals(SearchService.StopResult.NOT_RUNNING, system.service().stop(id).toCompletableFuture().get());
+                assertEquals(SearchService.StopResult.UNKNOWN, system.service().stop(99).toCompletableFuture().get());
+            }
+            assertEquals(SearchState.COMPLETED, store.search(id).orElseThrow().state());
+            List<TrialRow> trials = store.trials(id);
+            assertEquals(6, trials.size());
+            trials.forEach(t -> assertTrue(t.state().isFinished()));
+        }
+    }
+
+    @Test
+    void theWallClockLimitStopsTheSearchAndSaysWhy() throws Exception {
+        List<SearchEvent> events = new CopyOnWriteArrayList<>();
+        try (H2SearchStore store = H2SearchStore.open(dir); SearchSystem system = SearchSystem.start(store, settings())) {
+            system.events().subscribe(events::add);
+            String spec = SPEC.replace("maxTrials: 6", "maxTrials: 50").replace("maxEpochs: 3", "maxEpochs: 3, maxWallSeconds: 1");
+            long id = system.service().submit(spec).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            await(events, SearchEvent.SearchFinished.class, id, 1);
+            assertEquals(SearchState.STOPPED, store.search(id).orElseThrow().state());
+            assertTrue(store.search(id).orElseThrow().message().contains("wall-clock limit of 1 s"), store.search(id).orElseThrow().message());
+            assertTrue(store.trials(id).size() < 50);
+        }
+    }
+}

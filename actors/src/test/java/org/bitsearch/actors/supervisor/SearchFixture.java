@@ -1,0 +1,121 @@
+package org.bitsearch.actors.supervisor;
+
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.bitsearch.actors.SearchEnvironment;
+import org.bitsearch.actors.SearchSystem;
+import org.bitsearch.actors.StandardTrainers;
+import org.bitsearch.actors.api.SearchEvent;
+import org.bitsearch.actors.api.SearchService;
+import org.bitsearch.actors.device.DevicePool;
+import org.bitsearch.actors.events.EventStreamSearchEvents;
+import org.bitsearch.actors.registry.SearchRegistry;
+import org.bitsearch.actors.spec.CompiledSearch;
+import org.bitsearch.actors.spec.SpecCompiler;
+import org.bitsearch.storage.H2SearchStore;
+import org.bitsearch.storage.SearchState;
+import org.bitsearch.storage.SearchStore;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
+
+/**
+ * A search registry in an {@link ActorTestKit} over the real H2 store in a temp directory and the standard
+ * trainer kinds (the simulated trainer), with a device pool of {@code slots} CPU slots. Records every event.
+ */
+final class SearchFixture implements AutoCloseable {
+    final ActorTestKit kit = ActorTestKit.create();
+    final H2SearchStore h2;
+    final SearchStore store;
+    final SpecCompiler compiler = new SpecCompiler(StandardTrainers.factory());
+    final ActorRef<DevicePool.Command> pool;
+    final ActorRef<SearchRegistry.Command> registry;
+    final List<SearchEvent> events = new CopyOnWriteArrayList<>();
+    private final AutoCloseable subscription;
+
+    SearchFixture(Path dir, int slots) { this(dir, slots, s -> s); }
+
+    /** {@code wrap} may wrap the store (to inject failures). */
+    SearchFixture(Path dir, int slots, UnaryOperator<SearchStore> wrap) {
+        h2 = H2SearchStore.open(dir);
+        store = wrap.apply(h2);
+        EventStreamSearchEvents publisher = new EventStreamSearchEvents(kit.system());
+        subscription = publisher.subscribe(events::add);
+        pool = kit.spawn(DevicePool.create(org.bitsearch.actors.device.DeviceDiscovery.discover(slots, false), 1), "pool");
+        Executor blocking = kit.system().dispatchers().lookup(DispatcherSelector.fromConfig(SearchSystem.TRAINER_DISPATCHER));
+        SearchEnvironment env = new SearchEnvironment(store, compiler, publisher, pool, blocking, dir,
+                Duration.ofMillis(20), Duration.ofMillis(100), "cpu:0");
+        registry = kit.spawn(SearchRegistry.create(env, false), "registry");
+    }
+
+    long submit(String spec) throws Exception {
+        CompiledSearch c = compiler.compile(spec);
+        long id = store.createSearch(c.name(), c.specJson(), c.seed()).id();
+        TestProbe<Done> probe = kit.createTestProbe();
+        registry.tell(new SearchRegistry.Start(id, Optional.of(c), probe.ref()));
+        probe.receiveMessage();
+        return id;
+    }
+
+    SearchService.StopResult stop(long id) {
+        TestProbe<SearchService.StopResult> probe = kit.createTestProbe();
+        registry.tell(new SearchRegistry.Stop(id, probe.ref()));
+        return probe.receiveMessage();
+    }
+
+    SearchService.ResumeResult resume(long id) {
+        TestProbe<SearchService.ResumeResult> probe = kit.createTestProbe();
+        registry.tell(new SearchRegistry.Resume(id, probe.ref()));
+        return probe.receiveMessage();
+    }
+
+    DevicePool.Status poolStatus() {
+        TestProbe<DevicePool.Status> probe = kit.createTestProbe();
+        pool.tell(new DevicePool.GetStatus(probe.ref()));
+        return probe.receiveMessage();
+    }
+
+    /** Waits for the search's {@code n}-th SearchFinished event and returns it. */
+    SearchEvent.SearchFinished awaitFinished(long id, int n, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<SearchEvent.SearchFinished> f = of(SearchEvent.SearchFinished.class).stream().filter(e -> e.searchId() == id).toList();
+            if (f.size() >= n) return f.get(n - 1);
+            Thread.sleep(20);
+        }
+        throw new AssertionError("search " + id + " did not finish " + n + " time(s) within " + timeout + "; events: " + events);
+    }
+
+    SearchEvent.SearchFinished awaitFinished(long id) throws InterruptedException {
+        return awaitFinished(id, 1, Duration.ofSeconds(60));
+    }
+
+    void awaitCount(Class<? extends SearchEvent> type, int n, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (of(type).size() < n) {
+            if (System.nanoTime() > deadline) throw new AssertionError("fewer than " + n + " " + type.getSimpleName() + " events: " + events);
+            Thread.sleep(10);
+        }
+    }
+
+    <E extends SearchEvent> List<E> of(Class<E> type) {
+        return events.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    SearchState state(long id) { return store.search(id).orElseThrow().state(); }
+
+    @Override
+    public void close() throws Exception {
+        subscription.close();
+        kit.shutdownTestKit();
+        h2.close();
+    }
+}

@@ -1,0 +1,158 @@
+package org.bitsearch.orchestrator.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.bitsearch.actors.spec.SpecCompiler;
+import org.bitsearch.actors.spec.TrainerFactory;
+import org.bitsearch.storage.ParetoRow;
+import org.bitsearch.storage.ReportRow;
+import org.bitsearch.storage.SearchRow;
+import org.bitsearch.storage.SearchStore;
+import org.bitsearch.storage.TrialRow;
+import org.bitsearch.search.trial.TrialState;
+
+import java.io.PrintStream;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * Reads one search from the store and prints it: the Pareto front as a table or as JSON, trial counts, and (for
+ * {@code show}) every trial. The JSON field names are part of the command line's public interface (examples/README.md).
+ */
+final class SearchReport {
+    static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private final SearchStore store;
+    private final SearchRow search;
+    private final List<TrialRow> trials;
+    private final List<ParetoRow> front;
+    private final OptionalDouble fp32Bits;
+
+    SearchReport(SearchStore store, SearchRow search, TrainerFactory trainers) {
+        this.store = store;
+        this.search = search;
+        this.trials = store.trials(search.id());
+        this.front = store.front(search.id());
+        this.fp32Bits = fp32(search, trainers);
+    }
+
+    /** The all-32-bit size, from the stored spec (empty if the spec no longer compiles here). */
+    private static OptionalDouble fp32(SearchRow search, TrainerFactory trainers) {
+        try {
+            return OptionalDouble.of(new SpecCompiler(trainers).compile(search.specJson()).settings().refSizeBits());
+        } catch (Exception e) {
+            return OptionalDouble.empty();
+        }
+    }
+
+    Map<TrialState, Integer> counts() {
+        Map<TrialState, Integer> c = new EnumMap<>(TrialState.class);
+        for (TrialState s : TrialState.values()) c.put(s, 0);
+        trials.forEach(t -> c.merge(t.state(), 1, Integer::sum));
+        return c;
+    }
+
+    ObjectNode summaryJson() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", search.id());
+        o.put("name", search.name());
+        o.put("state", search.state().name());
+        o.put("message", search.message());
+        ObjectNode t = o.putObject("trials");
+        t.put("total", trials.size());
+        counts().forEach((s, n) -> t.put(s.name().toLowerCase(Locale.ROOT), n));
+        o.set("front", frontJson());
+        return o;
+    }
+
+    ArrayNode frontJson() {
+        Map<Integer, TrialRow> byNumber = byNumber();
+        ArrayNode a = JSON.createArrayNode();
+        for (ParetoRow p : front) {
+            ObjectNode f = a.addObject();
+            f.put("number", p.number());
+            f.put("valAccuracy", p.valAccuracy());
+            if (p.testAccuracy().isPresent()) f.put("testAccuracy", p.testAccuracy().get()); else f.putNull("testAccuracy");
+            f.put("sizeBits", p.sizeBits());
+            f.put("sizeKiB", p.sizeBits() / 8192.0);
+            if (fp32Bits.isPresent()) f.put("compression", fp32Bits.getAsDouble() / p.sizeBits()); else f.putNull("compression");
+            ArrayNode bits = f.putArray("bits");
+            TrialRow row = byNumber.get(p.number());
+            if (row != null) row.candidate().bits().bits().forEach(bits::add);
+        }
+        return a;
+    }
+
+    ObjectNode showJson() {
+        ObjectNode o = JSON.createObjectNode();
+        ObjectNode s = o.putObject("search");
+        s.put("id", search.id());
+        s.put("name", search.name());
+        s.put("state", search.state().name());
+        s.put("message", search.message());
+        s.put("seed", search.seed());
+        s.put("created", search.created() == null ? null : search.created().toString());
+        s.put("updated", search.updated() == null ? null : search.updated().toString());
+        ObjectNode c = o.putObject("counts");
+        c.put("total", trials.size());
+        counts().forEach((st, n) -> c.put(st.name().toLowerCase(Locale.ROOT), n));
+        ArrayNode list = o.putArray("trials");
+        for (TrialRow t : trials) {
+            ObjectNode j = list.addObject();
+            List<ReportRow> reports = store.reports(search.id(), t.number());
+            j.put("number", t.number());
+            j.put("state", t.state().name());
+            j.put("reason", t.error());
+            j.put("attempts", t.attempts());
+            j.put("epochs", reports.size());
+            OptionalDouble best = reports.stream().mapToDouble(r -> r.metrics().valAccuracy()).filter(d -> !Double.isNaN(d)).max();
+            if (best.isPresent()) j.put("bestValAccuracy", best.getAsDouble()); else j.putNull("bestValAccuracy");
+            if (t.testAccuracy().isPresent()) j.put("testAccuracy", t.testAccuracy().get()); else j.putNull("testAccuracy");
+            j.put("sizeBits", t.sizeBits());
+            j.put("device", t.device());
+            ArrayNode bits = j.putArray("bits");
+            t.candidate().bits().bits().forEach(bits::add);
+            j.set("params", JSON.valueToTree(t.candidate().params()));
+        }
+        o.set("front", frontJson());
+        return o;
+    }
+
+    void printFrontTable(PrintStream out) {
+        Map<Integer, TrialRow> byNumber = byNumber();
+        out.printf(Locale.ROOT, "Pareto front of search %d '%s' (%s): %d point(s)%n", search.id(), search.name(), search.state(), front.size());
+        if (front.isEmpty()) return;
+        out.printf(Locale.ROOT, "%6s  %11s  %12s  %12s  %9s  %11s  %s%n", "trial", "valAccuracy", "testAccuracy", "sizeBits", "KiB", "compression", "bits per layer");
+        for (ParetoRow p : front) {
+            TrialRow row = byNumber.get(p.number());
+            out.printf(Locale.ROOT, "%6d  %11.4f  %12s  %12d  %9.2f  %11s  %s%n", p.number(), p.valAccuracy(),
+                    p.testAccuracy().map(a -> String.format(Locale.ROOT, "%.4f", a)).orElse("-"), p.sizeBits(), p.sizeBits() / 8192.0,
+                    fp32Bits.isPresent() ? String.format(Locale.ROOT, "%.2fx", fp32Bits.getAsDouble() / p.sizeBits()) : "-",
+                    row == null ? "?" : row.candidate().bits().toString());
+        }
+    }
+
+    void printTrialTable(PrintStream out) {
+        out.printf(Locale.ROOT, "%6s  %-9s  %8s  %6s  %11s  %12s  %-18s  %s%n", "trial", "state", "attempts", "epochs", "bestValAcc", "sizeBits", "bits", "reason / params");
+        for (TrialRow t : trials) {
+            List<ReportRow> reports = store.reports(search.id(), t.number());
+            OptionalDouble best = reports.stream().mapToDouble(r -> r.metrics().valAccuracy()).filter(d -> !Double.isNaN(d)).max();
+            out.printf(Locale.ROOT, "%6d  %-9s  %8d  %6d  %11s  %12d  %-18s  %s%n", t.number(), t.state(), t.attempts(), reports.size(),
+                    best.isPresent() ? String.format(Locale.ROOT, "%.4f", best.getAsDouble()) : "-", t.sizeBits(),
+                    t.candidate().bits(), t.error().isEmpty() ? t.candidate().params() : t.error());
+        }
+    }
+
+    private Map<Integer, TrialRow> byNumber() {
+        Map<Integer, TrialRow> m = new HashMap<>();
+        trials.forEach(t -> m.put(t.number(), t));
+        return m;
+    }
+}

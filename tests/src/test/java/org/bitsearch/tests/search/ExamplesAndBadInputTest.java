@@ -1,0 +1,70 @@
+package org.bitsearch.tests.search;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.bitsearch.actors.StandardTrainers;
+import org.bitsearch.actors.spec.CompiledSearch;
+import org.bitsearch.actors.spec.SpecCompiler;
+import org.bitsearch.orchestrator.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The shipped example specs are valid; a bad spec makes {@code bitsearch run} exit 2, list every problem, write nothing. */
+class ExamplesAndBadInputTest {
+    static final Path REPO = Path.of(System.getProperty("bitsearch.repoRoot"));
+    static final Path DATA = Path.of(System.getProperty("bitsearch.shared"), "datasets", "fashion-mnist");
+    final SpecCompiler compiler = new SpecCompiler(StandardTrainers.factory());
+
+    @TempDir Path work;
+
+    @Test
+    void theExampleSpecsCompile() throws Exception {
+        ObjectNode fmnist = SpecCompiler.parse(Files.readString(REPO.resolve("examples/fashion-mnist.yaml")));
+        ((ObjectNode) fmnist.get("trainer")).put("dataDir", DATA.toString()); // what --data does
+        CompiledSearch f = compiler.compile(fmnist);
+        assertEquals("dl4j", f.trainerKind());
+        assertEquals(3, f.settings().space().bits().layers().size());
+        assertEquals(16, f.settings().maxTrials());
+        CompiledSearch s = compiler.compile(Files.readString(REPO.resolve("examples/simulated.yaml")));
+        assertEquals("simulated", s.trainerKind());
+    }
+
+    @Test
+    void runWithABadSpecExitsTwoListingEveryProblemAndWritesNothing() throws Exception {
+        Path spec = work.resolve("bad.yaml");
+        Files.writeString(spec, """
+                name: bad
+                trainer: {kind: simulated, epochSeconds: -1}
+                space: {bits: {allowed: [3, 99]}}
+                sampler: {type: tpe, gamma: 2}
+                budget: {maxTrials: 0, maxEpochs: 2}
+                """);
+        Path db = work.resolve("db");
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            code = Main.commandLine().execute("run", spec.toString(), "--db", db.toString());
+        } finally {
+            System.setErr(err);
+        }
+        String text = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(2, code, text);
+        for (String expected : new String[]{"trainer: trainer.epochSeconds is -1.0, but must be finite and >= 0",
+                "space.bits.allowed[1] is 99, but must be one of", "sampler.gamma is 2.0, but must be in [0.0, 1.0]",
+                "budget.maxTrials is 0, but must be >= 1"})
+            assertTrue(text.contains(expected), "missing '" + expected + "' in:\n" + text);
+        assertTrue(text.startsWith("invalid search spec (4 problems):"), text);
+        assertFalse(Files.exists(db), "nothing was written");
+    }
+}
