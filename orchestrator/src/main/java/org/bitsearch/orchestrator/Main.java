@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
                 + "searches with quantization-aware training, early stopping and resumable state.",
         subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, SensitivityCommand.class,
                 org.bitsearch.orchestrator.cli.RunCommand.class, org.bitsearch.orchestrator.cli.ResumeCommand.class,
-                org.bitsearch.orchestrator.cli.ListCommand.class, org.bitsearch.orchestrator.cli.ShowCommand.class})
+                org.bitsearch.orchestrator.cli.ListCommand.class, org.bitsearch.orchestrator.cli.ShowCommand.class,
+                org.bitsearch.orchestrator.bench.BenchCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

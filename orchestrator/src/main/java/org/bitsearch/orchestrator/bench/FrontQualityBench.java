@@ -1,0 +1,118 @@
+package org.bitsearch.orchestrator.bench;
+
+import org.bitsearch.actors.StandardTrainers;
+import org.bitsearch.search.space.Architectures;
+import org.bitsearch.search.space.ModelSize;
+import org.bitsearch.search.space.QuantLayer;
+import org.bitsearch.search.trial.TrialState;
+import org.bitsearch.storage.ParetoRow;
+import org.bitsearch.storage.ReportRow;
+import org.bitsearch.storage.TrialRow;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Figure 5: the Pareto front a real search reaches on Fashion-MNIST: the search of {@code examples/fashion-mnist.yaml}
+ * (NSGA-II, Pareto-ASHA, MLP 784-128-64-10 with per-layer bits {1,2,4,8}; smaller in quick mode) through the whole
+ * actor + H2 path. Reports the final front (test accuracy of the quantized model, validation accuracy, KiB,
+ * compression, bits per layer) and plots every trial and the front to a PNG.
+ */
+final class FrontQualityBench {
+    /** One trial for the plot and, if on the front, the table. */
+    record TrialPoint(int number, List<Integer> bits, double valAccuracy, double testAccuracy, long sizeBits, double kib,
+                      double compression, TrialState state, boolean onFront) {}
+
+    record Result(String spec, int trials, double wallSeconds, double hypervolume, List<TrialPoint> points) {
+        List<TrialPoint> front() { return points.stream().filter(TrialPoint::onFront).toList(); }
+    }
+
+    static final List<Integer> HIDDEN = List.of(128, 64);
+    private final BenchConfig config;
+
+    FrontQualityBench(BenchConfig config) { this.config = config; }
+
+    String spec() {
+        int subset = config.pick(12000, 4000), trials = config.pick(16, 8), pop = config.pick(8, 4), epochs = config.pick(3, 2);
+        return """
+                name: bench-fashion-mnist
+                seed: 42
+                trainer:
+                  kind: dl4j
+                  dataset: fashion-mnist
+                  dataDir: "%s"
+                  model: mlp
+                  hidden: [128, 64]
+                  trainSubset: %d
+                  validationSize: 5000
+                  batchSize: 128
+                space:
+                  params:
+                    learningRate: {type: logfloat, low: 3.0e-4, high: 1.0e-2}
+                  bits: {allowed: [1, 2, 4, 8], nonIncreasing: false}
+                sampler: {type: nsga2, populationSize: %d}
+                pruner: {type: pareto-asha, minResource: 1, maxResource: %d, reductionFactor: 2}
+                budget: {maxTrials: %d, maxConcurrent: 2, maxEpochs: %d, maxRetries: 2, maxWallSeconds: 3600}
+                """.formatted(config.dataDir().toAbsolutePath().toString().replace("\\", "/").replace("\"", "\\\""),
+                subset, pop, epochs, trials, epochs);
+    }
+
+    Result run() throws Exception {
+        String spec = spec();
+        List<QuantLayer> layers = Architectures.mlp(784, HIDDEN, 10);
+        return ActorSearchRunner.run(spec, StandardTrainers.factory(), 2, Duration.ofMinutes(25), e -> {
+            if (e instanceof org.bitsearch.actors.api.SearchEvent.TrialFinished f)
+                config.progress("front: trial %d %s", f.number(), f.state());
+        }, (store, id, wall) -> {
+            Map<Integer, ParetoRow> front = store.front(id).stream().collect(Collectors.toMap(ParetoRow::number, p -> p));
+            Map<Integer, Double> bestVal = store.reports(id).stream().collect(Collectors.toMap(ReportRow::number,
+                    r -> r.metrics().valAccuracy(), Math::max));
+            List<TrialPoint> points = new ArrayList<>();
+            for (TrialRow t : store.trials(id)) {
+                Double val = bestVal.get(t.number());
+                if (val == null || val.isNaN()) continue;
+                ParetoRow p = front.get(t.number());
+                ModelSize size = ModelSize.of(layers, t.candidate().bits());
+                double test = p != null ? p.testAccuracy().orElse(Double.NaN) : t.testAccuracy().orElse(Double.NaN);
+                points.add(new TrialPoint(t.number(), t.candidate().bits().bits(), val, test, size.bits(), size.kib(),
+                        size.compressionRatio(), t.state(), p != null));
+            }
+            List<double[]> hv = store.hypervolumeHistory(id);
+            double hypervolume = hv.isEmpty() ? 0 : hv.get(hv.size() - 1)[1];
+            return new Result(spec, store.trials(id).size(), wall, hypervolume, points);
+        });
+    }
+
+    /** Plots every trial (validation accuracy, grey) and the front (test accuracy where measured, red). */
+    static List<FrontPlot.Point> plotPoints(Result r) {
+        List<FrontPlot.Point> out = new ArrayList<>();
+        for (TrialPoint p : r.points()) {
+            double y = p.onFront() && !Double.isNaN(p.testAccuracy()) ? p.testAccuracy() : p.valAccuracy();
+            out.add(new FrontPlot.Point(p.kib(), y, p.onFront()));
+        }
+        return out;
+    }
+
+    void report(Result r, BenchReport out, Path png, String pngName) throws Exception {
+        out.heading(2, "5. Front quality on Fashion-MNIST (MLP 784-128-64-10, bits {1, 2, 4, 8} per layer)");
+        out.paragraph(String.format(java.util.Locale.ROOT, "A search like `examples/fashion-mnist.yaml` through the whole actor + H2 path "
+                + "(spec below): %d trials in %.0f s, final normalised hypervolume %.4f (validation accuracy vs size). Front points are "
+                + "the COMPLETED trials no other dominates on (validation accuracy, size); their test accuracy is the quantized model's "
+                + "on the 10,000 test images, measured from the last checkpoint at the end of the search.", r.trials(), r.wallSeconds(), r.hypervolume()));
+        List<List<String>> rows = new ArrayList<>();
+        for (TrialPoint p : r.front().stream().sorted(java.util.Comparator.comparingLong(TrialPoint::sizeBits)).toList())
+            rows.add(List.of(String.valueOf(p.number()), Double.isNaN(p.testAccuracy()) ? "not measured" : Summary.number(p.testAccuracy(), 4),
+                    Summary.number(p.valAccuracy(), 4), Summary.number(p.kib(), 1), Summary.number(p.compression(), 2) + "×",
+                    p.bits().toString()));
+        out.table(List.of("trial", "test accuracy", "val accuracy", "KiB", "compression", "bits per layer"), rows);
+        new FrontPlot(900, 600).write(png, "Fashion-MNIST MLP: accuracy vs size (" + r.trials() + " trials)",
+                "model size (KiB, biases at 32 bits)", "accuracy (front: test, others: best validation)", plotPoints(r));
+        out.image("Pareto front on Fashion-MNIST", pngName);
+        out.paragraph("The spec of this run:");
+        out.code(r.spec().replace(config.dataDir().toAbsolutePath().toString(), "<--data>"));
+    }
+}
