@@ -72,7 +72,8 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream log = System.err;
         BenchConfig config = validate(log);
-        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        if (!args.isEmpty() && args.get(0).equals(spec.name())) args.remove(0);
         String command = "./bitsearch bench" + (args.isEmpty() ? "" : " " + String.join(" ", args));
         String loadStart = MachineInfo.loadAverage().orElse("unknown");
         Instant start = Instant.now();
