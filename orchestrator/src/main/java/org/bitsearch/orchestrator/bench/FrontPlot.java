@@ -20,27 +20,46 @@ import java.util.Locale;
 
 /**
  * Draws a Pareto-front scatter plot (model size on x, accuracy on y) with Java2D and writes it as a PNG: every
- * trial as a grey dot, the front's points as larger red dots joined by a staircase, linear axes with ticks,
- * labels and a title. Headless: needs no display. Stateless and thread-safe.
+ * trial as a grey dot, the front's points as larger red dots joined by a staircase, a second accuracy of a front
+ * point (e.g. its test accuracy) as a hollow red ring, linear axes with ticks, labels, a title and a legend below
+ * the axes. Headless: needs no display. Stateless and thread-safe.
  */
 public final class FrontPlot {
-    /** One plotted point: {@code x} (size), {@code y} (accuracy), whether it is on the front. */
-    public record Point(double x, double y, boolean onFront) {
+    /**
+     * One plotted point: {@code x} (size), {@code y} (accuracy), whether it is on the front, and {@code y2}, a second
+     * accuracy drawn as a ring (NaN: none).
+     */
+    public record Point(double x, double y, boolean onFront, double y2) {
         public Point {
             if (!Double.isFinite(x) || !Double.isFinite(y))
                 throw new IllegalArgumentException("point (" + x + ", " + y + ") must have finite coordinates");
+            if (Double.isInfinite(y2)) throw new IllegalArgumentException("y2 is " + y2 + ", but must be finite or NaN");
         }
+
+        public Point(double x, double y, boolean onFront) { this(x, y, onFront, Double.NaN); }
     }
 
-    private static final int LEFT = 80, RIGHT = 30, TOP = 50, BOTTOM = 70;
+    private static final int LEFT = 80, RIGHT = 30, TOP = 50, BOTTOM = 95;
+    private static final Color RED = new Color(200, 30, 30), GREY = new Color(150, 150, 150);
     private final int width, height;
+    private final String[] legend;
 
-    /** A plot of {@code width} × {@code height} pixels. @throws IllegalArgumentException below 200 × 150 */
+    /** A plot of {@code width} × {@code height} pixels with the default legend. @throws IllegalArgumentException below 200 × 150 */
     public FrontPlot(int width, int height) {
+        this(width, height, "trial", "Pareto front", "second accuracy");
+    }
+
+    /**
+     * A plot whose legend names the grey dots, the red dots and the red rings.
+     *
+     * @throws IllegalArgumentException below 200 × 150 pixels
+     */
+    public FrontPlot(int width, int height, String trials, String front, String rings) {
         if (width < 200) throw new IllegalArgumentException("width is " + width + ", but must be >= 200");
         if (height < 150) throw new IllegalArgumentException("height is " + height + ", but must be >= 150");
         this.width = width;
         this.height = height;
+        this.legend = new String[] {trials, front, rings};
     }
 
     /** Renders the plot. @throws IllegalArgumentException if {@code points} is empty */
@@ -55,7 +74,8 @@ public final class FrontPlot {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, width, height);
             double[] xr = range(points.stream().mapToDouble(Point::x).toArray());
-            double[] yr = range(points.stream().mapToDouble(Point::y).toArray());
+            double[] yr = range(points.stream().flatMapToDouble(p -> Double.isNaN(p.y2())
+                    ? java.util.stream.DoubleStream.of(p.y()) : java.util.stream.DoubleStream.of(p.y(), p.y2())).toArray());
             int pw = width - LEFT - RIGHT, ph = height - TOP - BOTTOM;
             Axis xa = new Axis(xr[0], xr[1], LEFT, LEFT + pw);
             Axis ya = new Axis(yr[0], yr[1], TOP + ph, TOP);
@@ -64,7 +84,7 @@ public final class FrontPlot {
             FontMetrics fm = g.getFontMetrics();
             g.setColor(Color.BLACK);
             g.drawString(title, (width - fm.stringWidth(title)) / 2, TOP - 20);
-            g.setColor(new Color(150, 150, 150));
+            g.setColor(GREY);
             for (Point p : points) if (!p.onFront()) dot(g, xa.px(p.x()), ya.px(p.y()), 7);
             List<Point> front = points.stream().filter(Point::onFront).sorted(Comparator.comparingDouble(Point::x)).toList();
             if (!front.isEmpty()) {
@@ -74,12 +94,13 @@ public final class FrontPlot {
                     stairs.lineTo(xa.px(front.get(i).x()), ya.px(front.get(i - 1).y()));
                     stairs.lineTo(xa.px(front.get(i).x()), ya.px(front.get(i).y()));
                 }
-                g.setColor(new Color(200, 30, 30));
+                g.setColor(RED);
                 g.setStroke(new BasicStroke(2f));
                 g.draw(stairs);
                 for (Point p : front) dot(g, xa.px(p.x()), ya.px(p.y()), 11);
+                for (Point p : front) if (!Double.isNaN(p.y2())) ring(g, xa.px(p.x()), ya.px(p.y2()), 12);
             }
-            drawLegend(g);
+            drawLegend(g, points.stream().anyMatch(p -> !Double.isNaN(p.y2())));
         } finally {
             g.dispose();
         }
@@ -142,24 +163,38 @@ public final class FrontPlot {
         g.drawRect(LEFT, TOP, pw, ph);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
         fm = g.getFontMetrics();
-        g.drawString(xLabel, LEFT + (pw - fm.stringWidth(xLabel)) / 2, height - 20);
+        g.drawString(xLabel, LEFT + (pw - fm.stringWidth(xLabel)) / 2, TOP + ph + 45);
         AffineTransform saved = g.getTransform();
         g.rotate(-Math.PI / 2);
         g.drawString(yLabel, -(TOP + (ph + fm.stringWidth(yLabel)) / 2), 22);
         g.setTransform(saved);
     }
 
-    private void drawLegend(Graphics2D g) {
+    /** The legend in one row below the x-axis label. */
+    private void drawLegend(Graphics2D g, boolean rings) {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        int x = width - RIGHT - 150, y = TOP + 12;
-        g.setColor(new Color(150, 150, 150));
-        dot(g, x, y - 4, 7);
+        FontMetrics fm = g.getFontMetrics();
+        int x = LEFT, y = height - 15;
+        g.setColor(GREY);
+        dot(g, x + 5, y - 4, 7);
         g.setColor(Color.BLACK);
-        g.drawString("trial", x + 12, y);
-        g.setColor(new Color(200, 30, 30));
-        dot(g, x, y + 14, 11);
+        g.drawString(legend[0], x + 14, y);
+        x += 14 + fm.stringWidth(legend[0]) + 25;
+        g.setColor(RED);
+        dot(g, x + 5, y - 4, 11);
         g.setColor(Color.BLACK);
-        g.drawString("Pareto front", x + 12, y + 18);
+        g.drawString(legend[1], x + 14, y);
+        if (!rings) return;
+        x += 14 + fm.stringWidth(legend[1]) + 25;
+        g.setColor(RED);
+        ring(g, x + 5, y - 4, 12);
+        g.setColor(Color.BLACK);
+        g.drawString(legend[2], x + 14, y);
+    }
+
+    private static void ring(Graphics2D g, double x, double y, double d) {
+        g.setStroke(new BasicStroke(2f));
+        g.draw(new Ellipse2D.Double(x - d / 2, y - d / 2, d, d));
     }
 
     private static void dot(Graphics2D g, double x, double y, double d) {

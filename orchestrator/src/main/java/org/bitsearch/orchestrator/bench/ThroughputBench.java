@@ -6,7 +6,9 @@ import org.bitsearch.search.train.TrainingRun;
 import org.bitsearch.search.trial.EpochMetrics;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Figure 1: training throughput of the DL4J trainer on the Fashion-MNIST MLP 784-256-128-10, batch 128, one
@@ -21,7 +23,8 @@ final class ThroughputBench {
     /** One width's figures over the repeats. */
     record Row(int bits, Summary samplesPerSecond, Summary samplesPerCpuSecond, Summary ratioToFp32) {}
 
-    record Result(int trainSamples, int repeats, List<Row> rows) {}
+    /** Figures of every width, and the last repeat's profile per width (samples per category). */
+    record Result(int trainSamples, int repeats, List<Row> rows, Map<Integer, Map<String, Integer>> profiles) {}
 
     private final BenchConfig config;
 
@@ -34,9 +37,18 @@ final class ThroughputBench {
         epoch(trainer, 4, 0); // warm-up: JIT, native libraries, data in cache
         int n = WIDTHS.size();
         double[][] sps = new double[n][config.repeats()], cps = new double[n][config.repeats()];
+        Map<Integer, Map<String, Integer>> profiles = new LinkedHashMap<>();
         for (int r = 0; r < config.repeats(); r++) {
             for (int i = 0; i < n; i++) {
-                double[] m = epoch(trainer, WIDTHS.get(i), r + 1);
+                boolean profile = r == config.repeats() - 1;
+                TrainingProfile p = profile ? new TrainingProfile().start() : null;
+                double[] m;
+                try {
+                    m = epoch(trainer, WIDTHS.get(i), r + 1);
+                    if (p != null) profiles.put(WIDTHS.get(i), p.stop(Thread.currentThread().getName()));
+                } finally {
+                    if (p != null) p.close();
+                }
                 sps[i][r] = m[0];
                 cps[i][r] = m[1];
                 config.progress("throughput: repeat %d, %s: %.0f samples/s, %.0f samples per CPU-second", r + 1, label(WIDTHS.get(i)), m[0], m[1]);
@@ -48,7 +60,7 @@ final class ThroughputBench {
             for (int r = 0; r < ratio.length; r++) ratio[r] = sps[i][r] / sps[0][r];
             rows.add(new Row(WIDTHS.get(i), Summary.of(sps[i]), Summary.of(cps[i]), Summary.of(ratio)));
         }
-        return new Result(samples, config.repeats(), rows);
+        return new Result(samples, config.repeats(), rows, profiles);
     }
 
     /** Trains one epoch of all-{@code bits} and returns {samples/s, samples per CPU-second}. */
@@ -78,5 +90,27 @@ final class ThroughputBench {
         out.table(List.of("weights", "samples/s", "samples per CPU-second", "ratio to FP32"), rows);
         out.paragraph("Published reference for the same MLP on these 2 cores (quoted, not run here: no PyTorch on this machine): "
                 + "PyTorch 1.13 CPU 86,000–120,000 samples/s in FP32 and 60,000–107,000 samples/s with fake quantization.");
+        if (r.profiles().isEmpty()) return;
+        out.heading(3, "Where the training thread's time goes (JFR sampling profile, last repeat)");
+        out.paragraph("JDK Flight Recorder samples (Java and native-method samples every 20 ms) of the training thread during the last "
+                + "repeat's epoch of each width (training and its validation pass). Native code (OpenBLAS, libnd4j) is attributed to the "
+                + "Java call that entered it; each sample goes to the innermost frame matching a category. Share of the thread's samples:");
+        List<String> header = new ArrayList<>(List.of("where"));
+        r.profiles().keySet().forEach(b -> header.add(label(b)));
+        List<String> labels = new ArrayList<>(r.profiles().values().iterator().next().keySet());
+        List<List<String>> prow = new ArrayList<>();
+        for (String l : labels) {
+            List<String> cells = new ArrayList<>(List.of(l));
+            for (Map<String, Integer> counts : r.profiles().values()) {
+                int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+                cells.add(total == 0 ? "–" : Summary.number(100.0 * counts.getOrDefault(l, 0) / total, 1) + " %");
+            }
+            prow.add(cells);
+        }
+        List<String> totals = new ArrayList<>(List.of("samples"));
+        for (Map<String, Integer> counts : r.profiles().values())
+            totals.add(String.valueOf(counts.values().stream().mapToInt(Integer::intValue).sum()));
+        prow.add(totals);
+        out.table(header, prow);
     }
 }
