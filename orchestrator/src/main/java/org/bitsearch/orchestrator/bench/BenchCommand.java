@@ -80,6 +80,18 @@ public final class BenchCommand implements Callable<Integer> {
         MachineInfo machine = MachineInfo.current();
         List<Section> done = new ArrayList<>();
         List<String> failures = new ArrayList<>();
+        try (LoadSampler load = new LoadSampler(5)) {
+            this.load = load;
+            measureAll(config, machine, command, start, loadStart, done, failures);
+        }
+        spec.commandLine().getOut().println("wrote " + out.toAbsolutePath());
+        return failures.isEmpty() ? 0 : 1;
+    }
+
+    private LoadSampler load;
+
+    private void measureAll(BenchConfig config, MachineInfo machine, String command, Instant start, String loadStart,
+                            List<Section> done, List<String> failures) throws Exception {
         for (int f : selected()) {
             config.progress("figure %d ...", f);
             long t0 = System.nanoTime();
@@ -88,14 +100,12 @@ public final class BenchCommand implements Callable<Integer> {
             } catch (Exception | Error e) {
                 if (e instanceof VirtualMachineError) throw e;
                 failures.add("figure " + f + ": " + e);
-                e.printStackTrace(log);
+                e.printStackTrace(config.log());
             }
             config.progress("figure %d took %.0f s", f, (System.nanoTime() - t0) / 1e9);
             write(config, machine, command, start, loadStart, done, failures, false);
         }
         write(config, machine, command, start, loadStart, done, failures, true);
-        spec.commandLine().getOut().println("wrote " + out.toAbsolutePath());
-        return failures.isEmpty() ? 0 : 1;
     }
 
     /** A measured figure, rendered once the report is written. */
@@ -140,7 +150,9 @@ public final class BenchCommand implements Callable<Integer> {
                 List.of("memory", Double.isNaN(m.memoryGiB()) ? "unknown" : String.format(Locale.ROOT, "%.1f GiB", m.memoryGiB())),
                 List.of("Java", m.java()),
                 List.of("load average (1, 5, 15 min) at start", loadStart),
-                List.of("load average (1, 5, 15 min) " + (finished ? "at end" : "now"), MachineInfo.loadAverage().orElse("unknown"))));
+                List.of("load average (1, 5, 15 min) " + (finished ? "at end" : "now"), MachineInfo.loadAverage().orElse("unknown")),
+                List.of("1-min load average sampled every 5 s during the run",
+                        load == null ? "unknown" : load.summary().map(x -> x.format(2) + " (median, min–max of " + x.count() + " samples)").orElse("unknown"))));
         r.paragraph("The load average counts runnable processes: on these " + m.cores() + " cores, a load above " + m.cores()
                 + " means other work competed with the benchmark for the CPU and absolute figures are lower than on an idle machine.");
         Path png = pngFor(out);

@@ -187,9 +187,9 @@ public final class FrontPlot {
         if (!rings) return;
         x += 14 + fm.stringWidth(legend[1]) + 25;
         g.setColor(RED);
-        ring(g, x + 5, y - 4, 12);
+        ring(g, x + 6, y - 4, 12);
         g.setColor(Color.BLACK);
-        g.drawString(legend[2], x + 14, y);
+        g.drawString(legend[2], x + 17, y);
     }
 
     private static void ring(Graphics2D g, double x, double y, double d) {

@@ -89,10 +89,14 @@ final class ThroughputBench {
                     row.bits() == 32 ? "1" : row.ratioToFp32().format(3)));
         out.table(List.of("weights", "samples/s", "samples per CPU-second", "ratio to FP32"), rows);
         out.paragraph("Published reference for the same MLP on these 2 cores (quoted, not run here: no PyTorch on this machine): "
-                + "PyTorch 1.13 CPU 86,000–120,000 samples/s in FP32 and 60,000–107,000 samples/s with fake quantization.");
+                + "PyTorch 1.13 CPU 86,000–120,000 samples/s in FP32 and 60,000–107,000 samples/s with fake quantization. "
+                + String.format(java.util.Locale.ROOT, "Here FP32 reaches a median of %,.0f samples/s on one thread (%,.0f per CPU-second): "
+                        + "%.1f× below the reference's lower end (figure 2 gives the total of two trainers on the two cores).",
+                        r.rows().get(0).samplesPerSecond().median(), r.rows().get(0).samplesPerCpuSecond().median(),
+                        86000 / r.rows().get(0).samplesPerSecond().median()));
         if (r.profiles().isEmpty()) return;
         out.heading(3, "Where the training thread's time goes (JFR sampling profile, last repeat)");
-        out.paragraph("JDK Flight Recorder samples (Java and native-method samples every 20 ms) of the training thread during the last "
+        out.paragraph("JDK Flight Recorder samples (Java and native-method samples, period 10 ms) of the training thread during the last "
                 + "repeat's epoch of each width (training and its validation pass). Native code (OpenBLAS, libnd4j) is attributed to the "
                 + "Java call that entered it; each sample goes to the innermost frame matching a category. Share of the thread's samples:");
         List<String> header = new ArrayList<>(List.of("where"));

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * Where the training thread's time goes: a JDK Flight Recorder sampling profile (Java and native-method samples,
- * every 20 ms) taken while figure 1 trains, each sample of the named thread attributed to the first category whose
+ * every 10 ms) taken while figure 1 trains, each sample of the named thread attributed to the first category whose
  * rule matches a frame, walking from the innermost frame outwards. Native code (OpenBLAS, libnd4j) appears as the
  * Java method that called it, which is what the categories name. Start with {@link #start()}, stop with
  * {@link #stop(String)} on the same thread; not reusable.
@@ -39,8 +39,8 @@ final class TrainingProfile implements AutoCloseable {
 
     /** Starts sampling every thread. */
     TrainingProfile start() {
-        recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(20));
-        recording.enable("jdk.NativeMethodSample").withPeriod(Duration.ofMillis(20));
+        recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+        recording.enable("jdk.NativeMethodSample").withPeriod(Duration.ofMillis(10));
         recording.setToDisk(true);
         recording.start();
         started = true;
