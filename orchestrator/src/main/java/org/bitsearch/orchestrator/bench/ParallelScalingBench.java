@@ -24,7 +24,7 @@ final class ParallelScalingBench {
     Result run() throws Exception {
         Dl4jTrainer trainer = new Dl4jTrainer(Dl4jBench.config(config.dataDir(), List.of(256, 128), config.pick(0, 12000), 1000));
         int samples = trainer.data().trainCount();
-        ThroughputBench.epoch(trainer, 4, 0); // warm-up
+        ThroughputBench.warmUp(config);
         double[] one = new double[config.repeats()], two = new double[config.repeats()], speedup = new double[config.repeats()];
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "bench-trainer");

@@ -24,7 +24,7 @@ final class ThroughputBench {
     record Row(int bits, Summary samplesPerSecond, Summary samplesPerCpuSecond, Summary ratioToFp32) {}
 
     /** Figures of every width, and the last repeat's profile per width (samples per category). */
-    record Result(int trainSamples, int repeats, List<Row> rows, Map<Integer, Map<String, Integer>> profiles) {}
+    record Result(int trainSamples, int repeats, List<Row> rows, Map<Integer, Map<String, Integer>> profiles, OpMicroBench.Result ops) {}
 
     private final BenchConfig config;
 
@@ -33,8 +33,8 @@ final class ThroughputBench {
     Result run() throws Exception {
         Dl4jTrainer trainer = new Dl4jTrainer(Dl4jBench.config(config.dataDir(), List.of(256, 128), config.pick(0, 12000), 1000));
         int samples = trainer.data().trainCount();
-        config.progress("throughput: %d training samples per epoch, %d repeat(s), one warm-up epoch", samples, config.repeats());
-        epoch(trainer, 4, 0); // warm-up: JIT, native libraries, data in cache
+        config.progress("throughput: %d training samples per epoch, %d repeat(s), warming up", samples, config.repeats());
+        warmUp(config);
         int n = WIDTHS.size();
         double[][] sps = new double[n][config.repeats()], cps = new double[n][config.repeats()];
         Map<Integer, Map<String, Integer>> profiles = new LinkedHashMap<>();
@@ -60,7 +60,18 @@ final class ThroughputBench {
             for (int r = 0; r < ratio.length; r++) ratio[r] = sps[i][r] / sps[0][r];
             rows.add(new Row(WIDTHS.get(i), Summary.of(sps[i]), Summary.of(cps[i]), Summary.of(ratio)));
         }
-        return new Result(samples, config.repeats(), rows, profiles);
+        OpMicroBench micro = new OpMicroBench(config);
+        return new Result(samples, config.repeats(), rows, profiles, micro.run(trainer));
+    }
+
+    /**
+     * Warms the JIT and the native libraries up: one epoch of 12,000 samples of every width (each width runs its own
+     * quantizer path). Measured on this machine, a single warm-up epoch left the first repeat 2–5× slower than the
+     * next: DL4J's Java side was still being compiled.
+     */
+    static void warmUp(BenchConfig config) throws Exception {
+        Dl4jTrainer warm = new Dl4jTrainer(Dl4jBench.config(config.dataDir(), List.of(256, 128), 12000, 1000));
+        for (int bits : WIDTHS) epoch(warm, bits, 0);
     }
 
     /** Trains one epoch of all-{@code bits} and returns {samples/s, samples per CPU-second}. */
@@ -79,7 +90,7 @@ final class ThroughputBench {
         out.heading(2, "1. Training throughput (DL4J, Fashion-MNIST MLP 784-256-128-10, batch 128)");
         out.paragraph("One epoch of " + Summary.number(r.trainSamples(), 0) + " training samples per width and repeat, one BLAS/OpenMP "
                 + "thread (the setting searches use: one trainer per core), widths alternated within each repeat "
-                + "(FP32, 8, 4, 2, 1, FP32, ...) after one warm-up epoch. Samples/s is wall clock of the training loop "
+                + "(FP32, 8, 4, 2, 1, FP32, ...) after a warm-up epoch of 12,000 samples per width. Samples/s is wall clock of the training loop "
                 + "only (no evaluation); samples per CPU-second divides by the training thread's CPU time and is the steadier "
                 + "figure on a loaded machine. Ratio = samples/s of the width ÷ FP32 in the same repeat. Values are "
                 + "median (min–max) over " + r.repeats() + " repeat(s).");
@@ -98,7 +109,9 @@ final class ThroughputBench {
         out.heading(3, "Where the training thread's time goes (JFR sampling profile, last repeat)");
         out.paragraph("JDK Flight Recorder samples (Java and native-method samples, period 10 ms) of the training thread during the last "
                 + "repeat's epoch of each width (training and its validation pass). Native code (OpenBLAS, libnd4j) is attributed to the "
-                + "Java call that entered it; each sample goes to the innermost frame matching a category. Share of the thread's samples:");
+                + "Java call that entered it; each sample goes to the innermost frame matching a category. A native sample counts wall "
+                + "time in native code whether or not the thread had a CPU, so on a loaded machine memory-bound calls (the gathers) "
+                + "weigh more than their CPU cost; 1b times the suspects alone. Share of the thread's samples:");
         List<String> header = new ArrayList<>(List.of("where"));
         r.profiles().keySet().forEach(b -> header.add(label(b)));
         List<String> labels = new ArrayList<>(r.profiles().values().iterator().next().keySet());
@@ -116,5 +129,6 @@ final class ThroughputBench {
             totals.add(String.valueOf(counts.values().stream().mapToInt(Integer::intValue).sum()));
         prow.add(totals);
         out.table(header, prow);
+        new OpMicroBench(config).report(r.ops(), out);
     }
 }
