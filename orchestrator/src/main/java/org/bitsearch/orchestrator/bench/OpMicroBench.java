@@ -137,8 +137,8 @@ final class OpMicroBench {
         out.table(List.of("call", "µs per call"), rows);
         double fit = r.ops().get(1).micros().median(), gemm = r.ops().get(r.ops().size() - 1).micros().median();
         out.paragraph(String.format(java.util.Locale.ROOT, "A rebuilt FP32 training step's fit takes %,.0f µs, about %.1f× the first layer's forward "
-                + "product; the step's matrix products (forward, and the weight and input gradients of three layers) add up to roughly "
-                + "2.5× that product, so the rest of the fit is DL4J's per-layer work outside the products (activations, loss, "
+                + "product; the step's matrix products (forward, and the weight and input gradients of three layers) count 2.5× that product's multiply-adds "
+                + "(so take about 2.5× its time), and the rest of the fit is DL4J's per-layer work outside the products (activations, loss, "
                 + "updater, workspaces). %,.0f µs per step is %,.0f samples/s on one thread.", fit, fit / gemm, fit, 128e6 / fit));
     }
 }

@@ -22,7 +22,7 @@ final class ParallelScalingBench {
     ParallelScalingBench(BenchConfig config) { this.config = config; }
 
     Result run() throws Exception {
-        Dl4jTrainer trainer = new Dl4jTrainer(Dl4jBench.config(config.dataDir(), List.of(256, 128), config.pick(0, 12000), 1000));
+        Dl4jTrainer trainer = new Dl4jTrainer(Dl4jBench.config(config.dataDir(), List.of(256, 128), config.pick(30000, 12000), 1000));
         int samples = trainer.data().trainCount();
         ThroughputBench.warmUp(config);
         double[] one = new double[config.repeats()], two = new double[config.repeats()], speedup = new double[config.repeats()];

@@ -24,17 +24,18 @@ final class ThroughputBench {
     record Row(int bits, Summary samplesPerSecond, Summary samplesPerCpuSecond, Summary ratioToFp32) {}
 
     /** Figures of every width, and the last repeat's profile per width (samples per category). */
-    record Result(int trainSamples, int repeats, List<Row> rows, Map<Integer, Map<String, Integer>> profiles, OpMicroBench.Result ops) {}
+    record Result(int trainSamples, int repeats, List<Row> rows, Map<Integer, Map<String, Integer>> profiles, OpMicroBench.Result ops,
+                  List<Double> warmUp) {}
 
     private final BenchConfig config;
 
     ThroughputBench(BenchConfig config) { this.config = config; }
 
     Result run() throws Exception {
-        Dl4jTrainer trainer = new Dl4jTrainer(Dl4jBench.config(config.dataDir(), List.of(256, 128), config.pick(0, 12000), 1000));
+        Dl4jTrainer trainer = new Dl4jTrainer(Dl4jBench.config(config.dataDir(), List.of(256, 128), config.pick(30000, 12000), 1000));
         int samples = trainer.data().trainCount();
         config.progress("throughput: %d training samples per epoch, %d repeat(s), warming up", samples, config.repeats());
-        warmUp(config);
+        List<Double> warm = warmUp(config);
         int n = WIDTHS.size();
         double[][] sps = new double[n][config.repeats()], cps = new double[n][config.repeats()];
         Map<Integer, Map<String, Integer>> profiles = new LinkedHashMap<>();
@@ -61,18 +62,34 @@ final class ThroughputBench {
             rows.add(new Row(WIDTHS.get(i), Summary.of(sps[i]), Summary.of(cps[i]), Summary.of(ratio)));
         }
         OpMicroBench micro = new OpMicroBench(config);
-        return new Result(samples, config.repeats(), rows, profiles, micro.run(trainer));
+        return new Result(samples, config.repeats(), rows, profiles, micro.run(trainer), warm);
     }
 
     /**
-     * Warms the JIT and the native libraries up: one epoch of 12,000 samples of every width (each width runs its own
-     * quantizer path). Measured on this machine, a single warm-up epoch left the first repeat 2–5× slower than the
-     * next: DL4J's Java side was still being compiled.
+     * Warms the JIT and the native libraries up until training speed settles: rounds of one 6,000-sample epoch per
+     * width (each width runs its own quantizer path) until a round's samples per CPU-second is within 10% of the
+     * previous round's, at most 6 rounds. Measured on this machine under load, one warm-up epoch left the first
+     * repeat 2–5× slower than later ones: the compiler threads were still compiling DL4J's Java side.
+     *
+     * @return samples per CPU-second of each round (the last is the settled speed)
      */
-    static void warmUp(BenchConfig config) throws Exception {
-        Dl4jTrainer warm = new Dl4jTrainer(Dl4jBench.config(config.dataDir(), List.of(256, 128), 12000, 1000));
-        for (int bits : WIDTHS) epoch(warm, bits, 0);
+    static List<Double> warmUp(BenchConfig config) throws Exception {
+        if (warmRounds != null) return warmRounds;
+        Dl4jTrainer warm = new Dl4jTrainer(Dl4jBench.config(config.dataDir(), List.of(256, 128), 6000, 1000));
+        List<Double> rounds = new ArrayList<>();
+        for (int round = 0; round < 6; round++) {
+            double cpuRate = 0;
+            for (int bits : WIDTHS) cpuRate += epoch(warm, bits, round)[1] / WIDTHS.size();
+            rounds.add(cpuRate);
+            config.progress("warm-up round %d: %.0f samples per CPU-second", round + 1, cpuRate);
+            int n = rounds.size();
+            if (n >= 2 && Math.abs(rounds.get(n - 1) / rounds.get(n - 2) - 1) < 0.10) break;
+        }
+        warmRounds = List.copyOf(rounds);
+        return warmRounds;
     }
+
+    private static List<Double> warmRounds; // once per process: the JIT stays warm
 
     /** Trains one epoch of all-{@code bits} and returns {samples/s, samples per CPU-second}. */
     static double[] epoch(Dl4jTrainer trainer, int bits, long seed) throws Exception {
@@ -90,7 +107,10 @@ final class ThroughputBench {
         out.heading(2, "1. Training throughput (DL4J, Fashion-MNIST MLP 784-256-128-10, batch 128)");
         out.paragraph("One epoch of " + Summary.number(r.trainSamples(), 0) + " training samples per width and repeat, one BLAS/OpenMP "
                 + "thread (the setting searches use: one trainer per core), widths alternated within each repeat "
-                + "(FP32, 8, 4, 2, 1, FP32, ...) after a warm-up epoch of 12,000 samples per width. Samples/s is wall clock of the training loop "
+                + "(FP32, 8, 4, 2, 1, FP32, ...) after warm-up rounds (one 6,000-sample epoch per width) "
+                + "repeated until the speed settles: " + r.warmUp().size() + " round(s) at "
+                + r.warmUp().stream().map(x -> Summary.number(x, 0)).collect(java.util.stream.Collectors.joining(", "))
+                + " samples per CPU-second. Samples/s is wall clock of the training loop "
                 + "only (no evaluation); samples per CPU-second divides by the training thread's CPU time and is the steadier "
                 + "figure on a loaded machine. Ratio = samples/s of the width ÷ FP32 in the same repeat. Values are "
                 + "median (min–max) over " + r.repeats() + " repeat(s).");
