@@ -3,6 +3,7 @@ package org.bitsearch.actors;
 import org.bitsearch.actors.spec.TrainerFactory;
 import org.bitsearch.actors.train.Dl4jTrainer;
 import org.bitsearch.actors.train.Dl4jTrainerConfig;
+import org.bitsearch.actors.train.Hyperparameters;
 import org.bitsearch.search.sim.SimulatedTrainer;
 import org.bitsearch.search.sim.SimulatedTrainerConfig;
 
@@ -25,7 +26,9 @@ public final class StandardTrainers {
 
     public static TrainerFactory factory() {
         return TrainerFactory.empty()
-                .with(new TrainerFactory.Kind<>("dl4j", Dl4jTrainerConfig.class, StandardTrainers::dl4j))
-                .with(new TrainerFactory.Kind<>("simulated", SimulatedTrainerConfig.class, SimulatedTrainer::new));
+                .with(new TrainerFactory.Kind<>("dl4j", Dl4jTrainerConfig.class, StandardTrainers::dl4j,
+                        Hyperparameters.declared()))
+                .with(new TrainerFactory.Kind<>("simulated", SimulatedTrainerConfig.class, SimulatedTrainer::new,
+                        SimulatedTrainer.hyperparameters()));
     }
 }

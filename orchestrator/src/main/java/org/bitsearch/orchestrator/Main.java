@@ -1,6 +1,7 @@
 package org.bitsearch.orchestrator;
 
 import org.bitsearch.orchestrator.cli.SensitivityCommand;
+import org.bitsearch.orchestrator.cli.ServeCommand;
 import org.bitsearch.orchestrator.cli.TrainCommand;
 import org.bitsearch.orchestrator.cli.VersionProvider;
 import picocli.CommandLine;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, SensitivityCommand.class,
                 org.bitsearch.orchestrator.cli.RunCommand.class, org.bitsearch.orchestrator.cli.ResumeCommand.class,
                 org.bitsearch.orchestrator.cli.ListCommand.class, org.bitsearch.orchestrator.cli.ShowCommand.class,
-                org.bitsearch.orchestrator.bench.BenchCommand.class})
+                ServeCommand.class, org.bitsearch.orchestrator.bench.BenchCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

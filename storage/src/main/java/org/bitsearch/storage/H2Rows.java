@@ -41,7 +41,7 @@ final class H2Rows {
         Candidate candidate = json.candidate(rs.getString("params"), rs.getString("bits"),
                 "trial " + number + " of search " + searchId);
         return new TrialRow(searchId, number, candidate, rs.getLong("seed"), rs.getLong("size_bits"),
-                TrialState.valueOf(rs.getString("state")), rs.getInt("attempts"), rs.getString("error"),
+                TrialState.valueOf(rs.getString("state")), rs.getInt("attempts"), rs.getString("error"), rs.getString("finish_reason"),
                 rs.getString("device"), Jdbc.optionalDouble(rs, "test_accuracy"),
                 Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "updated_at"));
     }

@@ -66,7 +66,7 @@ public final class H2SearchStore implements SearchStore {
 
     private static final String UNFINISHED = "('PENDING', 'RUNNING')";
     private static final String TRIAL_COLUMNS = "search_id, number, params, bits, seed, size_bits, state, attempts, "
-            + "error, device, test_accuracy, created_at, updated_at";
+            + "error, finish_reason, device, test_accuracy, created_at, updated_at";
     private static final String SEARCH_COLUMNS = "id, name, spec_json, seed, state, message, created_at, updated_at";
 
     private final Path dataDir;

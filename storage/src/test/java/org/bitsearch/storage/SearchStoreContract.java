@@ -329,10 +329,14 @@ abstract class SearchStoreContract {
         assertTrue(store.finishTrial(s, 0, TrialState.PRUNED, "rank 3 of 4 at rung 0"));
         assertEquals(TrialState.PRUNED, store.trial(s, 0).orElseThrow().state());
         assertEquals("", store.trial(s, 0).orElseThrow().error());
+        assertEquals("rank 3 of 4 at rung 0", store.trial(s, 0).orElseThrow().reason());
+        assertEquals("rank 3 of 4 at rung 0", store.trial(s, 0).orElseThrow().statusReason());
         assertFalse(store.finishTrial(s, 0, TrialState.COMPLETED, "again"));
         assertEquals(TrialState.PRUNED, store.trial(s, 0).orElseThrow().state());
+        assertEquals("rank 3 of 4 at rung 0", store.trial(s, 0).orElseThrow().reason());
         assertTrue(store.finishTrial(s, 1, TrialState.FAILED, "loss diverged at epoch 3"));
         assertEquals("loss diverged at epoch 3", store.trial(s, 1).orElseThrow().error());
+        assertEquals("loss diverged at epoch 3", store.trial(s, 1).orElseThrow().reason());
         assertThrows(StoreException.class, () -> store.finishTrial(s, 1, TrialState.RUNNING, "no"));
         assertThrows(StoreException.class, () -> store.finishTrial(s, 7, TrialState.COMPLETED, "no such trial"));
     }
@@ -370,6 +374,8 @@ abstract class SearchStoreContract {
         assertTrue(store.recordRetry(s, 0, "OutOfMemoryError on cpu:0"));
         TrialRow t = store.trial(s, 0).orElseThrow();
         assertEquals("OutOfMemoryError on cpu:0", t.error());
+        assertEquals("", t.reason());
+        assertEquals("OutOfMemoryError on cpu:0", t.statusReason());
         assertFalse(t.state().isFinished());
         assertTrue(store.markRunning(s, 0, "cpu:1"));
         assertEquals(2, store.trial(s, 0).orElseThrow().attempts());

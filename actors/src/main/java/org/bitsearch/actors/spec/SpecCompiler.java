@@ -15,6 +15,7 @@ import org.bitsearch.search.space.Dimension;
 import org.bitsearch.search.space.ModelSize;
 import org.bitsearch.search.space.QuantLayer;
 import org.bitsearch.search.space.SearchSpace;
+import org.bitsearch.search.train.ParamRule;
 import org.bitsearch.search.train.Trainer;
 
 import java.time.Duration;
@@ -37,6 +38,11 @@ import java.util.Set;
  *
  * <p>The format (examples/README.md, "The spec"): {@code name}, {@code seed}, {@code trainer} (kind + the kind's config),
  * {@code space} ({@code params} and {@code bits}), {@code sampler}, {@code pruner}, {@code budget}.
+ *
+ * <p>{@code space.params} is checked against the hyperparameters the trainer kind declares it reads
+ * ({@link TrainerFactory#params}): a name the trainer does not read, or a dimension that can draw a value the
+ * trainer would reject (an optimizer it does not know, a learning rate of 0), is a problem of the spec, reported
+ * with the others, so that no trial fails at run time for it.
  */
 public final class SpecCompiler {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -91,11 +97,14 @@ public final class SpecCompiler {
         SamplerConfig sampler = root.object("sampler", false).map(SpecCompiler::sampler).orElse(new SamplerConfig.Random());
         PrunerConfig pruner = root.object("pruner", false).map(t -> pruner(t, budget)).orElse(new PrunerConfig.None());
         List<Dimension> dims = new ArrayList<>();
+        List<String> paramNames = new ArrayList<>();
+        Optional<SpecTree> paramsTree = Optional.empty();
         BitsSpec bits = null;
         Optional<SpecTree> space = root.object("space", true);
         if (space.isPresent()) {
             space.get().onlyFields(Set.of("params", "bits"));
-            space.get().object("params", false).ifPresent(t -> params(t, dims));
+            paramsTree = space.get().object("params", false);
+            paramsTree.ifPresent(t -> params(t, dims, paramNames));
             bits = bits(space.get().object("bits", false));
         }
         Optional<Trainer> trainer = Optional.empty();
@@ -107,6 +116,10 @@ public final class SpecCompiler {
             config.remove("kind");
             trainer = trainers.create(kind, config, "trainer", p);
         }
+        // The space against the hyperparameters the kind's trainer reads (an unknown kind is reported above).
+        Optional<List<ParamRule>> declared = trainers.params(kind);
+        if (declared.isPresent() && paramsTree.isPresent())
+            ParamRule.checkAll(declared.get(), paramNames, dims, paramsTree.get().path(), kind).forEach(p::addRaw);
         p.throwIfAny();
 
         // Everything read; now the checks that need the model's layers.
@@ -209,7 +222,8 @@ public final class SpecCompiler {
 
     // ---- space ----------------------------------------------------------------------------------------------
 
-    private static void params(SpecTree t, List<Dimension> out) {
+    /** Reads the dimensions into {@code out} and the names of all valid-looking entries into {@code names}. */
+    private static void params(SpecTree t, List<Dimension> out, List<String> names) {
         for (Iterator<Map.Entry<String, JsonNode>> it = t.node().fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String name = e.getKey();
@@ -218,6 +232,7 @@ public final class SpecCompiler {
                 t.problems().add(path, name, "is reserved or blank; parameter names must be non-blank and not 'bits'");
                 continue;
             }
+            names.add(name);
             SpecTree.object(e.getValue(), path, t.problems(), true).ifPresent(d -> dimension(name, d).ifPresent(out::add));
         }
     }

@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import org.bitsearch.search.train.ParamRule;
 import org.bitsearch.search.train.Trainer;
 
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -33,11 +35,17 @@ public final class TrainerFactory {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
 
-    /** One kind of trainer: its config record type and how to build the trainer from a config. */
-    public record Kind<C>(String name, Class<C> configType, Function<C, Trainer> create) {
+    /**
+     * One kind of trainer: its config record type, how to build the trainer from a config, and the hyperparameters
+     * its trainers read ({@code params}, declared next to the code that reads them). A search space for this kind
+     * may contain exactly the declared names, each within its rule.
+     */
+    public record Kind<C>(String name, Class<C> configType, Function<C, Trainer> create, List<ParamRule> params) {
         public Kind {
             if (name == null || name.isBlank()) throw new IllegalArgumentException("kind name must not be blank");
             if (configType == null || create == null) throw new IllegalArgumentException("configType and create must not be null");
+            if (params == null) throw new IllegalArgumentException("params must not be null (an empty list declares none)");
+            params = List.copyOf(params);
         }
     }
 
@@ -68,6 +76,11 @@ public final class TrainerFactory {
     }
 
     public Set<String> kinds() { return new TreeSet<>(kinds.keySet()); }
+
+    /** The hyperparameters the trainers of {@code kindName} read; empty if the kind is unknown. */
+    public Optional<List<ParamRule>> params(String kindName) {
+        return Optional.ofNullable(kinds.get(kindName)).map(Kind::params);
+    }
 
     /**
      * Binds {@code config} (the spec's trainer object without {@code kind}) and builds the trainer. Reports

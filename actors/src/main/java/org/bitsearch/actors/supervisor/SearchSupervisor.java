@@ -313,9 +313,7 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
     }
 
     private TrialRecord record(int number) {
-        TrialRecord r = engine.trials().get(number);
-        if (r.number() != number) throw new IllegalStateException("engine trial " + number + " is listed as " + r.number());
-        return r;
+        return engine.trial(number);
     }
 
     // ---- stopping and the end -------------------------------------------------------------------------------

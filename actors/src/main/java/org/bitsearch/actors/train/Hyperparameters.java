@@ -6,7 +6,9 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
 
-import java.util.Set;
+import org.bitsearch.search.train.ParamRule;
+
+import java.util.List;
 
 /**
  * The per-trial hyperparameters the DL4J trainer reads from {@link Candidate#params()} (the names a search
@@ -17,21 +19,34 @@ import java.util.Set;
  *   <li>{@code weightDecay}: number &gt;= 0, default 0 (decoupled weight decay on the weights, not biases)</li>
  *   <li>{@code batchSize}: integer &gt;= 1, default the config's {@code batchSize}</li>
  * </ul>
- * Other parameters are ignored by the trainer (they may steer other parts of a search).
+ * {@link #declared()} states exactly these names and rules; a spec naming any other parameter, or one whose
+ * values break a rule, is rejected before the search starts.
  */
 public record Hyperparameters(double learningRate, String optimizer, double weightDecay, int batchSize) {
     public static final String LEARNING_RATE = "learningRate", OPTIMIZER = "optimizer", WEIGHT_DECAY = "weightDecay",
             BATCH_SIZE = "batchSize";
-    public static final Set<String> OPTIMIZERS = Set.of("adam", "sgd", "nesterovs");
+    /** The optimizers {@link #updater()} builds, the default first. */
+    public static final List<String> OPTIMIZERS = List.of("adam", "sgd", "nesterovs");
 
     public Hyperparameters {
         if (!(learningRate > 0) || !Double.isFinite(learningRate))
             throw new IllegalArgumentException("param 'learningRate' is " + learningRate + ", but must be a finite number > 0");
         if (!OPTIMIZERS.contains(optimizer))
-            throw new IllegalArgumentException("param 'optimizer' is '" + optimizer + "', but must be one of " + OPTIMIZERS.stream().sorted().toList());
+            throw new IllegalArgumentException("param 'optimizer' is '" + optimizer + "', but must be one of " + OPTIMIZERS);
         if (!(weightDecay >= 0) || !Double.isFinite(weightDecay))
             throw new IllegalArgumentException("param 'weightDecay' is " + weightDecay + ", but must be a finite number >= 0");
         if (batchSize < 1) throw new IllegalArgumentException("param 'batchSize' is " + batchSize + ", but must be >= 1");
+    }
+
+    /**
+     * The parameters {@link #of} reads and the values the compact constructor accepts, in that order: what a
+     * search space for the DL4J trainer may contain (checked by the spec compiler).
+     */
+    public static List<ParamRule> declared() {
+        return List.of(new ParamRule.Real(LEARNING_RATE, 0, true),
+                new ParamRule.Choice(OPTIMIZER, OPTIMIZERS),
+                new ParamRule.Real(WEIGHT_DECAY, 0, false),
+                new ParamRule.Whole(BATCH_SIZE, 1));
     }
 
     /** Reads the candidate's parameters, with the config's batch size as default. */

@@ -100,9 +100,11 @@ class SpecCompilerTest {
                 "budget.maxTrials is 0, but must be >= 1",
                 "budget.maxConcurrent is -1, but must be >= 1",
                 "budget.maxRetries is -2, but must be >= 0",
-                "budget.maxWallSeconds is 0, but must be >= 1"))
+                "budget.maxWallSeconds is 0, but must be >= 1",
+                "space.params.depth is not a hyperparameter of the dl4j trainer",
+                "space.params.momentum is not a hyperparameter of the dl4j trainer"))
             assertTrue(all.contains(expected), "missing problem '" + expected + "' in:\n" + all);
-        assertEquals(17, p.size(), all);
+        assertEquals(19, p.size(), all);
     }
 
     @Test
@@ -134,5 +136,97 @@ class SpecCompilerTest {
         assertEquals(1, e.problems().size());
         assertTrue(e.problems().get(0).startsWith("spec is not valid YAML"), e.problems().get(0));
         assertInstanceOf(SpecException.class, assertThrows(SpecException.class, () -> compiler.compile("- a\n- b")));
+    }
+
+    /** The space part of {@link #valid()} replaced by {@code params} (YAML lines, indented 4). */
+    static String withParams(String params) {
+        return valid().replace("""
+                    learningRate: {type: logfloat, low: 1.0e-4, high: 1.0e-2}
+                    optimizer: {type: categorical, choices: [adam, sgd]}
+                """, params);
+    }
+
+    @Test
+    void everyHyperparameterTheTrainerWouldRejectIsReportedAtOnce() {
+        String spec = withParams("""
+                    learningrate: {type: logfloat, low: 1.0e-4, high: 1.0e-2}
+                    learningRate: {type: float, low: 0, high: 0.1}
+                    optimizer: {type: categorical, choices: [adam, rmsprop, 3]}
+                    weightDecay: {type: categorical, choices: [0, -0.1, 1.0e-4]}
+                    batchSize: {type: float, low: 16, high: 64}
+                """);
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(spec));
+        assertEquals(List.of(
+                "space.params.learningrate is not a hyperparameter of the dl4j trainer; known: learningRate, optimizer, weightDecay, batchSize",
+                "space.params.learningRate.low is 0.0, but the dl4j trainer needs learningRate to be a number > 0",
+                "space.params.optimizer.choices contains 'rmsprop', but the dl4j trainer accepts adam, sgd, nesterovs",
+                "space.params.optimizer.choices contains 3, but the dl4j trainer accepts adam, sgd, nesterovs",
+                "space.params.weightDecay.choices contains -0.1, but the dl4j trainer needs weightDecay to be a number >= 0",
+                "space.params.batchSize.type is 'float', but the dl4j trainer needs batchSize to be an integer >= 1 (type int, or categorical of integers)"),
+                e.problems());
+    }
+
+    @Test
+    void integerAndChoiceRulesCheckEveryValueAndType() {
+        String spec = withParams("""
+                    batchSize: {type: categorical, choices: [64, 0, 12.5, big]}
+                    optimizer: {type: int, low: 1, high: 3}
+                    weightDecay: {type: int, low: -1, high: 3}
+                """);
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(spec));
+        String integer = "but the dl4j trainer needs batchSize to be an integer >= 1 (type int, or categorical of integers)";
+        assertEquals(List.of(
+                "space.params.batchSize.choices contains 0, " + integer,
+                "space.params.batchSize.choices contains 12.5, " + integer,
+                "space.params.batchSize.choices contains 'big', " + integer,
+                "space.params.optimizer.type is 'int', but the dl4j trainer needs optimizer to be categorical with choices among adam, sgd, nesterovs",
+                "space.params.weightDecay.low is -1, but the dl4j trainer needs weightDecay to be a number >= 0"),
+                e.problems());
+        assertEquals(List.of("space.params.batchSize.low is 0, but the dl4j trainer needs batchSize to be an integer >= 1 (type int, or categorical of integers)"),
+                assertThrows(SpecException.class, () -> compiler.compile(withParams("""
+                            batchSize: {type: int, low: 0, high: 8}
+                        """))).problems());
+    }
+
+    @Test
+    void everyDeclaredHyperparameterWithinItsRuleCompiles() throws Exception {
+        CompiledSearch c = compiler.compile(withParams("""
+                    learningRate: {type: categorical, choices: [0.001, 0.01]}
+                    optimizer: {type: categorical, choices: [adam, sgd, nesterovs]}
+                    weightDecay: {type: float, low: 0, high: 1.0e-3}
+                    batchSize: {type: int, low: 16, high: 128}
+                """));
+        assertEquals(List.of("batchSize", "learningRate", "optimizer", "weightDecay"),
+                c.settings().space().dimensions().stream().map(Dimension::name).sorted().toList());
+    }
+
+    @Test
+    void theSimulatedTrainerHoldsSpecsToTheSameRule() {
+        String spec = """
+                name: sim
+                trainer: {kind: simulated, hidden: [8]}
+                space:
+                  params:
+                    lr: {type: logfloat, low: 1.0e-4, high: 1.0e-2}
+                    optimizer: {type: categorical, choices: [rmsprop]}
+                budget: {maxTrials: 2, maxEpochs: 1}
+                """;
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(spec));
+        assertEquals(List.of(
+                "space.params.lr is not a hyperparameter of the simulated trainer; known: learningRate, optimizer, weightDecay, batchSize",
+                "space.params.optimizer.choices contains 'rmsprop', but the simulated trainer accepts adam, sgd, nesterovs"),
+                e.problems());
+    }
+
+    @Test
+    void bothExamplesCompile() throws Exception {
+        Path repo = Path.of(System.getProperty("bitsearch.repoRoot"));
+        CompiledSearch sim = compiler.compile(java.nio.file.Files.readString(repo.resolve("examples/simulated.yaml")));
+        assertEquals("simulated", sim.trainerKind());
+        var fmnist = SpecCompiler.parse(java.nio.file.Files.readString(repo.resolve("examples/fashion-mnist.yaml")));
+        // its dataDir is relative to the repository: point it at an existing directory
+        ((com.fasterxml.jackson.databind.node.ObjectNode) fmnist.get("trainer")).put("dataDir", data.toString());
+        CompiledSearch dl4j = compiler.compile(fmnist);
+        assertEquals("dl4j", dl4j.trainerKind());
     }
 }

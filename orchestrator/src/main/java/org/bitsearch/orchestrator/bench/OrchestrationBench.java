@@ -53,7 +53,7 @@ final class OrchestrationBench {
         for (int r = 0; r < config.repeats(); r++) {
             Map<Long, Long> stamps = new ConcurrentHashMap<>();
             TrainerFactory trainers = StandardTrainers.factory().with(new TrainerFactory.Kind<>("bench-timed", SimulatedTrainerConfig.class,
-                    c -> new TimedTrainer(new SimulatedTrainer(c), stamps)));
+                    c -> new TimedTrainer(new SimulatedTrainer(c), stamps), SimulatedTrainer.hyperparameters()));
             AtomicInteger reports = new AtomicInteger(), finished = new AtomicInteger(), failed = new AtomicInteger();
             double[] result = ActorSearchRunner.run(spec(trials), trainers, 2, Duration.ofMinutes(20), e -> {
                 if (e instanceof SearchEvent.EpochReported rep) {

@@ -103,7 +103,8 @@ final class ForegroundSearch {
             err.print("\r\033[K" + status());
         } else {
             err.println(line);
-            if (e instanceof SearchEvent.TrialFinished) err.println(status());
+            // a front change follows the trial's finish: print the status again so the last line shows the new front
+            if (e instanceof SearchEvent.TrialFinished || e instanceof SearchEvent.FrontChanged) err.println(status());
         }
         if (e instanceof SearchEvent.SearchFinished) finished.countDown();
     }

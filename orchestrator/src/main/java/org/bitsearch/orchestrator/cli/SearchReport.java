@@ -109,7 +109,7 @@ final class SearchReport {
             List<ReportRow> reports = store.reports(search.id(), t.number());
             j.put("number", t.number());
             j.put("state", t.state().name());
-            j.put("reason", t.error());
+            j.put("reason", t.statusReason());
             j.put("attempts", t.attempts());
             j.put("epochs", reports.size());
             OptionalDouble best = reports.stream().mapToDouble(r -> r.metrics().valAccuracy()).filter(d -> !Double.isNaN(d)).max();
@@ -146,7 +146,7 @@ final class SearchReport {
             OptionalDouble best = reports.stream().mapToDouble(r -> r.metrics().valAccuracy()).filter(d -> !Double.isNaN(d)).max();
             out.printf(Locale.ROOT, "%6d  %-9s  %8d  %6d  %11s  %12d  %-18s  %s%n", t.number(), t.state(), t.attempts(), reports.size(),
                     best.isPresent() ? String.format(Locale.ROOT, "%.4f", best.getAsDouble()) : "-", t.sizeBits(),
-                    t.candidate().bits(), t.error().isEmpty() ? t.candidate().params() : t.error());
+                    t.candidate().bits(), t.statusReason().isEmpty() ? t.candidate().params() : t.statusReason());
         }
     }
 

@@ -193,8 +193,11 @@ public final class SearchEngine {
     }
 
     /**
-     * Marks trial {@code number} finished (COMPLETED, PRUNED or FAILED). A COMPLETED trial with a best validation
-     * accuracy joins the Pareto front.
+     * Marks trial {@code number} finished (COMPLETED, PRUNED or FAILED). A COMPLETED trial joins the Pareto front
+     * with its final epoch's validation accuracy ({@link TrialRecord#finalValAccuracy()}), the accuracy of the
+     * model the trial keeps (its last checkpoint, on which test accuracy is measured and from which it is exported),
+     * not its best epoch's, so that a front point's accuracy and its model belong together. A NaN final accuracy
+     * keeps it off the front.
      *
      * @throws IllegalArgumentException if {@code state} is not a final state
      * @throws IllegalStateException    if the trial is unknown or already finished
@@ -206,8 +209,8 @@ public final class SearchEngine {
         TrialRecord done = withState(t, state);
         trials.set(number, done);
         unfinished--;
-        double best = done.bestValAccuracy();
-        if (state == TrialState.COMPLETED && !Double.isNaN(best)) front.add(new FrontPoint(number, best, done.sizeBits()));
+        double accuracy = done.finalValAccuracy();
+        if (state == TrialState.COMPLETED && !Double.isNaN(accuracy)) front.add(new FrontPoint(number, accuracy, done.sizeBits()));
     }
 
     /** Trials proposed and not finished. */
@@ -226,7 +229,7 @@ public final class SearchEngine {
         return trials.get(number);
     }
 
-    /** The current Pareto front of COMPLETED trials (best validation accuracy vs size), sorted by size. */
+    /** The current Pareto front of COMPLETED trials (final validation accuracy vs size), sorted by size. */
     public List<FrontPoint> front() { return front.points(); }
 
     /**

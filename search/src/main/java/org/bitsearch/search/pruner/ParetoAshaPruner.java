@@ -6,6 +6,8 @@ import org.bitsearch.search.trial.Decision;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.search.trial.Verdict;
 
+import java.util.Arrays;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,8 +18,9 @@ import java.util.List;
  * if its position in that order is below max(1, ⌊n/η⌋). This keeps small models that are good for their size,
  * which accuracy-only ASHA would stop. NaN accuracy: always STOP, ordered after every number.
  *
- * <p>Each report at a rung re-sorts the rung's results: O(n log n) with the 2-D non-dominated sort. State is
- * only the recorded results, so replaying reports in recorded order rebuilds it.
+ * <p>Each report at a rung costs O(n log f) for n results in f fronts: the results are kept sorted by size, one
+ * sweep ranks them all (the 2-D non-dominated sort of {@link Pareto#ranks}), and only the new result's front gets
+ * crowding distances. State is only the recorded results, so replaying reports in recorded order rebuilds it.
  */
 public final class ParetoAshaPruner implements Pruner {
     private final PrunerConfig.Asha config;
@@ -25,22 +28,78 @@ public final class ParetoAshaPruner implements Pruner {
     private final List<Rung> results = new ArrayList<>();
     private long sequence;
 
+    /**
+     * A rung's finite results kept sorted by (size up, accuracy down, recorded order up), so that one linear sweep
+     * with a binary search over the fronts gives every non-dominated rank (2-D sort, as in {@link Pareto#ranks}).
+     */
     private static final class Rung {
-        double[] accuracy = new double[8];
-        long[] size = new long[8];
-        long[] seq = new long[8];
+        double[] accuracy = new double[16];
+        long[] size = new long[16];
+        long[] seq = new long[16];
+        int[] rank = new int[16];
+        double[] frontBest = new double[16];
         int n;
+        int nan;
 
-        int add(double a, long s, long q) {
+        private boolean before(int i, double a, long s, long q) {
+            if (size[i] != s) return size[i] < s;
+            if (accuracy[i] != a) return accuracy[i] > a;
+            return seq[i] < q;
+        }
+
+        /** Inserts a finite result and returns its index in the sorted arrays. */
+        int insert(double a, long s, long q) {
             if (n == accuracy.length) {
-                accuracy = java.util.Arrays.copyOf(accuracy, 2 * n);
-                size = java.util.Arrays.copyOf(size, 2 * n);
-                seq = java.util.Arrays.copyOf(seq, 2 * n);
+                accuracy = Arrays.copyOf(accuracy, 2 * n);
+                size = Arrays.copyOf(size, 2 * n);
+                seq = Arrays.copyOf(seq, 2 * n);
+                rank = Arrays.copyOf(rank, 2 * n);
+                frontBest = Arrays.copyOf(frontBest, 2 * n);
             }
-            accuracy[n] = a;
-            size[n] = s;
-            seq[n] = q;
-            return n++;
+            int lo = 0, hi = n;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (before(mid, a, s, q)) lo = mid + 1; else hi = mid;
+            }
+            System.arraycopy(accuracy, lo, accuracy, lo + 1, n - lo);
+            System.arraycopy(size, lo, size, lo + 1, n - lo);
+            System.arraycopy(seq, lo, seq, lo + 1, n - lo);
+            accuracy[lo] = a;
+            size[lo] = s;
+            seq[lo] = q;
+            n++;
+            return lo;
+        }
+
+        /** Recomputes every rank; returns the number of fronts. */
+        int rankAll() {
+            int fronts = 0;
+            for (int i = 0; i < n; i++) {
+                if (i > 0 && size[i] == size[i - 1] && accuracy[i] == accuracy[i - 1]) { rank[i] = rank[i - 1]; continue; }
+                int lo = 0, hi = fronts;
+                while (lo < hi) {
+                    int mid = (lo + hi) >>> 1;
+                    if (frontBest[mid] < accuracy[i]) hi = mid; else lo = mid + 1;
+                }
+                if (lo == fronts) fronts++;
+                frontBest[lo] = accuracy[i];
+                rank[i] = lo;
+            }
+            return fronts;
+        }
+
+        /** Crowding distance (Deb et al. 2002) of {@code members}, a front's indices in size order. */
+        double[] crowding(int[] members, int m) {
+            double[] d = new double[m];
+            d[0] = Double.POSITIVE_INFINITY;
+            d[m - 1] = Double.POSITIVE_INFINITY;
+            double sizeRange = size[members[m - 1]] - size[members[0]];
+            double accRange = accuracy[members[m - 1]] - accuracy[members[0]];
+            for (int k = 1; k < m - 1; k++) {
+                if (sizeRange > 0) d[k] += (size[members[k + 1]] - size[members[k - 1]]) / sizeRange;
+                if (accRange > 0) d[k] += (accuracy[members[k + 1]] - accuracy[members[k - 1]]) / accRange;
+            }
+            return d;
         }
     }
 
@@ -59,18 +118,33 @@ public final class ParetoAshaPruner implements Pruner {
         if (rungIndex < 0)
             return nan ? new Verdict(Decision.STOP, -1, "accuracy is NaN at epoch " + epoch) : Verdict.proceed();
         Rung rung = results.get(rungIndex);
-        int me = rung.add(acc, sizeBits, sequence++);
-        int n = rung.n;
         String where = " at rung " + rungIndex + " (epoch " + epoch + ")";
-        if (nan) return new Verdict(Decision.STOP, rungIndex, "accuracy is NaN" + where);
-        double[] a = java.util.Arrays.copyOf(rung.accuracy, n);
-        long[] s = java.util.Arrays.copyOf(rung.size, n);
-        long[] q = java.util.Arrays.copyOf(rung.seq, n);
-        int[] rank = Pareto.ranks(a, s);
-        Integer[] order = Pareto.order(a, s, q);
-        int position = 0;
-        while (order[position] != me) position++;
-        String detail = "position " + (position + 1) + " of " + n + " (Pareto rank " + (rank[me] + 1) + ")" + where;
+        if (nan) {
+            sequence++;
+            rung.nan++;
+            return new Verdict(Decision.STOP, rungIndex, "accuracy is NaN" + where);
+        }
+        long mySeq = sequence++;
+        int me = rung.insert(acc, sizeBits, mySeq);
+        int n = rung.n + rung.nan;
+        rung.rankAll();
+        int myRank = rung.rank[me];
+        int better = 0, m = 0, myPos = -1;
+        int[] members = new int[rung.n];
+        for (int i = 0; i < rung.n; i++) {
+            if (rung.rank[i] < myRank) better++;
+            else if (rung.rank[i] == myRank) {
+                if (i == me) myPos = m;
+                members[m++] = i;
+            }
+        }
+        double[] crowd = rung.crowding(members, m);
+        int position = better;
+        for (int k = 0; k < m; k++) {
+            if (k == myPos) continue;
+            if (crowd[k] > crowd[myPos] || (crowd[k] == crowd[myPos] && rung.seq[members[k]] < mySeq)) position++;
+        }
+        String detail = "position " + (position + 1) + " of " + n + " (Pareto rank " + (myRank + 1) + ")" + where;
         if (rungs.isTop(rungIndex)) return new Verdict(Decision.CONTINUE, rungIndex, detail + ": top rung");
         int quota = AshaRungs.quota(n, config.reductionFactor());
         return new Verdict(position < quota ? Decision.CONTINUE : Decision.STOP, rungIndex, detail + ": needs top " + quota);

@@ -20,7 +20,8 @@ import java.util.Optional;
 
 /**
  * NSGA-II (Deb, Pratap, Agarwal and Meyarivan, "A fast and elitist multiobjective genetic algorithm: NSGA-II",
- * IEEE TEVC 2002) over (best validation accuracy up, model size down), hyperparameters and bit allocations
+ * IEEE TEVC 2002) over (final validation accuracy up, model size down; {@link TrialRecord#finalValAccuracy()},
+ * the same accuracy the engine's Pareto front uses), hyperparameters and bit allocations
  * together, written for the asynchronous ask/tell setting:
  * <ul>
  *   <li>Trial t belongs to generation ⌊t / N⌋ (N = populationSize). Generation 0 is uniform random.</li>
@@ -46,6 +47,7 @@ public final class Nsga2Sampler implements Sampler {
     private final FeasibleAllocations allocations;
     private final RandomSampler random;
     private int cachedGeneration = -1;
+    private int finishedPrefix; // trials 0 .. finishedPrefix-1 are all finished (finished states never change)
     private List<Parent> cachedPool = List.of();
 
     private record Parent(TrialRecord trial, int rank, double crowding) {}
@@ -62,8 +64,8 @@ public final class Nsga2Sampler implements Sampler {
         int generation = ctx.number() / n;
         if (generation == 0) return random.propose(ctx);
         int previous = generation * n;
-        for (int t = 0; t < previous; t++)
-            if (!ctx.trials().get(t).state().isFinished()) return Optional.empty();
+        while (finishedPrefix < ctx.trials().size() && ctx.trials().get(finishedPrefix).state().isFinished()) finishedPrefix++;
+        if (finishedPrefix < previous) return Optional.empty();
         List<Parent> pool = pool(generation, ctx.trials());
         if (pool.isEmpty()) return random.propose(ctx);
         SplitMix64 rng = ctx.rng();
@@ -79,10 +81,10 @@ public final class Nsga2Sampler implements Sampler {
         List<TrialRecord> finished = new ArrayList<>();
         for (int t = 0; t < generation * config.populationSize(); t++) {
             TrialRecord r = trials.get(t);
-            if ((r.state() == TrialState.COMPLETED || r.state() == TrialState.PRUNED) && !Double.isNaN(r.bestValAccuracy()))
+            if ((r.state() == TrialState.COMPLETED || r.state() == TrialState.PRUNED) && !Double.isNaN(r.finalValAccuracy()))
                 finished.add(r);
         }
-        double[] acc = finished.stream().mapToDouble(TrialRecord::bestValAccuracy).toArray();
+        double[] acc = finished.stream().mapToDouble(TrialRecord::finalValAccuracy).toArray();
         long[] size = finished.stream().mapToLong(TrialRecord::sizeBits).toArray();
         long[] number = finished.stream().mapToLong(TrialRecord::number).toArray();
         int[] rank = Pareto.ranks(acc, size);

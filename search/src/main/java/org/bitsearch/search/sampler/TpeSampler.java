@@ -21,20 +21,29 @@ import java.util.Optional;
 /**
  * The tree-structured Parzen estimator for one objective, maximising validation accuracy (Bergstra, Bardenet,
  * Bengio and Kégl, "Algorithms for hyper-parameter optimization", NeurIPS 2011). Observations are the finished
- * trials (COMPLETED or PRUNED) with a best validation accuracy y; they are split at the γ-quantile: the best
+ * trials (COMPLETED or PRUNED) with a final validation accuracy y ({@link TrialRecord#finalValAccuracy()}, the
+ * accuracy of the weights the trial ended with; for a pruned trial, the epoch it was stopped at); they are split at the γ-quantile: the best
  * ⌈γ·n⌉ form the "good" set that defines l(x), the rest g(x). Each dimension gets an independent estimator
  * (numeric ones in the unit encoding of {@link Dimensions}, categorical ones and every layer's bit-width as
  * categoricals). {@code candidates} draws from l(x) are scored by Σ log l(x_d) − log g(x_d) (proportional to
  * expected improvement, §4.1) and the best new one is proposed. Drawn bit allocations are repaired to
  * feasibility (pins, non-increasing, budget) before scoring, so constraints always hold. Until
  * {@code startupTrials} observations exist, proposals are uniform ({@link RandomSampler}). Unfinished trials are
- * ignored. Cost per proposal: O(candidates · n · dimensions).
+ * ignored. Each estimator uses at most {@link #MAX_COMPONENTS} observations (evenly spaced by rank), so a proposal
+ * costs O(candidates · dimensions · MAX_COMPONENTS) plus O(n) bookkeeping.
  */
 public final class TpeSampler implements Sampler {
     private final SearchSpace space;
     private final SamplerConfig.Tpe config;
     private final FeasibleAllocations allocations;
     private final RandomSampler random;
+    private final Observations observations = new Observations();
+
+    /**
+     * The most observations one estimator uses; a larger good or bad set is thinned to evenly spaced ranks, which
+     * keeps a proposal at O(candidates · dimensions · MAX_COMPONENTS) in searches of thousands of trials.
+     */
+    public static final int MAX_COMPONENTS = 128;
 
     public TpeSampler(SearchSpace space, SamplerConfig.Tpe config) {
         this.space = space;
@@ -44,15 +53,11 @@ public final class TpeSampler implements Sampler {
     }
 
     @Override public Optional<Candidate> propose(ProposalContext ctx) {
-        List<TrialRecord> observed = new ArrayList<>();
-        for (TrialRecord t : ctx.trials())
-            if ((t.state() == TrialState.COMPLETED || t.state() == TrialState.PRUNED) && !Double.isNaN(t.bestValAccuracy()))
-                observed.add(t);
+        List<TrialRecord> observed = observations.update(ctx.trials());
         if (observed.size() < config.startupTrials()) return random.propose(ctx);
-        observed.sort(Comparator.comparingDouble(TrialRecord::bestValAccuracy).reversed().thenComparingInt(TrialRecord::number));
         int nGood = Math.min(observed.size(), Math.max(1, (int) Math.ceil(config.gamma() * observed.size())));
-        Model good = new Model(observed.subList(0, nGood));
-        Model bad = new Model(observed.subList(nGood, observed.size()));
+        Model good = new Model(stride(observed.subList(0, nGood)));
+        Model bad = new Model(stride(observed.subList(nGood, observed.size())));
 
         Candidate best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
@@ -66,6 +71,41 @@ public final class TpeSampler implements Sampler {
             }
         }
         return best != null ? Optional.of(best) : random.propose(ctx);
+    }
+
+    /** At most {@link #MAX_COMPONENTS} evenly spaced trials of a set sorted by accuracy (all if it is smaller). */
+    private static List<TrialRecord> stride(List<TrialRecord> sorted) {
+        if (sorted.size() <= MAX_COMPONENTS) return sorted;
+        List<TrialRecord> out = new ArrayList<>(MAX_COMPONENTS);
+        for (int i = 0; i < MAX_COMPONENTS; i++) out.add(sorted.get((int) ((long) i * sorted.size() / MAX_COMPONENTS)));
+        return out;
+    }
+
+    /**
+     * The finished trials with an accuracy, sorted by (accuracy down, number up), kept up to date incrementally:
+     * trials never seen are looked at once, unfinished ones again at each proposal until they finish. The result
+     * is the same as a full scan of the history (a function of the history alone).
+     */
+    private static final class Observations {
+        private final List<TrialRecord> sorted = new ArrayList<>();
+        private final java.util.TreeSet<Integer> pending = new java.util.TreeSet<>();
+        private int seen;
+        private static final Comparator<TrialRecord> ORDER =
+                Comparator.comparingDouble(TrialRecord::finalValAccuracy).reversed().thenComparingInt(TrialRecord::number);
+
+        List<TrialRecord> update(List<TrialRecord> trials) {
+            for (; seen < trials.size(); seen++) pending.add(seen);
+            for (java.util.Iterator<Integer> it = pending.iterator(); it.hasNext(); ) {
+                TrialRecord t = trials.get(it.next());
+                if (!t.state().isFinished()) continue;
+                it.remove();
+                if ((t.state() == TrialState.COMPLETED || t.state() == TrialState.PRUNED) && !Double.isNaN(t.finalValAccuracy())) {
+                    int at = java.util.Collections.binarySearch(sorted, t, ORDER);
+                    sorted.add(at < 0 ? -at - 1 : at, t);
+                }
+            }
+            return sorted;
+        }
     }
 
     /** Independent per-dimension estimators over one set of observations. */

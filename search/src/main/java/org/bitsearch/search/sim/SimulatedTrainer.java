@@ -1,6 +1,7 @@
 package org.bitsearch.search.sim;
 
 import org.bitsearch.search.space.QuantLayer;
+import org.bitsearch.search.train.ParamRule;
 import org.bitsearch.search.train.Trainer;
 import org.bitsearch.search.train.TrainingRun;
 import org.bitsearch.search.train.TrialContext;
@@ -23,6 +24,18 @@ public final class SimulatedTrainer implements Trainer {
     private final List<QuantLayer> layers;
     private final LearningCurve curve;
     private final ConcurrentHashMap<Integer, AtomicInteger> attempts = new ConcurrentHashMap<>();
+
+    /**
+     * The hyperparameters a search space for the simulated trainer may contain: the DL4J trainer's names and rules,
+     * so that a spec moves between the two kinds unchanged. Only {@code learningRate} shapes the simulated curve
+     * (its ceiling, {@link LearningCurve}); the others enter it only through the per-candidate noise seed.
+     */
+    public static List<ParamRule> hyperparameters() {
+        return List.of(new ParamRule.Real("learningRate", 0, true),
+                new ParamRule.Choice("optimizer", List.of("adam", "sgd", "nesterovs")),
+                new ParamRule.Real("weightDecay", 0, false),
+                new ParamRule.Whole("batchSize", 1));
+    }
 
     public SimulatedTrainer(SimulatedTrainerConfig config) {
         if (config == null) throw new IllegalArgumentException("config must not be null");

@@ -28,7 +28,20 @@ public record TrialRecord(int number, Candidate candidate, TrialState state, Lis
         return reports.isEmpty() ? Optional.empty() : Optional.of(reports.get(reports.size() - 1));
     }
 
-    /** Best validation accuracy over the recorded epochs, NaN if none. */
+    /**
+     * Validation accuracy of the last recorded epoch, NaN if none (or if that epoch diverged). This is the
+     * accuracy of the weights a trial ends with, the ones its checkpoint keeps, its test accuracy is measured on
+     * and its model is exported from; so it is what ranks finished trials: the Pareto front of
+     * {@link org.bitsearch.search.engine.SearchEngine} and the samplers' objectives (TPE, NSGA-II).
+     */
+    public double finalValAccuracy() {
+        return reports.isEmpty() ? Double.NaN : reports.get(reports.size() - 1).valAccuracy();
+    }
+
+    /**
+     * Best validation accuracy over the recorded epochs, NaN if none. Informational only (the best epoch's weights
+     * are not kept); nothing ranks trials by it, see {@link #finalValAccuracy()}.
+     */
     public double bestValAccuracy() {
         return reports.stream().mapToDouble(EpochMetrics::valAccuracy).filter(d -> !Double.isNaN(d)).max().orElse(Double.NaN);
     }

@@ -1,5 +1,7 @@
 package org.bitsearch.search.engine;
 
+import org.bitsearch.search.pareto.FrontPoint;
+
 import org.bitsearch.search.space.Architectures;
 import org.bitsearch.search.space.BitAllocationSpace;
 import org.bitsearch.search.space.Dimension;
@@ -94,8 +96,11 @@ class SearchEngineTest {
         assertEquals(Optional.empty(), e.ask());
         assertTrue(e.trials().stream().allMatch(t -> t.state().isFinished()));
         assertTrue(e.trials().stream().allMatch(t -> t.reports().size() <= e.epochLimit()));
-        for (var p : e.front())
+        for (var p : e.front()) {
             assertEquals(TrialState.COMPLETED, e.trial(p.number()).state());
+            assertEquals(e.trial(p.number()).lastReport().orElseThrow().valAccuracy(), p.accuracy(),
+                    "a front point carries its trial's final epoch's accuracy");
+        }
         assertTrue(e.hypervolume() > 0 && e.hypervolume() <= 1);
     }
 
@@ -153,6 +158,25 @@ class SearchEngineTest {
         e.finish(0, TrialState.COMPLETED);
         assertEquals(1, e.front().size());
         assertEquals(0.7, e.front().get(0).accuracy());
+    }
+
+    @Test void aCompletedTrialJoinsTheFrontWithItsFinalEpochsAccuracyNotItsBest() {
+        SearchSettings s = settings(new SamplerConfig.Random(), new PrunerConfig.None(), 1, 5, 3);
+        SearchEngine e = new SearchEngine(s);
+        e.ask();
+        e.report(0, new EpochMetrics(1, 0.6, 1, 1, 0, 0));
+        e.report(0, new EpochMetrics(2, 0.9, 1, 1, 0, 0));
+        e.report(0, new EpochMetrics(3, 0.7, 1, 1, 0, 0));
+        e.finish(0, TrialState.COMPLETED);
+        assertEquals(0.9, e.trial(0).bestValAccuracy());
+        assertEquals(0.7, e.trial(0).finalValAccuracy());
+        assertEquals(List.of(new FrontPoint(0, 0.7, e.trial(0).sizeBits())), e.front(),
+                "the kept model (the last epoch's) is the point on the front");
+        double area = (s.refSizeBits() - e.trial(0).sizeBits()) * (0.7 - s.refAccuracy()) / ((1 - s.refAccuracy()) * s.refSizeBits());
+        assertEquals(area, e.hypervolume(), 1e-12);
+        SearchEngine restored = SearchEngine.restore(s, e.trials(),
+                List.of(new ReportRef(0, 1), new ReportRef(0, 2), new ReportRef(0, 3)));
+        assertEquals(e.front(), restored.front());
     }
 
     @Test void wrongCallsThrowWithClearMessagesAndChangeNothing() {

@@ -45,4 +45,28 @@ class ParetoAshaPrunerTest {
         for (int t = 0; t < script.length; t++) v = plain.onReport(t, (long) script[t][1], new EpochMetrics(1, script[t][0], 1, 1, 0, 0));
         assertEquals(Decision.STOP, v.decision());
     }
+
+    /** The fast rung ordering equals a brute-force one built on {@link org.bitsearch.search.pareto.Pareto#order}. */
+    @org.junit.jupiter.api.RepeatedTest(30)
+    void decisionsMatchTheBatchOrderOracle(org.junit.jupiter.api.RepetitionInfo info) {
+        java.util.Random r = new java.util.Random(info.getCurrentRepetition());
+        int eta = 2 + r.nextInt(3);
+        Pruner fast = new ParetoAshaPruner(new PrunerConfig.Asha(1, eta * eta, eta, 0, true)); // rung 0 is not the top rung
+        java.util.List<double[]> rung = new java.util.ArrayList<>();
+        for (int t = 0; t < 120; t++) {
+            double acc = r.nextInt(25) == 0 ? Double.NaN : r.nextInt(8) / 8.0;
+            long size = 100 + 100L * r.nextInt(8);
+            Verdict v = fast.onReport(t, size, new EpochMetrics(1, acc, 1, 1, 0, 0));
+            rung.add(new double[] {acc, size, t});
+            int n = rung.size();
+            double[] a = new double[n];
+            long[] s = new long[n], q = new long[n];
+            for (int i = 0; i < n; i++) { a[i] = rung.get(i)[0]; s[i] = (long) rung.get(i)[1]; q[i] = i; }
+            Integer[] order = org.bitsearch.search.pareto.Pareto.order(a, s, q);
+            int position = java.util.Arrays.asList(order).indexOf(n - 1);
+            boolean keep = !Double.isNaN(acc) && position < Math.max(1, n / eta);
+            assertEquals(keep ? Decision.CONTINUE : Decision.STOP, v.decision(), "trial " + t + ": " + v.reason());
+            if (!Double.isNaN(acc)) assertTrue(v.reason().startsWith("position " + (position + 1) + " of " + n), v.reason());
+        }
+    }
 }

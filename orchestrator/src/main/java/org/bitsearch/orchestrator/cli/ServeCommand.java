@@ -1,0 +1,89 @@
+package org.bitsearch.orchestrator.cli;
+
+import org.bitsearch.orchestrator.http.BitsearchServer;
+import org.bitsearch.orchestrator.http.HttpSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code bitsearch serve}: runs the orchestrator as a server with the JSON API, the live event stream and the
+ * web page, resuming interrupted searches at start. Runs until the process is interrupted (Ctrl-C, SIGTERM),
+ * then stops cleanly: running epochs finish and are checkpointed, and the next start resumes them.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Runs bitsearch as a server: JSON API, live event stream and the web page; "
+                + "interrupted searches resume at start.",
+                "Binds 127.0.0.1 by default. Binding any other address requires a token (--token or the environment "
+                        + "variable BITSEARCH_TOKEN); with a token set, every mutating request (POST) must send "
+                        + "'Authorization: Bearer <token>'. Reads stay open."})
+public final class ServeCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Mixin StoreOptions store;
+    @Mixin SystemOptions system;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE}); not a loopback address: --token required")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "port to bind, 0 for a free one (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--token", paramLabel = "T",
+            description = "bearer token every mutating request must send, at least 8 characters "
+                    + "(default: the environment variable BITSEARCH_TOKEN)")
+    String token;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "dataset directory a trainer uses when the spec names none")
+    Path data;
+
+    @Override public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        String effectiveToken = token != null ? token : System.getenv("BITSEARCH_TOKEN");
+        HttpSettings http;
+        BitsearchServer server;
+        try {
+            if (system.cpuSlots < 0) throw new IllegalArgumentException("--cpu-slots is " + system.cpuSlots + ", but must be >= 0");
+            if (system.slotsPerDevice < 1)
+                throw new IllegalArgumentException("--slots-per-device is " + system.slotsPerDevice + ", but must be >= 1");
+            http = new HttpSettings(host, port, Optional.ofNullable(effectiveToken), HttpSettings.DEFAULT_MAX_BODY,
+                    Duration.ofSeconds(15));
+            server = BitsearchServer.start(store.dataDir(), http, s -> {
+                s = s.withCpuSlots(system.cpuSlots).withSlotsPerDevice(system.slotsPerDevice).withResumeInterrupted(true);
+                return data == null ? s : s.withDatasetsDir(data);
+            }, version());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            err.println("bitsearch serve: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "bitsearch-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("bitsearch serving " + server.url() + " (data: " + store.dataDir() + ")"
+                + (http.token().isPresent() ? "; mutating requests need the token" : ""));
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private static String version() {
+        try {
+            return new VersionProvider().getVersion()[0].replaceFirst("^bitsearch ", "");
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+}

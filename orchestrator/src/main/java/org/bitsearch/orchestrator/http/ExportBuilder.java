@@ -1,0 +1,205 @@
+package org.bitsearch.orchestrator.http;
+
+import org.bitsearch.orchestrator.http.view.ParetoView;
+import org.bitsearch.orchestrator.http.view.PointView;
+import org.bitsearch.orchestrator.http.view.SearchView;
+import org.bitsearch.orchestrator.http.view.TrialView;
+import org.bitsearch.search.train.Trainer;
+import org.bitsearch.search.train.TrainingRun;
+import org.bitsearch.search.train.TrialContext;
+import org.bitsearch.storage.CheckpointRow;
+import org.bitsearch.storage.SearchRow;
+import org.bitsearch.storage.SearchStore;
+import org.bitsearch.storage.TrialRow;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Builds a search's export, a zip holding:
+ * <ul>
+ *   <li>{@code models/trial-N.zip}: for each Pareto point, the quantized model written by
+ *       {@link TrainingRun#exportModel} from the trial's latest checkpoint, opened through the search's trainer
+ *       (DL4J writes a zip for {@code ModelSerializer}; a trainer writing JSON gets {@code .json});</li>
+ *   <li>{@code trials.csv}: every trial (state, reason, size, accuracies, bits, parameters);</li>
+ *   <li>{@code pareto.json}: the front as {@code GET /api/searches/{id}/pareto} shows it;</li>
+ *   <li>{@code spec.json}: the validated spec;</li>
+ *   <li>{@code REPORT.md}: a short report: the search, its front, which models are in the zip and why some are not.</li>
+ * </ul>
+ * Blocking (database, training framework, disk): run it on the blocking executor. The zip is written to a
+ * temp file that the caller streams and deletes.
+ */
+public final class ExportBuilder {
+    private final SearchStore store;
+    private final SearchReader reader;
+    private final TrainerLookup trainers;
+    private final Path tempDir;
+
+    public ExportBuilder(SearchStore store, SearchReader reader, TrainerLookup trainers, Path tempDir) {
+        this.store = store;
+        this.reader = reader;
+        this.trainers = trainers;
+        this.tempDir = tempDir;
+    }
+
+    /** Writes the export of search {@code id} to a new temp file; empty if there is no such search. */
+    public Optional<Path> build(long id) throws IOException {
+        Optional<SearchRow> row = store.search(id);
+        if (row.isEmpty()) return Optional.empty();
+        SearchView search = reader.search(id).orElseThrow();
+        List<TrialView> trials = reader.trials(id).orElseThrow();
+        ParetoView pareto = reader.pareto(id).orElseThrow();
+        Files.createDirectories(tempDir);
+        Path zip = Files.createTempFile(tempDir, "bitsearch-export-" + id + "-", ".zip");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
+            List<String> modelNotes = writeModels(out, row.get(), pareto);
+            put(out, "trials.csv", trialsCsv(trials));
+            put(out, "pareto.json", JsonSupport.write(pareto));
+            put(out, "spec.json", row.get().specJson());
+            put(out, "REPORT.md", report(search, pareto, modelNotes));
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(zip);
+            throw e;
+        }
+        return Optional.of(zip);
+    }
+
+    private List<String> writeModels(ZipOutputStream out, SearchRow search, ParetoView pareto) throws IOException {
+        List<String> notes = new ArrayList<>();
+        if (pareto.points().isEmpty()) return notes;
+        Trainer trainer;
+        try {
+            trainer = trainers.trainerFor(search);
+        } catch (Exception e) {
+            notes.add("no models: the search's trainer cannot be built (" + e.getMessage() + ")");
+            return notes;
+        }
+        Path dir = Files.createTempDirectory(tempDir, "models-");
+        try {
+            for (PointView p : pareto.points()) {
+                Optional<CheckpointRow> checkpoint = store.latestCheckpoint(search.id(), p.number());
+                Optional<TrialRow> trial = store.trial(search.id(), p.number());
+                if (checkpoint.isEmpty() || trial.isEmpty()) {
+                    notes.add("trial " + p.number() + ": no model (no checkpoint was saved)");
+                    continue;
+                }
+                Path file = dir.resolve("trial-" + p.number() + ".model");
+                TrialRow t = trial.get();
+                TrialContext context = new TrialContext(t.number(), t.candidate(), t.seed(),
+                        Math.max(1, checkpoint.get().epoch()), Optional.of(checkpoint.get().path()), "cpu:0");
+                try (TrainingRun run = trainer.open(context)) {
+                    run.exportModel(file);
+                } catch (Exception e) {
+                    notes.add("trial " + p.number() + ": no model (export failed: " + e.getMessage() + ")");
+                    continue;
+                }
+                String entry = "models/trial-" + p.number() + extension(file);
+                try (OutputStream o = entryStream(out, entry)) {
+                    Files.copy(file, o);
+                }
+                out.closeEntry();
+                Files.deleteIfExists(file);
+                notes.add("trial " + p.number() + ": `" + entry + "` (epoch " + checkpoint.get().epoch() + " checkpoint)");
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        }
+        return notes;
+    }
+
+    /** The file's kind from its first bytes: a zip (DL4J's model format), JSON, or anything else. */
+    private static String extension(Path file) throws IOException {
+        byte[] head = new byte[2];
+        int n;
+        try (var in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, 2);
+        }
+        if (n == 2 && head[0] == 'P' && head[1] == 'K') return ".zip";
+        if (n >= 1 && head[0] == '{') return ".json";
+        return ".bin";
+    }
+
+    static String trialsCsv(List<TrialView> trials) {
+        StringBuilder csv = new StringBuilder("number,state,reason,sizeBits,sizeKiB,compression,epochs,valAccuracy,"
+                + "bestValAccuracy,testAccuracy,onFront,attempts,bits,params\n");
+        for (TrialView t : trials) {
+            csv.append(t.number()).append(',').append(t.state()).append(',').append(csvField(t.reason())).append(',')
+                    .append(t.sizeBits()).append(',').append(fmt(t.sizeKiB())).append(',').append(fmt(t.compression()))
+                    .append(',').append(t.epochs()).append(',').append(fmt(t.valAccuracy())).append(',')
+                    .append(fmt(t.bestValAccuracy())).append(',').append(fmt(t.testAccuracy())).append(',')
+                    .append(t.onFront()).append(',').append(t.attempts()).append(',')
+                    .append(csvField(t.bits().stream().map(String::valueOf).collect(Collectors.joining(" ")))).append(',')
+                    .append(csvField(params(t.params()))).append('\n');
+        }
+        return csv.toString();
+    }
+
+    private static String report(SearchView s, ParetoView pareto, List<String> modelNotes) {
+        StringBuilder md = new StringBuilder();
+        md.append("# bitsearch export: search ").append(s.id()).append(" \"").append(s.name()).append("\"\n\n");
+        md.append("- state: ").append(s.state()).append(s.message().isEmpty() ? "" : " (" + s.message() + ")").append('\n');
+        md.append("- trials: ").append(s.trialsTotal()).append(" (").append(s.trials().entrySet().stream()
+                .filter(e -> e.getValue() > 0).map(e -> e.getValue() + " " + e.getKey().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", "))).append(")\n");
+        md.append("- hypervolume: ").append(fmt(pareto.hypervolume())).append('\n');
+        md.append("- best validation accuracy: ").append(fmt(s.bestValAccuracy())).append("\n\n");
+        md.append("## Pareto front (validation accuracy up, size down)\n\n");
+        if (pareto.points().isEmpty()) md.append("No trial has finished yet.\n");
+        else {
+            md.append("| trial | val acc | test acc | size (KiB) | compression | bits per layer | parameters |\n");
+            md.append("| ---: | ---: | ---: | ---: | ---: | --- | --- |\n");
+            for (PointView p : pareto.points())
+                md.append("| ").append(p.number()).append(" | ").append(fmt(p.valAccuracy())).append(" | ")
+                        .append(fmt(p.testAccuracy())).append(" | ").append(fmt(p.sizeKiB())).append(" | ")
+                        .append(p.compression() == null ? "" : fmt(p.compression()) + "×").append(" | ")
+                        .append(p.bits()).append(" | ").append(params(p.params()).replace("|", "\\|")).append(" |\n");
+        }
+        md.append("\n## Models\n\n");
+        if (modelNotes.isEmpty()) md.append("None (empty front).\n");
+        for (String note : modelNotes) md.append("- ").append(note).append('\n');
+        md.append("\n`trials.csv` lists every trial; `pareto.json` the front and its hypervolume history; "
+                + "`spec.json` the search spec.\n");
+        return md.toString();
+    }
+
+    private static String params(Map<String, Object> params) {
+        return params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("; "));
+    }
+
+    private static String fmt(Double d) { return d == null ? "" : String.format(Locale.ROOT, "%.4f", d); }
+
+    private static String csvField(String s) {
+        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r"))
+            return '"' + s.replace("\"", "\"\"") + '"';
+        return s;
+    }
+
+    private static void put(ZipOutputStream out, String name, String text) throws IOException {
+        out.putNextEntry(new ZipEntry(name));
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.closeEntry();
+    }
+
+    private static OutputStream entryStream(ZipOutputStream out, String name) throws IOException {
+        out.putNextEntry(new ZipEntry(name));
+        return new OutputStream() {
+            @Override public void write(int b) throws IOException { out.write(b); }
+            @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
+            @Override public void close() {}
+        };
+    }
+}

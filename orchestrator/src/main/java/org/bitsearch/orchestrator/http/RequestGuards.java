@@ -1,0 +1,109 @@
+package org.bitsearch.orchestrator.http;
+
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The checks every API request passes before its handler runs: the method (405 with {@code Allow}), the origin
+ * and bearer token of mutating requests (403, 401), and the body size (413). Each answers with the API's JSON
+ * error shape. Stateless apart from the settings; thread-safe.
+ */
+final class RequestGuards extends AllDirectives {
+    private final HttpSettings settings;
+
+    RequestGuards(HttpSettings settings) {
+        this.settings = settings;
+    }
+
+    /** Dispatches on the method; a method not in {@code handlers} gets 405 with the allowed ones in {@code Allow}. */
+    Route methods(Map<String, Supplier<Route>> handlers) {
+        return extractMethod(m -> {
+            Supplier<Route> handler = handlers.get(m.name());
+            if (handler != null) return handler.get();
+            HttpMethod[] allowed = handlers.keySet().stream().sorted()
+                    .map(name -> HttpMethods.lookup(name).orElseThrow()).toArray(HttpMethod[]::new);
+            return complete(JsonSupport.error(StatusCodes.METHOD_NOT_ALLOWED, "method " + m.name()
+                    + " is not allowed here; allowed: " + String.join(", ", handlers.keySet().stream().sorted().toList()),
+                    Allow.create(allowed)));
+        });
+    }
+
+    /** Guards a mutating request: same-origin only, and the bearer token when one is set. */
+    Route mutating(Supplier<Route> inner) {
+        return extractRequest(request -> {
+            Optional<String> origin = header(request, "Origin");
+            Optional<String> host = header(request, "Host");
+            if (origin.isPresent() && !sameOrigin(origin.get(), host.orElse("")))
+                return complete(JsonSupport.error(StatusCodes.FORBIDDEN,
+                        "Origin " + origin.get() + " is not this server (" + host.orElse("?") + "): cross-site requests are refused"));
+            if (settings.token().isPresent() && !BearerToken.matches(settings.token().get(), header(request, "Authorization")))
+                return complete(JsonSupport.error(StatusCodes.UNAUTHORIZED,
+                        "this server requires a token: send the header 'Authorization: Bearer <token>'",
+                        RawHeader.create("WWW-Authenticate", "Bearer realm=\"bitsearch\"")));
+            return inner.get();
+        });
+    }
+
+    /** Reads the request body as UTF-8 text, refusing (413) bodies over the limit. */
+    Route body(Function<String, Route> inner) {
+        return extractRequest(request -> {
+            HttpEntity entity = request.entity();
+            long max = settings.maxBodyBytes();
+            if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > max)
+                return complete(tooLarge(entity.getContentLengthOption().getAsLong()));
+            return extractMaterializer(mat -> onComplete(entity.toStrict(30_000, max, mat), strict -> {
+                if (strict.isSuccess()) return inner.apply(strict.get().getData().decodeString(StandardCharsets.UTF_8));
+                Throwable cause = unwrap(strict.failed().get());
+                if (tooLarge(cause)) return complete(tooLarge(-1));
+                return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, "cannot read the request body: " + cause.getMessage()));
+            }));
+        });
+    }
+
+    /** Whether reading a body failed because it exceeded the limit (the exception may come wrapped). */
+    private static boolean tooLarge(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause())
+            if (c instanceof EntityStreamSizeException
+                    || (c.getMessage() != null && c.getMessage().startsWith("Request too large"))) return true;
+        return false;
+    }
+
+    private HttpResponse tooLarge(long length) {
+        return JsonSupport.error(StatusCodes.PAYLOAD_TOO_LARGE, "request body " + (length >= 0 ? "is " + length + " bytes" : "is too large")
+                + ", but must be <= " + settings.maxBodyBytes() + " bytes");
+    }
+
+    private static Optional<String> header(HttpRequest request, String name) {
+        return request.getHeader(name).map(HttpHeader::value);
+    }
+
+    static boolean sameOrigin(String origin, String host) {
+        int scheme = origin.indexOf("://");
+        return scheme >= 0 && origin.substring(scheme + 3).equalsIgnoreCase(host);
+    }
+
+    /** The cause inside the wrappers that futures add. */
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null)
+            t = t.getCause();
+        return t;
+    }
+}

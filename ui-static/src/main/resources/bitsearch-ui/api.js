@@ -1,0 +1,49 @@
+// Thin client of the bitsearch HTTP API (see README, "HTTP API").
+const TOKEN_KEY = 'bitsearch.token';
+
+export const token = () => sessionStorage.getItem(TOKEN_KEY) || '';
+export const setToken = (t) => sessionStorage.setItem(TOKEN_KEY, t);
+
+/** An API error: HTTP status, message and the problems the server listed. */
+export class ApiError extends Error {
+  constructor(status, message, problems = []) {
+    super(message);
+    this.status = status;
+    this.problems = problems;
+  }
+}
+
+async function failure(response) {
+  let body = {};
+  try { body = await response.json(); } catch (_) { /* not JSON */ }
+  return new ApiError(response.status, body.error || `${response.status} ${response.statusText}`, body.problems || []);
+}
+
+export async function get(path) {
+  const response = await fetch(path, { headers: { Accept: 'application/json' } });
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
+export async function post(path, body = null, contentType = 'application/json') {
+  const headers = { Accept: 'application/json' };
+  if (token()) headers.Authorization = `Bearer ${token()}`;
+  if (body !== null) headers['Content-Type'] = contentType;
+  const response = await fetch(path, { method: 'POST', headers, body });
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
+export const api = {
+  info: () => get('api/info'),
+  searches: () => get('api/searches'),
+  search: (id) => get(`api/searches/${id}`),
+  trials: (id) => get(`api/searches/${id}/trials`),
+  trial: (id, n) => get(`api/searches/${id}/trials/${n}`),
+  reports: (id) => get(`api/searches/${id}/reports`),
+  pareto: (id) => get(`api/searches/${id}/pareto`),
+  submit: (text) => post('api/searches', text, text.trim().startsWith('{') ? 'application/json' : 'application/yaml'),
+  stop: (id) => post(`api/searches/${id}/stop`),
+  resume: (id) => post(`api/searches/${id}/resume`),
+  exportUrl: (id) => `api/searches/${id}/export`,
+};

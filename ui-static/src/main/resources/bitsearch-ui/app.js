@@ -1,0 +1,236 @@
+// bitsearch page: the list of searches, one search's live view, launching, stopping and resuming.
+import { api, ApiError, setToken, token } from './api.js';
+import { el, num, pct, stateBadge } from './format.js';
+import { curveChart, hypervolumeChart, paretoChart, updateCurves, updateHypervolume, updatePareto } from './charts.js';
+import { renderCompare, renderHeatmap, renderLadder, renderStats, renderTrialTable } from './panels.js';
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  searchId: null, search: null, trials: [], pareto: null, reports: [], detail: null,
+  selected: null, plotted: new Set(), plotChosen: false, sort: { key: 'number', dir: 'asc' },
+  cmp: [null, null], charts: null, authRequired: false,
+};
+
+const EXAMPLE_SPEC = `# A search spec (README, "Search spec"). trainer.dataDir may be left out when the
+# server was started with --data DIR. To try the page in seconds: trainer: {kind: simulated}
+name: fashion-mlp-bits
+seed: 42
+trainer:
+  kind: dl4j
+  dataset: fashion-mnist
+  trainSubset: 10000
+space:
+  params:
+    learningRate: {type: logfloat, low: 0.0003, high: 0.01}
+    batchSize: {type: categorical, choices: [64, 128]}
+  bits: {allowed: [1, 2, 4, 8], nonIncreasing: true}
+sampler: {type: nsga2}
+pruner: {type: pareto-asha, minResource: 1, reductionFactor: 3}
+budget: {maxTrials: 24, maxEpochs: 9, maxConcurrent: 2}
+`;
+
+// ---- list view ------------------------------------------------------------------------------------------------
+
+async function loadList() {
+  const searches = await api.searches();
+  $('no-searches').hidden = searches.length > 0;
+  $('searches').tBodies[0].replaceChildren(...searches.map((s) => el('tr', {
+    dataset: { searchId: s.id, state: s.state }, onclick: () => { location.hash = `#/search/${s.id}`; },
+  },
+  el('td', {}, s.id), el('td', {}, s.name), el('td', { class: 'state-cell' }, stateBadge(s.state)),
+  el('td', {}, s.progress === undefined || s.progress === null ? '–'
+    : el('span', { class: 'progress', title: `${Math.round(s.progress * 100)}%` }, el('div', { style: `width:${s.progress * 100}%` }))),
+  el('td', {}, `${s.trials.COMPLETED + s.trials.PRUNED + s.trials.FAILED}/${s.maxTrials ?? s.trialsTotal}`),
+  el('td', {}, pct(s.bestValAccuracy)), el('td', {}, num(s.hypervolume, 4)))));
+}
+
+async function launch() {
+  const problems = $('spec-problems');
+  problems.replaceChildren();
+  if ($('token').value) setToken($('token').value);
+  try {
+    const { id } = await api.submit($('spec-text').value);
+    location.hash = `#/search/${id}`;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) $('token-box').hidden = false;
+    problems.replaceChildren(el('li', {}, e.message), ...(e.problems || []).map((p) => el('li', {}, p)));
+  }
+}
+
+// ---- search view ----------------------------------------------------------------------------------------------
+
+function charts() {
+  if (!state.charts) {
+    state.charts = {
+      pareto: paretoChart($('pareto-chart'), (n) => selectTrial(n)),
+      hv: hypervolumeChart($('hv-chart')),
+      curves: curveChart($('curve-chart')),
+    };
+  }
+  return state.charts;
+}
+
+async function loadSearch() {
+  const id = state.searchId;
+  const [search, trials, pareto, reports] = await Promise.all([api.search(id), api.trials(id), api.pareto(id), api.reports(id)]);
+  if (id !== state.searchId) return;
+  Object.assign(state, { search, trials, pareto, reports });
+  if (!state.plotChosen) {
+    // until the user ticks rows: the front's curves (up to six) and the selected trial's
+    state.plotted = new Set(pareto.points.slice(-6).map((p) => p.number));
+    if (state.selected !== null) state.plotted.add(state.selected);
+  }
+  if (state.selected === null && pareto.points.length) state.selected = pareto.points[pareto.points.length - 1].number;
+  if (state.selected !== null) state.detail = await api.trial(id, state.selected).catch(() => null);
+  renderSearch();
+}
+
+function renderSearch() {
+  const s = state.search;
+  $('search-title').textContent = `#${s.id} ${s.name}`;
+  $('search-state').className = `state ${s.state}`;
+  $('search-state').textContent = s.state;
+  $('search-message').textContent = s.message || '';
+  $('stop-btn').disabled = s.state !== 'RUNNING';
+  $('resume-btn').disabled = s.state !== 'STOPPED';
+  $('export-link').href = api.exportUrl(s.id);
+  renderStats($('stats'), s);
+  $('spec-json').textContent = JSON.stringify(s.spec, null, 2);
+
+  const c = charts();
+  updatePareto(c.pareto, state.pareto, state.trials);
+  updateHypervolume(c.hv, state.pareto.hypervolumeHistory);
+  renderTable();
+  renderCurves();
+  renderLadder($('ladder'), $('ladder-title'), state.detail);
+  renderHeatmap($('heatmap'), state.pareto);
+  renderComparison();
+}
+
+function renderTable() {
+  renderTrialTable($('trial-table'), state.trials, {
+    sort: state.sort, plotted: state.plotted, selected: state.selected,
+    onSelect: selectTrial,
+    onPlot: (n, on) => {
+      state.plotChosen = true;
+      if (on) state.plotted.add(n); else state.plotted.delete(n);
+      renderCurves();
+    },
+    onSort: (key) => {
+      state.sort = { key, dir: state.sort.key === key && state.sort.dir === 'asc' ? 'desc' : 'asc' };
+      renderTable();
+    },
+  });
+}
+
+function renderCurves() {
+  const byTrial = new Map();
+  for (const r of state.reports) {
+    if (!state.plotted.has(r.number) || r.valAccuracy === null) continue;
+    if (!byTrial.has(r.number)) byTrial.set(r.number, []);
+    byTrial.get(r.number).push({ x: r.epoch, y: r.valAccuracy, stop: r.decision === 'STOP' });
+  }
+  const curves = [...byTrial.entries()].sort((a, b) => a[0] - b[0])
+    .map(([number, points]) => ({ number, points: points.sort((a, b) => a.x - b.x) }));
+  const rungs = new Set(state.reports.filter((r) => r.rung !== null && r.rung >= 0).map((r) => r.epoch));
+  updateCurves(charts().curves, curves, [...rungs].sort((a, b) => a - b));
+}
+
+function renderComparison() {
+  const points = state.pareto.points;
+  const fill = (select, value) => {
+    select.replaceChildren(...points.map((p) => el('option', { value: p.number, selected: p.number === value },
+      `trial ${p.number} · ${pct(p.valAccuracy)} · ${p.sizeKiB.toFixed(1)} KiB`)));
+  };
+  const numbers = points.map((p) => p.number);
+  // until the user picks: the smallest model against the most accurate one
+  if (!state.cmpChosen || !numbers.includes(state.cmp[0]) || !numbers.includes(state.cmp[1])) {
+    state.cmp = [numbers[0] ?? null, numbers[numbers.length - 1] ?? null];
+  }
+  fill($('cmp-a'), state.cmp[0]);
+  fill($('cmp-b'), state.cmp[1]);
+  renderCompare($('compare'), state.pareto, state.cmp[0], state.cmp[1]);
+}
+
+async function selectTrial(number) {
+  state.selected = number;
+  state.detail = await api.trial(state.searchId, number).catch(() => null);
+  state.plotted.add(number);
+  renderTable();
+  renderCurves();
+  renderLadder($('ladder'), $('ladder-title'), state.detail);
+}
+
+async function act(action) {
+  $('action-error').hidden = true;
+  if ($('token').value) setToken($('token').value);
+  try {
+    await action(state.searchId);
+    await loadSearch();
+  } catch (e) {
+    $('action-error').hidden = false;
+    $('action-error').textContent = e.message + (e.status === 401 ? ' (enter the token on the searches page)' : '');
+    if (e.status === 401) $('token-box').hidden = false;
+  }
+}
+
+// ---- routing and live updates ---------------------------------------------------------------------------------
+
+async function route() {
+  const match = location.hash.match(/^#\/search\/(\d+)$/);
+  $('list-view').hidden = !!match;
+  $('search-view').hidden = !match;
+  try {
+    if (match) {
+      const id = Number(match[1]);
+      if (state.searchId !== id) {
+        Object.assign(state, { searchId: id, selected: null, detail: null, cmp: [null, null], cmpChosen: false, plotChosen: false });
+      }
+      await loadSearch();
+    } else {
+      state.searchId = null;
+      await loadList();
+    }
+  } catch (e) {
+    $('action-error').hidden = !match;
+    $('action-error').textContent = e.message;
+  }
+}
+
+let pending = null;
+function refreshSoon() {
+  if (pending) return;
+  pending = setTimeout(() => { pending = null; route(); }, 250);
+}
+
+function listen() {
+  const source = new EventSource('api/events');
+  source.onopen = () => { $('live').className = 'live on'; $('live').textContent = 'live'; };
+  source.onerror = () => { $('live').className = 'live off'; $('live').textContent = 'reconnecting…'; };
+  source.onmessage = (message) => {
+    const event = JSON.parse(message.data);
+    if (event.type === 'Connected' || state.searchId === null || event.searchId === state.searchId) refreshSoon();
+  };
+}
+
+async function init() {
+  $('spec-text').value = EXAMPLE_SPEC;
+  $('token').value = token();
+  $('launch-btn').onclick = launch;
+  $('spec-file').onchange = async (e) => { if (e.target.files[0]) $('spec-text').value = await e.target.files[0].text(); };
+  $('stop-btn').onclick = () => act(api.stop);
+  $('resume-btn').onclick = () => act(api.resume);
+  $('cmp-a').onchange = (e) => { state.cmp[0] = Number(e.target.value); state.cmpChosen = true; renderComparison(); };
+  $('cmp-b').onchange = (e) => { state.cmp[1] = Number(e.target.value); state.cmpChosen = true; renderComparison(); };
+  try {
+    const info = await api.info();
+    state.authRequired = info.authRequired;
+    $('token-box').hidden = !info.authRequired;
+  } catch (_) { /* the list shows the error */ }
+  window.addEventListener('hashchange', route);
+  listen();
+  await route();
+}
+
+init();
