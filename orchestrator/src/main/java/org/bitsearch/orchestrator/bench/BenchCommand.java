@@ -12,7 +12,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
+import java.util.LinkedHashSet;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
@@ -33,7 +34,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "../shared/datasets/fashion-mnist",
             description = "Fashion-MNIST IDX directory (default: ${DEFAULT-VALUE})") Path data;
     @Option(names = "--repeats", description = "repetitions of each figure (default: 3, or 2 with --quick)") Integer repeats;
-    @Option(names = "--figures", split = ",", paramLabel = "N,N,...", description = "which figures to measure, 1..6 (default: all)") List<Integer> figures;
+    @Option(names = "--figures", split = ",", paramLabel = "N,N,...",
+            description = "which figures to measure, 1..6, in this order (default: all, in order); the report lists them in number order") List<Integer> figures;
 
     /** The figures to run, validated; bad input throws a ParameterException naming the flag. */
     BenchConfig validate(PrintStream log) {
@@ -53,12 +55,13 @@ public final class BenchCommand implements Callable<Integer> {
         return new BenchConfig(quick, r, data, log);
     }
 
-    TreeSet<Integer> selected() {
-        return new TreeSet<>(figures == null || figures.isEmpty() ? List.of(1, 2, 3, 4, 5, 6) : figures);
+    /** The figures in the order to measure them, each once. */
+    LinkedHashSet<Integer> selected() {
+        return new LinkedHashSet<>(figures == null || figures.isEmpty() ? List.of(1, 2, 3, 4, 5, 6) : figures);
     }
 
     private boolean needsData() {
-        TreeSet<Integer> s = selected();
+        LinkedHashSet<Integer> s = selected();
         return s.contains(1) || s.contains(2) || s.contains(4) || s.contains(5);
     }
 
@@ -78,7 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
         String loadStart = MachineInfo.loadAverage().orElse("unknown");
         Instant start = Instant.now();
         MachineInfo machine = MachineInfo.current();
-        List<Section> done = new ArrayList<>();
+        TreeMap<Integer, Section> done = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         try (LoadSampler load = new LoadSampler(5)) {
             this.load = load;
@@ -91,12 +94,12 @@ public final class BenchCommand implements Callable<Integer> {
     private LoadSampler load;
 
     private void measureAll(BenchConfig config, MachineInfo machine, String command, Instant start, String loadStart,
-                            List<Section> done, List<String> failures) throws Exception {
+                            TreeMap<Integer, Section> done, List<String> failures) throws Exception {
         for (int f : selected()) {
             config.progress("figure %d ...", f);
             long t0 = System.nanoTime();
             try {
-                done.add(measure(f, config));
+                done.put(f, measure(f, config));
             } catch (Exception | Error e) {
                 if (e instanceof VirtualMachineError) throw e;
                 failures.add("figure " + f + ": " + e);
@@ -130,7 +133,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void write(BenchConfig config, MachineInfo m, String command, Instant start, String loadStart, List<Section> done,
+    private void write(BenchConfig config, MachineInfo m, String command, Instant start, String loadStart, TreeMap<Integer, Section> done,
                        List<String> failures, boolean finished) throws Exception {
         BenchReport r = new BenchReport();
         Instant now = Instant.now();
@@ -142,6 +145,7 @@ public final class BenchCommand implements Callable<Integer> {
                 List.of("command", "`" + command + "`"),
                 List.of("mode", config.quick() ? "quick" : "full"),
                 List.of("repeats", String.valueOf(config.repeats())),
+                List.of("figures, in the order measured", selected().toString()),
                 List.of("started", start.truncatedTo(ChronoUnit.SECONDS).toString()),
                 List.of(finished ? "finished" : "last update (still running)", now.truncatedTo(ChronoUnit.SECONDS).toString()),
                 List.of("duration", String.format(Locale.ROOT, "%.1f min", (now.toEpochMilli() - start.toEpochMilli()) / 60000.0)),
@@ -156,7 +160,7 @@ public final class BenchCommand implements Callable<Integer> {
         r.paragraph("The load average counts runnable processes: on these " + m.cores() + " cores, a load above " + m.cores()
                 + " means other work competed with the benchmark for the CPU and absolute figures are lower than on an idle machine.");
         Path png = pngFor(out);
-        for (Section s : done) s.render(r, png, png.getFileName().toString());
+        for (Section s : done.values()) s.render(r, png, png.getFileName().toString());
         if (!failures.isEmpty()) {
             r.heading(2, "Figures that failed");
             r.paragraph(String.join("\n\n", failures));
