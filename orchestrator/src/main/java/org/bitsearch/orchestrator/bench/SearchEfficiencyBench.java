@@ -40,9 +40,9 @@ final class SearchEfficiencyBench {
     }
 
     Result real() throws Exception {
-        int subset = config.pick(5000, 3000);
+        int subset = config.pick(4000, 3000);
         Dl4jTrainer trainer = new Dl4jTrainer(Dl4jBench.config(config.dataDir(), List.of(64, 32), subset, 1000));
-        int trials = config.pick(16, 8), seeds = config.pick(2, 1);
+        int trials = config.pick(12, 8), seeds = config.pick(2, 1);
         trainer.data(); // load and split once, outside the timed searches
         ThroughputBench.epoch(trainer, 4, 0); // warm-up: JIT and native libraries
         return compare("DL4J", trainer, trials, 4, 2, seeds,
