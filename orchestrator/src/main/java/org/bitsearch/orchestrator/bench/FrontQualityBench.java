@@ -69,13 +69,15 @@ final class FrontQualityBench {
                 config.progress("front: trial %d %s", f.number(), f.state());
         }, (store, id, wall) -> {
             Map<Integer, ParetoRow> front = store.front(id).stream().collect(Collectors.toMap(ParetoRow::number, p -> p));
-            Map<Integer, Double> bestVal = store.reports(id).stream().collect(Collectors.toMap(ReportRow::number,
-                    r -> r.metrics().valAccuracy(), Math::max));
+            Map<Integer, ReportRow> last = store.reports(id).stream().collect(Collectors.toMap(ReportRow::number, r -> r,
+                    (a, b) -> a.seq() > b.seq() ? a : b));
             List<TrialPoint> points = new ArrayList<>();
             for (TrialRow t : store.trials(id)) {
-                Double val = bestVal.get(t.number());
-                if (val == null || val.isNaN()) continue;
                 ParetoRow p = front.get(t.number());
+                ReportRow lastReport = last.get(t.number());
+                if (lastReport == null) continue;
+                double val = p != null ? p.valAccuracy() : lastReport.metrics().valAccuracy();
+                if (Double.isNaN(val)) continue;
                 ModelSize size = ModelSize.of(layers, t.candidate().bits());
                 double test = p != null ? p.testAccuracy().orElse(Double.NaN) : t.testAccuracy().orElse(Double.NaN);
                 points.add(new TrialPoint(t.number(), t.candidate().bits().bits(), val, test, size.bits(), size.kib(),
@@ -87,7 +89,10 @@ final class FrontQualityBench {
         });
     }
 
-    /** Plots every trial's best validation accuracy (front in red) and the front's test accuracy as rings. */
+    /**
+     * Plots every trial's validation accuracy at its last epoch (for front points the accuracy the front holds) in
+     * grey, the front in red, and the front's test accuracy as rings.
+     */
     static List<FrontPlot.Point> plotPoints(Result r) {
         List<FrontPlot.Point> out = new ArrayList<>();
         for (TrialPoint p : r.points())
@@ -107,7 +112,7 @@ final class FrontQualityBench {
                     Summary.number(p.valAccuracy(), 4), Summary.number(p.kib(), 1), Summary.number(p.compression(), 2) + "×",
                     p.bits().toString()));
         out.table(List.of("trial", "test accuracy", "val accuracy", "KiB", "compression", "bits per layer"), rows);
-        new FrontPlot(900, 600, "trial (best validation accuracy)", "Pareto front (validation)", "front point's test accuracy")
+        new FrontPlot(900, 600, "trial (validation accuracy, last epoch)", "Pareto front (validation)", "front point's test accuracy")
                 .write(png, "Fashion-MNIST MLP 784-128-64-10: accuracy vs size (" + r.trials() + " trials)",
                         "model size (KiB, biases at 32 bits)", "accuracy", plotPoints(r));
         out.image("Pareto front on Fashion-MNIST", pngName);
