@@ -105,7 +105,9 @@ final class FrontQualityBench {
         out.paragraph(String.format(java.util.Locale.ROOT, "A search like `examples/fashion-mnist.yaml` through the whole actor + H2 path "
                 + "(spec below): %d trials in %.0f s, final normalised hypervolume %.4f (validation accuracy vs size). Front points are "
                 + "the COMPLETED trials no other dominates on (validation accuracy, size); their test accuracy is the quantized model's "
-                + "on the 10,000 test images, measured from the last checkpoint at the end of the search.", r.trials(), r.wallSeconds(), r.hypervolume()));
+                + "on the 10,000 test images, measured from the last checkpoint at the end of the search. "
+                + "The plot shows every trial at its last epoch's validation accuracy; pruned trials, stopped after fewer epochs, "
+                + "never join the front even where they lie above it.", r.trials(), r.wallSeconds(), r.hypervolume()));
         List<List<String>> rows = new ArrayList<>();
         for (TrialPoint p : r.front().stream().sorted(java.util.Comparator.comparingLong(TrialPoint::sizeBits)).toList())
             rows.add(List.of(String.valueOf(p.number()), Double.isNaN(p.testAccuracy()) ? "not measured" : Summary.number(p.testAccuracy(), 4),
