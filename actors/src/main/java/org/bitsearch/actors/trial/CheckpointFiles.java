@@ -43,6 +43,8 @@ public final class CheckpointFiles {
                 Matcher t = TEMP_FILE.matcher(f.getFileName().toString());
                 if (t.matches() && Integer.parseInt(t.group(1)) <= keepEpoch) Files.deleteIfExists(f);
             }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // the directory went away meanwhile (the trial finished and its checkpoints were deleted): nothing to clean
         } catch (IOException e) {
             throw new UncheckedIOException("cannot clean checkpoints in " + trialDir + ": " + e.getMessage(), e);
         }
@@ -50,12 +52,21 @@ public final class CheckpointFiles {
 
     /** Deletes a trial's checkpoint directory (pruned and failed trials need none). */
     public static void deleteAll(Path trialDir) {
-        if (!Files.exists(trialDir)) return;
-        try (Stream<Path> walk = Files.walk(trialDir)) {
-            List<Path> all = walk.sorted(Comparator.reverseOrder()).toList();
-            for (Path p : all) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete checkpoints in " + trialDir + ": " + e.getMessage(), e);
+        // A file may vanish while we walk (the trial's own cleanup of older epochs runs on the trainer thread):
+        // that is what we want anyway, so walk again rather than fail.
+        for (int attempt = 1; ; attempt++) {
+            if (!Files.exists(trialDir)) return;
+            try (Stream<Path> walk = Files.walk(trialDir)) {
+                List<Path> all = walk.sorted(Comparator.reverseOrder()).toList();
+                for (Path p : all) Files.deleteIfExists(p);
+                return;
+            } catch (IOException | UncheckedIOException e) {
+                Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+                if (!(cause instanceof java.nio.file.NoSuchFileException || cause instanceof java.nio.file.DirectoryNotEmptyException)
+                        || attempt >= 10)
+                    throw new UncheckedIOException("cannot delete checkpoints in " + trialDir + ": " + cause.getMessage(),
+                            cause instanceof IOException io ? io : new IOException(cause));
+            }
         }
     }
 }

@@ -38,4 +38,22 @@ class CheckpointFilesTest {
         CheckpointFiles.deleteAll(dir);
         CheckpointFiles.deleteOlderThan(dir, 5);
     }
+
+    @Test
+    void deleteAllToleratesFilesVanishingWhileItWalks() throws Exception {
+        // the trial's own cleanup of older epochs may delete files while the supervisor deletes the whole directory
+        for (int round = 0; round < 30; round++) {
+            Path trial = Files.createDirectories(dir.resolve("t" + round));
+            for (int e = 1; e <= 200; e++) Files.writeString(trial.resolve(String.format("epoch-%04d.ckpt", e)), "x");
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread cleaner = new Thread(() -> {
+                try { CheckpointFiles.deleteOlderThan(trial, 200); } catch (Throwable t) { failure.set(t); }
+            });
+            cleaner.start();
+            CheckpointFiles.deleteAll(trial);
+            cleaner.join(30_000);
+            assertFalse(Files.exists(trial), "round " + round);
+            assertEquals(null, failure.get(), "round " + round + ": the concurrent cleanup failed");
+        }
+    }
 }
