@@ -58,25 +58,18 @@ final class Jdbc {
 
     /** Runs several reads in one read-only transaction that sees one consistent snapshot of the database. */
     <T> T snapshot(Supplier<String> what, Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setTransactionIsolation(TRANSACTION_SNAPSHOT);
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(new Tx(c));
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c, e);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw errors.translate(what.get(), e);
-        }
+        return transaction(what, TRANSACTION_SNAPSHOT, work);
     }
 
     /** Runs a write transaction: committed if {@code work} returns, rolled back if it throws. */
     <T> T write(Supplier<String> what, Work<T> work) {
+        return transaction(what, -1, work);
+    }
+
+    /** One transaction at {@code isolation} (-1: the pool's default), committed if {@code work} returns. */
+    private <T> T transaction(Supplier<String> what, int isolation, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
+            if (isolation >= 0) c.setTransactionIsolation(isolation);
             c.setAutoCommit(false);
             try {
                 T result = work.run(new Tx(c));
