@@ -41,11 +41,12 @@ public record SearchSystemSettings(Path dataDir, int cpuSlots, int slotsPerDevic
 
     /**
      * Defaults: CPU slots one per two cores, one trial per device, GPUs used when available, interrupted searches
-     * resumed at start, retries after 1 s, 2 s, 4 s ... (at most 60 s), the standard trainer kinds.
+     * resumed at start, retries after 1 s, 2 s, 4 s ... (at most 60 s), and the given trainer kinds (the application
+     * passes its standard ones; the actors know no trainer of their own).
      */
-    public static SearchSystemSettings defaults(Path dataDir) {
+    public static SearchSystemSettings defaults(Path dataDir, TrainerFactory trainers) {
         return new SearchSystemSettings(dataDir, 0, 1, true, Optional.empty(), true, Duration.ofSeconds(1),
-                Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofMinutes(10), StandardTrainers.factory());
+                Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofMinutes(10), trainers);
     }
 
     public SearchSystemSettings withCpuSlots(int n) { return new SearchSystemSettings(dataDir, n, slotsPerDevice, useGpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers); }

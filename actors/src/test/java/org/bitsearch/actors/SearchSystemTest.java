@@ -35,7 +35,7 @@ class SearchSystemTest {
             """;
 
     private SearchSystemSettings settings() {
-        return SearchSystemSettings.defaults(dir).withCpuSlots(2).withUseGpus(false).withRetryBackoff(Duration.ofMillis(20))
+        return SearchSystemSettings.defaults(dir, TestTrainers.factory()).withCpuSlots(2).withUseGpus(false).withRetryBackoff(Duration.ofMillis(20))
                 .withShutdownTimeout(Duration.ofSeconds(20));
     }
 

@@ -2,7 +2,7 @@ package org.bitsearch.actors.spec;
 
 import org.bitsearch.search.engine.PrunerConfig;
 import org.bitsearch.search.engine.SearchSettings;
-import org.bitsearch.search.train.Trainer;
+import org.bitsearch.search.trainer.Trainer;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -15,8 +15,8 @@ import org.bitsearch.search.space.Dimension;
 import org.bitsearch.search.space.ModelSize;
 import org.bitsearch.search.space.QuantLayer;
 import org.bitsearch.search.space.SearchSpace;
-import org.bitsearch.search.train.ParamRule;
-import org.bitsearch.search.train.Trainer;
+import org.bitsearch.search.trainer.ParamRule;
+import org.bitsearch.search.trainer.Trainer;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
-import org.bitsearch.search.train.ParamRule;
-import org.bitsearch.search.train.Trainer;
+import org.bitsearch.search.trainer.ParamRule;
+import org.bitsearch.search.trainer.Trainer;
 
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package org.bitsearch.actors.trial;
 
-import org.bitsearch.search.train.TrainingRun;
+import org.bitsearch.search.trainer.TrainingRun;
 
 /**
  * Owns one open {@link TrainingRun} and serialises every use of it: steps and {@link #close()} run one at a time,

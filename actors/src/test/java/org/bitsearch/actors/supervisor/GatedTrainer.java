@@ -1,12 +1,12 @@
 package org.bitsearch.actors.supervisor;
 
 import org.bitsearch.actors.spec.TrainerFactory;
-import org.bitsearch.search.sim.SimulatedTrainer;
-import org.bitsearch.search.sim.SimulatedTrainerConfig;
+import org.bitsearch.trainers.sim.SimulatedTrainer;
+import org.bitsearch.trainers.sim.SimulatedTrainerConfig;
 import org.bitsearch.search.space.QuantLayer;
-import org.bitsearch.search.train.Trainer;
-import org.bitsearch.search.train.TrainingRun;
-import org.bitsearch.search.train.TrialContext;
+import org.bitsearch.search.trainer.Trainer;
+import org.bitsearch.search.trainer.TrainingRun;
+import org.bitsearch.search.trainer.TrialContext;
 import org.bitsearch.search.trial.EpochMetrics;
 
 import java.nio.file.Path;
@@ -47,6 +47,7 @@ final class GatedTrainer implements Trainer {
                 return run.testAccuracy();
             }
             @Override public void exportModel(Path file) throws Exception { run.exportModel(file); }
+            @Override public void cancel() { run.cancel(); }
             @Override public void close() { run.close(); }
         };
     }

@@ -7,7 +7,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.bitsearch.actors.SearchEnvironment;
 import org.bitsearch.actors.SearchSystem;
-import org.bitsearch.actors.StandardTrainers;
+import org.bitsearch.actors.TestTrainers;
 import org.bitsearch.actors.api.SearchEvent;
 import org.bitsearch.actors.api.SearchService;
 import org.bitsearch.actors.device.DevicePool;
@@ -35,7 +35,7 @@ final class SearchFixture implements AutoCloseable {
     final ActorTestKit kit = ActorTestKit.create();
     final H2SearchStore h2;
     final SearchStore store;
-    final SpecCompiler compiler = new SpecCompiler(StandardTrainers.factory().with(GatedTrainer.KIND));
+    final SpecCompiler compiler = new SpecCompiler(TestTrainers.factory().with(GatedTrainer.KIND));
     final ActorRef<DevicePool.Command> pool;
     final ActorRef<SearchRegistry.Command> registry;
     final List<SearchEvent> events = new CopyOnWriteArrayList<>();

@@ -1,7 +1,7 @@
 package org.bitsearch.orchestrator.cli;
 
 import org.bitsearch.actors.SearchSystem;
-import org.bitsearch.actors.StandardTrainers;
+import org.bitsearch.orchestrator.wiring.StandardTrainers;
 import org.bitsearch.actors.spec.SpecException;
 import org.bitsearch.storage.H2SearchStore;
 import org.bitsearch.storage.SearchRow;

@@ -3,7 +3,7 @@ package org.bitsearch.orchestrator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.bitsearch.actors.SearchSystemSettings;
-import org.bitsearch.actors.StandardTrainers;
+import org.bitsearch.orchestrator.wiring.StandardTrainers;
 import org.bitsearch.actors.spec.SpecCompiler;
 import org.bitsearch.actors.spec.SpecException;
 import picocli.CommandLine.Command;
@@ -75,7 +75,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     static SearchSystemSettings settings(StoreOptions store, SystemOptions system) {
-        return SearchSystemSettings.defaults(store.dataDir()).withResumeInterrupted(false)
+        return SearchSystemSettings.defaults(store.dataDir(), StandardTrainers.factory()).withResumeInterrupted(false)
                 .withCpuSlots(system.cpuSlots).withSlotsPerDevice(system.slotsPerDevice);
     }
 }

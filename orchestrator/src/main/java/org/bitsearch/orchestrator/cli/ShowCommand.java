@@ -1,6 +1,6 @@
 package org.bitsearch.orchestrator.cli;
 
-import org.bitsearch.actors.StandardTrainers;
+import org.bitsearch.orchestrator.wiring.StandardTrainers;
 import org.bitsearch.storage.H2SearchStore;
 import org.bitsearch.storage.SearchRow;
 import org.bitsearch.storage.StoreException;

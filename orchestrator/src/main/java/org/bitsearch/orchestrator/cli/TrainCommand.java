@@ -1,17 +1,17 @@
 package org.bitsearch.orchestrator.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.bitsearch.actors.train.Dl4jTrainer;
-import org.bitsearch.actors.train.Dl4jTrainerConfig;
-import org.bitsearch.actors.train.Dl4jTrainingRun;
-import org.bitsearch.actors.train.Hyperparameters;
-import org.bitsearch.actors.train.schedule.DropBitsConfig;
-import org.bitsearch.actors.train.schedule.ScheduleConfig;
-import org.bitsearch.actors.train.schedule.SensitivityConfig;
+import org.bitsearch.trainers.dl4j.Dl4jTrainer;
+import org.bitsearch.trainers.dl4j.Dl4jTrainerConfig;
+import org.bitsearch.trainers.dl4j.Dl4jTrainingRun;
+import org.bitsearch.trainers.dl4j.Hyperparameters;
+import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
+import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
+import org.bitsearch.trainers.dl4j.schedule.SensitivityConfig;
 import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.space.ModelSize;
-import org.bitsearch.search.train.TrainingRun;
-import org.bitsearch.search.train.TrialContext;
+import org.bitsearch.search.trainer.TrainingRun;
+import org.bitsearch.search.trainer.TrialContext;
 import org.bitsearch.search.trial.Candidate;
 import org.bitsearch.search.trial.EpochMetrics;
 import picocli.CommandLine;

@@ -1,10 +1,10 @@
 package org.bitsearch.orchestrator.cli;
 
-import org.bitsearch.actors.train.Dl4jTrainer;
-import org.bitsearch.actors.train.Dl4jTrainerConfig;
-import org.bitsearch.actors.train.schedule.DropBitsConfig;
-import org.bitsearch.actors.train.schedule.ScheduleConfig;
-import org.bitsearch.actors.train.schedule.SensitivityConfig;
+import org.bitsearch.trainers.dl4j.Dl4jTrainer;
+import org.bitsearch.trainers.dl4j.Dl4jTrainerConfig;
+import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
+import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
+import org.bitsearch.trainers.dl4j.schedule.SensitivityConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 

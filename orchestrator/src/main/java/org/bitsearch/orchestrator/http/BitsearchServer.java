@@ -1,5 +1,7 @@
 package org.bitsearch.orchestrator.http;
 
+import org.bitsearch.orchestrator.wiring.StandardTrainers;
+
 import org.bitsearch.actors.SearchSystem;
 import org.bitsearch.actors.SearchSystemSettings;
 import org.bitsearch.actors.spec.SpecCompiler;
@@ -39,7 +41,7 @@ public final class BitsearchServer implements AutoCloseable {
         SearchStore store = H2SearchStore.open(dataDir);
         SearchSystem system = null;
         try {
-            SearchSystemSettings settings = tune.apply(SearchSystemSettings.defaults(dataDir));
+            SearchSystemSettings settings = tune.apply(SearchSystemSettings.defaults(dataDir, StandardTrainers.factory()));
             system = SearchSystem.start(store, settings);
             TrainerFactory trainers = settings.datasetsDir().map(settings.trainers()::withDefaultDataDir)
                     .orElse(settings.trainers());

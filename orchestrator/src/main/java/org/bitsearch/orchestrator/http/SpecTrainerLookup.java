@@ -1,7 +1,7 @@
 package org.bitsearch.orchestrator.http;
 
 import org.bitsearch.actors.spec.SpecCompiler;
-import org.bitsearch.search.train.Trainer;
+import org.bitsearch.search.trainer.Trainer;
 import org.bitsearch.storage.SearchRow;
 
 import java.util.Map;

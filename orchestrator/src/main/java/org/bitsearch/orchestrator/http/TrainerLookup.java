@@ -1,6 +1,6 @@
 package org.bitsearch.orchestrator.http;
 
-import org.bitsearch.search.train.Trainer;
+import org.bitsearch.search.trainer.Trainer;
 import org.bitsearch.storage.SearchRow;
 
 /**

@@ -3,8 +3,8 @@ package org.bitsearch.orchestrator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.bitsearch.actors.train.Dl4jTrainerConfig;
-import org.bitsearch.actors.train.schedule.ScheduleConfig;
+import org.bitsearch.trainers.dl4j.Dl4jTrainerConfig;
+import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

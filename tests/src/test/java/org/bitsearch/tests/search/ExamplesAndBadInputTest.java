@@ -1,7 +1,7 @@
 package org.bitsearch.tests.search;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.bitsearch.actors.StandardTrainers;
+import org.bitsearch.orchestrator.wiring.StandardTrainers;
 import org.bitsearch.actors.spec.CompiledSearch;
 import org.bitsearch.actors.spec.SpecCompiler;
 import org.bitsearch.orchestrator.Main;

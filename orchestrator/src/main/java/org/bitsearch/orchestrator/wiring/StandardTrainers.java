@@ -1,0 +1,34 @@
+package org.bitsearch.orchestrator.wiring;
+
+import org.bitsearch.actors.spec.TrainerFactory;
+import org.bitsearch.trainers.dl4j.Dl4jTrainer;
+import org.bitsearch.trainers.dl4j.Dl4jTrainerConfig;
+import org.bitsearch.trainers.dl4j.Hyperparameters;
+import org.bitsearch.trainers.sim.SimulatedTrainer;
+import org.bitsearch.trainers.sim.SimulatedTrainerConfig;
+
+import java.nio.file.Files;
+
+/**
+ * The trainer kinds a spec may name out of the box: {@code dl4j} (the default; {@link Dl4jTrainerConfig}) and
+ * {@code simulated} (a seeded learning-curve model for tests and demos; {@code SimulatedTrainerConfig}).
+ */
+public final class StandardTrainers {
+    private StandardTrainers() {}
+
+    /** The DL4J trainer, once its data directory is known to exist (the data itself loads at the first trial). */
+    static Dl4jTrainer dl4j(Dl4jTrainerConfig config) {
+        if (!Files.isDirectory(config.dataPath()))
+            throw new IllegalArgumentException("dataDir is '" + config.dataDir() + "', but it is not a directory"
+                    + " (give the dataset directory in the spec or with --data)");
+        return new Dl4jTrainer(config);
+    }
+
+    public static TrainerFactory factory() {
+        return TrainerFactory.empty()
+                .with(new TrainerFactory.Kind<>("dl4j", Dl4jTrainerConfig.class, StandardTrainers::dl4j,
+                        Hyperparameters.declared()))
+                .with(new TrainerFactory.Kind<>("simulated", SimulatedTrainerConfig.class, SimulatedTrainer::new,
+                        SimulatedTrainer.hyperparameters()));
+    }
+}

@@ -1,0 +1,234 @@
+package org.bitsearch.orchestrator.wiring;
+
+import org.bitsearch.actors.spec.CompiledSearch;
+import org.bitsearch.actors.spec.SpecCompiler;
+import org.bitsearch.actors.spec.SpecException;
+import org.bitsearch.search.engine.PrunerConfig;
+import org.bitsearch.search.engine.SamplerConfig;
+import org.bitsearch.search.space.Dimension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SpecCompilerTest {
+    private final SpecCompiler compiler = new SpecCompiler(StandardTrainers.factory());
+    @TempDir static Path data;
+
+    static final String VALID = """
+            name: fmnist-mlp
+            seed: 42
+            trainer:
+              kind: dl4j
+              dataset: fashion-mnist
+              dataDir: %s
+              hidden: [64, 32]
+              trainSubset: 2000
+            space:
+              params:
+                learningRate: {type: logfloat, low: 1.0e-4, high: 1.0e-2}
+                optimizer: {type: categorical, choices: [adam, sgd]}
+              bits: {allowed: [1, 2, 4, 8], pinFirst: 8, pinLast: 8, maxSizeKiB: 60}
+            sampler: {type: nsga2, populationSize: 8}
+            pruner: {type: pareto-asha, minResource: 1, maxResource: 4, reductionFactor: 3}
+            budget: {maxTrials: 24, maxConcurrent: 2, maxEpochs: 4, maxRetries: 1, maxWallSeconds: 600}
+            """;
+
+    static String valid() { return VALID.formatted(data.toString().replace("\\", "/")); }
+
+    @Test
+    void compilesAValidYamlSpecIntoSettings() throws Exception {
+        CompiledSearch c = compiler.compile(valid());
+        assertEquals("fmnist-mlp", c.name());
+        assertEquals(42, c.seed());
+        assertEquals(3, c.settings().space().bits().layers().size(), "784-64-32-10 has three dense layers");
+        assertEquals(List.of("learningRate", "optimizer"), c.settings().space().dimensions().stream().map(Dimension::name).sorted().toList());
+        assertEquals(new SamplerConfig.Nsga2(8, 0.2, 0.9), c.settings().sampler());
+        assertEquals(new PrunerConfig.Asha(1, 4, 3, 0, true), c.settings().pruner());
+        assertEquals(24, c.settings().maxTrials());
+        assertEquals(4, c.completionEpoch());
+        assertEquals(1, c.maxRetries());
+        assertEquals(600, c.maxWall().orElseThrow().toSeconds());
+        assertEquals(0.0, c.settings().refAccuracy());
+        assertEquals(32.0 * (784 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10), c.settings().refSizeBits());
+        assertEquals((long) (60 * 8192), c.settings().space().bits().maxSizeBits().orElseThrow());
+        assertTrue(c.specJson().startsWith("{\"name\":\"fmnist-mlp\""));
+        // JSON text compiles the same
+        assertEquals(c.settings(), compiler.compile(c.specJson()).settings());
+    }
+
+    @Test
+    void reportsEveryProblemWithItsPathAtOnce() {
+        String bad = """
+                name: ""
+                seed: 1.5
+                colour: blue
+                trainer: {kind: dl4j, dataset: fashion-mnist, dataDir: /nonexistent, hiden: [3]}
+                space:
+                  params:
+                    learningRate: {type: logfloat, low: 0, high: 1.0e-2}
+                    optimizer: {type: categorical, choices: []}
+                    depth: {type: int, low: 5, high: 2}
+                    momentum: {type: gaussian}
+                  bits: {allowed: [1, 3, 16], pinFirst: 9}
+                sampler: {type: annealing}
+                pruner: {type: asha, reductionFactor: 1, maxResource: 9}
+                budget: {maxTrials: 0, maxConcurrent: -1, maxEpochs: 4, maxRetries: -2, maxWallSeconds: 0}
+                """;
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(bad));
+        List<String> p = e.problems();
+        String all = String.join("\n", p);
+        for (String expected : List.of(
+                "name is '', but must be 1 to 100 characters",
+                "seed is 1.5, but must be an integer",
+                "colour is not a known field",
+                "trainer.hiden is not a known field of the dl4j trainer",
+                "space.params.learningRate.low is 0.0, but must be > 0 for a logfloat",
+                "space.params.optimizer.choices is '[]', but must list at least one value",
+                "space.params.depth.low is 5, but must be <= high (2)",
+                "space.params.momentum.type is 'gaussian', but must be one of [categorical, int, float, logfloat]",
+                "space.bits.allowed[2] is 16, but must be one of",
+                "space.bits.pinFirst is 9, but must be one of",
+                "sampler.type is 'annealing', but must be one of [random, grid, tpe, nsga2]",
+                "pruner.reductionFactor is 1, but must be >= 2",
+                "pruner.maxResource is 9, but must be <= budget.maxEpochs (4)",
+                "budget.maxTrials is 0, but must be >= 1",
+                "budget.maxConcurrent is -1, but must be >= 1",
+                "budget.maxRetries is -2, but must be >= 0",
+                "budget.maxWallSeconds is 0, but must be >= 1",
+                "space.params.depth is not a hyperparameter of the dl4j trainer",
+                "space.params.momentum is not a hyperparameter of the dl4j trainer"))
+            assertTrue(all.contains(expected), "missing problem '" + expected + "' in:\n" + all);
+        assertEquals(19, p.size(), all);
+    }
+
+    @Test
+    void missingSectionsAndUnknownTrainerKindAreNamed() {
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile("{\"trainer\": {\"kind\": \"pytorch\"}}"));
+        assertEquals(List.of("budget is missing, but is required", "name is missing, but is required",
+                "space is missing, but is required", "trainer.kind is 'pytorch', but must be one of [dl4j, simulated]"),
+                e.problems().stream().sorted().toList());
+    }
+
+    @Test
+    void sizeBudgetBelowTheSmallestModelIsRejectedAfterTheLayersAreKnown() {
+        String spec = valid().replace("maxSizeKiB: 60", "maxSizeKiB: 1");
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(spec));
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).startsWith("space.bits.maxSizeKiB is 1.0, but must be >= "), e.problems().get(0));
+    }
+
+    @Test
+    void aMissingDataDirectoryIsReportedBeforeAnythingRuns() {
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(valid().replace(data.toString(), data.resolve("nope").toString())));
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).startsWith("trainer: dataDir is '" + data.resolve("nope") + "', but it is not a directory"), e.problems().get(0));
+    }
+
+    @Test
+    void malformedTextIsOneProblem() {
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile("name: [unclosed"));
+        assertEquals(1, e.problems().size());
+        assertTrue(e.problems().get(0).startsWith("spec is not valid YAML"), e.problems().get(0));
+        assertInstanceOf(SpecException.class, assertThrows(SpecException.class, () -> compiler.compile("- a\n- b")));
+    }
+
+    /** The space part of {@link #valid()} replaced by {@code params} (YAML lines, indented 4). */
+    static String withParams(String params) {
+        return valid().replace("""
+                    learningRate: {type: logfloat, low: 1.0e-4, high: 1.0e-2}
+                    optimizer: {type: categorical, choices: [adam, sgd]}
+                """, params);
+    }
+
+    @Test
+    void everyHyperparameterTheTrainerWouldRejectIsReportedAtOnce() {
+        String spec = withParams("""
+                    learningrate: {type: logfloat, low: 1.0e-4, high: 1.0e-2}
+                    learningRate: {type: float, low: 0, high: 0.1}
+                    optimizer: {type: categorical, choices: [adam, rmsprop, 3]}
+                    weightDecay: {type: categorical, choices: [0, -0.1, 1.0e-4]}
+                    batchSize: {type: float, low: 16, high: 64}
+                """);
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(spec));
+        assertEquals(List.of(
+                "space.params.learningrate is not a hyperparameter of the dl4j trainer; known: learningRate, optimizer, weightDecay, batchSize",
+                "space.params.learningRate.low is 0.0, but the dl4j trainer needs learningRate to be a number > 0",
+                "space.params.optimizer.choices contains 'rmsprop', but the dl4j trainer accepts adam, sgd, nesterovs",
+                "space.params.optimizer.choices contains 3, but the dl4j trainer accepts adam, sgd, nesterovs",
+                "space.params.weightDecay.choices contains -0.1, but the dl4j trainer needs weightDecay to be a number >= 0",
+                "space.params.batchSize.type is 'float', but the dl4j trainer needs batchSize to be an integer >= 1 (type int, or categorical of integers)"),
+                e.problems());
+    }
+
+    @Test
+    void integerAndChoiceRulesCheckEveryValueAndType() {
+        String spec = withParams("""
+                    batchSize: {type: categorical, choices: [64, 0, 12.5, big]}
+                    optimizer: {type: int, low: 1, high: 3}
+                    weightDecay: {type: int, low: -1, high: 3}
+                """);
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(spec));
+        String integer = "but the dl4j trainer needs batchSize to be an integer >= 1 (type int, or categorical of integers)";
+        assertEquals(List.of(
+                "space.params.batchSize.choices contains 0, " + integer,
+                "space.params.batchSize.choices contains 12.5, " + integer,
+                "space.params.batchSize.choices contains 'big', " + integer,
+                "space.params.optimizer.type is 'int', but the dl4j trainer needs optimizer to be categorical with choices among adam, sgd, nesterovs",
+                "space.params.weightDecay.low is -1, but the dl4j trainer needs weightDecay to be a number >= 0"),
+                e.problems());
+        assertEquals(List.of("space.params.batchSize.low is 0, but the dl4j trainer needs batchSize to be an integer >= 1 (type int, or categorical of integers)"),
+                assertThrows(SpecException.class, () -> compiler.compile(withParams("""
+                            batchSize: {type: int, low: 0, high: 8}
+                        """))).problems());
+    }
+
+    @Test
+    void everyDeclaredHyperparameterWithinItsRuleCompiles() throws Exception {
+        CompiledSearch c = compiler.compile(withParams("""
+                    learningRate: {type: categorical, choices: [0.001, 0.01]}
+                    optimizer: {type: categorical, choices: [adam, sgd, nesterovs]}
+                    weightDecay: {type: float, low: 0, high: 1.0e-3}
+                    batchSize: {type: int, low: 16, high: 128}
+                """));
+        assertEquals(List.of("batchSize", "learningRate", "optimizer", "weightDecay"),
+                c.settings().space().dimensions().stream().map(Dimension::name).sorted().toList());
+    }
+
+    @Test
+    void theSimulatedTrainerHoldsSpecsToTheSameRule() {
+        String spec = """
+                name: sim
+                trainer: {kind: simulated, hidden: [8]}
+                space:
+                  params:
+                    lr: {type: logfloat, low: 1.0e-4, high: 1.0e-2}
+                    optimizer: {type: categorical, choices: [rmsprop]}
+                budget: {maxTrials: 2, maxEpochs: 1}
+                """;
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(spec));
+        assertEquals(List.of(
+                "space.params.lr is not a hyperparameter of the simulated trainer; known: learningRate, optimizer, weightDecay, batchSize",
+                "space.params.optimizer.choices contains 'rmsprop', but the simulated trainer accepts adam, sgd, nesterovs"),
+                e.problems());
+    }
+
+    @Test
+    void bothExamplesCompile() throws Exception {
+        Path repo = Path.of(System.getProperty("bitsearch.repoRoot"));
+        CompiledSearch sim = compiler.compile(java.nio.file.Files.readString(repo.resolve("examples/simulated.yaml")));
+        assertEquals("simulated", sim.trainerKind());
+        var fmnist = SpecCompiler.parse(java.nio.file.Files.readString(repo.resolve("examples/fashion-mnist.yaml")));
+        // its dataDir is relative to the repository: point it at an existing directory
+        ((com.fasterxml.jackson.databind.node.ObjectNode) fmnist.get("trainer")).put("dataDir", data.toString());
+        CompiledSearch dl4j = compiler.compile(fmnist);
+        assertEquals("dl4j", dl4j.trainerKind());
+    }
+}

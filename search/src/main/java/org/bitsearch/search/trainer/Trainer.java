@@ -1,0 +1,25 @@
+package org.bitsearch.search.trainer;
+
+import org.bitsearch.search.space.QuantLayer;
+
+import java.util.List;
+
+/**
+ * Trains candidates of one model on one dataset. A trainer is made once per search; it is thread-safe:
+ * several runs may be open at once, each used by one thread at a time.
+ *
+ * <p>Implementations: the DL4J quantization-aware trainer (actors module) and a seeded simulated trainer
+ * for fast tests ({@code org.bitsearch.trainers.sim}).
+ */
+public interface Trainer {
+    /** The model's quantizable layers, in forward order; known before any training (the search space reads it). */
+    List<QuantLayer> layers();
+
+    /**
+     * Opens the run of one trial: builds the network and, if {@link TrialContext#checkpoint()} is present,
+     * restores weights, updater state and epoch from it. Blocking; call it off actor threads.
+     *
+     * @throws Exception with a message naming the problem if the run cannot be opened
+     */
+    TrainingRun open(TrialContext context) throws Exception;
+}

@@ -1,0 +1,33 @@
+package org.bitsearch.search.trainer;
+
+import org.bitsearch.search.trial.Candidate;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Everything a {@link Trainer} needs to open one trial's run.
+ *
+ * @param number     the trial number within its search (0-based, no gaps)
+ * @param candidate  hyperparameters and bit allocation to train
+ * @param seed       the trial's seed, derived from the search seed and the trial number
+ * @param maxEpochs  the most epochs this trial may train (the pruner may stop it earlier)
+ * @param checkpoint the checkpoint to restore before training, if the trial is being resumed
+ * @param device     the device slot the run must use: "cpu:N" or "gpu:N" (N = CUDA device index)
+ */
+public record TrialContext(int number, Candidate candidate, long seed, int maxEpochs, Optional<Path> checkpoint,
+                           String device) {
+    public TrialContext {
+        if (number < 0) throw new IllegalArgumentException("number is " + number + ", but must be >= 0");
+        if (candidate == null) throw new IllegalArgumentException("candidate must not be null");
+        if (maxEpochs < 1) throw new IllegalArgumentException("maxEpochs is " + maxEpochs + ", but must be >= 1");
+        if (checkpoint == null) checkpoint = Optional.empty();
+        if (device == null || !device.matches("(cpu|gpu):\\d+"))
+            throw new IllegalArgumentException("device is '" + device + "', but must be cpu:N or gpu:N");
+    }
+
+    public boolean onGpu() { return device.startsWith("gpu:"); }
+
+    /** The device index N of "cpu:N" / "gpu:N". */
+    public int deviceIndex() { return Integer.parseInt(device.substring(4)); }
+}

@@ -1,0 +1,170 @@
+package org.bitsearch.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.LinkedHashSet;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bitsearch bench}: measures on this machine how fast training runs (1, 2), what orchestration costs (3), how
+ * much Pareto-ASHA saves (4), the front a real search reaches (5) and how the engine scales (6), and writes them to a
+ * Markdown report (plus the front's PNG beside it), rewritten atomically after every figure so a partial run leaves
+ * the figures it measured. Progress goes to stderr. Exit codes: 0 all figures measured, 1 a figure failed (its error
+ * is in the report), 2 bad input (the message names the flag).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure training throughput, parallel scaling, orchestration overhead, search efficiency, front quality "
+                + "and engine scaling on this machine, and write them to a Markdown report.")
+public final class BenchCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--quick", description = "a smaller run of a few minutes (fewer samples, trials and seeds)") boolean quick;
+    @Option(names = "--out", defaultValue = "BENCHMARKS.md", description = "the report to write (default: ${DEFAULT-VALUE}); the PNG goes beside it") Path out;
+    @Option(names = "--data", defaultValue = "../shared/datasets/fashion-mnist",
+            description = "Fashion-MNIST IDX directory (default: ${DEFAULT-VALUE})") Path data;
+    @Option(names = "--repeats", description = "repetitions of each figure (default: 3, or 2 with --quick)") Integer repeats;
+    @Option(names = "--figures", split = ",", paramLabel = "N,N,...",
+            description = "which figures to measure, 1..6, in this order (default: all, in order); the report lists them in number order") List<Integer> figures;
+
+    /** The figures to run, validated; bad input throws a ParameterException naming the flag. */
+    BenchConfig validate(PrintStream log) {
+        CommandLine cmd = spec.commandLine();
+        int r = repeats == null ? (quick ? 2 : 3) : repeats;
+        if (r < 1) throw new CommandLine.ParameterException(cmd, "--repeats is " + r + ", but must be >= 1");
+        if (r > 50) throw new CommandLine.ParameterException(cmd, "--repeats is " + r + ", but must be <= 50");
+        for (int f : selected())
+            if (f < 1 || f > 6) throw new CommandLine.ParameterException(cmd, "--figures names " + f + ", but figures are numbered 1..6");
+        if (needsData() && !Files.isDirectory(data))
+            throw new CommandLine.ParameterException(cmd, "--data is '" + data + "', but it is not a directory (figures 1, 2, 4 and 5 need Fashion-MNIST)");
+        Path dir = out.toAbsolutePath().getParent();
+        if (!out.getFileName().toString().endsWith(".md"))
+            throw new CommandLine.ParameterException(cmd, "--out is '" + out + "', but must name a .md file");
+        if (dir == null || !Files.isDirectory(dir))
+            throw new CommandLine.ParameterException(cmd, "--out is '" + out + "', but its directory does not exist");
+        return new BenchConfig(quick, r, data, log);
+    }
+
+    /** The figures in the order to measure them, each once. */
+    LinkedHashSet<Integer> selected() {
+        return new LinkedHashSet<>(figures == null || figures.isEmpty() ? List.of(1, 2, 3, 4, 5, 6) : figures);
+    }
+
+    private boolean needsData() {
+        LinkedHashSet<Integer> s = selected();
+        return s.contains(1) || s.contains(2) || s.contains(4) || s.contains(5);
+    }
+
+    /** The PNG beside the report: {@code BENCHMARKS.md} → {@code BENCHMARKS-front.png}. */
+    static Path pngFor(Path report) {
+        String name = report.getFileName().toString();
+        return report.toAbsolutePath().resolveSibling(name.substring(0, name.length() - 3) + "-front.png");
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream log = System.err;
+        BenchConfig config = validate(log);
+        List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        if (!args.isEmpty() && args.get(0).equals(spec.name())) args.remove(0);
+        String command = "./bitsearch bench" + (args.isEmpty() ? "" : " " + String.join(" ", args));
+        String loadStart = MachineInfo.loadAverage().orElse("unknown");
+        Instant start = Instant.now();
+        MachineInfo machine = MachineInfo.current();
+        TreeMap<Integer, Section> done = new TreeMap<>();
+        List<String> failures = new ArrayList<>();
+        try (LoadSampler load = new LoadSampler(5)) {
+            this.load = load;
+            measureAll(config, machine, command, start, loadStart, done, failures);
+        }
+        spec.commandLine().getOut().println("wrote " + out.toAbsolutePath());
+        return failures.isEmpty() ? 0 : 1;
+    }
+
+    private LoadSampler load;
+
+    private void measureAll(BenchConfig config, MachineInfo machine, String command, Instant start, String loadStart,
+                            TreeMap<Integer, Section> done, List<String> failures) throws Exception {
+        for (int f : selected()) {
+            config.progress("figure %d ...", f);
+            long t0 = System.nanoTime();
+            try {
+                done.put(f, measure(f, config));
+            } catch (Exception | Error e) {
+                if (e instanceof VirtualMachineError) throw e;
+                failures.add("figure " + f + ": " + e);
+                e.printStackTrace(config.log());
+            }
+            config.progress("figure %d took %.0f s", f, (System.nanoTime() - t0) / 1e9);
+            write(config, machine, command, start, loadStart, done, failures, false);
+        }
+        write(config, machine, command, start, loadStart, done, failures, true);
+    }
+
+    /** A measured figure, rendered once the report is written. */
+    private interface Section {
+        void render(BenchReport report, Path png, String pngName) throws Exception;
+    }
+
+    private Section measure(int figure, BenchConfig config) throws Exception {
+        switch (figure) {
+            case 1 -> { ThroughputBench b = new ThroughputBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep); }
+            case 2 -> { ParallelScalingBench b = new ParallelScalingBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep); }
+            case 3 -> { OrchestrationBench b = new OrchestrationBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep); }
+            case 4 -> {
+                SearchEfficiencyBench b = new SearchEfficiencyBench(config);
+                var sim = b.simulated();
+                var real = b.real();
+                return (rep, png, name) -> b.report(List.of(sim, real), rep);
+            }
+            case 5 -> { FrontQualityBench b = new FrontQualityBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep, png, name); }
+            case 6 -> { EngineScalingBench b = new EngineScalingBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep); }
+            default -> throw new IllegalArgumentException("figure " + figure + " does not exist");
+        }
+    }
+
+    private void write(BenchConfig config, MachineInfo m, String command, Instant start, String loadStart, TreeMap<Integer, Section> done,
+                       List<String> failures, boolean finished) throws Exception {
+        BenchReport r = new BenchReport();
+        Instant now = Instant.now();
+        r.heading(1, "bitsearch benchmarks");
+        r.paragraph("Measured by `bitsearch bench` on the machine described below; every figure is re-measured by running the command "
+                + "again. Figures that compare two things are ratios measured in one run, alternating A B A B. Absolute times depend on the "
+                + "machine and its load; nothing here is asserted by a test.");
+        r.table(List.of("", ""), List.of(
+                List.of("command", "`" + command + "`"),
+                List.of("mode", config.quick() ? "quick" : "full"),
+                List.of("repeats", String.valueOf(config.repeats())),
+                List.of("figures, in the order measured", selected().toString()),
+                List.of("started", start.truncatedTo(ChronoUnit.SECONDS).toString()),
+                List.of(finished ? "finished" : "last update (still running)", now.truncatedTo(ChronoUnit.SECONDS).toString()),
+                List.of("duration", String.format(Locale.ROOT, "%.1f min", (now.toEpochMilli() - start.toEpochMilli()) / 60000.0)),
+                List.of("CPU", m.cpuModel()),
+                List.of("cores", String.valueOf(m.cores())),
+                List.of("memory", Double.isNaN(m.memoryGiB()) ? "unknown" : String.format(Locale.ROOT, "%.1f GiB", m.memoryGiB())),
+                List.of("Java", m.java()),
+                List.of("load average (1, 5, 15 min) at start", loadStart),
+                List.of("load average (1, 5, 15 min) " + (finished ? "at end" : "now"), MachineInfo.loadAverage().orElse("unknown")),
+                List.of("1-min load average sampled every 5 s during the run",
+                        load == null ? "unknown" : load.summary().map(x -> x.format(2) + " (median, min–max of " + x.count() + " samples)").orElse("unknown"))));
+        r.paragraph("The load average counts runnable processes: on these " + m.cores() + " cores, a load above " + m.cores()
+                + " means other work competed with the benchmark for the CPU and absolute figures are lower than on an idle machine.");
+        Path png = pngFor(out);
+        for (Section s : done.values()) s.render(r, png, png.getFileName().toString());
+        if (!failures.isEmpty()) {
+            r.heading(2, "Figures that failed");
+            r.paragraph(String.join("\n\n", failures));
+        }
+        r.write(out);
+    }
+}

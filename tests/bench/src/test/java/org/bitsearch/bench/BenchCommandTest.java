@@ -1,0 +1,60 @@
+package org.bitsearch.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Argument validation only: every case fails before any figure is measured, so nothing is written. */
+class BenchCommandTest {
+    @TempDir Path dir;
+
+    private String run(int expectedExit, String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = BenchMain.commandLine();
+        cmd.setErr(new PrintWriter(err));
+        cmd.setOut(new PrintWriter(new StringWriter()));
+        assertEquals(expectedExit, cmd.execute(args), err.toString());
+        return err.toString();
+    }
+
+    @Test
+    void rejectsZeroRepeats() {
+        String err = run(2, "--repeats", "0", "--figures", "6", "--out", dir.resolve("B.md").toString());
+        assertTrue(err.contains("--repeats is 0, but must be >= 1"), err);
+        assertFalse(Files.exists(dir.resolve("B.md")));
+    }
+
+    @Test
+    void rejectsUnknownFigures() {
+        String err = run(2, "--figures", "3,7", "--out", dir.resolve("B.md").toString());
+        assertTrue(err.contains("--figures names 7, but figures are numbered 1..6"), err);
+    }
+
+    @Test
+    void rejectsAMissingDataDirectoryWhenAFigureNeedsData() {
+        String err = run(2, "--figures", "1", "--data", dir.resolve("nope").toString(), "--out", dir.resolve("B.md").toString());
+        assertTrue(err.contains("--data is '" + dir.resolve("nope") + "', but it is not a directory"), err);
+    }
+
+    @Test
+    void rejectsAnOutputThatIsNotMarkdownOrHasNoDirectory() {
+        String err = run(2, "--figures", "6", "--out", dir.resolve("B.txt").toString());
+        assertTrue(err.contains("must name a .md file"), err);
+        err = run(2, "--figures", "6", "--out", dir.resolve("missing/B.md").toString());
+        assertTrue(err.contains("its directory does not exist"), err);
+    }
+
+    @Test
+    void thePngGoesBesideTheReport() {
+        assertEquals(dir.resolve("BENCHMARKS-front.png"), BenchCommand.pngFor(dir.resolve("BENCHMARKS.md")));
+    }
+}

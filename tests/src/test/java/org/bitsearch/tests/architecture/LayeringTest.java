@@ -1,0 +1,78 @@
+package org.bitsearch.tests.architecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * The layering of README's "Layout" table, checked on the compiled main classes of every module: what each module
+ * may depend on, and that DL4J (and ND4J, JavaCPP) stay inside {@code trainers/dl4j} and the benchmark harness.
+ */
+class LayeringTest {
+    private static final String[] DL4J = {"org.deeplearning4j..", "org.nd4j..", "org.bytedeco.."};
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("org.bitsearch");
+    }
+
+    @Test
+    void searchIsPure() {
+        noClasses().that().resideInAPackage("org.bitsearch.search..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("org.bitsearch.search..", "java..")
+                .because("search/ is pure Java: no framework")
+                .check(classes);
+        noClasses().that().resideInAPackage("org.bitsearch.search..")
+                .should().dependOnClassesThat().belongToAnyOf(java.nio.file.Files.class, java.io.FileInputStream.class,
+                        java.io.FileOutputStream.class, java.io.RandomAccessFile.class, java.io.FileReader.class,
+                        java.io.FileWriter.class, java.nio.channels.FileChannel.class, java.time.Clock.class)
+                .orShould().dependOnClassesThat().resideInAnyPackage("java.net..")
+                .orShould().callMethod(Thread.class, "sleep", long.class)
+                .orShould().callMethod(System.class, "currentTimeMillis")
+                .orShould().callMethod(System.class, "nanoTime")
+                .orShould().callMethod(java.time.Instant.class, "now")
+                .because("search/ does no I/O and reads no clock (DESIGN: functions of history and seed)")
+                .check(classes);
+    }
+
+    @Test
+    void actorsAndSearchKnowNoDl4j() {
+        noClasses().that().resideInAnyPackage("org.bitsearch.actors..", "org.bitsearch.search..",
+                        "org.bitsearch.storage..", "org.bitsearch.trainers.sim..", "org.bitsearch.trainers.io..")
+                .should().dependOnClassesThat().resideInAnyPackage(DL4J)
+                .check(classes);
+    }
+
+    @Test
+    void trainersDependOnSearchOnly() {
+        noClasses().that().resideInAPackage("org.bitsearch.trainers..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.bitsearch.actors..", "org.bitsearch.storage..",
+                        "org.bitsearch.orchestrator..", "org.bitsearch.bench..", "org.apache.pekko..")
+                .check(classes);
+    }
+
+    @Test
+    void storageAndActorsDoNotReachUp() {
+        noClasses().that().resideInAPackage("org.bitsearch.storage..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.bitsearch.actors..", "org.bitsearch.orchestrator..",
+                        "org.bitsearch.trainers..")
+                .check(classes);
+        noClasses().that().resideInAPackage("org.bitsearch.actors..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.bitsearch.orchestrator..", "org.bitsearch.trainers..",
+                        "org.bitsearch.bench..")
+                .check(classes);
+    }
+
+    @Test
+    void theApplicationDoesNotContainTheBenchmarks() {
+        noClasses().that().resideOutsideOfPackage("org.bitsearch.bench..")
+                .should().dependOnClassesThat().resideInAPackage("org.bitsearch.bench..")
+                .check(classes);
+    }
+}

@@ -1,0 +1,65 @@
+package org.bitsearch.trainers.dl4j;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.bitsearch.search.space.BitAllocation;
+import org.bitsearch.trainers.io.AtomicFiles;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Checkpoint files of a run: DL4J's model zip (configuration with iteration and epoch counts, full-precision
+ * parameters, updater state) plus an entry with the run's own state as JSON. The run keeps no other random
+ * state: its shuffles and DropBits draws are functions of (seed, epoch) and (seed, iteration), so restoring
+ * this file and training on gives exactly the weights of never having stopped.
+ */
+final class Checkpoints {
+    static final String STATE_ENTRY = "bitsearch-run.json";
+    static final int FORMAT = 1;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The run state stored beside the network. */
+    record State(int format, int nextEpoch, long seed, List<Integer> bits) {}
+
+    /** A restored network and the epoch it continues with. */
+    record Restored(MultiLayerNetwork network, int nextEpoch) {}
+
+    private Checkpoints() {}
+
+    /** Writes {@code net} and its state to {@code file} atomically: a temp file beside it, then a move. */
+    static void save(Path file, MultiLayerNetwork net, State state) throws IOException {
+        AtomicFiles.write(file, tmp -> {
+            ModelSerializer.writeModel(net, tmp.toFile(), true);
+            ModelSerializer.addObjectToFile(tmp.toFile(), STATE_ENTRY, JSON.writeValueAsString(state));
+        });
+    }
+
+    /**
+     * Restores a checkpoint written for the same candidate bits and seed.
+     *
+     * @throws IOException naming the file if it is missing or unreadable, or was written for another trial
+     */
+    static Restored restore(Path file, BitAllocation bits, long seed) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IOException("checkpoint " + file + " not found");
+        State state;
+        MultiLayerNetwork net;
+        try {
+            String json = ModelSerializer.getObjectFromFile(file.toFile(), STATE_ENTRY);
+            state = JSON.readValue(json, State.class);
+            net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("checkpoint " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        if (state.format() != FORMAT)
+            throw new IOException("checkpoint " + file + " has format " + state.format() + ", but this version reads " + FORMAT);
+        if (!state.bits().equals(bits.bits()))
+            throw new IOException("checkpoint " + file + " was written for bits " + state.bits() + ", but the trial has bits " + bits);
+        if (state.seed() != seed)
+            throw new IOException("checkpoint " + file + " was written for seed " + state.seed() + ", but the trial has seed " + seed);
+        return new Restored(net, state.nextEpoch());
+    }
+}

@@ -1,0 +1,123 @@
+package org.bitsearch.trainers.dl4j;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.bitsearch.trainers.dl4j.data.DatasetLoader;
+import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
+import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
+import org.bitsearch.trainers.dl4j.schedule.SensitivityConfig;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@code trainer:} section of a search spec: what the DL4J trainer trains on and how. Jackson binds it from
+ * YAML or JSON (camelCase names, absent fields take the defaults below, unknown fields are an error of the
+ * binding mapper); the compact constructor validates every field and names it in its message.
+ *
+ * <p>Per-trial hyperparameters are not here: they come from the candidate ({@link Hyperparameters}).
+ *
+ * @param dataset        "fashion-mnist" or "mnist" (required)
+ * @param dataDir        directory holding the IDX files, or their parent holding {@code <dataset>/} (required)
+ * @param model          "mlp" (default) or "cnn" (LeNet-style: two 5x5 convolutions of 8 and 16 channels with
+ *                       2x2 max pooling, then the dense layers of {@code hidden})
+ * @param hidden         hidden dense layer sizes; default [256, 128] for the MLP, [128] for the CNN
+ * @param trainSubset    number of training samples (0 = every sample not held out for validation)
+ * @param validationSize samples of the training set held out for validation (default 5000); the search
+ *                       optimises validation accuracy, test accuracy is reported only at the end
+ * @param splitSeed      seed of the train subset / validation split (default 0): the same for every trial of a
+ *                       search, so that trials are compared on the same data
+ * @param batchSize      default minibatch size (128); a candidate's {@code batchSize} overrides it
+ * @param evalBatchSize  minibatch size of evaluation (default 2000)
+ * @param threads        BLAS/OpenMP threads; 0 (default) = cores left idle by other processes / runs open in this process (see NativeThreads)
+ * @param perChannel     one quantization scale per output channel instead of per tensor (default false)
+ * @param schedule       when layers start being quantized (default: all from the start)
+ * @param dropBits       DropBits regulariser (default off)
+ * @param sensitivity    how the sensitivity analysis runs (used by {@code schedule.order: sensitivity})
+ */
+public record Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
+                                int trainSubset, int validationSize, long splitSeed, int batchSize,
+                                int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
+                                DropBitsConfig dropBits, SensitivityConfig sensitivity) {
+    public static final Set<String> MODELS = Set.of("mlp", "cnn");
+    public static final int DEFAULT_VALIDATION_SIZE = 5000;
+    public static final int DEFAULT_BATCH_SIZE = 128;
+    public static final int DEFAULT_EVAL_BATCH_SIZE = 2000;
+
+    public Dl4jTrainerConfig {
+        if (dataset == null || dataset.isBlank()) throw new IllegalArgumentException("dataset is required");
+        if (!DatasetLoader.NAMES.contains(dataset))
+            throw new IllegalArgumentException("dataset is '" + dataset + "', but must be one of " + DatasetLoader.NAMES.stream().sorted().toList());
+        if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("dataDir is required");
+        if (model == null) model = "mlp";
+        if (!MODELS.contains(model))
+            throw new IllegalArgumentException("model is '" + model + "', but must be one of " + MODELS.stream().sorted().toList());
+        if (hidden == null) hidden = model.equals("mlp") ? List.of(256, 128) : List.of(128);
+        hidden = List.copyOf(hidden);
+        if (model.equals("mlp") && hidden.isEmpty())
+            throw new IllegalArgumentException("hidden is empty, but the mlp needs at least one hidden layer");
+        for (int i = 0; i < hidden.size(); i++)
+            if (hidden.get(i) < 1) throw new IllegalArgumentException("hidden[" + i + "] is " + hidden.get(i) + ", but must be >= 1");
+        if (trainSubset < 0) throw new IllegalArgumentException("trainSubset is " + trainSubset + ", but must be >= 0 (0 = all)");
+        if (validationSize < 1) throw new IllegalArgumentException("validationSize is " + validationSize + ", but must be >= 1");
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize is " + batchSize + ", but must be >= 1");
+        if (evalBatchSize < 1) throw new IllegalArgumentException("evalBatchSize is " + evalBatchSize + ", but must be >= 1");
+        if (threads < 0) throw new IllegalArgumentException("threads is " + threads + ", but must be >= 0 (0 = automatic)");
+        if (schedule == null) schedule = ScheduleConfig.NONE;
+        if (dropBits == null) dropBits = DropBitsConfig.OFF;
+        if (sensitivity == null) sensitivity = SensitivityConfig.DEFAULT;
+    }
+
+    /** The binding Jackson uses: absent fields are {@code null} here and take their defaults. */
+    @JsonCreator
+    static Dl4jTrainerConfig json(@JsonProperty("dataset") String dataset, @JsonProperty("dataDir") String dataDir,
+                                  @JsonProperty("model") String model, @JsonProperty("hidden") List<Integer> hidden,
+                                  @JsonProperty("trainSubset") Integer trainSubset,
+                                  @JsonProperty("validationSize") Integer validationSize,
+                                  @JsonProperty("splitSeed") Long splitSeed, @JsonProperty("batchSize") Integer batchSize,
+                                  @JsonProperty("evalBatchSize") Integer evalBatchSize,
+                                  @JsonProperty("threads") Integer threads, @JsonProperty("perChannel") Boolean perChannel,
+                                  @JsonProperty("schedule") ScheduleConfig schedule,
+                                  @JsonProperty("dropBits") DropBitsConfig dropBits,
+                                  @JsonProperty("sensitivity") SensitivityConfig sensitivity) {
+        return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, or(trainSubset, 0),
+                or(validationSize, DEFAULT_VALIDATION_SIZE), splitSeed == null ? 0 : splitSeed,
+                or(batchSize, DEFAULT_BATCH_SIZE), or(evalBatchSize, DEFAULT_EVAL_BATCH_SIZE), or(threads, 0),
+                perChannel != null && perChannel, schedule, dropBits, sensitivity);
+    }
+
+    /** A config with every optional field at its default. */
+    public static Dl4jTrainerConfig defaults(String dataset, String dataDir, String model) {
+        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    private static int or(Integer v, int fallback) { return v == null ? fallback : v; }
+
+    public Path dataPath() { return Path.of(dataDir); }
+
+    public Dl4jTrainerConfig withTrainSubset(int n) {
+        return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, n, validationSize, splitSeed, batchSize,
+                evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity);
+    }
+
+    public Dl4jTrainerConfig withValidationSize(int n) {
+        return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, n, splitSeed, batchSize,
+                evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity);
+    }
+
+    public Dl4jTrainerConfig withSchedule(ScheduleConfig s) {
+        return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize,
+                evalBatchSize, threads, perChannel, s, dropBits, sensitivity);
+    }
+
+    public Dl4jTrainerConfig withDropBits(DropBitsConfig d) {
+        return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize,
+                evalBatchSize, threads, perChannel, schedule, d, sensitivity);
+    }
+
+    public Dl4jTrainerConfig withPerChannel(boolean p) {
+        return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize,
+                evalBatchSize, threads, p, schedule, dropBits, sensitivity);
+    }
+}

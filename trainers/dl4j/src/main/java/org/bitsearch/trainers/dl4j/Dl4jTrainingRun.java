@@ -1,0 +1,303 @@
+package org.bitsearch.trainers.dl4j;
+
+import org.bitsearch.trainers.io.AtomicFiles;
+import org.bitsearch.trainers.dl4j.data.DataSplit;
+import org.bitsearch.trainers.dl4j.model.NativeConvolution;
+import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
+import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
+import org.bitsearch.trainers.dl4j.schedule.ProgressiveSchedule;
+import org.bitsearch.search.space.BitAllocation;
+import org.bitsearch.search.trainer.EpochCancelledException;
+import org.bitsearch.search.trainer.TrainingRun;
+import org.bitsearch.search.trial.EpochMetrics;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One trial's quantization-aware training with DL4J. Not thread-safe: one thread at a time (the trial actor's
+ * blocking dispatcher), possibly a different one per call; every entry point binds the calling thread to the
+ * run's device.
+ *
+ * <p>An epoch: the training indices are shuffled with a generator seeded by (seed, epoch); each minibatch is
+ * gathered into two reused buffers ({@code pullRows}, no per-batch allocation); before each step every layer's
+ * training bit-width is set from the progressive schedule and DropBits (drawn from a generator seeded by
+ * (seed, iteration)). Then the validation split is evaluated through the network's inference path, which
+ * quantizes every layer to its target bits ({@link QuantizedWeightNoise}): the reported accuracy is the
+ * quantized model's, with no copy of the network.
+ */
+public final class Dl4jTrainingRun implements TrainingRun {
+    private static final long EPOCH_STREAM = 0x9E3779B97F4A7C15L, STEP_STREAM = 0xD1B54A32D192ED03L;
+
+    private final Dl4jTrainerConfig config;
+    private final DataSplit data;
+    private final MultiLayerNetwork net;
+    private final List<QuantizedWeightNoise> noises;
+    private final BitAllocation bits;
+    private final Hyperparameters hp;
+    private final long seed;
+    private final String device;
+    private final ProgressiveSchedule schedule;
+    private final DropBitsConfig dropBits;
+    private int nextEpoch;
+    private double lastTrainCpuSeconds;
+    private INDArray xBuffer, yBuffer;
+    private volatile boolean cancelled;
+    private boolean closed;
+
+    /** Result of evaluating a split. */
+    record Evaluation(double accuracy, double loss) {}
+
+    Dl4jTrainingRun(Dl4jTrainerConfig config, DataSplit data, MultiLayerNetwork net, BitAllocation bits,
+                    Hyperparameters hp, long seed, String device, ProgressiveSchedule schedule,
+                    DropBitsConfig dropBits, int nextEpoch) {
+        this.config = config;
+        this.data = data;
+        this.net = net;
+        NativeConvolution.install(net);
+        this.noises = noisesOf(net);
+        if (noises.size() != bits.layers())
+            throw new IllegalArgumentException("bits has " + bits.layers() + " entries, but the network has " + noises.size() + " quantizable layers");
+        this.bits = bits;
+        this.hp = hp;
+        this.seed = seed;
+        this.device = device;
+        this.schedule = schedule;
+        this.dropBits = dropBits;
+        this.nextEpoch = nextEpoch;
+        for (int i = 0; i < noises.size(); i++) {
+            noises.get(i).setTargetBits(bits.get(i));
+            noises.get(i).setPerChannel(config.perChannel());
+        }
+        NativeThreads.acquire(config.threads());
+    }
+
+    /** The {@link QuantizedWeightNoise} of each quantizable layer of {@code net}, in order. */
+    static List<QuantizedWeightNoise> noisesOf(MultiLayerNetwork net) {
+        List<QuantizedWeightNoise> out = new ArrayList<>();
+        for (Layer l : net.getLayers())
+            if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise q) out.add(q);
+        return out;
+    }
+
+    @Override public int nextEpoch() { return nextEpoch; }
+
+    @Override
+    public void cancel() { cancelled = true; }
+
+    /**
+     * {@inheritDoc} Checks for {@link #cancel()} before every minibatch.
+     *
+     * @throws EpochCancelledException if cancelled before or during the epoch
+     */
+    @Override
+    public EpochMetrics trainEpoch() throws EpochCancelledException {
+        checkOpen();
+        DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
+        int epoch = nextEpoch;
+        long start = System.nanoTime(), cpuStart = cpuNanos();
+        int[] order = data.trainIndices();
+        DataSplit.shuffle(order, new SplittableRandom(seed ^ (EPOCH_STREAM * epoch)));
+        boolean[] quantized = schedule.quantizedIn(epoch);
+        double lossSum = 0;
+        long samples = 0;
+        boolean diverged = false;
+        for (int from = 0; from < order.length && !diverged; from += hp.batchSize()) {
+            if (cancelled) throw new EpochCancelledException(epoch);
+            int to = Math.min(order.length, from + hp.batchSize());
+            double loss = step(Arrays.copyOfRange(order, from, to), quantized);
+            if (!Double.isFinite(loss)) {
+                diverged = true;
+                lossSum = loss;
+            } else {
+                lossSum += loss * (to - from);
+                samples += to - from;
+            }
+        }
+        double trainSeconds = (System.nanoTime() - start) / 1e9;
+        lastTrainCpuSeconds = (cpuNanos() - cpuStart) / 1e9;
+        Evaluation val = evaluate(data.validation());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        nextEpoch = epoch + 1;
+        net.setEpochCount(epoch);
+        double trainLoss = diverged ? lossSum : lossSum / Math.max(1, samples);
+        return new EpochMetrics(epoch, val.accuracy(), val.loss(), trainLoss, seconds,
+                trainSeconds > 0 ? samples / trainSeconds : 0);
+    }
+
+    private static long cpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        return mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
+    /**
+     * CPU seconds the calling thread spent training in the last epoch (evaluation excluded). With one native
+     * thread all the work runs on the calling thread, so samples per CPU-second compare builds and settings
+     * on a machine shared with other work, where wall-clock throughput is noisy.
+     */
+    public double lastTrainCpuSeconds() { return lastTrainCpuSeconds; }
+
+    /** Trains one minibatch of the given training-set rows; returns its loss (DL4J's score). */
+    double step(int[] rows, boolean[] quantized) {
+        setTrainBits(quantized, net.getIterationCount());
+        INDArray x = buffer(rows.length, true), y = buffer(rows.length, false);
+        Nd4j.pullRows(data.dataset().trainImages(), x, 1, rows);
+        Nd4j.pullRows(data.trainOneHot(), y, 1, rows);
+        net.fit(x, y);
+        return net.score();
+    }
+
+    /**
+     * Trains {@code batches} minibatches of the epoch {@link #nextEpoch()} would train, without finishing the
+     * epoch (the sensitivity analysis fine-tunes with it).
+     */
+    void trainBatches(int batches) {
+        checkOpen();
+        DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
+        int[] order = data.trainIndices();
+        DataSplit.shuffle(order, new SplittableRandom(seed ^ (EPOCH_STREAM * nextEpoch)));
+        boolean[] quantized = schedule.quantizedIn(nextEpoch);
+        for (int b = 0, from = 0; b < batches && from < order.length; b++, from += hp.batchSize())
+            step(Arrays.copyOfRange(order, from, Math.min(order.length, from + hp.batchSize())), quantized);
+    }
+
+    /**
+     * Sets each layer's training bits for the next step: 32 where the schedule has not reached the layer yet,
+     * else the target, minus DropBits' drop (CPQ 2021) with probability p.
+     */
+    private void setTrainBits(boolean[] quantized, int iteration) {
+        SplittableRandom rng = dropBits.enabled() ? new SplittableRandom(seed ^ (STEP_STREAM * (iteration + 1L))) : null;
+        for (int i = 0; i < noises.size(); i++) {
+            QuantizedWeightNoise n = noises.get(i);
+            int target = n.getTargetBits();
+            int train = quantized[i] ? target : 32;
+            if (rng != null) {
+                double u = rng.nextDouble();
+                int d = 1 + rng.nextInt(dropBits.maxDrop());
+                if (train != 32 && train > 1 && u < dropBits.probability()) train = Math.max(1, train - d);
+            }
+            n.setTrainBits(train);
+        }
+    }
+
+    private INDArray buffer(int rows, boolean features) {
+        INDArray b = features ? xBuffer : yBuffer;
+        long cols = features ? data.dataset().features() : data.dataset().classes();
+        if (b != null && b.rows() == rows) return b;
+        INDArray fresh = Nd4j.createUninitialized(data.dataset().trainImages().dataType(), rows, cols);
+        // keep the full-size buffer: only an epoch's last, shorter batch needs a fresh one
+        if (b == null || rows == hp.batchSize()) {
+            if (features) xBuffer = fresh; else yBuffer = fresh;
+        }
+        return fresh;
+    }
+
+    /** Accuracy and mean cross-entropy of the quantized model (target bits) on a split. */
+    Evaluation evaluate(DataSplit.Evaluable split) {
+        long correct = 0;
+        double loss = 0;
+        int offset = 0;
+        int[] labels = split.labels();
+        for (INDArray x : split.batches()) {
+            float[][] p = net.output(x, false).toFloatMatrix();
+            for (float[] row : p) {
+                int label = labels[offset++], best = 0;
+                for (int c = 1; c < row.length; c++) if (row[c] > row[best]) best = c;
+                if (best == label) correct++;
+                loss -= Math.log(Math.max(row[label], 1e-12));
+            }
+        }
+        return new Evaluation((double) correct / labels.length, loss / labels.length);
+    }
+
+    /** Evaluates the validation split with the current target bits. */
+    Evaluation evaluateValidation() {
+        checkOpen();
+        DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
+        return evaluate(data.validation());
+    }
+
+    @Override
+    public void saveCheckpoint(Path file) throws IOException {
+        checkOpen();
+        DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
+        Checkpoints.save(file, net, new Checkpoints.State(Checkpoints.FORMAT, nextEpoch, seed, bits.bits()));
+    }
+
+    @Override
+    public double testAccuracy() {
+        checkOpen();
+        DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
+        return evaluate(data.test()).accuracy();
+    }
+
+    /**
+     * A deep copy of the network: configuration (with its own noises: {@code MultiLayerNetwork.clone()} shares
+     * the weight-noise instances with the original) and parameters; the updater state starts fresh.
+     */
+    static MultiLayerNetwork deepCopy(MultiLayerNetwork net) {
+        MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
+        MultiLayerNetwork copy = new MultiLayerNetwork(conf);
+        copy.init(net.params().dup(), false);
+        NativeConvolution.install(copy);
+        return copy;
+    }
+
+    /** The network with quantized weights and no weight noise: what {@link #exportModel} writes. */
+    MultiLayerNetwork quantizedCopy() {
+        MultiLayerNetwork copy = deepCopy(net);
+        for (Layer l : copy.getLayers()) {
+            if (!(l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n)) continue;
+            INDArray w = l.getParam(QuantizedWeightNoise.WEIGHT_KEY);
+            w.assign(QuantizedWeightNoise.quantize(w, n.getTargetBits(), n.isPerChannel()));
+            n.setTargetBits(32);
+            n.setTrainBits(32);
+        }
+        return copy;
+    }
+
+    @Override
+    public void exportModel(Path file) throws IOException {
+        checkOpen();
+        DeviceBinding.bind(device);
+        NativeThreads.apply(config.threads());
+        MultiLayerNetwork quantized = quantizedCopy();
+        AtomicFiles.write(file, tmp -> ModelSerializer.writeModel(quantized, tmp.toFile(), false));
+    }
+
+    /** The network being trained (tests, sensitivity analysis). */
+    MultiLayerNetwork network() { return net; }
+
+    List<QuantizedWeightNoise> noises() { return noises; }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("the run is closed");
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        xBuffer = null;
+        yBuffer = null;
+        NativeThreads.release();
+    }
+}

@@ -1,0 +1,115 @@
+package org.bitsearch.trainers.dl4j;
+
+import org.bitsearch.trainers.dl4j.quant.Quantizer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Random;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class QuantizerTest {
+    private static float[] gaussian(int n, long seed) {
+        Random r = new Random(seed);
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) w[i] = (float) (r.nextGaussian() * 0.05);
+        return w;
+    }
+
+    private static TreeSet<Float> levels(float[] q) {
+        TreeSet<Float> s = new TreeSet<>();
+        for (float v : q) s.add(v);
+        return s;
+    }
+
+    @ParameterizedTest @ValueSource(ints = {3, 4, 5, 6, 7, 8})
+    void uniformUsesAtMost2kMinus1SymmetricLevelsOnTheGrid(int bits) {
+        Random r = new Random(bits);
+        float[] w = new float[20_000];
+        for (int i = 0; i < w.length; i++) w[i] = r.nextFloat() * 2 - 1;
+        float[] q = Quantizer.quantize(w, 1, bits);
+        TreeSet<Float> lv = levels(q);
+        assertTrue(lv.size() <= (1 << bits) - 1, "levels " + lv.size());
+        assertEquals((1 << bits) - 1, lv.size(), "20k uniform weights fill every level");
+        double max = 0;
+        for (float v : w) max = Math.max(max, Math.abs(v));
+        double s = max / Quantizer.maxLevel(bits);
+        for (float v : q) {
+            double level = v / s;
+            assertEquals(Math.rint(level), level, 1e-3, "on the grid k·s");
+        }
+        assertEquals((float) max, lv.last(), 1e-6f, "the largest weight is representable");
+        for (int i = 0; i < w.length; i++) assertTrue(Math.abs(q[i] - w[i]) <= s / 2 + 1e-7, "error at most s/2");
+    }
+
+    @ParameterizedTest @ValueSource(ints = {1, 2, 3, 4, 8, 32})
+    void quantizersAreIdempotent(int bits) {
+        float[] q = Quantizer.quantize(gaussian(5000, 3), 1, bits);
+        float[] qq = Quantizer.quantize(q, 1, bits);
+        for (int i = 0; i < q.length; i++) assertEquals(q[i], qq[i], Math.abs(q[i]) * 1e-6 + 1e-9, "Q(Q(W)) = Q(W) at " + i);
+    }
+
+    @ParameterizedTest @ValueSource(ints = {2, 3, 4, 8})
+    void quantizersAreOddFunctions(int bits) {
+        float[] w = gaussian(3000, 11);
+        float[] neg = new float[w.length];
+        for (int i = 0; i < w.length; i++) neg[i] = -w[i];
+        float[] q = Quantizer.quantize(w, 1, bits), qn = Quantizer.quantize(neg, 1, bits);
+        for (int i = 0; i < w.length; i++) assertEquals(-q[i], qn[i], 0f, "Q(-W) = -Q(W) at " + i);
+    }
+
+    @Test
+    void binaryIsSignTimesMeanAbs() {
+        float[] w = {0.5f, -0.25f, 0.0f, -1.25f};
+        float[] q = Quantizer.quantize(w, 1, 1);
+        float m = (0.5f + 0.25f + 0f + 1.25f) / 4;
+        assertArrayEquals(new float[]{m, -m, m, -m}, q, 1e-7f);
+        assertEquals(2, levels(Quantizer.quantize(gaussian(1000, 5), 1, 1)).size());
+    }
+
+    @Test
+    void ternaryUsesTheTwnThresholdAndScale() {
+        float[] w = {1.0f, -0.9f, 0.1f, -0.05f, 0.5f, 0.0f};
+        double mean = (1.0 + 0.9 + 0.1 + 0.05 + 0.5 + 0) / 6; // 0.425
+        double delta = 0.7 * mean;                              // 0.2975: keeps 1.0, -0.9, 0.5
+        float alpha = (float) ((1.0 + 0.9 + 0.5) / 3);
+        assertTrue(delta > 0.1 && delta < 0.5);
+        assertArrayEquals(new float[]{alpha, -alpha, 0, 0, alpha, 0}, Quantizer.quantize(w, 1, 2), 1e-6f);
+        assertTrue(levels(Quantizer.quantize(gaussian(1000, 5), 1, 2)).size() <= 3);
+    }
+
+    @Test
+    void perChannelScalesEachBlockOnItsOwn() {
+        float[] w = {1f, 0.5f, -0.25f, 0.1f, /* channel 2, 100x smaller */ 0.01f, 0.005f, -0.0025f, 0.001f};
+        float[] q = Quantizer.quantize(w, 2, 4);
+        float[] first = Quantizer.quantize(new float[]{1f, 0.5f, -0.25f, 0.1f}, 1, 4);
+        float[] second = Quantizer.quantize(new float[]{0.01f, 0.005f, -0.0025f, 0.001f}, 1, 4);
+        for (int i = 0; i < 4; i++) {
+            assertEquals(first[i], q[i], 0f);
+            assertEquals(second[i], q[4 + i], 0f);
+        }
+        assertTrue(Quantizer.quantize(w, 1, 4)[7] == 0f, "per-tensor flushes the small channel's smallest weight to 0");
+        assertTrue(q[7] != 0f, "per-channel keeps it");
+        float[] bin = Quantizer.quantize(w, 2, 1);
+        assertEquals((1 + 0.5 + 0.25 + 0.1) / 4, bin[0], 1e-6);
+        assertEquals((0.01 + 0.005 + 0.0025 + 0.001) / 4, bin[4], 1e-7);
+    }
+
+    @Test
+    void allZeroWeightsStayZero() {
+        for (int bits : new int[]{1, 2, 4, 8}) assertArrayEquals(new float[4], Quantizer.quantize(new float[4], 1, bits));
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        assertThrows(IllegalArgumentException.class, () -> Quantizer.quantize(new float[4], 1, 9));
+        assertThrows(IllegalArgumentException.class, () -> Quantizer.quantize(new float[4], 1, 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Quantizer.quantize(new float[5], 2, 4));
+        assertTrue(e.getMessage().contains("multiple of channels"), e.getMessage());
+    }
+}

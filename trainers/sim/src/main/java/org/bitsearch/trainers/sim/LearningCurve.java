@@ -1,0 +1,74 @@
+package org.bitsearch.trainers.sim;
+
+import org.bitsearch.search.engine.Seeds;
+import org.bitsearch.search.space.QuantLayer;
+import org.bitsearch.search.trial.Candidate;
+
+import java.util.List;
+
+/**
+ * The simulated trainer's model of validation accuracy, a pure function of (trial seed, candidate, epoch):
+ * acc(e) = 0.1 + (ceiling − 0.1)·(1 − exp(−e / 2)) + noise. The ceiling starts at 0.90 and falls
+ * <ul>
+ *   <li>with fewer bits: a weight-share-weighted penalty per layer (1 bit costs most, then 2, 3, 4, ...), doubled
+ *   for the first and last layer, which are the most sensitive;</li>
+ *   <li>smoothly with the learning rate ({@code learningRate} or {@code lr} if the candidate has one): 0.06·
+ *   (log10(lr) + 3)², capped at 0.5, optimum at 1e-3.</li>
+ * </ul>
+ * The noise is a per-trial offset plus per-epoch jitter, each normal with σ = {@code noise}, seeded from the
+ * trial seed, the candidate and the epoch. All arithmetic uses {@link StrictMath}.
+ */
+final class LearningCurve {
+    private final List<QuantLayer> layers;
+    private final double noise;
+
+    LearningCurve(List<QuantLayer> layers, double noise) {
+        this.layers = layers;
+        this.noise = noise;
+    }
+
+    static double bitPenalty(int bits) {
+        return switch (bits) {
+            case 1 -> 0.25;
+            case 2 -> 0.10;
+            case 3 -> 0.05;
+            case 4 -> 0.025;
+            case 5 -> 0.012;
+            case 6 -> 0.006;
+            case 7 -> 0.003;
+            case 8 -> 0.0015;
+            default -> 0;
+        };
+    }
+
+    double ceiling(Candidate c) {
+        double total = 0, penalty = 0;
+        for (QuantLayer l : layers) total += l.weights();
+        int n = layers.size();
+        double weightSum = 0;
+        for (int i = 0; i < n; i++) {
+            double sensitivity = (i == 0 || i == n - 1) ? 2 : 1;
+            double share = 0.5 / n + 0.5 * layers.get(i).weights() / total;
+            penalty += sensitivity * share * bitPenalty(c.bits().get(i));
+            weightSum += share;
+        }
+        penalty /= weightSum;
+        double lr = c.number("learningRate", c.number("lr", 1e-3));
+        double lrPenalty = lr > 0 ? Math.min(0.5, 0.06 * StrictMath.pow(StrictMath.log10(lr) + 3, 2)) : 0.5;
+        return Math.max(0.12, 0.90 - penalty - lrPenalty);
+    }
+
+    /** Validation accuracy after {@code epoch} epochs (epoch 0 is the untrained model), clamped to [0, 1]. */
+    double accuracy(long trialSeed, Candidate c, int epoch) {
+        long base = Seeds.derive(trialSeed, candidateHash(c));
+        double offset = noise * Seeds.rng(base, 0).nextGaussian();
+        double jitter = epoch == 0 ? 0 : noise * Seeds.rng(base, epoch).nextGaussian();
+        double curve = 0.1 + (ceiling(c) - 0.1) * (1 - StrictMath.exp(-epoch / 2.0));
+        return Math.max(0, Math.min(1, curve + (epoch == 0 ? 0 : offset + jitter)));
+    }
+
+    /** A hash of the candidate that every JVM computes the same (String, List and Map hash codes are specified). */
+    static long candidateHash(Candidate c) {
+        return ((long) c.params().toString().hashCode() << 32) ^ (c.bits().bits().hashCode() & 0xFFFFFFFFL);
+    }
+}
