@@ -64,11 +64,20 @@ public final class RunCommand implements Callable<Integer> {
 
     /**
      * Makes {@code trainer.dataDir} absolute so that the stored spec works from any directory: {@code --data}
-     * if given, else the spec's own value resolved against the working directory.
+     * if given, else the spec's own value resolved against the working directory. With {@code trainer.data}
+     * (data given by format) the same holds for {@code data.dir}, {@code data.file} and {@code data.testFile}.
      */
     static void resolveDataDir(ObjectNode tree, Path data) {
         JsonNode trainer = tree.get("trainer");
         if (!(trainer instanceof ObjectNode t)) return;
+        if (t.get("data") instanceof ObjectNode d) {
+            // data given by format: --data replaces data.dir; every path is made absolute
+            if (data != null && d.has("dir")) d.put("dir", data.toString());
+            for (String field : new String[]{"dir", "file", "testFile"})
+                if (d.get(field) != null && d.get(field).isTextual())
+                    d.put(field, Path.of(d.get(field).asText()).toAbsolutePath().normalize().toString());
+            return;
+        }
         if (data != null) t.put("dataDir", data.toAbsolutePath().normalize().toString());
         else if (t.get("dataDir") != null && t.get("dataDir").isTextual())
             t.put("dataDir", Path.of(t.get("dataDir").asText()).toAbsolutePath().normalize().toString());

@@ -3,6 +3,8 @@ package org.bitsearch.trainers.dl4j;
 import org.bitsearch.trainers.dl4j.data.DataSplit;
 import org.bitsearch.trainers.dl4j.data.Dataset;
 import org.bitsearch.trainers.dl4j.data.DatasetLoader;
+import org.bitsearch.trainers.dl4j.data.DataSources;
+import org.bitsearch.trainers.dl4j.data.InputShape;
 import org.bitsearch.trainers.dl4j.model.ModelFactory;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
@@ -34,14 +36,30 @@ public final class Dl4jTrainer implements Trainer {
     static final int ROWS = 28, COLS = 28, CLASSES = 10;
 
     private final Dl4jTrainerConfig config;
+    private final InputShape shape;
     private final List<QuantLayer> layers;
     private DataSplit split;
     private SensitivityTable sensitivity;
 
+    /**
+     * A trainer of {@code config}. A named dataset has the known shape 1x28x28 with 10 classes; data given by
+     * format is probed here (file names and headers; a CSV is read in full) for the model's input.
+     *
+     * @throws IllegalArgumentException naming the data file when it cannot be probed, or the model when it does
+     *                                  not fit the data
+     */
     public Dl4jTrainer(Dl4jTrainerConfig config) {
         this.config = config;
-        this.layers = ModelFactory.layers(config.model(), config.hidden(), ROWS, COLS, CLASSES);
+        try {
+            this.shape = config.data() == null ? new InputShape(1, ROWS, COLS, CLASSES) : DataSources.shape(config.data());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("data: " + e.getMessage(), e);
+        }
+        this.layers = ModelFactory.layers(config.model(), config.hidden(), shape);
     }
+
+    /** The model's input: sample shape and class count. */
+    public InputShape shape() { return shape; }
 
     public static Dl4jTrainer create(Dl4jTrainerConfig config) { return new Dl4jTrainer(config); }
 
@@ -72,10 +90,12 @@ public final class Dl4jTrainer implements Trainer {
      */
     public synchronized DataSplit data() throws IOException {
         if (split == null) {
-            Dataset ds = DatasetLoader.load(config.dataPath(), config.dataset());
-            if (ds.rows() != ROWS || ds.cols() != COLS || ds.classes() > CLASSES)
+            Dataset ds = config.data() == null ? DatasetLoader.load(config.dataPath(), config.dataset()) : DataSources.load(config.data());
+            if (config.data() == null && (ds.rows() != ROWS || ds.cols() != COLS || ds.classes() > CLASSES))
                 throw new IOException(config.dataset() + " in " + config.dataDir() + " has " + ds.rows() + "x" + ds.cols()
                         + " images of " + ds.classes() + " classes, but " + ROWS + "x" + COLS + " with at most " + CLASSES + " were expected");
+            if (config.data() != null && (ds.channels() != shape.channels() || ds.rows() != shape.rows() || ds.cols() != shape.cols() || ds.classes() != shape.classes()))
+                throw new IOException("data in " + config.dataDir() + " has " + ds.shape() + ", but the model was built for " + shape);
             split = DataSplit.of(ds, config.trainSubset(), config.validationSize(), config.splitSeed(), config.evalBatchSize());
         }
         return split;
@@ -108,7 +128,7 @@ public final class Dl4jTrainer implements Trainer {
             net = r.network();
             nextEpoch = r.nextEpoch();
         } else {
-            MultiLayerConfiguration conf = ModelFactory.build(config.model(), config.hidden(), ROWS, COLS, CLASSES,
+            MultiLayerConfiguration conf = ModelFactory.build(config.model(), config.hidden(), shape,
                     bits.bits(), config.perChannel(), hp, context.seed());
             net = new MultiLayerNetwork(conf);
             net.init();

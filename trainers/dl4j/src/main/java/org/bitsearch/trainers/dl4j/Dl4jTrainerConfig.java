@@ -2,6 +2,7 @@ package org.bitsearch.trainers.dl4j;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.bitsearch.trainers.dl4j.data.DataConfig;
 import org.bitsearch.trainers.dl4j.data.DatasetLoader;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
@@ -18,8 +19,10 @@ import java.util.Set;
  *
  * <p>Per-trial hyperparameters are not here: they come from the candidate ({@link Hyperparameters}).
  *
- * @param dataset        "fashion-mnist" or "mnist" (required)
- * @param dataDir        directory holding the IDX files, or their parent holding {@code <dataset>/} (required)
+ * @param dataset        "fashion-mnist" or "mnist" (required unless {@code data} is given; with {@code data} it is
+ *                       the data's format)
+ * @param dataDir        directory holding the IDX files, or their parent holding {@code <dataset>/} (required
+ *                       unless {@code data} is given; with {@code data} it is the data's location)
  * @param model          "mlp" (default) or "cnn" (LeNet-style: two 5x5 convolutions of 8 and 16 channels with
  *                       2x2 max pooling, then the dense layers of {@code hidden})
  * @param hidden         hidden dense layer sizes; default [256, 128] for the MLP, [128] for the CNN
@@ -35,20 +38,29 @@ import java.util.Set;
  * @param schedule       when layers start being quantized (default: all from the start)
  * @param dropBits       DropBits regulariser (default off)
  * @param sensitivity    how the sensitivity analysis runs (used by {@code schedule.order: sensitivity})
+ * @param data           a dataset given by format ({@link DataConfig}: idx, cifar, images, csv) instead of by name;
+ *                       null when {@code dataset} names one
  */
 public record Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
                                 int trainSubset, int validationSize, long splitSeed, int batchSize,
                                 int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
-                                DropBitsConfig dropBits, SensitivityConfig sensitivity) {
+                                DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data) {
     public static final Set<String> MODELS = Set.of("mlp", "cnn");
     public static final int DEFAULT_VALIDATION_SIZE = 5000;
     public static final int DEFAULT_BATCH_SIZE = 128;
     public static final int DEFAULT_EVAL_BATCH_SIZE = 2000;
 
     public Dl4jTrainerConfig {
-        if (dataset == null || dataset.isBlank()) throw new IllegalArgumentException("dataset is required");
-        if (!DatasetLoader.NAMES.contains(dataset))
-            throw new IllegalArgumentException("dataset is '" + dataset + "', but must be one of " + DatasetLoader.NAMES.stream().sorted().toList());
+        if (data != null) {
+            if (dataset != null && !dataset.equals(data.format()))
+                throw new IllegalArgumentException("dataset is '" + dataset + "' and data is given: give either dataset (with dataDir) or data, not both");
+            dataset = data.format();
+            dataDir = data.location();
+        }
+        if (dataset == null || dataset.isBlank()) throw new IllegalArgumentException("dataset is required (or data: {format: ...})");
+        if (data == null && !DatasetLoader.NAMES.contains(dataset))
+            throw new IllegalArgumentException("dataset is '" + dataset + "', but must be one of " + DatasetLoader.NAMES.stream().sorted().toList()
+                    + " (other data: give data: {format: idx|cifar|images|csv, ...})");
         if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("dataDir is required");
         if (model == null) model = "mlp";
         if (!MODELS.contains(model))
@@ -69,6 +81,15 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         if (sensitivity == null) sensitivity = SensitivityConfig.DEFAULT;
     }
 
+    /** The configuration of a named dataset (no {@code data} section). */
+    public Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
+                             int trainSubset, int validationSize, long splitSeed, int batchSize,
+                             int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
+                             DropBitsConfig dropBits, SensitivityConfig sensitivity) {
+        this(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize, evalBatchSize,
+                threads, perChannel, schedule, dropBits, sensitivity, null);
+    }
+
     /** The binding Jackson uses: absent fields are {@code null} here and take their defaults. */
     @JsonCreator
     static Dl4jTrainerConfig json(@JsonProperty("dataset") String dataset, @JsonProperty("dataDir") String dataDir,
@@ -80,16 +101,30 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                                   @JsonProperty("threads") Integer threads, @JsonProperty("perChannel") Boolean perChannel,
                                   @JsonProperty("schedule") ScheduleConfig schedule,
                                   @JsonProperty("dropBits") DropBitsConfig dropBits,
-                                  @JsonProperty("sensitivity") SensitivityConfig sensitivity) {
+                                  @JsonProperty("sensitivity") SensitivityConfig sensitivity,
+                                  @JsonProperty("data") DataConfig data) {
+        if (data != null && (dataset != null || dataDir != null))
+            throw new IllegalArgumentException("data is given together with " + (dataset != null ? "dataset" : "dataDir")
+                    + ": give either dataset (with dataDir) or data, not both");
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, or(trainSubset, 0),
                 or(validationSize, DEFAULT_VALIDATION_SIZE), splitSeed == null ? 0 : splitSeed,
                 or(batchSize, DEFAULT_BATCH_SIZE), or(evalBatchSize, DEFAULT_EVAL_BATCH_SIZE), or(threads, 0),
-                perChannel != null && perChannel, schedule, dropBits, sensitivity);
+                perChannel != null && perChannel, schedule, dropBits, sensitivity, data);
     }
 
     /** A config with every optional field at its default. */
     public static Dl4jTrainerConfig defaults(String dataset, String dataDir, String model) {
-        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null);
+        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** A config of {@code data} with every optional field at its default. */
+    public static Dl4jTrainerConfig defaults(DataConfig data, String model) {
+        return json(null, null, model, null, null, null, null, null, null, null, null, null, null, null, data);
+    }
+
+    /** The data section this config reads: {@code data}, or an idx section for a named dataset. */
+    public DataConfig dataSource() {
+        return data != null ? data : DataConfig.dir("idx", DatasetLoader.resolveDir(Path.of(dataDir), dataset));
     }
 
     private static int or(Integer v, int fallback) { return v == null ? fallback : v; }
@@ -98,26 +133,26 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
 
     public Dl4jTrainerConfig withTrainSubset(int n) {
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, n, validationSize, splitSeed, batchSize,
-                evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity);
+                evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data);
     }
 
     public Dl4jTrainerConfig withValidationSize(int n) {
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, n, splitSeed, batchSize,
-                evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity);
+                evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data);
     }
 
     public Dl4jTrainerConfig withSchedule(ScheduleConfig s) {
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize,
-                evalBatchSize, threads, perChannel, s, dropBits, sensitivity);
+                evalBatchSize, threads, perChannel, s, dropBits, sensitivity, data);
     }
 
     public Dl4jTrainerConfig withDropBits(DropBitsConfig d) {
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize,
-                evalBatchSize, threads, perChannel, schedule, d, sensitivity);
+                evalBatchSize, threads, perChannel, schedule, d, sensitivity, data);
     }
 
     public Dl4jTrainerConfig withPerChannel(boolean p) {
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize,
-                evalBatchSize, threads, p, schedule, dropBits, sensitivity);
+                evalBatchSize, threads, p, schedule, dropBits, sensitivity, data);
     }
 }

@@ -1,6 +1,7 @@
 package org.bitsearch.trainers.dl4j.model;
 
 import org.bitsearch.trainers.dl4j.Hyperparameters;
+import org.bitsearch.trainers.dl4j.data.InputShape;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.search.space.Architectures;
 import org.bitsearch.search.space.QuantLayer;
@@ -40,11 +41,20 @@ public final class ModelFactory {
 
     /** The quantizable layers of {@code model} on images of rows x cols with {@code classes} classes. */
     public static List<QuantLayer> layers(String model, List<Integer> hidden, int rows, int cols, int classes) {
-        if (model.equals("mlp")) return Architectures.mlp(rows * cols, hidden, classes);
+        return layers(model, hidden, new InputShape(1, rows, cols, classes));
+    }
+
+    /** The quantizable layers of {@code model} on samples of {@code shape}. */
+    public static List<QuantLayer> layers(String model, List<Integer> hidden, InputShape shape) {
+        int rows = shape.rows(), cols = shape.cols(), classes = shape.classes();
+        if (model.equals("mlp")) return Architectures.mlp(shape.features(), hidden, classes);
         List<QuantLayer> out = new ArrayList<>();
         long inputs;
         if (model.equals("cnn")) {
-            int h = rows, w = cols, in = 1;
+            if (!shape.image())
+                throw new IllegalArgumentException("model is cnn, but the data's samples are " + shape.channels() + "x" + rows + "x" + cols
+                        + " feature vectors, not images (use the mlp)");
+            int h = rows, w = cols, in = shape.channels();
             for (int c : CNN_CHANNELS) {
                 out.add(new QuantLayer(out.size(), "conv" + out.size(), (long) KERNEL * KERNEL * in * c, c));
                 h = (h - KERNEL + 1) / 2;
@@ -72,6 +82,13 @@ public final class ModelFactory {
      */
     public static MultiLayerConfiguration build(String model, List<Integer> hidden, int rows, int cols, int classes,
                                                 List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed) {
+        return build(model, hidden, new InputShape(1, rows, cols, classes), bits, perChannel, hp, seed);
+    }
+
+    /** The network configuration for samples of {@code shape}. */
+    public static MultiLayerConfiguration build(String model, List<Integer> hidden, InputShape shape,
+                                                List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed) {
+        int rows = shape.rows(), cols = shape.cols(), classes = shape.classes();
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
@@ -82,9 +99,9 @@ public final class ModelFactory {
         if (hp.weightDecay() > 0) b.weightDecay(hp.weightDecay());
         NeuralNetConfiguration.ListBuilder list = b.list();
         int q = 0;
-        long inputs = (long) rows * cols;
+        long inputs = shape.features();
         if (model.equals("cnn")) {
-            int in = 1;
+            int in = shape.channels();
             for (int c : CNN_CHANNELS) {
                 list.layer(new ConvolutionLayer.Builder(KERNEL, KERNEL).nIn(in).nOut(c).activation(Activation.RELU)
                         .weightNoise(noise(bits, q++, perChannel)).build());
@@ -100,7 +117,7 @@ public final class ModelFactory {
                 .activation(Activation.SOFTMAX).weightNoise(noise(bits, q++, perChannel)).build());
         if (q != bits.size())
             throw new IllegalArgumentException("bits has " + bits.size() + " entries, but the model " + model + " has " + q + " quantizable layers");
-        list.setInputType(model.equals("cnn") ? InputType.convolutionalFlat(rows, cols, 1) : InputType.feedForward(inputs));
+        list.setInputType(model.equals("cnn") ? InputType.convolutionalFlat(rows, cols, shape.channels()) : InputType.feedForward(inputs));
         return list.build();
     }
 
