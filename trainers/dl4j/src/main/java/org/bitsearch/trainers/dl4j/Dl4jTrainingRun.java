@@ -2,6 +2,7 @@ package org.bitsearch.trainers.dl4j;
 
 import org.bitsearch.trainers.io.AtomicFiles;
 import org.bitsearch.trainers.dl4j.data.DataSplit;
+import org.bitsearch.trainers.dl4j.export.ModelExport;
 import org.bitsearch.trainers.dl4j.model.NativeConvolution;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
@@ -56,6 +57,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     private double lastTrainCpuSeconds;
     private INDArray xBuffer, yBuffer;
     private volatile boolean cancelled;
+    private String lastExportNote;
     private boolean closed;
 
     /** Result of evaluating a split. */
@@ -274,14 +276,20 @@ public final class Dl4jTrainingRun implements TrainingRun {
         return copy;
     }
 
+    /**
+     * {@inheritDoc} Writes a plain DL4J model zip (no bitsearch class in its configuration, quantized weights) that
+     * also holds the bit-widths and the packed low-bit form as entries ({@link ModelExport}).
+     */
     @Override
     public void exportModel(Path file) throws IOException {
         checkOpen();
         DeviceBinding.bind(device);
         NativeThreads.apply(config.threads());
-        MultiLayerNetwork quantized = quantizedCopy();
-        AtomicFiles.write(file, tmp -> ModelSerializer.writeModel(quantized, tmp.toFile(), false));
+        lastExportNote = ModelExport.write(file, net, data.dataset().shape());
     }
+
+    /** Why the last export has no packed form (a layer the packed format does not support), or null. */
+    public String lastExportNote() { return lastExportNote; }
 
     /** The network being trained (tests, sensitivity analysis). */
     MultiLayerNetwork network() { return net; }

@@ -24,7 +24,8 @@ import java.util.List;
 /**
  * The two model families and their quantizable layers. Every weight layer (dense, convolution, output) gets a
  * {@link QuantizedWeightNoise}; pooling layers have no weights. The layer list is known from the shape alone,
- * before any data is loaded, and its parameter counts are those of the built network.
+ * before any data is loaded, and its parameter counts are those of the built network. Each DL4J layer is named as
+ * its quantizable layer ({@code conv0}, {@code dense2}; pooling {@code pool0}, ...), so exports name them alike.
  *
  * <ul>
  *   <li>{@code mlp}: inputs → hidden[0] → ... → classes, ReLU, softmax; layers {@code dense0, dense1, ...}, exactly
@@ -103,17 +104,17 @@ public final class ModelFactory {
         if (model.equals("cnn")) {
             int in = shape.channels();
             for (int c : CNN_CHANNELS) {
-                list.layer(new ConvolutionLayer.Builder(KERNEL, KERNEL).nIn(in).nOut(c).activation(Activation.RELU)
+                list.layer(new ConvolutionLayer.Builder(KERNEL, KERNEL).name("conv" + q).nIn(in).nOut(c).activation(Activation.RELU)
                         .weightNoise(noise(bits, q++, perChannel)).build());
-                list.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build());
+                list.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).name("pool" + (q - 1)).kernelSize(2, 2).stride(2, 2).build());
                 in = c;
             }
         }
         for (int size : hidden) {
-            list.layer(new DenseLayer.Builder().nOut(size).activation(Activation.RELU)
+            list.layer(new DenseLayer.Builder().name("dense" + q).nOut(size).activation(Activation.RELU)
                     .weightNoise(noise(bits, q++, perChannel)).build());
         }
-        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
+        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("dense" + q).nOut(classes)
                 .activation(Activation.SOFTMAX).weightNoise(noise(bits, q++, perChannel)).build());
         if (q != bits.size())
             throw new IllegalArgumentException("bits has " + bits.size() + " entries, but the model " + model + " has " + q + " quantizable layers");
