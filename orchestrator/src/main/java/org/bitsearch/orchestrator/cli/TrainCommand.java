@@ -20,6 +20,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -55,6 +57,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--drop-probability", defaultValue = "0", description = "DropBits probability per layer and step (default: off)") double dropProbability;
     @Option(names = "--max-drop", defaultValue = "1", description = "DropBits: most bits dropped (default: ${DEFAULT-VALUE})") int maxDrop;
     @Option(names = "--json", description = "print one JSON object on stdout") boolean json;
+    @Option(names = "--save", paramLabel = "FILE", description = "write the trained quantized model: FILE, a DL4J zip stock DL4J loads"
+            + " (with the bit-widths and the packed form inside), and FILE's name with .bsq, the packed low-bit form") Path save;
 
     /** One epoch in the {@code --json} output. */
     public record EpochJson(int epoch, double valAccuracy, double valLoss, double trainLoss, double seconds, double samplesPerSecond) {}
@@ -68,6 +72,12 @@ public final class TrainCommand implements Callable<Integer> {
                              double valAccuracy, double bestValAccuracy, double testAccuracy,
                              long sizeBits, double sizeKiB, double compression, double samplesPerSecond,
                              List<EpochJson> reports) {}
+
+    /** Where {@code --save FILE} puts the packed form: FILE with its {@code .zip} suffix (if any) replaced by {@code .bsq}. */
+    static Path packedPath(Path save) {
+        String name = save.getFileName().toString();
+        return save.resolveSibling((name.endsWith(".zip") ? name.substring(0, name.length() - 4) : name) + ".bsq");
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -128,6 +138,15 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             }
             test = run.testAccuracy();
+            if (save != null) {
+                Path packed = packedPath(save);
+                run.exportModel(save);
+                String note = run instanceof Dl4jTrainingRun d ? d.lastExportNote() : null;
+                if (note == null) Files.write(packed, org.bitsearch.trainers.dl4j.export.ModelExport.packedEntry(save).orElseThrow());
+                if (!json) {
+                    out.printf("saved %s (DL4J)%s%n", save, note == null ? " and " + packed + " (packed)" : "; no packed form: " + note);
+                }
+            }
         }
         double samplesPerSecond = reports.stream().mapToDouble(EpochJson::samplesPerSecond).average().orElse(0);
         if (json) {

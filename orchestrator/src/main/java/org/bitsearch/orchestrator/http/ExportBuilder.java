@@ -31,7 +31,8 @@ import java.util.zip.ZipOutputStream;
  * <ul>
  *   <li>{@code models/trial-N.zip}: for each Pareto point, the quantized model written by
  *       {@link TrainingRun#exportModel} from the trial's latest checkpoint, opened through the search's trainer
- *       (DL4J writes a zip for {@code ModelSerializer}; a trainer writing JSON gets {@code .json});</li>
+ *       (DL4J writes a zip for {@code ModelSerializer} that stock DL4J loads; a trainer writing JSON gets {@code .json});</li>
+ *   <li>{@code models/trial-N.bsq}: the packed low-bit form, when the DL4J zip holds one (README, "Packed model format");</li>
  *   <li>{@code trials.csv}: every trial (state, reason, size, accuracies, bits, parameters);</li>
  *   <li>{@code pareto.json}: the front as {@code GET /api/searches/{id}/pareto} shows it;</li>
  *   <li>{@code spec.json}: the validated spec;</li>
@@ -129,8 +130,10 @@ public final class ExportBuilder {
                     Files.copy(file, o);
                 }
                 out.closeEntry();
+                String packed = packedEntry(out, file, "models/trial-" + p.number() + ".bsq");
                 Files.deleteIfExists(file);
-                notes.add("trial " + p.number() + ": `" + entry + "` (epoch " + checkpoint.get().epoch() + " checkpoint)");
+                notes.add("trial " + p.number() + ": `" + entry + "`" + (packed == null ? "" : " and `" + packed + "` (packed low-bit form)")
+                        + " (epoch " + checkpoint.get().epoch() + " checkpoint)");
             }
         } finally {
             try (var files = Files.list(dir)) {
@@ -140,6 +143,26 @@ public final class ExportBuilder {
         }
         return notes;
     }
+
+    /**
+     * Copies the packed low-bit form a DL4J export zip holds (its entry {@value #PACKED_ENTRY}, README "Packed model
+     * format") to {@code entry}; returns the entry's name, or null when the model file has none.
+     */
+    static String packedEntry(ZipOutputStream out, Path model, String entry) throws IOException {
+        if (!".zip".equals(extension(model))) return null;
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(model.toFile())) {
+            ZipEntry e = z.getEntry(PACKED_ENTRY);
+            if (e == null) return null;
+            try (var in = z.getInputStream(e); OutputStream o = entryStream(out, entry)) {
+                in.transferTo(o);
+            }
+            out.closeEntry();
+            return entry;
+        }
+    }
+
+    /** The entry of a DL4J export zip that holds the packed form (trainers.dl4j.export.ModelExport.PACKED_ENTRY). */
+    static final String PACKED_ENTRY = "bitsearch-packed.bsq";
 
     /** The file's kind from its first bytes: a zip (DL4J's model format), JSON, or anything else. */
     private static String extension(Path file) throws IOException {

@@ -101,6 +101,24 @@ class TrainCommandTest {
     }
 
     @Test
+    void saveWritesThePlainDl4jZipAndThePackedForm(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("model.zip");
+        Result r = train("--bits", "4,2,8", "--json", "--save", file.toString());
+        assertEquals(0, r.exit(), r.err());
+        double test = new ObjectMapper().readTree(r.out()).get("testAccuracy").asDouble();
+        var plain = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+        assertTrue(!plain.getLayerWiseConfigurations().toJson().contains("bitsearch"));
+        var packed = org.bitsearch.trainers.packed.PackedModel.read(tmp.resolve("model.bsq"));
+        assertEquals(List.of(4, 2, 8), packed.layers().stream().map(org.bitsearch.trainers.packed.PackedLayer::bits).toList());
+        var split = new org.bitsearch.trainers.dl4j.Dl4jTrainer(
+                org.bitsearch.trainers.dl4j.Dl4jTrainerConfig.defaults("fashion-mnist", DATA, "mlp")).data().test();
+        List<float[]> rows = new ArrayList<>();
+        for (var b : split.batches()) rows.addAll(List.of(b.toFloatMatrix()));
+        double ref = new org.bitsearch.trainers.packed.ReferenceInference(packed).accuracy(rows.toArray(new float[0][]), split.labels());
+        assertEquals(test, ref, 0.0, "the packed model's reference accuracy is the reported test accuracy");
+    }
+
+    @Test
     void sensitivityPrintsOneRowPerLayerAndBits() throws Exception {
         Result r = run("sensitivity", "--dataset", "fashion-mnist", "--data", DATA, "--train-subset", "600",
                 "--validation-size", "300", "--bits", "1,4", "--json");
