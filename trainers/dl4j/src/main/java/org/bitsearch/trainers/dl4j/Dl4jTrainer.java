@@ -6,6 +6,7 @@ import org.bitsearch.trainers.dl4j.data.DatasetLoader;
 import org.bitsearch.trainers.dl4j.data.DataSources;
 import org.bitsearch.trainers.dl4j.data.InputShape;
 import org.bitsearch.trainers.dl4j.model.ModelFactory;
+import org.bitsearch.trainers.dl4j.model.UserModel;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ProgressiveSchedule;
@@ -20,6 +21,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -38,6 +40,7 @@ public final class Dl4jTrainer implements Trainer {
     private final Dl4jTrainerConfig config;
     private final InputShape shape;
     private final List<QuantLayer> layers;
+    private final UserModel userModel;
     private DataSplit split;
     private SensitivityTable sensitivity;
 
@@ -55,8 +58,27 @@ public final class Dl4jTrainer implements Trainer {
         } catch (IOException e) {
             throw new IllegalArgumentException("data: " + e.getMessage(), e);
         }
-        this.layers = ModelFactory.layers(config.model(), config.hidden(), shape);
+        if (config.modelFile() != null) {
+            try {
+                this.userModel = UserModel.load(Path.of(config.modelFile()), shape);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            this.layers = userModel.slots();
+        } else {
+            this.userModel = null;
+            this.layers = ModelFactory.layers(config.model(), config.hidden(), shape);
+        }
     }
+
+    /** The user's model ({@code modelFile}), or null for a built-in one. */
+    public UserModel userModel() { return userModel; }
+
+    /**
+     * Layers with parameters that stay FP32 because DL4J's weight-noise hook cannot reach them, each as
+     * "name (Type): reason"; empty for the built-in models.
+     */
+    public List<String> unquantizedLayers() { return userModel == null ? List.of() : userModel.unreachable(); }
 
     /** The model's input: sample shape and class count. */
     public InputShape shape() { return shape; }
@@ -127,6 +149,8 @@ public final class Dl4jTrainer implements Trainer {
             Checkpoints.Restored r = Checkpoints.restore(context.checkpoint().get(), bits, context.seed());
             net = r.network();
             nextEpoch = r.nextEpoch();
+        } else if (userModel != null) {
+            net = userModel.build(bits.bits(), config.perChannel(), hp, context.seed());
         } else {
             MultiLayerConfiguration conf = ModelFactory.build(config.model(), config.hidden(), shape,
                     bits.bits(), config.perChannel(), hp, context.seed());

@@ -40,11 +40,16 @@ import java.util.Set;
  * @param sensitivity    how the sensitivity analysis runs (used by {@code schedule.order: sensitivity})
  * @param data           a dataset given by format ({@link DataConfig}: idx, cifar, images, csv) instead of by name;
  *                       null when {@code dataset} names one
+ * @param modelFile      the user's own DL4J network instead of a built-in model: a MultiLayerNetwork zip from
+ *                       ModelSerializer (trials start from its parameters) or its configuration JSON (initialised
+ *                       from the trial's seed); see {@code UserModel}. With it, {@code model} is "file" and
+ *                       {@code hidden} is not used
  */
 public record Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
                                 int trainSubset, int validationSize, long splitSeed, int batchSize,
                                 int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
-                                DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data) {
+                                DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data,
+                                String modelFile) {
     public static final Set<String> MODELS = Set.of("mlp", "cnn");
     public static final int DEFAULT_VALIDATION_SIZE = 5000;
     public static final int DEFAULT_BATCH_SIZE = 128;
@@ -62,12 +67,21 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
             throw new IllegalArgumentException("dataset is '" + dataset + "', but must be one of " + DatasetLoader.NAMES.stream().sorted().toList()
                     + " (other data: give data: {format: idx|cifar|images|csv, ...})");
         if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("dataDir is required");
+        if (modelFile != null) {
+            if (modelFile.isBlank()) throw new IllegalArgumentException("modelFile is blank");
+            if (model != null && !model.equals("file"))
+                throw new IllegalArgumentException("model is '" + model + "' and modelFile is given: give either a built-in model or modelFile, not both");
+            if (hidden != null && !hidden.isEmpty())
+                throw new IllegalArgumentException("hidden is given with modelFile, but only the built-in models use it");
+            model = "file";
+            hidden = List.of();
+        }
         if (model == null) model = "mlp";
-        if (!MODELS.contains(model))
+        if (modelFile == null && !MODELS.contains(model))
             throw new IllegalArgumentException("model is '" + model + "', but must be one of " + MODELS.stream().sorted().toList());
         if (hidden == null) hidden = model.equals("mlp") ? List.of(256, 128) : List.of(128);
         hidden = List.copyOf(hidden);
-        if (model.equals("mlp") && hidden.isEmpty())
+        if (model.equals("mlp") && hidden.isEmpty() && modelFile == null)
             throw new IllegalArgumentException("hidden is empty, but the mlp needs at least one hidden layer");
         for (int i = 0; i < hidden.size(); i++)
             if (hidden.get(i) < 1) throw new IllegalArgumentException("hidden[" + i + "] is " + hidden.get(i) + ", but must be >= 1");
@@ -87,7 +101,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                              int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
                              DropBitsConfig dropBits, SensitivityConfig sensitivity) {
         this(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize, evalBatchSize,
-                threads, perChannel, schedule, dropBits, sensitivity, null);
+                threads, perChannel, schedule, dropBits, sensitivity, null, null);
     }
 
     /** The binding Jackson uses: absent fields are {@code null} here and take their defaults. */
@@ -102,24 +116,25 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                                   @JsonProperty("schedule") ScheduleConfig schedule,
                                   @JsonProperty("dropBits") DropBitsConfig dropBits,
                                   @JsonProperty("sensitivity") SensitivityConfig sensitivity,
-                                  @JsonProperty("data") DataConfig data) {
+                                  @JsonProperty("data") DataConfig data,
+                                  @JsonProperty("modelFile") String modelFile) {
         if (data != null && (dataset != null || dataDir != null))
             throw new IllegalArgumentException("data is given together with " + (dataset != null ? "dataset" : "dataDir")
                     + ": give either dataset (with dataDir) or data, not both");
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, or(trainSubset, 0),
                 or(validationSize, DEFAULT_VALIDATION_SIZE), splitSeed == null ? 0 : splitSeed,
                 or(batchSize, DEFAULT_BATCH_SIZE), or(evalBatchSize, DEFAULT_EVAL_BATCH_SIZE), or(threads, 0),
-                perChannel != null && perChannel, schedule, dropBits, sensitivity, data);
+                perChannel != null && perChannel, schedule, dropBits, sensitivity, data, modelFile);
     }
 
     /** A config with every optional field at its default. */
     public static Dl4jTrainerConfig defaults(String dataset, String dataDir, String model) {
-        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null, null);
+        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A config of {@code data} with every optional field at its default. */
     public static Dl4jTrainerConfig defaults(DataConfig data, String model) {
-        return json(null, null, model, null, null, null, null, null, null, null, null, null, null, null, data);
+        return json(null, null, model, null, null, null, null, null, null, null, null, null, null, null, data, null);
     }
 
     /** The data section this config reads: {@code data}, or an idx section for a named dataset. */
@@ -131,28 +146,34 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
 
     public Path dataPath() { return Path.of(dataDir); }
 
+    /** This config with the user's model file instead of a built-in model. */
+    public Dl4jTrainerConfig withModelFile(String file) {
+        return new Dl4jTrainerConfig(dataset, dataDir, file == null ? model : null, file == null ? hidden : null, trainSubset,
+                validationSize, splitSeed, batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data, file);
+    }
+
     public Dl4jTrainerConfig withTrainSubset(int n) {
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, n, validationSize, splitSeed, batchSize,
-                evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data);
+                evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data, modelFile);
     }
 
     public Dl4jTrainerConfig withValidationSize(int n) {
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, n, splitSeed, batchSize,
-                evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data);
+                evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data, modelFile);
     }
 
     public Dl4jTrainerConfig withSchedule(ScheduleConfig s) {
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize,
-                evalBatchSize, threads, perChannel, s, dropBits, sensitivity, data);
+                evalBatchSize, threads, perChannel, s, dropBits, sensitivity, data, modelFile);
     }
 
     public Dl4jTrainerConfig withDropBits(DropBitsConfig d) {
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize,
-                evalBatchSize, threads, perChannel, schedule, d, sensitivity, data);
+                evalBatchSize, threads, perChannel, schedule, d, sensitivity, data, modelFile);
     }
 
     public Dl4jTrainerConfig withPerChannel(boolean p) {
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize,
-                evalBatchSize, threads, p, schedule, dropBits, sensitivity, data);
+                evalBatchSize, threads, p, schedule, dropBits, sensitivity, data, modelFile);
     }
 }

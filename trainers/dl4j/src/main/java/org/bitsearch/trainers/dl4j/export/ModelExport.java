@@ -95,10 +95,10 @@ public final class ModelExport {
             }
         MultiLayerNetwork copy = new MultiLayerNetwork(conf);
         copy.init(net.params().dup(), false);
-        for (int[] q : quantized) {
-            INDArray w = copy.getLayer(q[0]).getParam(QuantizedWeightNoise.WEIGHT_KEY);
-            w.assign(QuantizedWeightNoise.quantize(w, q[1], q[2] == 1));
-        }
+        for (int[] q : quantized)
+            for (Map.Entry<String, INDArray> p : copy.getLayer(q[0]).paramTable().entrySet())
+                if (QuantizedWeightNoise.WEIGHT_KEYS.contains(p.getKey()) && q[1] != 32)
+                    p.getValue().assign(QuantizedWeightNoise.quantize(p.getValue(), q[1], q[2] == 1));
         return copy;
     }
 
