@@ -65,11 +65,14 @@ public final class RunCommand implements Callable<Integer> {
     /**
      * Makes {@code trainer.dataDir} absolute so that the stored spec works from any directory: {@code --data}
      * if given, else the spec's own value resolved against the working directory. With {@code trainer.data}
-     * (data given by format) the same holds for {@code data.dir}, {@code data.file} and {@code data.testFile}.
+     * (data given by format) the same holds for {@code data.dir}, {@code data.file} and {@code data.testFile};
+     * {@code trainer.modelFile} is made absolute too.
      */
     static void resolveDataDir(ObjectNode tree, Path data) {
         JsonNode trainer = tree.get("trainer");
         if (!(trainer instanceof ObjectNode t)) return;
+        if (t.get("modelFile") != null && t.get("modelFile").isTextual())
+            t.put("modelFile", Path.of(t.get("modelFile").asText()).toAbsolutePath().normalize().toString());
         if (t.get("data") instanceof ObjectNode d) {
             // data given by format: --data replaces data.dir; every path is made absolute
             if (data != null && d.has("dir")) d.put("dir", data.toString());

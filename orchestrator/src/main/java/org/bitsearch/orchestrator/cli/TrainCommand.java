@@ -96,7 +96,12 @@ public final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd, "--drop-probability/--max-drop: " + e.getMessage());
         }
         Dl4jTrainerConfig config = options.config(cmd, batchSize, sched, drop, SensitivityConfig.DEFAULT);
-        Dl4jTrainer trainer = new Dl4jTrainer(config);
+        Dl4jTrainer trainer;
+        try {
+            trainer = new Dl4jTrainer(config);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, (config.modelFile() != null ? "--model-file: " : "--data: ") + e.getMessage(), e);
+        }
         BitAllocation allocation;
         try {
             allocation = trainer.checkBits(new BitAllocation(TrainerOptions.parseBits(cmd, "--bits", bits)));
@@ -120,8 +125,13 @@ public final class TrainCommand implements Callable<Integer> {
         List<EpochJson> reports = new ArrayList<>();
         double test;
         try (TrainingRun run = trainer.open(new TrialContext(0, candidate, seed, epochs, Optional.empty(), "cpu:0"))) {
-            if (!json) out.printf(Locale.ROOT, "training %s on %s (%d samples), bits %s, %d epochs, seed %d%n",
-                    config.model(), config.dataset(), trainer.data().trainCount(), allocation, epochs, seed);
+            if (!json) {
+                out.printf(Locale.ROOT, "training %s on %s (%d samples), bits %s, %d epochs, seed %d%n",
+                        config.modelFile() != null ? config.modelFile() : config.model(), config.dataset(),
+                        trainer.data().trainCount(), allocation, epochs, seed);
+                out.printf("quantizable layers: %s%n", trainer.layers().stream().map(l -> l.name()).toList());
+                for (String u : trainer.unquantizedLayers()) out.printf("stays FP32: %s%n", u);
+            }
             for (int e = 0; e < epochs; e++) {
                 EpochMetrics m = run.trainEpoch();
                 reports.add(new EpochJson(m.epoch(), m.valAccuracy(), m.valLoss(), m.trainLoss(), m.seconds(), m.samplesPerSecond()));

@@ -22,6 +22,8 @@ public final class TrainerOptions {
     @Option(names = "--data", required = true, paramLabel = "DIR",
             description = "directory with the IDX files (or its parent holding <dataset>/)") String dataDir;
     @Option(names = "--model", defaultValue = "mlp", description = "mlp or cnn (default: ${DEFAULT-VALUE})") String model;
+    @Option(names = "--model-file", paramLabel = "FILE",
+            description = "your own DL4J MultiLayerNetwork (ModelSerializer zip, trials start from its parameters; or configuration JSON) instead of --model") String modelFile;
     @Option(names = "--hidden", split = ",", paramLabel = "N",
             description = "hidden dense layer sizes (default 256,128 for mlp, 128 for cnn)") List<Integer> hidden;
     @Option(names = "--train-subset", defaultValue = "0", description = "training samples, 0 = all (default)") int trainSubset;
@@ -35,8 +37,8 @@ public final class TrainerOptions {
     Dl4jTrainerConfig config(CommandLine cmd, int batchSize, ScheduleConfig schedule, DropBitsConfig dropBits,
                              SensitivityConfig sensitivity) {
         try {
-            return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed,
-                    batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity);
+            return new Dl4jTrainerConfig(dataset, dataDir, modelFile != null ? null : model, hidden, trainSubset, validationSize, splitSeed,
+                    batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, null, modelFile);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, flagFor(e.getMessage()) + e.getMessage(), e);
         }
@@ -74,6 +76,7 @@ public final class TrainerOptions {
             case "dataset" -> "--dataset: ";
             case "dataDir" -> "--data: ";
             case "model" -> "--model: ";
+            case "modelFile" -> "--model-file: ";
             case "hidden" -> "--hidden: ";
             case "trainSubset" -> "--train-subset: ";
             case "validationSize" -> "--validation-size: ";

@@ -119,6 +119,17 @@ class TrainCommandTest {
     }
 
     @Test
+    void aModelFileThatDoesNotFitTheDataExits2NamingTheFlag(@TempDir Path tmp) throws Exception {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(50).nOut(8).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(8).nOut(10).build()).build();
+        Path file = Files.writeString(tmp.resolve("net.json"), conf.toJson());
+        Result r = run("train", "--dataset", "fashion-mnist", "--data", DATA, "--model-file", file.toString(), "--bits", "4,4");
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains("--model-file") && r.err().contains("net.json") && r.err().contains("50 inputs"), r.err());
+    }
+
+    @Test
     void sensitivityPrintsOneRowPerLayerAndBits() throws Exception {
         Result r = run("sensitivity", "--dataset", "fashion-mnist", "--data", DATA, "--train-subset", "600",
                 "--validation-size", "300", "--bits", "1,4", "--json");
