@@ -7,6 +7,9 @@ import org.bitsearch.trainers.dl4j.data.DataSources;
 import org.bitsearch.trainers.dl4j.data.InputShape;
 import org.bitsearch.trainers.dl4j.model.ModelFactory;
 import org.bitsearch.trainers.dl4j.model.UserModel;
+import org.bitsearch.trainers.dl4j.model.Net;
+import org.bitsearch.trainers.dl4j.model.ResNet;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ProgressiveSchedule;
@@ -67,7 +70,7 @@ public final class Dl4jTrainer implements Trainer {
             this.layers = userModel.slots();
         } else {
             this.userModel = null;
-            this.layers = ModelFactory.layers(config.model(), config.hidden(), shape);
+            this.layers = config.model().equals("resnet20") ? ResNet.layers(shape) : ModelFactory.layers(config.model(), config.hidden(), shape);
         }
     }
 
@@ -143,19 +146,24 @@ public final class Dl4jTrainer implements Trainer {
                 : ProgressiveSchedule.fixedOrder(scheduleConfig.order(), layers.size());
         ProgressiveSchedule schedule = new ProgressiveSchedule(scheduleConfig, order);
         DropBitsConfig drop = withRegularisers ? config.dropBits() : DropBitsConfig.OFF;
-        MultiLayerNetwork net;
+        Net net;
         int nextEpoch = 1;
         if (context.checkpoint().isPresent()) {
             Checkpoints.Restored r = Checkpoints.restore(context.checkpoint().get(), bits, context.seed());
             net = r.network();
             nextEpoch = r.nextEpoch();
         } else if (userModel != null) {
-            net = userModel.build(bits.bits(), config.perChannel(), hp, context.seed());
+            net = Net.of(userModel.build(bits.bits(), config.perChannel(), hp, context.seed()));
+        } else if (config.model().equals("resnet20")) {
+            ComputationGraph graph = new ComputationGraph(ResNet.build(shape, bits.bits(), config.perChannel(), hp, context.seed()));
+            graph.init();
+            net = Net.of(graph);
         } else {
             MultiLayerConfiguration conf = ModelFactory.build(config.model(), config.hidden(), shape,
                     bits.bits(), config.perChannel(), hp, context.seed());
-            net = new MultiLayerNetwork(conf);
-            net.init();
+            MultiLayerNetwork mln = new MultiLayerNetwork(conf);
+            mln.init();
+            net = Net.of(mln);
         }
         return new Dl4jTrainingRun(config, data, net, bits, hp, context.seed(), context.device(), schedule, drop, nextEpoch);
     }

@@ -24,7 +24,8 @@ import java.util.Set;
  * @param dataDir        directory holding the IDX files, or their parent holding {@code <dataset>/} (required
  *                       unless {@code data} is given; with {@code data} it is the data's location)
  * @param model          "mlp" (default) or "cnn" (LeNet-style: two 5x5 convolutions of 8 and 16 channels with
- *                       2x2 max pooling, then the dense layers of {@code hidden})
+ *                       2x2 max pooling, then the dense layers of {@code hidden}) or "resnet20" (the CIFAR
+ *                       ResNet-20 of He et al. 2016, a ComputationGraph; {@code hidden} is not used)
  * @param hidden         hidden dense layer sizes; default [256, 128] for the MLP, [128] for the CNN
  * @param trainSubset    number of training samples (0 = every sample not held out for validation)
  * @param validationSize samples of the training set held out for validation (default 5000); the search
@@ -50,7 +51,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                                 int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
                                 DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data,
                                 String modelFile) {
-    public static final Set<String> MODELS = Set.of("mlp", "cnn");
+    public static final Set<String> MODELS = Set.of("mlp", "cnn", "resnet20");
     public static final int DEFAULT_VALIDATION_SIZE = 5000;
     public static final int DEFAULT_BATCH_SIZE = 128;
     public static final int DEFAULT_EVAL_BATCH_SIZE = 2000;
@@ -118,7 +119,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                                   @JsonProperty("sensitivity") SensitivityConfig sensitivity,
                                   @JsonProperty("data") DataConfig data,
                                   @JsonProperty("modelFile") String modelFile) {
-        if (data != null && (dataset != null || dataDir != null))
+        if (data != null && ((dataset != null && !dataset.equals(data.format())) || (dataDir != null && !dataDir.equals(data.location()))))
             throw new IllegalArgumentException("data is given together with " + (dataset != null ? "dataset" : "dataDir")
                     + ": give either dataset (with dataDir) or data, not both");
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, or(trainSubset, 0),

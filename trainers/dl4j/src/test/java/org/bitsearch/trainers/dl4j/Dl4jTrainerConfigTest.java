@@ -46,9 +46,9 @@ class Dl4jTrainerConfigTest {
 
     @Test
     void rejectsBadFieldsNamingThem() {
-        assertMessage("{\"dataset\":\"cifar\",\"dataDir\":\"d\"}", "dataset is 'cifar', but must be one of [fashion-mnist, mnist]");
+        assertMessage("{\"dataset\":\"cifar\",\"dataDir\":\"d\"}", "dataset is 'cifar', but must be one of [fashion-mnist, mnist] (other data: give data: {format: idx|cifar|images|csv, ...})");
         assertMessage("{\"dataset\":\"mnist\"}", "dataDir is required");
-        assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"model\":\"resnet\"}", "model is 'resnet', but must be one of [cnn, mlp]");
+        assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"model\":\"resnet\"}", "model is 'resnet', but must be one of [cnn, mlp, resnet20]");
         assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"batchSize\":0}", "batchSize is 0, but must be >= 1");
         assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"hidden\":[10,0]}", "hidden[1] is 0, but must be >= 1");
         assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"schedule\":{\"type\":\"random\"}}",

@@ -234,6 +234,44 @@ public final class ModelExport {
         return missing;
     }
 
+    /**
+     * A ComputationGraph's export: the plain DL4J zip (noise removed, weights Q(W)) with the bits entry; the packed
+     * form does not cover graphs yet, and the returned note says so.
+     */
+    public static String write(Path file, org.deeplearning4j.nn.graph.ComputationGraph graph) throws IOException {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf =
+                org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(graph.getConfiguration().toJson());
+        List<LayerBits> bits = new ArrayList<>();
+        Map<String, int[]> quantized = new java.util.HashMap<>();
+        for (Layer l : graph.getLayers()) {
+            String name = l.conf().getLayer().getLayerName();
+            if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n) {
+                bits.add(new LayerBits(name, n.getTargetBits(), n.isPerChannel(), 32));
+                quantized.put(name, new int[]{n.getTargetBits(), n.isPerChannel() ? 1 : 0});
+            }
+        }
+        for (var v : conf.getVertices().values())
+            if (v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer b)
+                b.setWeightNoise(null);
+        org.deeplearning4j.nn.graph.ComputationGraph copy = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+        copy.init(graph.params().dup(), false);
+        for (Layer l : copy.getLayers()) {
+            int[] q = quantized.get(l.conf().getLayer().getLayerName());
+            if (q == null || q[0] == 32) continue;
+            for (Map.Entry<String, INDArray> p : l.paramTable().entrySet())
+                if (QuantizedWeightNoise.WEIGHT_KEYS.contains(p.getKey()))
+                    p.getValue().assign(QuantizedWeightNoise.quantize(p.getValue(), q[0], q[1] == 1));
+        }
+        byte[] bitsJson = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(new BitsEntry(1, bits));
+        AtomicFiles.write(file, tmp -> {
+            ModelSerializer.writeModel(copy, tmp.toFile(), false);
+            try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + tmp.toUri()), Map.of())) {
+                Files.write(zip.getPath(BITS_ENTRY), bitsJson);
+            }
+        });
+        return "the packed format does not cover ComputationGraph models yet: the DL4J zip only";
+    }
+
     /** The packed entry of an export zip, if it has one. */
     public static java.util.Optional<byte[]> packedEntry(Path zipFile) throws IOException {
         try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zipFile.toFile())) {
