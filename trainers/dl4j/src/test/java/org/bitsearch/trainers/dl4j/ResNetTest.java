@@ -60,8 +60,8 @@ class ResNetTest {
     @Test
     void trainsCheckpointsAndExportsOnTheFitPath() throws Exception {
         Path dir = tmp.resolve("cifar");
-        DataFiles.cifar10(dir, 1, 160, 60, 21);
-        Dl4jTrainer t = new Dl4jTrainer(Dl4jTrainerConfig.defaults(DataConfig.dir("cifar", dir), "resnet20").withValidationSize(40));
+        DataFiles.cifar10(dir, 1, 100, 30, 21);
+        Dl4jTrainer t = new Dl4jTrainer(Dl4jTrainerConfig.defaults(DataConfig.dir("cifar", dir), "resnet20").withValidationSize(20));
         List<Integer> bits = new ArrayList<>(Collections.nCopies(22, 4));
         bits.set(0, 8);
         bits.set(21, 8);
