@@ -12,6 +12,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.bitsearch.actors.api.SearchEvents;
 import org.bitsearch.actors.api.SearchService;
 import org.bitsearch.actors.cluster.ClusterSettings;
+import org.bitsearch.actors.cluster.ClusterStatus;
 import org.bitsearch.actors.cluster.RoutingTrainer;
 import org.bitsearch.actors.cluster.WorkerDirectory;
 import org.bitsearch.actors.cluster.Workers;
@@ -31,6 +32,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -168,6 +170,12 @@ public final class SearchSystem implements AutoCloseable {
     public List<String> devices() { return devices; }
 
     public SearchSystemSettings settings() { return settings; }
+
+    /** Every node's slots and what trains on them, for the page ({@code GET /api/cluster}). */
+    public CompletionStage<ClusterStatus.View> clusterStatus() {
+        return AskPattern.<DevicePool.Command, DevicePool.Status>ask(pool, DevicePool.GetStatus::new, settings.askTimeout(), system.scheduler())
+                .thenApply(status -> ClusterStatus.of(status, settings.cluster().isPresent()));
+    }
 
     /** The cluster workers whose slots this coordinator uses (none without a cluster). */
     public Workers workers() { return workers; }
