@@ -50,7 +50,7 @@ final class RemoteTrainingRun implements TrainingRun {
     }
 
     static RemoteTrainingRun open(Workers.Worker worker, ActorSystem<?> system, String kind, String configJson,
-                                  TrialContext context, Duration epochTimeout) throws Exception {
+                                  String dataFingerprint, TrialContext context, Duration epochTimeout) throws Exception {
         String runId = UUID.randomUUID().toString();
         ActorRef<TrainerHost.Command> host = worker.host();
         boolean fromCheckpoint = context.checkpoint().isPresent();
@@ -58,7 +58,7 @@ final class RemoteTrainingRun implements TrainingRun {
         TrialContext local = context.onLocalDevice();
         TrainerHost.Result r = call(worker, system, CALL_TIMEOUT, reply -> new TrainerHost.Open(runId, kind, configJson, local.number(),
                 CANDIDATES.params(local.candidate()), CANDIDATES.bits(local.candidate().bits()), local.seed(), local.maxEpochs(),
-                local.device(), fromCheckpoint, reply));
+                local.device(), fromCheckpoint, dataFingerprint, reply));
         if (r instanceof TrainerHost.Opened o) return new RemoteTrainingRun(worker, system, runId, epochTimeout, o.nextEpoch());
         host.tell(new TrainerHost.Close(runId));
         throw failure(worker, r);

@@ -44,6 +44,16 @@ public final class RoutingTrainer implements Trainer {
         String node = context.node().get();
         Workers.Worker worker = workers.find(node)
                 .orElseThrow(() -> new Workers.WorkerLostException(node, "it is not a member of the cluster now"));
-        return RemoteTrainingRun.open(worker, system.get(), kind, configJson, context, epochTimeout);
+        return RemoteTrainingRun.open(worker, system.get(), kind, configJson, fingerprint(), context, epochTimeout);
     }
+
+    private String fingerprint;
+
+    /** The local trainer's data fingerprint, once ("" when it has none): workers must hold the same data. */
+    private synchronized String fingerprint() throws Exception {
+        if (fingerprint == null) fingerprint = local.dataFingerprint().orElse("");
+        return fingerprint;
+    }
+
+    @Override public java.util.Optional<String> dataFingerprint() throws Exception { return local.dataFingerprint(); }
 }

@@ -66,10 +66,12 @@ public final class TrainerHost extends AbstractBehavior<TrainerHost.Command> {
     /**
      * Opens a run: builds (or reuses) the trainer of {@code kind} from {@code configJson} and opens the trial on
      * {@code device} (a device of this node), from the checkpoint pushed before with {@link WriteChunk} if
-     * {@code fromCheckpoint}.
+     * {@code fromCheckpoint}. Refused when this node's data has another fingerprint than {@code dataFingerprint}
+     * (the coordinator's; empty: not checked).
      */
     public record Open(String runId, String kind, String configJson, int number, String paramsJson, String bitsJson,
-                       long seed, int maxEpochs, String device, boolean fromCheckpoint, ActorRef<Result> replyTo) implements Command {}
+                       long seed, int maxEpochs, String device, boolean fromCheckpoint, String dataFingerprint,
+                       ActorRef<Result> replyTo) implements Command {}
 
     public record TrainEpoch(String runId, ActorRef<Result> replyTo) implements Command {}
 
@@ -230,6 +232,10 @@ public final class TrainerHost extends AbstractBehavior<TrainerHost.Command> {
         CompletableFuture<TrainingRun> opened = CompletableFuture.supplyAsync(() -> {
             try {
                 Trainer trainer = trainerCache.computeIfAbsent(o.kind() + "\n" + o.configJson(), k -> buildTrainer(o.kind(), o.configJson()));
+                String mine = trainer.dataFingerprint().orElse("");
+                if (!o.dataFingerprint().isEmpty() && !o.dataFingerprint().equals(mine))
+                    throw new IllegalStateException("worker " + node + " holds other data than the coordinator (fingerprint "
+                            + abbreviate(mine) + " here, " + abbreviate(o.dataFingerprint()) + " there): give it the same dataset with --data");
                 Optional<Path> checkpoint = o.fromCheckpoint() ? Optional.of(file(o.runId(), RESUME)) : Optional.empty();
                 return trainer.open(new TrialContext(o.number(), candidates.candidate(o.paramsJson(), o.bitsJson(), "run " + o.runId()),
                         o.seed(), o.maxEpochs(), checkpoint, o.device()));
@@ -334,6 +340,10 @@ public final class TrainerHost extends AbstractBehavior<TrainerHost.Command> {
         } catch (IOException ignored) {
             // the directory vanished while walking
         }
+    }
+
+    static String abbreviate(String fingerprint) {
+        return fingerprint.isEmpty() ? "none" : fingerprint.substring(0, Math.min(12, fingerprint.length())) + "…";
     }
 
     static String describe(Throwable e) {
