@@ -13,6 +13,8 @@ import org.bitsearch.actors.api.SearchEvents;
 import org.bitsearch.actors.api.SearchService;
 import org.bitsearch.actors.device.DeviceDiscovery;
 import org.bitsearch.actors.device.DevicePool;
+import org.bitsearch.actors.env.CompiledSearches;
+import org.bitsearch.actors.env.SearchEnvironment;
 import org.bitsearch.actors.events.EventStreamSearchEvents;
 import org.bitsearch.actors.registry.SearchRegistry;
 import org.bitsearch.actors.service.RegistrySearchService;

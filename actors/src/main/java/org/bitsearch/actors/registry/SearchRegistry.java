@@ -9,7 +9,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.bitsearch.actors.SearchEnvironment;
+import org.bitsearch.actors.env.SearchEnvironment;
 import org.bitsearch.actors.api.SearchEvent;
 import org.bitsearch.actors.api.SearchService.ResumeResult;
 import org.bitsearch.actors.api.SearchService.StopResult;

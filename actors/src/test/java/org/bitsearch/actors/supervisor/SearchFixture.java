@@ -5,7 +5,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.bitsearch.actors.SearchEnvironment;
+import org.bitsearch.actors.env.SearchEnvironment;
 import org.bitsearch.actors.SearchSystem;
 import org.bitsearch.actors.TestTrainers;
 import org.bitsearch.actors.api.SearchEvent;
@@ -52,7 +52,7 @@ final class SearchFixture implements AutoCloseable {
         pool = kit.spawn(DevicePool.create(org.bitsearch.actors.device.DeviceDiscovery.discover(slots, false), 1), "pool");
         Executor blocking = kit.system().dispatchers().lookup(DispatcherSelector.fromConfig(SearchSystem.TRAINER_DISPATCHER));
         SearchEnvironment env = new SearchEnvironment(store, compiler, publisher, pool, blocking, dir,
-                Duration.ofMillis(20), Duration.ofMillis(100), "cpu:0", new org.bitsearch.actors.CompiledSearches(compiler));
+                Duration.ofMillis(20), Duration.ofMillis(100), "cpu:0", new org.bitsearch.actors.env.CompiledSearches(compiler));
         registry = kit.spawn(SearchRegistry.create(env, false), "registry", DispatcherSelector.fromConfig(SearchRegistry.SUPERVISOR_DISPATCHER));
     }
 
