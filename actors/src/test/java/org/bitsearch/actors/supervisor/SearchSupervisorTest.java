@@ -105,18 +105,18 @@ class SearchSupervisorTest {
             long id = f.submit(spec("", "{type: none}", "{maxTrials: 6, maxConcurrent: 2, maxEpochs: 1}").replace("kind: simulated", "kind: gated"));
             GatedTrainer.GATE.release(6); // one epoch per trial; measuring then waits at the gate (testAccuracy)
             f.awaitCount(SearchEvent.TrialFinished.class, 6, Duration.ofSeconds(60));
-            awaitGateQueue();
+            awaitGateQueue(f);
             int frontSize = f.store.front(id).size();
             assertTrue(frontSize >= 2, "this seed's front has several points: " + f.store.front(id));
             assertEquals(SearchService.StopResult.STOPPING, f.stop(id));
             // one point at a time: measuring ends after the point in progress once the supervisor has the Stop
             while (f.of(SearchEvent.SearchFinished.class).isEmpty()) {
                 GatedTrainer.GATE.release(1);
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (f.of(SearchEvent.SearchFinished.class).isEmpty() && !GatedTrainer.GATE.hasQueuedThreads()) {
-                    assertTrue(System.nanoTime() < deadline, "measuring neither ended nor went on: " + f.events);
-                    Thread.sleep(5);
-                }
+                f.await(Duration.ofSeconds(60), () -> {
+                    assertTrue(!f.of(SearchEvent.SearchFinished.class).isEmpty() || GatedTrainer.GATE.hasQueuedThreads(),
+                            "measuring neither ended nor went on: " + f.events);
+                    return null;
+                });
             }
             SearchEvent.SearchFinished done = f.awaitFinished(id);
             assertEquals(SearchState.COMPLETED, done.state(), done.message());
@@ -131,11 +131,33 @@ class SearchSupervisorTest {
         }
     }
 
-    private static void awaitGateQueue() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!GatedTrainer.GATE.hasQueuedThreads()) {
-            assertTrue(System.nanoTime() < deadline, "nothing waits at the gate");
-            Thread.sleep(5);
+    private static void awaitGateQueue(SearchFixture f) {
+        f.await(Duration.ofSeconds(60), () -> {
+            assertTrue(GatedTrainer.GATE.hasQueuedThreads(), "nothing waits at the gate");
+            return null;
+        });
+    }
+
+    @Test
+    void aStopCancelsRunningEpochsAndLeavesTheTrialsResumable() throws Exception {
+        try (SearchFixture f = new SearchFixture(dir, 2)) {
+            long id = f.submit(spec(", epochSeconds: 600", "{type: none}", "{maxTrials: 4, maxConcurrent: 2, maxEpochs: 3}"));
+            f.awaitCount(SearchEvent.TrialStarted.class, 2, Duration.ofSeconds(60));
+            long stopAt = System.nanoTime();
+            assertEquals(SearchService.StopResult.STOPPING, f.stop(id));
+            SearchEvent.SearchFinished stopped = f.awaitFinished(id, 1, Duration.ofSeconds(30));
+            assertTrue((System.nanoTime() - stopAt) / 1e9 < 20, "the stop did not wait for the 600 s epochs");
+            assertEquals(SearchState.STOPPED, stopped.state());
+            assertTrue(f.store.reports(id).isEmpty(), "nothing is reported for a cancelled epoch");
+            for (TrialRow t : f.store.trials(id)) {
+                assertFalse(t.state().isFinished(), "trial " + t.number() + " stays resumable");
+                assertEquals("", t.error(), "a cancelled epoch is no failed attempt");
+            }
+            assertTrue(f.of(SearchEvent.TrialRetrying.class).isEmpty(), "no retry after a stop");
+            f.await(Duration.ofSeconds(30), () -> {
+                assertTrue(f.poolStatus().inUse().isEmpty(), "the slots come back once the cancelled steps end");
+                return null;
+            });
         }
     }
 
@@ -154,17 +176,15 @@ class SearchSupervisorTest {
                 assertTrue(last.verdict().stop(), "a pruned trial's last verdict is STOP");
                 assertTrue(last.epoch() < 4);
                 assertEquals(last.epoch(), f.store.reports(id, t.number()).size(), "no epoch was trained after STOP");
-                assertTrue(Files.notExists(dir.resolve("checkpoints").resolve(Long.toString(id)).resolve(Integer.toString(t.number())))
-                        || awaitGone(dir.resolve("checkpoints").resolve(Long.toString(id)).resolve(Integer.toString(t.number()))));
+                Path trialDir = dir.resolve("checkpoints").resolve(Long.toString(id)).resolve(Integer.toString(t.number()));
+                f.await(Duration.ofSeconds(30), () -> { // deletion runs asynchronously
+                    assertTrue(Files.notExists(trialDir), "the checkpoints of pruned trial " + t.number() + " are deleted");
+                    return null;
+                });
             }
             f.store.trials(id).stream().filter(t -> t.state() == TrialState.COMPLETED)
                     .forEach(t -> assertEquals(4, f.store.reports(id, t.number()).size()));
         }
-    }
-
-    private static boolean awaitGone(Path p) throws InterruptedException {
-        for (int i = 0; i < 1500 && Files.exists(p); i++) Thread.sleep(20); // deletion runs asynchronously: wait up to 30 s
-        return Files.notExists(p);
     }
 
     @Test
