@@ -157,7 +157,8 @@ public final class SearchSystem implements AutoCloseable {
     public ActorSystem<?> actorSystem() { return system; }
 
     /**
-     * Stops cleanly: every running search finishes its running epochs (checkpointed) and is left RUNNING, so that
+     * Stops cleanly: every running search cancels its running epochs (discarded; each trial resumes from its last
+     * checkpoint) and is left RUNNING, so that
      * the next start resumes it; then the actor system terminates. Waits at most settings.shutdownTimeout.
      * Idempotent. Does not close the store.
      */

@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param retryBackoff      delay before the first retry of a failed trial (doubled per further retry)
  * @param maxRetryBackoff   the longest retry delay
  * @param askTimeout        how long service calls wait for the registry
- * @param shutdownTimeout   how long {@link SearchSystem#close()} waits for running epochs to finish
+ * @param shutdownTimeout   how long {@link SearchSystem#close()} waits for the searches to stop (running epochs are cancelled)
  * @param trainers          the trainer kinds specs may name
  */
 public record SearchSystemSettings(Path dataDir, int cpuSlots, int slotsPerDevice, boolean useGpus,

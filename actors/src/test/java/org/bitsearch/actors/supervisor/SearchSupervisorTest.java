@@ -215,15 +215,16 @@ class SearchSupervisorTest {
     void aStoppedSearchResumesAndCompletesWithExactlyTheBudgetedTrials() throws Exception {
         GatedTrainer.reset();
         try (SearchFixture f = new SearchFixture(dir, 2)) {
-            long id = f.submit(spec("", "{type: none}", "{maxTrials: 6, maxConcurrent: 2, maxEpochs: 3}").replace("kind: simulated", "kind: gated"));
-            // exactly 3 epochs run before the stop, however they fall on the two slots: then both running trials
-            // wait in an epoch, and at least one of them is not in its last epoch (3 = 3 + 0, 2 + 1 or 1 + 2), so
-            // it is interrupted after that epoch, with a checkpoint
+            long id = f.submit(spec("", "{type: none}", "{maxTrials: 6, maxConcurrent: 2, maxEpochs: 4}").replace("kind: simulated", "kind: gated"));
+            // exactly 3 epochs run before the stop, however they fall on the two slots: no trial has finished its 4
+            // epochs, so at least one interrupted trial has reported (and checkpointed) an epoch; the epochs waiting at
+            // the gate when the stop comes are cancelled
             GatedTrainer.GATE.release(3);
             f.awaitCount(SearchEvent.EpochReported.class, 3, Duration.ofSeconds(60));
             assertEquals(SearchService.StopResult.STOPPING, f.stop(id));
-            GatedTrainer.GATE.release(1000);
-            assertEquals(SearchService.StopResult.STOPPING, f.stop(id));
+            // the epochs waiting at the gate are cancelled: no permit is needed for the stop to end; a second stop is harmless
+            SearchService.StopResult again = f.stop(id);
+            assertTrue(again == SearchService.StopResult.STOPPING || again == SearchService.StopResult.NOT_RUNNING, "second stop: " + again);
             SearchEvent.SearchFinished stopped = f.awaitFinished(id);
             assertEquals(SearchState.STOPPED, stopped.state());
             assertEquals(SearchState.STOPPED, f.state(id));
@@ -233,9 +234,10 @@ class SearchSupervisorTest {
             List<ReportRow> reportsBefore = f.store.reports(id);
             Set<Integer> checkpointed = new HashSet<>();
             before.stream().filter(t -> !t.state().isFinished()).forEach(t -> f.store.latestCheckpoint(id, t.number()).ifPresent(c -> checkpointed.add(t.number())));
-            assertFalse(checkpointed.isEmpty(), "stopping let running epochs finish and checkpoint");
+            assertFalse(checkpointed.isEmpty(), "the epochs reported before the stop were checkpointed");
 
             assertEquals(SearchService.ResumeResult.RESUMED, f.resume(id));
+            GatedTrainer.GATE.release(1000);
             SearchEvent.SearchFinished done = f.awaitFinished(id, 2, Duration.ofSeconds(120));
             assertEquals(SearchState.COMPLETED, done.state(), done.message());
             assertCompleteAndUnique(f.store, id, 6);
