@@ -121,7 +121,7 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
     private final Trainer trainer;
     private final ActorRef<Report> replyTo;
     private final Path dir;
-    private final Lease lease = new Lease();
+    private final RunLease lease = new RunLease();
     private RunHandle handle;
     private String device;
     private int lastEpoch;
@@ -264,25 +264,6 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
             res.blocking().execute(h::close);
         }
         return this;
-    }
-
-    /** The run this actor owns, shared with the opening thread: whichever of adopt and release comes second closes it. */
-    private static final class Lease {
-        private RunHandle handle;
-        private boolean released;
-
-        /** Takes {@code h}; false if the actor already stopped (the caller must close it). */
-        synchronized boolean adopt(RunHandle h) {
-            if (released) return false;
-            handle = h;
-            return true;
-        }
-
-        /** Marks the actor stopped and returns the run to close, if one was adopted. */
-        synchronized RunHandle release() {
-            released = true;
-            return handle;
-        }
     }
 
     private static Throwable unwrap(Throwable t) {
