@@ -18,6 +18,8 @@ import org.bitsearch.actors.cluster.WorkerDirectory;
 import org.bitsearch.actors.cluster.Workers;
 import org.bitsearch.actors.device.DeviceDiscovery;
 import org.bitsearch.actors.device.DevicePool;
+import org.bitsearch.actors.env.CompiledSearches;
+import org.bitsearch.actors.env.SearchEnvironment;
 import org.bitsearch.actors.events.EventStreamSearchEvents;
 import org.bitsearch.actors.registry.SearchRegistry;
 import org.bitsearch.actors.service.RegistrySearchService;
@@ -187,7 +189,8 @@ public final class SearchSystem implements AutoCloseable {
     public ActorSystem<?> actorSystem() { return system; }
 
     /**
-     * Stops cleanly: every running search finishes its running epochs (checkpointed) and is left RUNNING, so that
+     * Stops cleanly: every running search cancels its running epochs (discarded; each trial resumes from its last
+     * checkpoint) and is left RUNNING, so that
      * the next start resumes it; then the actor system terminates. Waits at most settings.shutdownTimeout.
      * Idempotent. Does not close the store.
      */

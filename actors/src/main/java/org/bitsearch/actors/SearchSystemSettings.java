@@ -20,7 +20,7 @@ import java.util.Optional;
  * @param retryBackoff      delay before the first retry of a failed trial (doubled per further retry)
  * @param maxRetryBackoff   the longest retry delay
  * @param askTimeout        how long service calls wait for the registry
- * @param shutdownTimeout   how long {@link SearchSystem#close()} waits for running epochs to finish
+ * @param shutdownTimeout   how long {@link SearchSystem#close()} waits for the searches to stop (running epochs are cancelled)
  * @param trainers          the trainer kinds specs may name
  * @param cluster           this process as the coordinator of a cluster (empty: a single process); with a cluster,
  *                          {@code cpuSlots} 0 means no local slot (train only on workers)

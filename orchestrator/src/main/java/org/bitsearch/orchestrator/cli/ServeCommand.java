@@ -17,7 +17,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code bitsearch serve}: runs the orchestrator as a server with the JSON API, the live event stream and the
  * web page, resuming interrupted searches at start. Runs until the process is interrupted (Ctrl-C, SIGTERM),
- * then stops cleanly: running epochs finish and are checkpointed, and the next start resumes them.
+ * then stops cleanly: running epochs are cancelled (discarded), and the next start resumes the trials from their
+ * last checkpoints.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Runs bitsearch as a server: JSON API, live event stream and the web page; "
