@@ -135,10 +135,19 @@ public final class Dl4jTrainer implements Trainer {
 
     private String fingerprint;
 
-    /** {@inheritDoc} SHA-256 over the files of the data directory ({@link DataFingerprint}), computed once. */
+    /**
+     * {@inheritDoc} SHA-256 over the files of the data directory ({@link DataFingerprint}), computed once; with a
+     * CSV test file or a {@code modelFile} their fingerprints are joined to it, so a worker must hold those too.
+     */
     @Override
     public synchronized java.util.Optional<String> dataFingerprint() throws java.io.IOException {
-        if (fingerprint == null) fingerprint = DataFingerprint.of(config.dataPath());
+        if (fingerprint == null) {
+            String f = DataFingerprint.of(config.dataPath());
+            if (config.data() != null && config.data().testFile() != null)
+                f += "+" + DataFingerprint.of(Path.of(config.data().testFile()));
+            if (config.modelFile() != null) f += "+model:" + DataFingerprint.of(Path.of(config.modelFile()));
+            fingerprint = f;
+        }
         return java.util.Optional.of(fingerprint);
     }
 
