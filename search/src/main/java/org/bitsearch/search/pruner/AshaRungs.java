@@ -1,6 +1,5 @@
 package org.bitsearch.search.pruner;
 
-import org.bitsearch.search.engine.PrunerConfig;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,5 @@
 package org.bitsearch.search.sampler;
 
-import org.bitsearch.search.engine.SamplerConfig;
 import org.bitsearch.search.pareto.Pareto;
 import org.bitsearch.search.rng.SplitMix64;
 import org.bitsearch.search.space.BitAllocationSpace;

@@ -1,6 +1,5 @@
 package org.bitsearch.search.sampler;
 
-import org.bitsearch.search.engine.SamplerConfig;
 import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.space.BitAllocationSpace;
 import org.bitsearch.search.space.Dimension;
