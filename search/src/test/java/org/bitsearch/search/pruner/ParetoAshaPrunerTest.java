@@ -37,6 +37,22 @@ class ParetoAshaPrunerTest {
         assertVerdict(report(0, 2, 0.6, 1000), Decision.CONTINUE, "position 1 of 1 (Pareto rank 1) at rung 1 (epoch 2): top rung");
     }
 
+    /** R = 3 is not r·η^k (r = 1, η = 2): rungs 1 and 2 both prune, epoch 3 is where survivors complete. */
+    @Test void whenRIsNotOnTheLadderTheLastRungBelowRStillPrunes() {
+        Pruner p = new ParetoAshaPruner(new PrunerConfig.Asha(1, 3, 2, 0, true)); // the shipped fashion-mnist example
+        assertVerdict(p.onReport(0, 1000, new EpochMetrics(2, 0.6, 1, 1, 0, 0)), Decision.CONTINUE,
+                "position 1 of 1 (Pareto rank 1) at rung 1 (epoch 2): needs top 1");
+        // larger and less accurate: dominated, stopped at rung 1 (before the fix: CONTINUE, "top rung")
+        assertVerdict(p.onReport(1, 2000, new EpochMetrics(2, 0.5, 1, 1, 0, 0)), Decision.STOP,
+                "position 2 of 2 (Pareto rank 2) at rung 1 (epoch 2): needs top 1");
+        assertEquals(Verdict.proceed(), p.onReport(0, 1000, new EpochMetrics(3, 0.1, 1, 1, 0, 0)), "epoch 3 = R is no rung");
+        // a rung at exactly R (R = r·η^k) is the top rung: nothing to promote to
+        Pruner onLadder = new ParetoAshaPruner(new PrunerConfig.Asha(1, 4, 2, 0, true));
+        onLadder.onReport(0, 1000, new EpochMetrics(4, 0.9, 1, 1, 0, 0));
+        assertVerdict(onLadder.onReport(1, 2000, new EpochMetrics(4, 0.1, 1, 1, 0, 0)), Decision.CONTINUE,
+                "position 2 of 2 (Pareto rank 2) at rung 2 (epoch 4): top rung");
+    }
+
     @Test void accuracyOnlyAshaWouldStopTheSmallModel() {
         Pruner plain = new AshaPruner(new PrunerConfig.Asha(1, 2, 2, 0, false));
         double[][] script = {{0.5, 1000}, {0.4, 500}, {0.3, 100}, {0.45, 200}, {0.2, 50}};
