@@ -1,6 +1,7 @@
 package org.bitsearch.trainers.dl4j;
 
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
+import org.bitsearch.search.space.Architectures;
 import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.space.ModelSize;
 import org.bitsearch.search.space.QuantLayer;
@@ -12,6 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,7 +32,7 @@ class Dl4jTrainerQuantizationTest {
     }
 
     private static List<INDArray> weights(MultiLayerNetwork net) {
-        return java.util.Arrays.stream(net.getLayers()).filter(l -> l.numParams() > 0)
+        return Arrays.stream(net.getLayers()).filter(l -> l.numParams() > 0)
                 .map(l -> l.getParam(QuantizedWeightNoise.WEIGHT_KEY).dup()).toList();
     }
 
@@ -42,7 +44,7 @@ class Dl4jTrainerQuantizationTest {
             int[] bits = {2, 4, 1};
             for (int i = 0; i < 3; i++) {
                 INDArray q = QuantizedWeightNoise.quantize(w.get(i), bits[i], false);
-                long distinct = java.util.Arrays.stream(w.get(i).dup().data().asDouble()).distinct().count();
+                long distinct = Arrays.stream(w.get(i).dup().data().asDouble()).distinct().count();
                 assertTrue(distinct > (1 << bits[i]) * 10L, "layer " + i + " has " + distinct + " distinct full-precision values");
                 assertNotEquals(q, w.get(i), "full-precision weights of layer " + i + " are not their quantized values");
             }
@@ -73,6 +75,41 @@ class Dl4jTrainerQuantizationTest {
         }
     }
 
+    /**
+     * Counts what a real network stores: per layer, its weights at the layer's bits, its biases at 32 bits and
+     * its distinct quantization scales at 32 bits. At 1 bit every weight of a block becomes ±scale, so the
+     * distinct magnitudes of the quantized tensor are exactly the scales stored (one per tensor, or one per
+     * output channel with perChannel). Their sum is the size the trainer (and so every view) reports.
+     */
+    @Test
+    void sizeCountsTheScalesARealLayerStores() throws Exception {
+        for (boolean perChannel : List.of(false, true)) {
+            Dl4jTrainer trainer = new Dl4jTrainer(TestData.small(1000).withValidationSize(500).withPerChannel(perChannel));
+            List<Integer> bits = List.of(1, 1, 1);
+            try (Dl4jTrainingRun run = (Dl4jTrainingRun) trainer.open(TestData.context(bits, 3, Optional.empty()))) {
+                long stored = 0;
+                int q = 0;
+                for (Layer l : run.network().getLayers()) {
+                    if (l.numParams() == 0) continue;
+                    INDArray w = l.getParam(QuantizedWeightNoise.WEIGHT_KEY);
+                    INDArray quantized = QuantizedWeightNoise.quantize(w, bits.get(q), perChannel);
+                    long scales = Arrays.stream(toDoubles(quantized.data().asFloat())).map(Math::abs).distinct().count();
+                    assertEquals(perChannel ? w.size(1) : 1, scales, "layer " + q + " (perChannel " + perChannel + ")");
+                    assertEquals(scales, trainer.layers().get(q).scales());
+                    stored += w.length() * bits.get(q) + 32L * l.getParam("b").length() + 32L * scales;
+                    q++;
+                }
+                assertEquals(stored, trainer.size(BitAllocation.of(1, 1, 1)).bits());
+            }
+        }
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
     @Test
     void sizeEqualsModelSizeAndTheNetworksParameterCounts() throws Exception {
         List<QuantLayer> layers = TRAINER.layers();
@@ -80,7 +117,8 @@ class Dl4jTrainerQuantizationTest {
                 new QuantLayer(2, "dense2", 128 * 10, 10)), layers);
         BitAllocation bits = BitAllocation.of(4, 2, 8);
         assertEquals(ModelSize.of(layers, bits), TRAINER.size(bits));
-        assertEquals(784 * 256 * 4L + 256 * 128 * 2L + 1280 * 8L + 32L * (256 + 128 + 10), TRAINER.size(bits).bits());
+        assertEquals(784 * 256 * 4L + 256 * 128 * 2L + 1280 * 8L + 32L * 3 + 32L * (256 + 128 + 10), TRAINER.size(bits).bits(),
+                "weights at their bits, one float32 scale per quantized tensor, biases at 32 bits");
         try (Dl4jTrainingRun run = open(List.of(4, 2, 8), 1, Optional.empty())) {
             int q = 0;
             for (Layer l : run.network().getLayers()) {
@@ -92,7 +130,7 @@ class Dl4jTrainerQuantizationTest {
             assertEquals(3, q);
         }
         for (List<Integer> hidden : List.of(List.of(256, 128), List.of(32), List.of(100, 50, 25)))
-            assertEquals(org.bitsearch.search.space.Architectures.mlp(784, hidden, 10), new Dl4jTrainer(
+            assertEquals(Architectures.mlp(784, hidden, 10), new Dl4jTrainer(
                     new Dl4jTrainerConfig("fashion-mnist", "d", "mlp", hidden, 0, 5000, 0, 128, 2000, 0, false, null, null, null)).layers());
         Dl4jTrainer cnn = new Dl4jTrainer(Dl4jTrainerConfig.defaults("fashion-mnist", TestData.fashionDir().toString(), "cnn"));
         assertEquals(List.of("conv0", "conv1", "dense2", "dense3"), cnn.layers().stream().map(QuantLayer::name).toList());
@@ -147,7 +185,7 @@ class Dl4jTrainerQuantizationTest {
             run.exportModel(file);
             MultiLayerNetwork exported = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
             INDArray w = exported.getLayer(0).getParam("W");
-            assertEquals(2, java.util.Arrays.stream(w.dup().data().asDouble()).distinct().count(), "binary weights");
+            assertEquals(2, Arrays.stream(w.dup().data().asDouble()).distinct().count(), "binary weights");
             INDArray x = TRAINER.data().validation().batches().get(0);
             assertEquals(run.network().output(x, false), exported.output(x, false));
         }
