@@ -6,7 +6,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The layering of README's "Layout" table, checked on the compiled main classes of every module: what each module
@@ -74,5 +76,19 @@ class LayeringTest {
         noClasses().that().resideOutsideOfPackage("org.bitsearch.bench..")
                 .should().dependOnClassesThat().resideInAPackage("org.bitsearch.bench..")
                 .check(classes);
+    }
+
+    /**
+     * No package cycle (issue 10): each package of {@code org.bitsearch} is a slice, and no slice reaches itself
+     * through others (e.g. {@code search.engine} configures pruners and samplers through their own config records
+     * and is not imported back). Left out for now: {@code org.bitsearch.actors..}, whose protocols are de-cycled on
+     * the house-actors branch (which lifts that exclusion), and {@code org.bitsearch.trainers.dl4j..}, where
+     * {@code model.ModelFactory} takes the root package's {@code Hyperparameters} (the training-step owners' area).
+     */
+    @Test
+    void packagesAreFreeOfCycles() {
+        slices().matching("org.bitsearch.(**)").should().beFreeOfCycles()
+                .check(classes.that(resideOutsideOfPackage("org.bitsearch.actors.."))
+                        .that(resideOutsideOfPackage("org.bitsearch.trainers.dl4j..")));
     }
 }
