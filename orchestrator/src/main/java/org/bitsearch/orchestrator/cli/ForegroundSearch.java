@@ -1,5 +1,6 @@
 package org.bitsearch.orchestrator.cli;
 
+import org.bitsearch.search.space.ModelSize;
 import org.bitsearch.actors.SearchSystem;
 import org.bitsearch.actors.api.SearchEvent;
 import org.bitsearch.search.pareto.FrontPoint;
@@ -144,7 +145,7 @@ final class ForegroundSearch {
         if (!f.isEmpty()) {
             sb.append(" | front:");
             f.stream().sorted(Comparator.comparingDouble(FrontPoint::accuracy).reversed()).limit(3)
-                    .forEach(p -> sb.append(String.format(Locale.ROOT, " %.4f@%.1fKiB", p.accuracy(), p.sizeBits() / 8192.0)));
+                    .forEach(p -> sb.append(String.format(Locale.ROOT, " %.4f@%.1fKiB", p.accuracy(), ModelSize.kib(p.sizeBits()))));
         }
         return sb.toString();
     }

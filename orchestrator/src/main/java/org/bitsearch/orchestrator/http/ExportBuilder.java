@@ -1,9 +1,9 @@
 package org.bitsearch.orchestrator.http;
 
-import org.bitsearch.orchestrator.http.view.ParetoView;
-import org.bitsearch.orchestrator.http.view.PointView;
-import org.bitsearch.orchestrator.http.view.SearchView;
-import org.bitsearch.orchestrator.http.view.TrialView;
+import org.bitsearch.orchestrator.view.ParetoView;
+import org.bitsearch.orchestrator.view.PointView;
+import org.bitsearch.orchestrator.view.SearchView;
+import org.bitsearch.orchestrator.view.TrialView;
 import org.bitsearch.search.trainer.Trainer;
 import org.bitsearch.search.trainer.TrainingRun;
 import org.bitsearch.search.trainer.TrialContext;

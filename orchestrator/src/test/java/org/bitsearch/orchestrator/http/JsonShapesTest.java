@@ -2,7 +2,7 @@ package org.bitsearch.orchestrator.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.bitsearch.actors.api.SearchEvent;
-import org.bitsearch.orchestrator.http.view.TrialView;
+import org.bitsearch.orchestrator.view.TrialView;
 import org.bitsearch.search.pareto.FrontPoint;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.search.trial.TrialState;

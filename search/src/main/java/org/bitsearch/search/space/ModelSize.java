@@ -31,8 +31,14 @@ public record ModelSize(long bits, long fp32Bits) {
         return new ModelSize(bits, fp);
     }
 
+    /** Bits in one KiB (1024 bytes). */
+    public static final double BITS_PER_KIB = 8192.0;
+
     /** Size in KiB (1 KiB = 8192 bits). */
-    public double kib() { return bits / 8192.0; }
+    public double kib() { return kib(bits); }
+
+    /** {@code bits} in KiB (1 KiB = 8192 bits): the one conversion every view uses. */
+    public static double kib(long bits) { return bits / BITS_PER_KIB; }
 
     /** Compression ratio against the all-32-bit model (>= 1). */
     public double compressionRatio() { return (double) fp32Bits / bits; }
