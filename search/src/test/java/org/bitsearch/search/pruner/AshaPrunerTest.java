@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -99,7 +100,7 @@ class AshaPrunerTest {
 
     @Test void replayingTheSameReportsGivesTheSameVerdicts() {
         PrunerConfig.Asha config = new PrunerConfig.Asha(1, 27, 3, 0, false);
-        java.util.Random r = new java.util.Random(7);
+        Random r = new Random(7);
         List<double[]> script = new ArrayList<>();
         int[] next = new int[50];
         for (int i = 0; i < 2000; i++) {

@@ -1,9 +1,15 @@
 package org.bitsearch.search.pruner;
 
+import org.bitsearch.search.pareto.Pareto;
 import org.bitsearch.search.trial.Decision;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.search.trial.Verdict;
 import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -64,10 +70,10 @@ class ParetoAshaPrunerTest {
     /** The fast rung ordering equals a brute-force one built on {@link org.bitsearch.search.pareto.Pareto#order}. */
     @org.junit.jupiter.api.RepeatedTest(30)
     void decisionsMatchTheBatchOrderOracle(org.junit.jupiter.api.RepetitionInfo info) {
-        java.util.Random r = new java.util.Random(info.getCurrentRepetition());
+        Random r = new Random(info.getCurrentRepetition());
         int eta = 2 + r.nextInt(3);
         Pruner fast = new ParetoAshaPruner(new PrunerConfig.Asha(1, eta * eta, eta, 0, true)); // rung 0 is not the top rung
-        java.util.List<double[]> rung = new java.util.ArrayList<>();
+        List<double[]> rung = new ArrayList<>();
         for (int t = 0; t < 120; t++) {
             double acc = r.nextInt(25) == 0 ? Double.NaN : r.nextInt(8) / 8.0;
             long size = 100 + 100L * r.nextInt(8);
@@ -77,8 +83,8 @@ class ParetoAshaPrunerTest {
             double[] a = new double[n];
             long[] s = new long[n], q = new long[n];
             for (int i = 0; i < n; i++) { a[i] = rung.get(i)[0]; s[i] = (long) rung.get(i)[1]; q[i] = i; }
-            Integer[] order = org.bitsearch.search.pareto.Pareto.order(a, s, q);
-            int position = java.util.Arrays.asList(order).indexOf(n - 1);
+            Integer[] order = Pareto.order(a, s, q);
+            int position = Arrays.asList(order).indexOf(n - 1);
             boolean keep = !Double.isNaN(acc) && position < Math.max(1, n / eta);
             assertEquals(keep ? Decision.CONTINUE : Decision.STOP, v.decision(), "trial " + t + ": " + v.reason());
             if (!Double.isNaN(acc)) assertTrue(v.reason().startsWith("position " + (position + 1) + " of " + n), v.reason());

@@ -6,6 +6,15 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.FileReader;
+import java.io.FileWriter;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Instant;
+
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -31,14 +40,14 @@ class LayeringTest {
                 .because("search/ is pure Java: no framework")
                 .check(classes);
         noClasses().that().resideInAPackage("org.bitsearch.search..")
-                .should().dependOnClassesThat().belongToAnyOf(java.nio.file.Files.class, java.io.FileInputStream.class,
-                        java.io.FileOutputStream.class, java.io.RandomAccessFile.class, java.io.FileReader.class,
-                        java.io.FileWriter.class, java.nio.channels.FileChannel.class, java.time.Clock.class)
+                .should().dependOnClassesThat().belongToAnyOf(Files.class, FileInputStream.class,
+                        FileOutputStream.class, RandomAccessFile.class, FileReader.class,
+                        FileWriter.class, java.nio.channels.FileChannel.class, Clock.class)
                 .orShould().dependOnClassesThat().resideInAnyPackage("java.net..")
                 .orShould().callMethod(Thread.class, "sleep", long.class)
                 .orShould().callMethod(System.class, "currentTimeMillis")
                 .orShould().callMethod(System.class, "nanoTime")
-                .orShould().callMethod(java.time.Instant.class, "now")
+                .orShould().callMethod(Instant.class, "now")
                 .because("search/ does no I/O and reads no clock (DESIGN: functions of history and seed)")
                 .check(classes);
     }

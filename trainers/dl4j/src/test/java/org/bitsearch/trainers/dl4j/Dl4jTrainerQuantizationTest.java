@@ -1,10 +1,14 @@
 package org.bitsearch.trainers.dl4j;
 
+import org.bitsearch.search.trainer.TrialContext;
+import org.bitsearch.search.trial.Candidate;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.search.space.Architectures;
 import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.space.ModelSize;
 import org.bitsearch.search.space.QuantLayer;
+import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
+import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -13,8 +17,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -131,7 +137,7 @@ class Dl4jTrainerQuantizationTest {
         }
         for (List<Integer> hidden : List.of(List.of(256, 128), List.of(32), List.of(100, 50, 25)))
             assertEquals(Architectures.mlp(784, hidden, 10), new Dl4jTrainer(
-                    new Dl4jTrainerConfig("fashion-mnist", "d", "mlp", hidden, 0, 5000, 0, 128, 2000, 0, false, null, null, null)).layers());
+                    Dl4jTrainerConfig.builder("fashion-mnist", "d").hidden(hidden).build()).layers());
         Dl4jTrainer cnn = new Dl4jTrainer(Dl4jTrainerConfig.defaults("fashion-mnist", TestData.fashionDir().toString(), "cnn"));
         assertEquals(List.of("conv0", "conv1", "dense2", "dense3"), cnn.layers().stream().map(QuantLayer::name).toList());
         assertEquals(List.of(200L, 3200L, 256L * 128, 1280L), cnn.layers().stream().map(QuantLayer::weights).toList());
@@ -140,12 +146,12 @@ class Dl4jTrainerQuantizationTest {
     @Test
     void resumingFromACheckpointGivesExactlyTheUninterruptedWeights(@TempDir Path dir) throws Exception {
         var drop = TestData.small(1000).withValidationSize(500)
-                .withDropBits(new org.bitsearch.trainers.dl4j.schedule.DropBitsConfig(0.3, 2))
-                .withSchedule(new org.bitsearch.trainers.dl4j.schedule.ScheduleConfig("progressive", "backward", 1));
+                .withDropBits(new DropBitsConfig(0.3, 2))
+                .withSchedule(new ScheduleConfig("progressive", "backward", 1));
         Dl4jTrainer trainer = new Dl4jTrainer(drop);
         List<Integer> bits = List.of(4, 3, 2);
         List<INDArray> straight;
-        List<Object> straightMetrics = new java.util.ArrayList<>();
+        List<Object> straightMetrics = new ArrayList<>();
         try (var run = (Dl4jTrainingRun) trainer.open(TestData.context(bits, 42, Optional.empty()))) {
             for (int e = 0; e < 3; e++) straightMetrics.add(run.trainEpoch().valAccuracy());
             straight = weights(run.network());
@@ -158,7 +164,7 @@ class Dl4jTrainerQuantizationTest {
         }
         assertTrue(Files.isRegularFile(ckpt));
         assertTrue(!Files.exists(dir.resolve("trial-0.zip.tmp")), "the temp file is gone");
-        List<Object> resumedMetrics = new java.util.ArrayList<>(List.of(firstAcc));
+        List<Object> resumedMetrics = new ArrayList<>(List.of(firstAcc));
         try (var run = (Dl4jTrainingRun) trainer.open(TestData.context(bits, 42, Optional.of(ckpt)))) {
             assertEquals(2, run.nextEpoch());
             resumedMetrics.add(run.trainEpoch().valAccuracy());
@@ -197,12 +203,12 @@ class Dl4jTrainerQuantizationTest {
         assertEquals("bits has 2 entries, but the mlp model has 3 quantizable layers (dense0, dense1, dense2)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> BitAllocation.of(4, 9, 4));
         assertTrue(e.getMessage().contains("bits[1] is 9"), e.getMessage());
-        var ctx = new org.bitsearch.search.trainer.TrialContext(0, new org.bitsearch.search.trial.Candidate(
-                java.util.Map.of("optimizer", "rmsprop"), BitAllocation.of(4, 4, 4)), 1, 1, Optional.empty(), "cpu:0");
+        var ctx = new TrialContext(0, new Candidate(
+                Map.of("optimizer", "rmsprop"), BitAllocation.of(4, 4, 4)), 1, 1, Optional.empty(), "cpu:0");
         e = assertThrows(IllegalArgumentException.class, () -> TRAINER.open(ctx));
         assertTrue(e.getMessage().startsWith("param 'optimizer' is 'rmsprop'"), e.getMessage());
         var gpu = TestData.context(List.of(4, 4, 4), 1, Optional.empty());
-        var onGpu = new org.bitsearch.search.trainer.TrialContext(0, gpu.candidate(), 1, 1, Optional.empty(), "gpu:0");
+        var onGpu = new TrialContext(0, gpu.candidate(), 1, 1, Optional.empty(), "gpu:0");
         IllegalStateException g = assertThrows(IllegalStateException.class, () -> TRAINER.open(onGpu));
         assertTrue(g.getMessage().contains("CPU backend"), g.getMessage());
     }
