@@ -1,7 +1,11 @@
 package org.bitsearch.orchestrator;
 
+import org.bitsearch.orchestrator.cli.ListCommand;
+import org.bitsearch.orchestrator.cli.ResumeCommand;
+import org.bitsearch.orchestrator.cli.RunCommand;
 import org.bitsearch.orchestrator.cli.SensitivityCommand;
 import org.bitsearch.orchestrator.cli.ServeCommand;
+import org.bitsearch.orchestrator.cli.ShowCommand;
 import org.bitsearch.orchestrator.cli.TrainCommand;
 import org.bitsearch.orchestrator.cli.VersionProvider;
 import picocli.CommandLine;
@@ -15,8 +19,8 @@ import picocli.CommandLine.Command;
         description = "Finds how many bits each layer of a neural network needs: bit-width and hyperparameter "
                 + "searches with quantization-aware training, early stopping and resumable state.",
         subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, SensitivityCommand.class,
-                org.bitsearch.orchestrator.cli.RunCommand.class, org.bitsearch.orchestrator.cli.ResumeCommand.class,
-                org.bitsearch.orchestrator.cli.ListCommand.class, org.bitsearch.orchestrator.cli.ShowCommand.class,
+                RunCommand.class, ResumeCommand.class,
+                ListCommand.class, ShowCommand.class,
                 ServeCommand.class},
         footer = {"", "Benchmarks: ./bitsearch bench --help (the harness is a jar of its own, tests/bench)."})
 public final class Main implements Runnable {
