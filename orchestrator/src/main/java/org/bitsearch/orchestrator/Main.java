@@ -8,6 +8,7 @@ import org.bitsearch.orchestrator.cli.ServeCommand;
 import org.bitsearch.orchestrator.cli.ShowCommand;
 import org.bitsearch.orchestrator.cli.TrainCommand;
 import org.bitsearch.orchestrator.cli.VersionProvider;
+import org.bitsearch.orchestrator.cli.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
         subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, SensitivityCommand.class,
                 RunCommand.class, ResumeCommand.class,
                 ListCommand.class, ShowCommand.class,
-                ServeCommand.class},
+                ServeCommand.class, WorkerCommand.class},
         footer = {"", "Benchmarks: ./bitsearch bench --help (the harness is a jar of its own, tests/bench)."})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
