@@ -65,8 +65,12 @@ public final class TrainerOptions {
             throw new CommandLine.ParameterException(cmd, "--dataset: give --dataset (fashion-mnist or mnist) or --format");
         }
         try {
-            return new Dl4jTrainerConfig(dataset, data == null ? dataDir : null, modelFile != null ? null : model, hidden, trainSubset, validationSize, splitSeed,
-                    batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data, modelFile);
+            Dl4jTrainerConfig.Builder b = data != null ? Dl4jTrainerConfig.defaults(data, null).toBuilder()
+                    : Dl4jTrainerConfig.builder(dataset, dataDir);
+            return b.model(modelFile != null ? null : model).hidden(hidden).trainSubset(trainSubset)
+                    .validationSize(validationSize).splitSeed(splitSeed).batchSize(batchSize).evalBatchSize(evalBatchSize)
+                    .threads(threads).perChannel(perChannel).schedule(schedule).dropBits(dropBits).sensitivity(sensitivity)
+                    .modelFile(modelFile).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, flagFor(e.getMessage()) + e.getMessage(), e);
         }

@@ -69,10 +69,11 @@ public final class Dl4jTrainer implements Trainer {
             } catch (IOException e) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
-            this.layers = userModel.slots();
+            this.layers = config.perChannel() ? userModel.perChannelSlots() : userModel.slots();
         } else {
             this.userModel = null;
-            this.layers = config.model().equals("resnet20") ? ResNet.layers(shape) : ModelFactory.layers(config.model(), config.hidden(), shape);
+            this.layers = config.model().equals("resnet20") ? ResNet.layers(shape, config.perChannel())
+                    : ModelFactory.layers(config.model(), config.hidden(), shape, config.perChannel());
         }
     }
 

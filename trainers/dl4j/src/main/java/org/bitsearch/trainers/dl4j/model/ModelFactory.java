@@ -45,6 +45,22 @@ public final class ModelFactory {
         return layers(model, hidden, new InputShape(1, rows, cols, classes));
     }
 
+    /**
+     * The quantizable layers of {@code model} on images of rows x cols with {@code classes} classes. With
+     * {@code perChannel} each layer stores one scale per output channel (what {@link QuantizedWeightNoise} uses:
+     * a dense layer's nOut columns, a convolution's nOut kernels), otherwise one per tensor.
+     */
+    public static List<QuantLayer> layers(String model, List<Integer> hidden, int rows, int cols, int classes, boolean perChannel) {
+        return layers(model, hidden, new InputShape(1, rows, cols, classes), perChannel);
+    }
+
+    /** {@link #layers(String, List, int, int, int, boolean)} on samples of {@code shape}. */
+    public static List<QuantLayer> layers(String model, List<Integer> hidden, InputShape shape, boolean perChannel) {
+        List<QuantLayer> perTensor = layers(model, hidden, shape);
+        // every layer here has one bias per output channel, so the bias count is the channel count
+        return perChannel ? perTensor.stream().map(l -> l.perChannel(l.biases())).toList() : perTensor;
+    }
+
     /** The quantizable layers of {@code model} on samples of {@code shape}. */
     public static List<QuantLayer> layers(String model, List<Integer> hidden, InputShape shape) {
         int rows = shape.rows(), cols = shape.cols(), classes = shape.classes();

@@ -44,30 +44,33 @@ public final class ResNet {
     private ResNet() {}
 
     /** One quantizable convolution or dense layer: its name, weights and biases. */
-    private record Spec(String name, long weights, long biases) {}
+    private record Spec(String name, long weights, long biases, long channels) {}
 
     private static List<Spec> specs(InputShape shape) {
         List<Spec> out = new ArrayList<>();
-        out.add(new Spec("conv1", 9L * shape.channels() * WIDTHS[0], 0));
+        out.add(new Spec("conv1", 9L * shape.channels() * WIDTHS[0], 0, WIDTHS[0]));
         int in = WIDTHS[0];
         for (int s = 0; s < WIDTHS.length; s++)
             for (int b = 0; b < BLOCKS; b++) {
                 int w = WIDTHS[s];
                 String p = "s" + (s + 1) + "b" + (b + 1);
-                out.add(new Spec(p + "c1", 9L * in * w, 0));
-                out.add(new Spec(p + "c2", 9L * w * w, 0));
-                if (in != w) out.add(new Spec(p + "proj", (long) in * w, 0));
+                out.add(new Spec(p + "c1", 9L * in * w, 0, w));
+                out.add(new Spec(p + "c2", 9L * w * w, 0, w));
+                if (in != w) out.add(new Spec(p + "proj", (long) in * w, 0, w));
                 in = w;
             }
-        out.add(new Spec("fc", (long) in * shape.classes(), shape.classes()));
+        out.add(new Spec("fc", (long) in * shape.classes(), shape.classes(), shape.classes()));
         return out;
     }
 
     /** The quantizable layers, in the graph's topological order. */
-    public static List<QuantLayer> layers(InputShape shape) {
+    public static List<QuantLayer> layers(InputShape shape) { return layers(shape, false); }
+
+    /** The quantizable layers; with {@code perChannel} each stores one scale per output channel. */
+    public static List<QuantLayer> layers(InputShape shape, boolean perChannel) {
         check(shape);
         List<QuantLayer> out = new ArrayList<>();
-        for (Spec s : specs(shape)) out.add(new QuantLayer(out.size(), s.name(), s.weights(), s.biases()));
+        for (Spec s : specs(shape)) out.add(new QuantLayer(out.size(), s.name(), s.weights(), s.biases(), perChannel ? s.channels() : 1));
         return out;
     }
 

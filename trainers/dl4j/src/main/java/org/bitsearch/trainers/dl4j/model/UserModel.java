@@ -51,8 +51,9 @@ import java.util.Map;
  * @param unreachable "name (Type): reason" of each layer with parameters that stays FP32
  */
 public record UserModel(Path source, String json, INDArray params, List<QuantLayer> slots, List<Integer> slotIndex,
-                        List<String> unreachable) {
+                        List<String> unreachable, List<Long> channels) {
     public UserModel {
+        channels = List.copyOf(channels);
         slots = List.copyOf(slots);
         slotIndex = List.copyOf(slotIndex);
         unreachable = List.copyOf(unreachable);
@@ -91,6 +92,7 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
         List<QuantLayer> slots = new ArrayList<>();
         List<Integer> index = new ArrayList<>();
         List<String> unreachable = new ArrayList<>();
+        List<Long> channels = new ArrayList<>();
         MultiLayerNetwork probe = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(conf.toJson()));
         probe.init(params == null ? null : params.dup(), false);
         for (int i = 0; i < conf.getConfs().size(); i++) {
@@ -106,10 +108,14 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
             if (l instanceof BaseLayer b && b.getWeightNoise() != null && !(b.getWeightNoise() instanceof QuantizedWeightNoise))
                 throw new IOException("modelFile " + file + ": layer " + name + " has its own weight noise (" + b.getWeightNoise()
                         + "); bitsearch quantizes through that hook: remove it");
-            long weights = 0, biases = 0;
+            long weights = 0, biases = 0, ch = 0;
             for (Map.Entry<String, INDArray> p : table.entrySet())
-                if (QuantizedWeightNoise.WEIGHT_KEYS.contains(p.getKey())) weights += p.getValue().length();
-                else biases += p.getValue().length();
+                if (QuantizedWeightNoise.WEIGHT_KEYS.contains(p.getKey())) {
+                    weights += p.getValue().length();
+                    // QuantizedWeightNoise's per-channel blocks: the columns of a matrix, the first dimension of a 4-D kernel
+                    ch += p.getValue().rank() == 2 ? p.getValue().size(1) : p.getValue().size(0);
+                } else biases += p.getValue().length();
+            channels.add(Math.max(1, Math.min(ch, weights)));
             slots.add(new QuantLayer(slots.size(), name, weights, biases));
             index.add(i);
         }
@@ -117,7 +123,7 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
         if (conf.getDataType() != DataType.FLOAT)
             throw new IOException("modelFile " + file + " has data type " + conf.getDataType() + ", but bitsearch trains FLOAT networks");
         check(file, conf, shape);
-        return new UserModel(file, conf.toJson(), params, slots, index, unreachable);
+        return new UserModel(file, conf.toJson(), params, slots, index, unreachable, channels);
     }
 
     /** Why DL4J's weight-noise hook cannot reach layer {@code l}, or null if it can. */
@@ -149,6 +155,13 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
         if (!(last instanceof FeedForwardLayer out) || out.getNOut() != shape.classes())
             throw new IOException("modelFile " + file + ": the last layer must output the data's " + shape.classes() + " classes"
                     + (last instanceof FeedForwardLayer o ? ", but outputs " + o.getNOut() : ""));
+    }
+
+    /** The slots with one scale per output channel of each weight parameter (for {@code perChannel}). */
+    public List<QuantLayer> perChannelSlots() {
+        List<QuantLayer> out = new ArrayList<>();
+        for (int i = 0; i < slots.size(); i++) out.add(slots.get(i).perChannel(channels.get(i)));
+        return out;
     }
 
     /** Whether trials start from trained parameters. */
