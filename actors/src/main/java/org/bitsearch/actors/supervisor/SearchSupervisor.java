@@ -421,9 +421,13 @@ public final class SearchSupervisor extends AbstractBehavior<SearchSupervisor.Co
                 counts.getOrDefault(TrialState.FAILED, 0), front.size())
                 + (m.errors().isEmpty() ? "" : "; test accuracy not measured for " + m.errors().size())
                 + (m.skipped() == 0 ? "" : "; measuring test accuracies was stopped with " + m.skipped() + " front point(s) unmeasured");
-        env.store().setSearchState(id, SearchState.COMPLETED, summary);
-        env.events().publish(new SearchEvent.SearchFinished(id, SearchState.COMPLETED, summary));
-        getContext().getLog().info("search {} completed: {}", id, summary);
+        // a search none of whose trials trained to the end or was pruned measured nothing: not a success
+        int failed = counts.getOrDefault(TrialState.FAILED, 0);
+        SearchState end = failed > 0 && failed == engine.trials().size() ? SearchState.FAILED : SearchState.COMPLETED;
+        if (end == SearchState.FAILED) summary = "every trial failed (" + summary + ")";
+        env.store().setSearchState(id, end, summary);
+        env.events().publish(new SearchEvent.SearchFinished(id, end, summary));
+        getContext().getLog().info("search {} {}: {}", id, end == SearchState.FAILED ? "failed" : "completed", summary);
         return Behaviors.stopped();
     }
 }

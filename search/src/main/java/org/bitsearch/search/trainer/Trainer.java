@@ -22,4 +22,15 @@ public interface Trainer {
      * @throws Exception with a message naming the problem if the run cannot be opened
      */
     TrainingRun open(TrialContext context) throws Exception;
+
+    /**
+     * Checks, before a new search is written, that everything the runs will need is there and usable, so that a
+     * search with missing or corrupt data fails at once rather than in every trial (the DL4J trainer opens and
+     * checks all its data files and the split sizes). Blocking; call it off actor threads. Default: nothing to
+     * check.
+     *
+     * @throws Exception whose message starts with the trainer config field it is about ("dataDir: ...",
+     *                   "trainSubset is ..."), so that it can be reported under {@code trainer.}
+     */
+    default void checkReady() throws Exception {}
 }

@@ -2,6 +2,7 @@ package org.bitsearch.trainers.dl4j;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.bitsearch.trainers.dl4j.data.DataLocator;
 import org.bitsearch.trainers.dl4j.data.DatasetLoader;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
@@ -19,7 +20,9 @@ import java.util.Set;
  * <p>Per-trial hyperparameters are not here: they come from the candidate ({@link Hyperparameters}).
  *
  * @param dataset        "fashion-mnist" or "mnist" (required)
- * @param dataDir        directory holding the IDX files, or their parent holding {@code <dataset>/} (required)
+ * @param dataDir        directory holding the IDX files, or their parent holding {@code <dataset>/}; when a spec
+ *                       gives none, the binding finds it with {@link DataLocator#standard()} ({@code BITSEARCH_DATA},
+ *                       {@code ./data/<dataset>}, {@code /usr/share/datasets/<dataset>}) or fails saying where it looked
  * @param model          "mlp" (default) or "cnn" (LeNet-style: two 5x5 convolutions of 8 and 16 channels with
  *                       2x2 max pooling, then the dense layers of {@code hidden})
  * @param hidden         hidden dense layer sizes; default [256, 128] for the MLP, [128] for the CNN
@@ -69,7 +72,10 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         if (sensitivity == null) sensitivity = SensitivityConfig.DEFAULT;
     }
 
-    /** The binding Jackson uses: absent fields are {@code null} here and take their defaults. */
+    /**
+     * The binding Jackson uses: absent fields are {@code null} here and take their defaults; an absent
+     * {@code dataDir} is looked for ({@link DataLocator}).
+     */
     @JsonCreator
     static Dl4jTrainerConfig json(@JsonProperty("dataset") String dataset, @JsonProperty("dataDir") String dataDir,
                                   @JsonProperty("model") String model, @JsonProperty("hidden") List<Integer> hidden,
@@ -81,6 +87,11 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                                   @JsonProperty("schedule") ScheduleConfig schedule,
                                   @JsonProperty("dropBits") DropBitsConfig dropBits,
                                   @JsonProperty("sensitivity") SensitivityConfig sensitivity) {
+        if ((dataDir == null || dataDir.isBlank()) && dataset != null && DatasetLoader.NAMES.contains(dataset)) {
+            DataLocator locator = DataLocator.standard();
+            dataDir = locator.locate(dataset).map(Path::toString)
+                    .orElseThrow(() -> new IllegalArgumentException(locator.notFound(dataset)));
+        }
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, or(trainSubset, 0),
                 or(validationSize, DEFAULT_VALIDATION_SIZE), splitSeed == null ? 0 : splitSeed,
                 or(batchSize, DEFAULT_BATCH_SIZE), or(evalBatchSize, DEFAULT_EVAL_BATCH_SIZE), or(threads, 0),
@@ -89,6 +100,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
 
     /** A config with every optional field at its default. */
     public static Dl4jTrainerConfig defaults(String dataset, String dataDir, String model) {
+        if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("dataDir is required");
         return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null);
     }
 

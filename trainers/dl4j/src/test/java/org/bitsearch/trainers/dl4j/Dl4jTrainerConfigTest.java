@@ -80,8 +80,8 @@ class Dl4jTrainerConfigTest {
 
     @Test
     void splitSizesAreCheckedAgainstTheData() {
-        Dl4jTrainer t = new Dl4jTrainer(TestData.small(0).withValidationSize(59_000).withTrainSubset(5000));
+        Dl4jTrainer t = new Dl4jTrainer(TestData.small(0).withValidationSize(3500).withTrainSubset(600));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, t::data);
-        assertEquals("trainSubset is 5000, but only 1000 samples of fashion-mnist remain after holding out validationSize = 59000", e.getMessage());
+        assertEquals("trainSubset is 600, but only 500 samples of fashion-mnist remain after holding out validationSize = 3500", e.getMessage());
     }
 }
