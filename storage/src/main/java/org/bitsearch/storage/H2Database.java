@@ -243,7 +243,7 @@ final class H2Database {
      * (which still records final states); the application closes the store itself, last.
      */
     private String url(String fileBase, String extra) {
-        return "jdbc:h2:file:" + dataDir.resolve(fileBase) + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE" + extra;
+        return "jdbc:h2:file:" + dataDir.resolve(fileBase) + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE" + System.getProperty("bitsearch.h2.extra", "") + extra;
     }
 
     private Connection connect(String url, String what) {

@@ -25,7 +25,7 @@ public final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (H2SearchStore s = store.open()) {
+        try (H2SearchStore s = store.openExisting()) {
             List<SearchRow> rows = s.searches();
             // counts of every search in one GROUP BY query, not every trial of every search
             Map<Long, TrialCounts> counts = s.trialCounts();
@@ -53,6 +53,9 @@ public final class ListCommand implements Callable<Integer> {
                             String.valueOf(r.updated()).replaceFirst("\\.\\d+Z$", "Z"), r.message());
             }
             return Cli.OK;
+        } catch (StoreOptions.BadInput e) {
+            System.err.println("bitsearch: " + e.getMessage());
+            return Cli.BAD_INPUT;
         } catch (StoreException e) {
             System.err.println("bitsearch: " + e.getMessage());
             return Cli.FAILURE;

@@ -45,7 +45,13 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() {
         String text;
         try {
-            text = Files.readString(spec, StandardCharsets.UTF_8);
+            byte[] bytes = Files.readAllBytes(spec);
+            java.util.Optional<String> decoded = org.bitsearch.orchestrator.wiring.Utf8Text.decode(bytes);
+            if (decoded.isEmpty()) {
+                System.err.println("SPEC: " + spec + " " + org.bitsearch.orchestrator.wiring.Utf8Text.problem(bytes));
+                return 2;
+            }
+            text = decoded.get();
         } catch (java.nio.file.NoSuchFileException e) {
             System.err.println("SPEC: no file " + spec + " (give the path of a YAML or JSON search spec, e.g. examples/simulated.yaml)");
             return 2;

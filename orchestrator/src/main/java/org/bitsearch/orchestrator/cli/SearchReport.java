@@ -169,13 +169,15 @@ final class SearchReport {
     }
 
     void printTrialTable(PrintStream out) {
-        out.printf(Locale.ROOT, "%6s  %-9s  %8s  %6s  %11s  %12s  %-18s  %s%n", "trial", "state", "attempts", "epochs", "bestValAcc", "sizeBits", "bits", "reason / params");
+        out.printf(Locale.ROOT, "%6s  %-9s  %8s  %6s  %11s  %12s  %-18s  %s%n", "trial", "state", "attempts", "epochs", "bestValAcc", "sizeBits", "bits", "params | reason");
         for (TrialRow t : trials) {
             List<EpochMetrics> reports = reports(t.number());
             OptionalDouble best = best(reports);
             out.printf(Locale.ROOT, "%6d  %-9s  %8d  %6d  %11s  %12d  %-18s  %s%n", t.number(), t.state(), t.attempts(), reports.size(),
                     best.isPresent() ? String.format(Locale.ROOT, "%.4f", best.getAsDouble()) : "-", t.sizeBits(),
-                    t.candidate().bits(), t.statusReason().isEmpty() ? t.candidate().params() : t.statusReason());
+                    // every trial's params, also when it has a reason (a pruned or failed trial's params matter most)
+                    t.candidate().bits(), new java.util.TreeMap<>(t.candidate().params())
+                            + (t.statusReason().isEmpty() ? "" : " | " + t.statusReason()));
         }
     }
 

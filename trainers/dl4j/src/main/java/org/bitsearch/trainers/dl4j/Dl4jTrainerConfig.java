@@ -48,25 +48,48 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
     public static final int DEFAULT_BATCH_SIZE = 128;
     public static final int DEFAULT_EVAL_BATCH_SIZE = 2000;
 
+    /** The most parameters a model may have: DL4J keeps them in one flat array. */
+    public static final long MAX_PARAMETERS = Integer.MAX_VALUE;
+
+    /**
+     * Validates every field; all problems are reported at once, one per line of the exception's message, each
+     * starting with its field name.
+     */
     public Dl4jTrainerConfig {
-        if (dataset == null || dataset.isBlank()) throw new IllegalArgumentException("dataset is required");
-        if (!DatasetLoader.NAMES.contains(dataset))
-            throw new IllegalArgumentException("dataset is '" + dataset + "', but must be one of " + DatasetLoader.NAMES.stream().sorted().toList());
-        if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("dataDir is required");
+        List<String> problems = new java.util.ArrayList<>();
+        if (dataset == null || dataset.isBlank()) problems.add("dataset is required");
+        else if (!DatasetLoader.NAMES.contains(dataset))
+            problems.add("dataset is '" + dataset + "', but must be one of " + DatasetLoader.NAMES.stream().sorted().toList());
+        if (dataDir == null || dataDir.isBlank()) problems.add("dataDir is required");
         if (model == null) model = "mlp";
-        if (!MODELS.contains(model))
-            throw new IllegalArgumentException("model is '" + model + "', but must be one of " + MODELS.stream().sorted().toList());
-        if (hidden == null) hidden = model.equals("mlp") ? List.of(256, 128) : List.of(128);
-        hidden = List.copyOf(hidden);
-        if (model.equals("mlp") && hidden.isEmpty())
-            throw new IllegalArgumentException("hidden is empty, but the mlp needs at least one hidden layer");
+        boolean knownModel = MODELS.contains(model);
+        if (!knownModel)
+            problems.add("model is '" + model + "', but must be one of " + MODELS.stream().sorted().toList());
+        if (hidden == null) hidden = model.equals("cnn") ? List.of(128) : List.of(256, 128);
+        boolean hiddenOk = true;
         for (int i = 0; i < hidden.size(); i++)
-            if (hidden.get(i) < 1) throw new IllegalArgumentException("hidden[" + i + "] is " + hidden.get(i) + ", but must be >= 1");
-        if (trainSubset < 0) throw new IllegalArgumentException("trainSubset is " + trainSubset + ", but must be >= 0 (0 = all)");
-        if (validationSize < 1) throw new IllegalArgumentException("validationSize is " + validationSize + ", but must be >= 1");
-        if (batchSize < 1) throw new IllegalArgumentException("batchSize is " + batchSize + ", but must be >= 1");
-        if (evalBatchSize < 1) throw new IllegalArgumentException("evalBatchSize is " + evalBatchSize + ", but must be >= 1");
-        if (threads < 0) throw new IllegalArgumentException("threads is " + threads + ", but must be >= 0 (0 = automatic)");
+            if (hidden.get(i) == null || hidden.get(i) < 1) {
+                problems.add("hidden[" + i + "] is " + hidden.get(i) + ", but must be >= 1");
+                hiddenOk = false;
+            }
+        hidden = hiddenOk ? List.copyOf(hidden) : hidden;
+        if (model.equals("mlp") && hidden.isEmpty()) {
+            problems.add("hidden is empty, but the mlp needs at least one hidden layer");
+            hiddenOk = false;
+        }
+        if (knownModel && hiddenOk) {
+            long params = parameters(model, hidden);
+            if (params < 0 || params > MAX_PARAMETERS)
+                problems.add("hidden is " + hidden + ", but the " + model + " would have "
+                        + (params < 0 ? "more than 2^63" : String.valueOf(params)) + " parameters, more than the "
+                        + MAX_PARAMETERS + " DL4J supports");
+        }
+        if (trainSubset < 0) problems.add("trainSubset is " + trainSubset + ", but must be >= 0 (0 = all)");
+        if (validationSize < 1) problems.add("validationSize is " + validationSize + ", but must be >= 1");
+        if (batchSize < 1) problems.add("batchSize is " + batchSize + ", but must be >= 1");
+        if (evalBatchSize < 1) problems.add("evalBatchSize is " + evalBatchSize + ", but must be >= 1");
+        if (threads < 0) problems.add("threads is " + threads + ", but must be >= 0 (0 = automatic)");
+        if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("\n", problems));
         if (schedule == null) schedule = ScheduleConfig.NONE;
         if (dropBits == null) dropBits = DropBitsConfig.OFF;
         if (sensitivity == null) sensitivity = SensitivityConfig.DEFAULT;
@@ -105,6 +128,18 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
     }
 
     private static int or(Integer v, int fallback) { return v == null ? fallback : v; }
+
+    /** Weights and biases of the model on 28x28 images of 10 classes; -1 if the count overflows a long. */
+    static long parameters(String model, List<Integer> hidden) {
+        try {
+            long total = 0;
+            for (var l : org.bitsearch.trainers.dl4j.model.ModelFactory.layers(model, hidden, 28, 28, 10))
+                total = Math.addExact(total, Math.addExact(l.weights(), l.biases()));
+            return total;
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            return -1;
+        }
+    }
 
     public Path dataPath() { return Path.of(dataDir); }
 

@@ -47,7 +47,12 @@ class Dl4jTrainerConfigTest {
     @Test
     void rejectsBadFieldsNamingThem() {
         assertMessage("{\"dataset\":\"cifar\",\"dataDir\":\"d\"}", "dataset is 'cifar', but must be one of [fashion-mnist, mnist]");
-        assertMessage("{\"dataset\":\"mnist\"}", "dataDir is required");
+        // no dataDir: looked for (DataLocator); mnist is nowhere here, so the message says where it looked
+        ValueInstantiationException none = assertThrows(ValueInstantiationException.class,
+                () -> mapper.readValue("{\"dataset\":\"mnist\"}", Dl4jTrainerConfig.class));
+        assertTrue(none.getCause().getMessage().startsWith("dataDir is not given, and no mnist data was found in "), none.getCause().getMessage());
+        assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"batchSize\":0,\"threads\":-2}",
+                "batchSize is 0, but must be >= 1\nthreads is -2, but must be >= 0 (0 = automatic)");
         assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"model\":\"resnet\"}", "model is 'resnet', but must be one of [cnn, mlp]");
         assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"batchSize\":0}", "batchSize is 0, but must be >= 1");
         assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"hidden\":[10,0]}", "hidden[1] is 0, but must be >= 1");
