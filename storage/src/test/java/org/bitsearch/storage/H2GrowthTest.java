@@ -19,11 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The database file stays bounded while a search runs: every committed report rewrites a few pages, and
  * without compaction the dead ones pile up (issue 12 measured ~45 KB per report, 156 MB after 3,000). Here
- * 3,000 reports of 300 trials (10 epochs each), with the trial and front writes a search makes, all through
+ * 2,000 reports of 200 trials (10 epochs each), with the trial writes a search makes, all through
  * one open store, as a running search does.
  */
 class H2GrowthTest {
-    static final int TRIALS = 300, EPOCHS = 10;
+    static final int TRIALS = 200, EPOCHS = 10;
     /** Well above the live data (a few MB at most), far below the ~135 MB the uncompacted file reached. */
     static final long BOUND = 16L << 20;
 

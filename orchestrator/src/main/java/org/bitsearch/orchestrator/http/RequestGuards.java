@@ -111,7 +111,8 @@ final class RequestGuards extends AllDirectives {
         HttpEntity entity = request.entity();
         boolean declared = header(request, "Content-Type").isPresent()
                 || !entity.getContentType().equals(org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_OCTET_STREAM);
-        String type = entity.getContentType().mediaType().toString().toLowerCase(java.util.Locale.ROOT);
+        var media = entity.getContentType().mediaType(); // its toString carries parameters (a multipart boundary)
+        String type = (media.mainType() + "/" + media.subType()).toLowerCase(java.util.Locale.ROOT);
         boolean empty = entity.isKnownEmpty()
                 || (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() == 0);
         if (declared && FORM_TYPES.contains(type))
