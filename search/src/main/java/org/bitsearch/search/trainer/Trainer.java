@@ -33,4 +33,11 @@ public interface Trainer {
      *                   "trainSubset is ..."), so that it can be reported under {@code trainer.}
      */
     default void checkReady() throws Exception {}
+
+    /**
+     * A fingerprint of the data this trainer trains on (e.g. a hash of the dataset's files), or empty if it has
+     * none. A cluster coordinator compares its own with each worker's before a trial trains there, so that a
+     * search never mixes results from different data. Blocking; called off actor threads, once per trainer.
+     */
+    default java.util.Optional<String> dataFingerprint() throws Exception { return java.util.Optional.empty(); }
 }
