@@ -281,6 +281,22 @@ class ApiRoutesTest {
         assertEquals(before, http.getJson("/api/searches").size(), "nothing was launched");
     }
 
+    @Test void aBodyThatIsNotUtf8OrAModelTooLargeToCountAnswers400() {
+        byte[] latin1 = "name: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+        HttpResponse<String> r = http.send("POST", "/api/searches", HttpRequest.BodyPublishers.ofByteArray(latin1),
+                "Content-Type", "application/yaml");
+        assertEquals(400, r.statusCode(), r.body());
+        assertEquals("request body is not UTF-8 text (byte 9 is 0xe9); save it as UTF-8", HttpTestClient.json(r).get("error").asText());
+        r = http.post("/api/searches", """
+                name: huge
+                trainer: {kind: simulated, hidden: [2147483647, 2147483647, 2147483647]}
+                space: {}
+                budget: {maxTrials: 1, maxEpochs: 1}
+                """);
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(HttpTestClient.json(r).get("problems").get(0).asText().startsWith("trainer: the model's size in bits does not fit in 64 bits"), r.body());
+    }
+
     @Test void aBodyWithoutAContentTypeAnswers415AndTextYamlIsAccepted() {
         HttpResponse<String> r = http.post("/api/searches", TestServers.shortSpec("untyped", 2, 0), "Content-Type", "application/octet-stream");
         assertEquals(415, r.statusCode(), r.body());
