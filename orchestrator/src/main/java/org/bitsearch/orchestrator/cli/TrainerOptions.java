@@ -42,8 +42,10 @@ public final class TrainerOptions {
                     .orElseThrow(() -> new CommandLine.ParameterException(cmd, "--data: " + locator.notFound(dataset)));
         }
         try {
-            return new Dl4jTrainerConfig(dataset, dir, model, hidden, trainSubset, validationSize, splitSeed,
-                    batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity);
+            return Dl4jTrainerConfig.builder(dataset, dir).model(model).hidden(hidden).trainSubset(trainSubset)
+                    .validationSize(validationSize).splitSeed(splitSeed).batchSize(batchSize).evalBatchSize(evalBatchSize)
+                    .threads(threads).perChannel(perChannel).schedule(schedule).dropBits(dropBits).sensitivity(sensitivity)
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, flagFor(e.getMessage()) + e.getMessage(), e);
         }
