@@ -51,8 +51,8 @@ final class H2Database {
     /**
      * H2's MVStore writes every commit (WRITE_DELAY=0) as a new chunk and, by default, keeps the space of dead
      * chunks for 45 s; with a commit per epoch report the file grew ~24-45 KB per report while a search ran
-     * (72 MB after 3,000 reports in H2GrowthTest, 11 MB after close). Reusing dead space after 1 s keeps it at a
-     * few MB (9.6 MB in the same test). The price: the retention is H2's margin for the operating system to flush
+     * (72.6 MB while writing 3,000 reports in H2GrowthTest, 10.9 MB after close). Reusing dead space after 1 s
+     * keeps it at a few MB (at most 9.6 MB in the same run; RETENTION_TIME=0 gave 5.8 MB). The price: the retention is H2's margin for the operating system to flush
      * old chunks before they are overwritten, so a power cut or OS crash (not a killed process, whose writes the
      * OS still flushes) can now damage the newest chunks instead of only losing them.
      */
