@@ -25,8 +25,9 @@ public final class TrainerOptions {
     @Option(names = "--label-column", description = "--format csv: label column name or 0-based index (default: the last)") String labelColumn;
     @Option(names = "--image-size", paramLabel = "HxW", description = "--format images: resize to HxW (default 32x32)") String imageSize;
     @Option(names = "--channels", description = "--format images: 1 or 3 (default 3)") Integer channels;
-    @Option(names = "--data", required = true, paramLabel = "DIR",
-            description = "directory with the IDX files (or its parent holding <dataset>/); with --format the data's directory or CSV file") String dataDir;
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "directory with the IDX files (or its parent holding <dataset>/); default: $BITSEARCH_DATA, "
+                    + "./data/<dataset>, /usr/share/datasets/<dataset>, the first that holds the dataset; with --format the data's directory or CSV file") String dataDir;
     @Option(names = "--model", defaultValue = "mlp", description = "mlp, cnn or resnet20 (default: ${DEFAULT-VALUE})") String model;
     @Option(names = "--model-file", paramLabel = "FILE",
             description = "your own DL4J MultiLayerNetwork (ModelSerializer zip, trials start from its parameters; or configuration JSON) instead of --model") String modelFile;
@@ -64,9 +65,16 @@ public final class TrainerOptions {
         } else if (dataset == null) {
             throw new CommandLine.ParameterException(cmd, "--dataset: give --dataset (fashion-mnist or mnist) or --format");
         }
+        if (format != null && dataDir == null) throw new CommandLine.ParameterException(cmd, "--data: required with --format");
+        String dir = dataDir;
+        if (data == null && dir == null && org.bitsearch.trainers.dl4j.data.DatasetLoader.NAMES.contains(dataset)) {
+            var locator = org.bitsearch.trainers.dl4j.data.DataLocator.standard();
+            dir = locator.locate(dataset).map(Object::toString)
+                    .orElseThrow(() -> new CommandLine.ParameterException(cmd, "--data: " + locator.notFound(dataset)));
+        }
         try {
             Dl4jTrainerConfig.Builder b = data != null ? Dl4jTrainerConfig.defaults(data, null).toBuilder()
-                    : Dl4jTrainerConfig.builder(dataset, dataDir);
+                    : Dl4jTrainerConfig.builder(dataset, dir);
             return b.model(modelFile != null ? null : model).hidden(hidden).trainSubset(trainSubset)
                     .validationSize(validationSize).splitSeed(splitSeed).batchSize(batchSize).evalBatchSize(evalBatchSize)
                     .threads(threads).perChannel(perChannel).schedule(schedule).dropBits(dropBits).sensitivity(sensitivity)
