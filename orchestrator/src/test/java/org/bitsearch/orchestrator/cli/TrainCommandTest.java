@@ -112,7 +112,7 @@ class TrainCommandTest {
         var packed = org.bitsearch.trainers.packed.PackedModel.read(tmp.resolve("model.bsq"));
         assertEquals(List.of(4, 2, 8), packed.layers().stream().map(org.bitsearch.trainers.packed.PackedLayer::bits).toList());
         var split = new org.bitsearch.trainers.dl4j.Dl4jTrainer(
-                org.bitsearch.trainers.dl4j.Dl4jTrainerConfig.defaults("fashion-mnist", DATA, "mlp")).data().test();
+                org.bitsearch.trainers.dl4j.Dl4jTrainerConfig.defaults("fashion-mnist", DATA, "mlp").withValidationSize(300)).data().test();
         List<float[]> rows = new ArrayList<>();
         for (var b : split.batches()) rows.addAll(List.of(b.toFloatMatrix()));
         double ref = new org.bitsearch.trainers.packed.ReferenceInference(packed).accuracy(rows.toArray(new float[0][]), split.labels());
