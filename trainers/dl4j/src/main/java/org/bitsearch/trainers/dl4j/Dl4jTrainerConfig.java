@@ -116,6 +116,11 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                 evalBatchSize, threads, perChannel, schedule, d, sensitivity);
     }
 
+    public Dl4jTrainerConfig withSensitivity(SensitivityConfig s) {
+        return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize,
+                evalBatchSize, threads, perChannel, schedule, dropBits, s);
+    }
+
     public Dl4jTrainerConfig withPerChannel(boolean p) {
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize,
                 evalBatchSize, threads, p, schedule, dropBits, sensitivity);
