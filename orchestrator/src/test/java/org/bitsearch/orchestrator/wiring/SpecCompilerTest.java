@@ -97,7 +97,7 @@ class SpecCompilerTest {
                 "space.params.momentum.type is 'gaussian', but must be one of [categorical, int, float, logfloat]",
                 "space.bits.allowed[2] is 16, but must be one of",
                 "space.bits.pinFirst is 9, but must be one of",
-                "sampler.type is 'annealing', but must be one of [random, grid, tpe, nsga2]",
+                "sampler.type is 'annealing', but must be one of [random, grid, tpe, nsga2, sensitivity]",
                 "pruner.reductionFactor is 1, but must be >= 2",
                 "pruner.maxResource is 9, but must be <= budget.maxEpochs (4)",
                 "budget.maxTrials is 0, but must be >= 1",
@@ -281,5 +281,19 @@ class SpecCompilerTest {
         String spec = valid().replace("trainSubset: 2000", "trainSubset: 2000\n  schedule: {type: progressive, everyEpochs: 2}");
         SpecException e = assertThrows(SpecException.class, () -> compiler.compile(spec));
         assertTrue(e.getMessage().contains("trainer.schedule.everyEpochs"), e.getMessage());
+    }
+
+    @Test
+    void thePapersExamplesCompile() throws Exception {
+        Path examples = Path.of("..", "examples");
+        for (String f : List.of("papers-sensitivity-sampler.yaml", "papers-depth-prior.yaml", "papers-progressive.yaml")) {
+            String text = java.nio.file.Files.readString(examples.resolve(f))
+                    .replace("../shared/datasets/fashion-mnist", data.toString().replace("\\", "/"));
+            CompiledSearch c = compiler.compile(text);
+            assertTrue(c.settings().maxTrials() > 0, f);
+            if (f.contains("progressive")) assertEquals(3, c.settings().judgeFromEpoch(), f);
+            if (f.contains("sampler")) assertInstanceOf(SamplerConfig.Sensitivity.class, c.settings().sampler(), f);
+            if (f.contains("prior")) assertEquals(0.8, c.settings().space().bits().depthPrior(), f);
+        }
     }
 }
