@@ -47,4 +47,11 @@ public interface Trainer {
      * Before it, a trial's fully quantized accuracy is not yet meaningful, so pruners do not judge it.
      */
     default int fullyQuantizedEpoch() { return 1; }
+
+    /**
+     * A fingerprint of the data this trainer trains on (e.g. a hash of the dataset's files), or empty if it has
+     * none. A cluster coordinator compares its own with each worker's before a trial trains there, so that a
+     * search never mixes results from different data. Blocking; called off actor threads, once per trainer.
+     */
+    default java.util.Optional<String> dataFingerprint() throws Exception { return java.util.Optional.empty(); }
 }
