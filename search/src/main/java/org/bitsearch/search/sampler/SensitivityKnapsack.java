@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * The multiple-choice knapsack of mixed-precision allocation (as in HAWQ-V2/V3, Dong et al. 2020): choose one
  * bit-width b_l per layer to minimise the predicted loss increase Σ_l Ω_l(b_l) (from a {@link LayerSensitivity}
- * table; additive across layers) subject to the model size Σ_l w_l·b_l + 32·biases ≤ budget, the pins and,
+ * table; additive across layers) subject to the model size (weights with their scales plus 32-bit biases, as
+ * {@link org.bitsearch.search.space.ModelSize} counts it) ≤ budget, the pins and,
  * if required, bit-widths that do not increase with depth.
  *
  * <p>Solved exactly for every budget at once by dynamic programming over Pareto sets: after each layer, keep only
@@ -46,7 +47,9 @@ public final class SensitivityKnapsack {
         long[] minRest = new long[n + 1]; // smallest size of layers l.. (weights and biases)
         for (int l = n - 1; l >= 0; l--) {
             var layer = space.layers().get(l);
-            minRest[l] = minRest[l + 1] + layer.weights() * space.choicesAt(l).get(0) + 32L * layer.biases();
+            long cheapest = Long.MAX_VALUE; // the fewest bits, except where 32 bits (no scales) is cheaper
+            for (int b : space.choicesAt(l)) cheapest = Math.min(cheapest, layer.weightBits(b));
+            minRest[l] = minRest[l + 1] + cheapest + 32L * layer.biases();
         }
         int k = space.allowedBits().size();
         boolean chained = space.nonIncreasing();
@@ -66,8 +69,8 @@ public final class SensitivityKnapsack {
                         int to = pinned ? from : (chained ? c : k - 1);
                         if (!pinned && chained && c > from) break;
                         int b = choices.get(c);
-                        long size = s.size + layer.weights() * b + 32L * layer.biases();
-                        if (size + minRest[l + 1] > budget) break; // choices ascend: wider ones are larger still
+                        long size = s.size + layer.weightBits(b) + 32L * layer.biases();
+                        if (size + minRest[l + 1] > budget) continue; // 32 bits has no scales: sizes need not ascend
                         int[] idx = Arrays.copyOf(s.idx, l + 1);
                         idx[l] = c;
                         next.get(to).add(new State(size, s.cost + table.cost(l, b), idx));

@@ -1,6 +1,5 @@
 package org.bitsearch.search.sampler;
 
-import org.bitsearch.search.engine.SamplerConfig;
 import org.bitsearch.search.pareto.Pareto;
 import org.bitsearch.search.rng.SplitMix64;
 import org.bitsearch.search.space.BitAllocation;
@@ -121,9 +120,9 @@ public final class SensitivitySampler implements Sampler {
                 int j = allowed.indexOf(widths.get(l));
                 int to = up ? j + 1 : j - 1;
                 if (j < 0 || to < 0 || to >= allowed.size()) continue;
-                long w = bits.layers().get(l).weights();
+                var q = bits.layers().get(l);
                 double dCost = table.cost(l, allowed.get(to)) - table.cost(l, allowed.get(j));
-                double dSize = (double) w * Math.abs(allowed.get(to) - allowed.get(j));
+                double dSize = Math.max(1, Math.abs(q.weightBits(allowed.get(to)) - q.weightBits(allowed.get(j))));
                 double gain = -dCost / dSize; // up: loss saved per added bit; down: minus the loss added per saved bit
                 if (gain > best) { best = gain; layer = l; }
             }

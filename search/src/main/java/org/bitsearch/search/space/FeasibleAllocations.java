@@ -35,7 +35,7 @@ public final class FeasibleAllocations {
         for (int l = 0; l < n; l++) {
             QuantLayer layer = space.layers().get(l);
             fixed += 32L * layer.biases();
-            if (space.isPinned(l)) fixed += layer.weights() * space.pinAt(l).getAsInt();
+            if (space.isPinned(l)) fixed += layer.weightBits(space.pinAt(l).getAsInt());
             else f.add(l);
         }
         this.free = f.stream().mapToInt(Integer::intValue).toArray();
@@ -58,12 +58,31 @@ public final class FeasibleAllocations {
 
     public BitAllocationSpace space() { return space; }
 
-    private long weights(int layer) { return space.layers().get(layer).weights(); }
+    /** Bits of {@code layer}'s weights (with their scales) at {@code bits}; see {@link QuantLayer#weightBits}. */
+    private long weights(int layer, int bits) { return space.layers().get(layer).weightBits(bits); }
 
-    /** Size of the free layers {@code free[from..]} all at the fewest bits. */
+    /**
+     * Size of the free layers {@code free[from..]}, each at its cheapest allowed width: a lower bound on any
+     * completion. That is the fewest bits except for a layer with hardly more weights than scales, where 32 bits
+     * (no scales) can be cheaper.
+     */
     private long minRest(int[] order, int from) {
         long s = 0;
-        for (int i = from; i < order.length; i++) s += weights(order[i]) * allowed.get(0);
+        for (int i = from; i < order.length; i++) {
+            long cheapest = Long.MAX_VALUE;
+            for (int b : allowed) cheapest = Math.min(cheapest, weights(order[i], b));
+            s += cheapest;
+        }
+        return s;
+    }
+
+    /**
+     * Size of the free layers {@code free[from..]} all at the fewest bits: a completion that always exists (it
+     * never increases with depth), so a prefix within the budget with this rest can always be completed.
+     */
+    private long fewestRest(int[] order, int from) {
+        long s = 0;
+        for (int i = from; i < order.length; i++) s += weights(order[i], allowed.get(0));
         return s;
     }
 
@@ -94,11 +113,11 @@ public final class FeasibleAllocations {
             int bound = allowed.size() - 1; // index into allowed
             for (int i = 0; i < free.length; i++) {
                 int layer = free[i];
-                long rest = minRest(free, i + 1);
+                long rest = fewestRest(free, i + 1);
                 double total = 0;
                 double[] w = new double[bound + 1];
                 for (int j = 0; j <= bound; j++) {
-                    if (used + weights(layer) * allowed.get(j) + rest <= budget) {
+                    if (used + weights(layer, allowed.get(j)) + rest <= budget) {
                         w[j] = prior[layer][j] * completions[i + 1][j];
                         total += w[j];
                     }
@@ -112,7 +131,7 @@ public final class FeasibleAllocations {
                     u -= w[j];
                 }
                 bits[layer] = allowed.get(pick);
-                used += weights(layer) * allowed.get(pick);
+                used += weights(layer, allowed.get(pick));
                 bound = pick;
             }
         } else {
@@ -124,27 +143,28 @@ public final class FeasibleAllocations {
             for (int i = 0; i < order.length; i++) {
                 int layer = order[i];
                 long rest = minRest(order, i + 1);
-                int feasible = 0;
-                for (int b : allowed) if (used + weights(layer) * b + rest <= budget) feasible++;
-                // allowed is sorted: the feasible ones are a prefix
-                int pick = allowed.get(space.depthPrior() == 0 ? rng.nextInt(feasible) : weighted(prior[layer], feasible, rng));
+                List<Integer> feasible = new ArrayList<>(allowed.size()); // indices into allowed
+                for (int j = 0; j < allowed.size(); j++) if (used + weights(layer, allowed.get(j)) + rest <= budget) feasible.add(j);
+                // not empty: the cheapest completion fits
+                int pick = allowed.get(feasible.get(space.depthPrior() == 0 ? rng.nextInt(feasible.size()) : weighted(prior[layer], feasible, rng)));
                 bits[layer] = pick;
-                used += weights(layer) * pick;
+                used += weights(layer, pick);
             }
         }
         return toAllocation(bits);
     }
 
-    /** Index in 0..count-1 drawn with probability proportional to {@code w[0..count-1]}. */
-    private static int weighted(double[] w, int count, SplitMix64 rng) {
+    /** A position in {@code candidates} drawn with probability proportional to {@code w[candidates.get(position)]}. */
+    private static int weighted(double[] w, List<Integer> candidates, SplitMix64 rng) {
         double total = 0;
-        for (int j = 0; j < count; j++) total += w[j];
+        for (int j : candidates) total += w[j];
         double u = rng.nextDouble() * total;
-        for (int j = 0; j < count - 1; j++) {
-            if (u < w[j]) return j;
-            u -= w[j];
+        for (int i = 0; i < candidates.size() - 1; i++) {
+            double x = w[candidates.get(i)];
+            if (u < x) return i;
+            u -= x;
         }
-        return count - 1;
+        return candidates.size() - 1;
     }
 
     /**
@@ -168,7 +188,7 @@ public final class FeasibleAllocations {
         }
         if (space.nonIncreasing()) clampFrom(idx, 0);
         long size = fixedBits;
-        for (int l : free) size += weights(l) * allowed.get(idx[l]);
+        for (int l : free) size += weights(l, allowed.get(idx[l]));
         while (size > budget) {
             int count = 0;
             for (int l : free) if (idx[l] > 0) count++;
@@ -180,7 +200,7 @@ public final class FeasibleAllocations {
             idx[free[chosen]]--;
             if (space.nonIncreasing()) clampFrom(idx, chosen);
             size = fixedBits;
-            for (int l : free) size += weights(l) * allowed.get(idx[l]);
+            for (int l : free) size += weights(l, allowed.get(idx[l]));
         }
         for (int l : free) bits[l] = allowed.get(idx[l]);
         return toAllocation(bits);
@@ -216,8 +236,8 @@ public final class FeasibleAllocations {
         long rest = minRest(free, i + 1);
         int top = space.nonIncreasing() ? bound : allowed.size() - 1;
         for (int j = 0; j <= top; j++) {
-            long size = used + weights(layer) * allowed.get(j);
-            if (size + rest > budget) break;
+            long size = used + weights(layer, allowed.get(j));
+            if (size + rest > budget) continue; // scales make 32 bits cheaper than fewer for a tiny layer
             bits[layer] = allowed.get(j);
             enumerate(i + 1, j, size, bits, out, limit);
         }

@@ -109,7 +109,7 @@ class SensitivityKnapsackTest {
         BitAllocationSpace space = new BitAllocationSpace(layers, List.of(1, 8), false, OptionalInt.empty(), OptionalInt.empty(), Optional.empty());
         List<LayerSensitivity.Entry> e = new ArrayList<>();
         for (int l = 0; l < 3; l++) e.add(new LayerSensitivity.Entry(l, 1, l == 1 ? 1.0 : 0.01));
-        SensitivityKnapsack.Solution s = SensitivityKnapsack.best(SensitivityKnapsack.front(space, new LayerSensitivity("t", 3, e)), 1000L * 10);
+        SensitivityKnapsack.Solution s = SensitivityKnapsack.best(SensitivityKnapsack.front(space, new LayerSensitivity("t", 3, e)), 1000L * 10 + 3 * 32 + 50);
         assertEquals(BitAllocation.of(1, 8, 1), s.bits());
     }
 
