@@ -296,6 +296,8 @@ class SpecCompilerTest {
             if (f.contains("sampler")) assertInstanceOf(SamplerConfig.Sensitivity.class, c.settings().sampler(), f);
             if (f.contains("prior")) assertEquals(0.8, c.settings().space().bits().depthPrior(), f);
         }
+    }
+
     // ---- hard edges (issue 12) --------------------------------------------------------------------------------
 
     private List<String> problemsOf(String spec) {
