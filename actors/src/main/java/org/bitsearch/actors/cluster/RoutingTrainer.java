@@ -56,4 +56,12 @@ public final class RoutingTrainer implements Trainer {
     }
 
     @Override public java.util.Optional<String> dataFingerprint() throws Exception { return local.dataFingerprint(); }
+
+    /** The local trainer's (sensitivity is measured on the coordinator). */
+    @Override public boolean measuresSensitivity() { return local.measuresSensitivity(); }
+
+    @Override public org.bitsearch.search.trainer.LayerSensitivity sensitivity(List<Integer> bits) throws Exception { return local.sensitivity(bits); }
+
+    /** The local trainer's: the same config runs on every node. */
+    @Override public int fullyQuantizedEpoch() { return local.fullyQuantizedEpoch(); }
 }

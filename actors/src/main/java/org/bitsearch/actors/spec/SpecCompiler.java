@@ -144,6 +144,19 @@ public final class SpecCompiler {
         } catch (ArithmeticException e) {
             throw new SpecException(List.of("trainer: the model's size in bits does not fit in 64 bits; make the layers smaller"));
         }
+        Trainer built = trainer.get();
+        if (sampler instanceof SamplerConfig.Sensitivity sens) {
+            if (!built.measuresSensitivity())
+                p.add("sampler.type", "sensitivity", "needs a trainer that measures layer sensitivity, but the " + kind + " trainer does not");
+            else if (bitSpace != null)
+                sampler = new SamplerConfig.Sensitivity(sens.budgets(), sens.mutationRate(), sensitivitySource(built, bitSpace.allowedBits()));
+        }
+        int judgeFrom = built.fullyQuantizedEpoch();
+        int lastEpoch = pruner instanceof PrunerConfig.Asha a ? Math.min(a.maxResource(), budget.maxEpochs) : budget.maxEpochs;
+        if (judgeFrom > lastEpoch)
+            p.add("trainer.schedule.everyEpochs", judgeFrom, "makes the progressive schedule quantize its " + layers.size()
+                    + " layers (layers x everyEpochs) by epoch " + judgeFrom + ", but trials train at most " + lastEpoch
+                    + " epochs (budget.maxEpochs" + (pruner instanceof PrunerConfig.Asha ? ", pruner.maxResource" : "") + ")");
         p.throwIfAny();
         long fp32;
         try {
@@ -155,7 +168,7 @@ public final class SpecCompiler {
         SearchSettings settings;
         try {
             settings = new SearchSettings(new SearchSpace(dims, bitSpace), sampler, pruner, seed, budget.maxTrials,
-                    budget.maxConcurrent, budget.maxEpochs, 0.0, fp32);
+                    budget.maxConcurrent, budget.maxEpochs, 0.0, fp32, judgeFrom);
         } catch (IllegalArgumentException e) {
             throw new SpecException(List.of(e.getMessage()));
         }
@@ -168,6 +181,28 @@ public final class SpecCompiler {
         return new CompiledSearch(name.orElseThrow(), seed, settings, kind, trainer.get(), budget.maxRetries,
                 budget.maxWallSeconds.isPresent() ? Optional.of(Duration.ofSeconds(budget.maxWallSeconds.getAsLong())) : Optional.empty(),
                 json);
+    }
+
+    /**
+     * The trainer's table, asked once on the sampler's first proposal (not at compile time: a spec is compiled
+     * for validation and reports too) and remembered; widths below 32 of the space are measured.
+     */
+    private static SamplerConfig.TableSource sensitivitySource(Trainer trainer, List<Integer> allowed) {
+        List<Integer> measured = allowed.stream().filter(b -> b < 32).toList();
+        List<Integer> bits = measured.isEmpty() ? List.of(8) : measured;
+        return new SamplerConfig.TableSource() {
+            private org.bitsearch.search.trainer.LayerSensitivity table;
+            @Override public synchronized org.bitsearch.search.trainer.LayerSensitivity get() {
+                if (table == null) {
+                    try {
+                        table = trainer.sensitivity(bits);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("the trainer could not measure layer sensitivity: " + e.getMessage(), e);
+                    }
+                }
+                return table;
+            }
+        };
     }
 
     // ---- budget ---------------------------------------------------------------------------------------------
@@ -210,8 +245,14 @@ public final class SpecCompiler {
                 return new SamplerConfig.Nsga2(t.integer("populationSize", 8, 2, 100_000),
                         t.number("mutationRate", 0.2, 0.0, 1.0), t.number("crossoverRate", 0.9, 0.0, 1.0));
             }
+            case "sensitivity" -> {
+                t.onlyFields(Set.of("type", "budgets", "mutationRate"));
+                // the table source is bound once the trainer is built (see compile)
+                return new SamplerConfig.Sensitivity(t.integer("budgets", 8, 1, 1000), t.number("mutationRate", 0.2, 0.0, 1.0),
+                        () -> { throw new IllegalStateException("no trainer bound"); });
+            }
             default -> {
-                t.problems().add(t.pathOf("type"), type, "must be one of [random, grid, tpe, nsga2]");
+                t.problems().add(t.pathOf("type"), type, "must be one of [random, grid, tpe, nsga2, sensitivity]");
                 return new SamplerConfig.Random();
             }
         }
@@ -320,12 +361,12 @@ public final class SpecCompiler {
     }
 
     private record BitsSpec(String path, List<Integer> allowed, boolean nonIncreasing, OptionalInt pinFirst,
-                            OptionalInt pinLast, OptionalDouble maxSizeKiB) {}
+                            OptionalInt pinLast, OptionalDouble maxSizeKiB, double depthPrior) {}
 
     private static BitsSpec bits(Optional<SpecTree> tree) {
-        if (tree.isEmpty()) return new BitsSpec("space.bits", BitAllocationSpace.DEFAULT_BITS, false, OptionalInt.empty(), OptionalInt.empty(), OptionalDouble.empty());
+        if (tree.isEmpty()) return new BitsSpec("space.bits", BitAllocationSpace.DEFAULT_BITS, false, OptionalInt.empty(), OptionalInt.empty(), OptionalDouble.empty(), 0.0);
         SpecTree t = tree.get();
-        t.onlyFields(Set.of("allowed", "nonIncreasing", "pinFirst", "pinLast", "maxSizeKiB"));
+        t.onlyFields(Set.of("allowed", "nonIncreasing", "pinFirst", "pinLast", "maxSizeKiB", "depthPrior"));
         List<Integer> allowed = new ArrayList<>(BitAllocationSpace.DEFAULT_BITS);
         Optional<List<JsonNode>> list = t.list("allowed");
         if (list.isPresent()) {
@@ -348,7 +389,8 @@ public final class SpecCompiler {
             t.problems().add(t.pathOf("maxSizeKiB"), kib.getAsDouble(), "must be > 0");
             kib = OptionalDouble.empty();
         }
-        return new BitsSpec(t.path(), allowed, nonIncreasing, pinFirst, pinLast, kib);
+        double depthPrior = t.number("depthPrior", 0.0, 0.0, 1.0);
+        return new BitsSpec(t.path(), allowed, nonIncreasing, pinFirst, pinLast, kib, depthPrior);
     }
 
     private static OptionalInt pin(SpecTree t, String field) {
@@ -378,7 +420,8 @@ public final class SpecCompiler {
         }
         try {
             // mutable copies: BitAllocationSpace asks contains(null), which immutable lists answer with an exception
-            return new BitAllocationSpace(new ArrayList<>(layers), new ArrayList<>(b.allowed), b.nonIncreasing, b.pinFirst, b.pinLast, maxBits);
+            return new BitAllocationSpace(new ArrayList<>(layers), new ArrayList<>(b.allowed), b.nonIncreasing, b.pinFirst, b.pinLast, maxBits,
+                    b.depthPrior);
         } catch (IllegalArgumentException e) {
             p.addRaw(b.path + ": " + e.getMessage());
             return null;

@@ -32,12 +32,14 @@ public final class SensitivityCommand implements Callable<Integer> {
     @Option(names = "--bits", defaultValue = "1,2,4,8", description = "bit-widths to measure (default: ${DEFAULT-VALUE})") String bits;
     @Option(names = "--pretrain-epochs", defaultValue = "1", description = "full-precision pre-training epochs (default: ${DEFAULT-VALUE})") int pretrainEpochs;
     @Option(names = "--fine-tune-batches", defaultValue = "0", description = "fine-tune minibatches per measurement (default: none)") int fineTuneBatches;
+    @Option(names = "--mode", description = "proxy (post-training), train (Lan 2021: quantize one layer, train briefly) or hessian (HAWQ-V2 Hutchinson trace); default: train if --fine-tune-batches > 0, else proxy") String mode;
+    @Option(names = "--hutchinson-samples", defaultValue = "16", description = "Rademacher vectors per layer in mode hessian (default: ${DEFAULT-VALUE})") int hutchinsonSamples;
     @Option(names = "--batch-size", defaultValue = "128", description = "minibatch size (default: ${DEFAULT-VALUE})") int batchSize;
     @Option(names = "--seed", defaultValue = "1", description = "pre-training seed (default: ${DEFAULT-VALUE})") long seed;
     @Option(names = "--json", description = "print one JSON object on stdout") boolean json;
 
     /** The {@code --json} output. */
-    public record Json(String dataset, String model, double baselineAccuracy, double baselineLoss,
+    public record Json(String dataset, String model, String mode, double baselineAccuracy, double baselineLoss,
                        List<SensitivityTable.Row> rows, int[] leastSensitiveFirst) {}
 
     @Override
@@ -45,15 +47,16 @@ public final class SensitivityCommand implements Callable<Integer> {
         CommandLine cmd = spec.commandLine();
         SensitivityConfig sens;
         try {
-            sens = new SensitivityConfig(pretrainEpochs, fineTuneBatches, TrainerOptions.parseBits(cmd, "--bits", bits));
+            int batches = fineTuneBatches == 0 && "train".equals(mode) ? SensitivityConfig.DEFAULT_TRAIN_BATCHES : fineTuneBatches;
+            sens = new SensitivityConfig(pretrainEpochs, batches, TrainerOptions.parseBits(cmd, "--bits", bits), mode, hutchinsonSamples);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cmd, "--bits/--pretrain-epochs/--fine-tune-batches: " + e.getMessage());
+            throw new CommandLine.ParameterException(cmd, "--bits/--pretrain-epochs/--fine-tune-batches/--mode/--hutchinson-samples: " + e.getMessage());
         }
         Dl4jTrainerConfig config = options.config(cmd, batchSize, ScheduleConfig.NONE, DropBitsConfig.OFF, sens);
         Dl4jTrainer trainer = TrainerOptions.trainerWithData(cmd, config);
         SensitivityTable table = SensitivityAnalysis.run(trainer, Map.of(), seed);
         if (json) {
-            cmd.getOut().println(new ObjectMapper().writeValueAsString(new Json(config.dataset(), config.model(),
+            cmd.getOut().println(new ObjectMapper().writeValueAsString(new Json(config.dataset(), config.model(), table.mode(),
                     table.baselineAccuracy(), table.baselineLoss(), table.rows(), table.leastSensitiveFirst())));
         } else {
             cmd.getOut().print(table.toText());

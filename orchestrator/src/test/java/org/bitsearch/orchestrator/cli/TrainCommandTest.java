@@ -140,6 +140,15 @@ class TrainCommandTest {
         assertEquals(3, json.get("leastSensitiveFirst").size());
         r = run("sensitivity", "--dataset", "fashion-mnist", "--data", DATA, "--bits", "1,16");
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("--bits/--pretrain-epochs/--fine-tune-batches: sensitivity.bits contains 16, but each must be in 1..8"), r.err());
+        assertTrue(r.err().contains("--bits/--pretrain-epochs/--fine-tune-batches/--mode/--hutchinson-samples: sensitivity.bits contains 16, but each must be in 1..8"), r.err());
+        r = run("sensitivity", "--dataset", "fashion-mnist", "--data", DATA, "--mode", "curvature");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("sensitivity.mode is 'curvature', but must be one of [hessian, proxy, train]"), r.err());
+        r = run("sensitivity", "--dataset", "fashion-mnist", "--data", DATA, "--train-subset", "600",
+                "--validation-size", "300", "--bits", "1,4", "--mode", "hessian", "--hutchinson-samples", "2", "--json");
+        assertEquals(0, r.exit(), r.err());
+        json = new ObjectMapper().readTree(r.out());
+        assertEquals("hessian", json.get("mode").asText());
+        assertEquals(6, json.get("rows").size());
     }
 }

@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 class SpecCompilerTest {
     private final SpecCompiler compiler = new SpecCompiler(StandardTrainers.factory());
@@ -97,7 +98,7 @@ class SpecCompilerTest {
                 "space.params.momentum.type is 'gaussian', but must be one of [categorical, int, float, logfloat]",
                 "space.bits.allowed[2] is 16, but must be one of",
                 "space.bits.pinFirst is 9, but must be one of",
-                "sampler.type is 'annealing', but must be one of [random, grid, tpe, nsga2]",
+                "sampler.type is 'annealing', but must be one of [random, grid, tpe, nsga2, sensitivity]",
                 "pruner.reductionFactor is 1, but must be >= 2",
                 "pruner.maxResource is 9, but must be <= budget.maxEpochs (4)",
                 "budget.maxTrials is 0, but must be >= 1",
@@ -231,6 +232,70 @@ class SpecCompilerTest {
         ((com.fasterxml.jackson.databind.node.ObjectNode) fmnist.get("trainer")).put("dataDir", data.toString());
         CompiledSearch dl4j = compiler.compile(fmnist);
         assertEquals("dl4j", dl4j.trainerKind());
+    }
+
+    static final String SIM = """
+            name: papers
+            trainer: {kind: simulated, noise: 0.0%s}
+            space:
+              params:
+                learningRate: {type: logfloat, low: 1.0e-4, high: 1.0e-2}
+              bits: {allowed: [1, 2, 4, 8]%s}
+            sampler: %s
+            pruner: {type: pareto-asha, minResource: 1, maxResource: 4, reductionFactor: 3}
+            budget: {maxTrials: 12, maxEpochs: 4}
+            """;
+
+    @Test
+    void sensitivitySamplerAsksTheTrainersTableAndProposesTheKnapsackLadder() throws Exception {
+        CompiledSearch c = compiler.compile(SIM.formatted("", "", "{type: sensitivity, budgets: 4}"));
+        SamplerConfig.Sensitivity s = assertInstanceOf(SamplerConfig.Sensitivity.class, c.settings().sampler());
+        assertEquals(4, s.budgets());
+        var table = s.table().get();
+        assertEquals("simulated", table.mode());
+        assertSame(table, s.table().get(), "asked once, remembered");
+        var ladder = org.bitsearch.search.sampler.SensitivityKnapsack.ladder(
+                org.bitsearch.search.sampler.SensitivityKnapsack.front(c.settings().space().bits(), table), 4);
+        var engine = new org.bitsearch.search.engine.SearchEngine(c.settings());
+        assertEquals(ladder.get(0).bits(), engine.ask().orElseThrow().candidate().bits());
+        assertEquals(org.bitsearch.search.space.BitAllocation.of(1, 1, 1), ladder.get(0).bits());
+    }
+
+    @Test
+    void depthPriorIsReadAndRangeChecked() throws Exception {
+        CompiledSearch c = compiler.compile(SIM.formatted("", ", depthPrior: 0.6", "{type: random}"));
+        assertEquals(0.6, c.settings().space().bits().depthPrior());
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(SIM.formatted("", ", depthPrior: 1.5", "{type: random}")));
+        assertTrue(e.getMessage().contains("space.bits.depthPrior"), e.getMessage());
+    }
+
+    @Test
+    void progressiveScheduleIsJudgedFromItsFullyQuantizedEpochAndABudgetTooShortIsRefused() throws Exception {
+        CompiledSearch ok = compiler.compile(SIM.formatted(", progressiveEveryEpochs: 1", "", "{type: random}"));
+        assertEquals(3, ok.settings().judgeFromEpoch(), "3 layers, one more per epoch: all quantized from epoch 3");
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(SIM.formatted(", progressiveEveryEpochs: 2", "", "{type: random}")));
+        assertTrue(e.getMessage().contains("by epoch 5") && e.getMessage().contains("at most 4 epochs"), e.getMessage());
+    }
+
+    @Test
+    void dl4jProgressiveScheduleLongerThanTheBudgetIsRefused() {
+        String spec = valid().replace("trainSubset: 2000", "trainSubset: 2000\n  schedule: {type: progressive, everyEpochs: 2}");
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(spec));
+        assertTrue(e.getMessage().contains("trainer.schedule.everyEpochs"), e.getMessage());
+    }
+
+    @Test
+    void thePapersExamplesCompile() throws Exception {
+        Path examples = Path.of("..", "examples");
+        for (String f : List.of("papers-sensitivity-sampler.yaml", "papers-depth-prior.yaml", "papers-progressive.yaml")) {
+            String text = java.nio.file.Files.readString(examples.resolve(f))
+                    .replace("../shared/datasets/fashion-mnist", data.toString().replace("\\", "/"));
+            CompiledSearch c = compiler.compile(text);
+            assertTrue(c.settings().maxTrials() > 0, f);
+            if (f.contains("progressive")) assertEquals(3, c.settings().judgeFromEpoch(), f);
+            if (f.contains("sampler")) assertInstanceOf(SamplerConfig.Sensitivity.class, c.settings().sampler(), f);
+            if (f.contains("prior")) assertEquals(0.8, c.settings().space().bits().depthPrior(), f);
+        }
     }
 
     // ---- hard edges (issue 12) --------------------------------------------------------------------------------

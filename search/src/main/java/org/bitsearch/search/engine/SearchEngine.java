@@ -58,7 +58,7 @@ public final class SearchEngine {
         if (settings == null) throw new IllegalArgumentException("settings must not be null");
         this.settings = settings;
         this.sampler = Sampler.create(settings.sampler(), settings.space());
-        this.pruner = Pruner.create(settings.pruner());
+        this.pruner = org.bitsearch.search.pruner.ScheduleAwarePruner.wrap(Pruner.create(settings.pruner()), settings.judgeFromEpoch());
         long samplerSize = sampler.size().orElse(Long.MAX_VALUE);
         this.budget = (int) Math.min(settings.maxTrials(), samplerSize);
         this.epochLimit = settings.pruner() instanceof PrunerConfig.Asha a

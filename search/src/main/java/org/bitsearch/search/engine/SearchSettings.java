@@ -16,11 +16,14 @@ import org.bitsearch.search.space.SearchSpace;
  * @param maxEpochs      the most epochs one trial trains (>= 1)
  * @param refAccuracy    hypervolume reference point, accuracy (usually 0)
  * @param refSizeBits    hypervolume reference point, size in bits (usually the all-32-bit model's size)
+ * @param judgeFromEpoch the first epoch the pruner judges (the trainer's {@code fullyQuantizedEpoch}: under a
+ *                       progressive schedule, when every layer is quantized; 1 otherwise); earlier reports always
+ *                       continue ({@link org.bitsearch.search.pruner.ScheduleAwarePruner})
  * @see #of(SearchSpace, SamplerConfig, PrunerConfig, long, int, int, int)
  */
 public record SearchSettings(SearchSpace space, SamplerConfig sampler, PrunerConfig pruner, long seed,
                              int maxTrials, int maxConcurrent, int maxEpochs,
-                             double refAccuracy, double refSizeBits) {
+                             double refAccuracy, double refSizeBits, int judgeFromEpoch) {
     public SearchSettings {
         if (space == null || sampler == null || pruner == null) throw new IllegalArgumentException("space, sampler and pruner must not be null");
         if (maxTrials < 1) throw new IllegalArgumentException("budget.maxTrials is " + maxTrials + ", but must be >= 1");
@@ -32,6 +35,23 @@ public record SearchSettings(SearchSpace space, SamplerConfig sampler, PrunerCon
             throw new IllegalArgumentException("refAccuracy is " + refAccuracy + ", but must be in [0, 1)");
         if (!(refSizeBits > 0) || Double.isInfinite(refSizeBits))
             throw new IllegalArgumentException("refSizeBits is " + refSizeBits + ", but must be finite and > 0");
+        if (judgeFromEpoch < 1) throw new IllegalArgumentException("judgeFromEpoch is " + judgeFromEpoch + ", but must be >= 1");
+        int last = pruner instanceof PrunerConfig.Asha a ? Math.min(a.maxResource(), maxEpochs) : maxEpochs;
+        if (judgeFromEpoch > last)
+            throw new IllegalArgumentException("the progressive schedule quantizes every layer from epoch " + judgeFromEpoch
+                    + ", but trials train at most " + last + " epochs (budget.maxEpochs" + (pruner instanceof PrunerConfig.Asha ? " / pruner.maxResource" : "")
+                    + "): raise the budget or lower trainer.schedule.everyEpochs");
+    }
+
+    /** Settings whose pruner judges from the first epoch (no progressive schedule). */
+    public SearchSettings(SearchSpace space, SamplerConfig sampler, PrunerConfig pruner, long seed,
+                          int maxTrials, int maxConcurrent, int maxEpochs, double refAccuracy, double refSizeBits) {
+        this(space, sampler, pruner, seed, maxTrials, maxConcurrent, maxEpochs, refAccuracy, refSizeBits, 1);
+    }
+
+    /** These settings with the pruner judging from {@code epoch} on. */
+    public SearchSettings withJudgeFromEpoch(int epoch) {
+        return new SearchSettings(space, sampler, pruner, seed, maxTrials, maxConcurrent, maxEpochs, refAccuracy, refSizeBits, epoch);
     }
 
     /** Settings with the usual hypervolume reference: accuracy 0 and the all-32-bit model's size. */

@@ -24,6 +24,7 @@ public interface Sampler {
         if (config instanceof SamplerConfig.Grid g) return new GridSampler(space, g.pointsPerFloat());
         if (config instanceof SamplerConfig.Tpe t) return new TpeSampler(space, t);
         if (config instanceof SamplerConfig.Nsga2 n) return new Nsga2Sampler(space, n);
+        if (config instanceof SamplerConfig.Sensitivity s) return new SensitivitySampler(space, s);
         throw new IllegalArgumentException("sampler " + config + " is unknown");
     }
 }

@@ -29,4 +29,31 @@ public sealed interface SamplerConfig {
             if (!(crossoverRate >= 0 && crossoverRate <= 1)) throw new IllegalArgumentException("sampler.crossoverRate is " + crossoverRate + ", but must be in [0, 1]");
         }
     }
+
+    /**
+     * Sensitivity-guided (spec {@code sampler: {type: sensitivity}}): first the knapsack-optimal allocations for a
+     * ladder of {@code budgets} size budgets across the feasible range ({@link org.bitsearch.search.sampler.SensitivityKnapsack}),
+     * then local moves around the current Pareto front. Hyperparameters: uniform draws for the ladder, inherited
+     * from the parent (each resampled with probability {@code mutationRate}) for local moves.
+     *
+     * @param budgets      how many budgets the ladder has (>= 1)
+     * @param mutationRate probability that a local move redraws each hyperparameter, in [0, 1]
+     * @param table        where the sensitivity table comes from (the trainer, asked on the first proposal)
+     */
+    record Sensitivity(int budgets, double mutationRate, TableSource table) implements SamplerConfig {
+        public Sensitivity {
+            if (budgets < 1) throw new IllegalArgumentException("sampler.budgets is " + budgets + ", but must be >= 1");
+            if (!(mutationRate >= 0 && mutationRate <= 1)) throw new IllegalArgumentException("sampler.mutationRate is " + mutationRate + ", but must be in [0, 1]");
+            if (table == null) throw new IllegalArgumentException("sampler.table must not be null");
+        }
+    }
+
+    /**
+     * Supplies the sensitivity table; asked once, by the sampler's first proposal (which may block while a real
+     * trainer measures it). Must answer the same table for the same search (the trainer's contract).
+     */
+    @FunctionalInterface
+    interface TableSource {
+        org.bitsearch.search.trainer.LayerSensitivity get();
+    }
 }

@@ -131,7 +131,8 @@ public final class TpeSampler implements Sampler {
                 int layer = l;
                 List<Object> obs = trials.stream().filter(t -> t.candidate().bits().layers() == bits.size())
                         .map(t -> (Object) t.candidate().bits().get(layer)).toList();
-                layerBits.add(new CategoricalEstimator(bits.choicesAt(l), obs));
+                layerBits.add(new CategoricalEstimator(bits.choicesAt(l), obs,
+                        bits.depthPrior() == 0 ? null : org.bitsearch.search.space.DepthPrior.probabilities(bits, l)));
             }
         }
 

@@ -17,9 +17,13 @@ import java.util.OptionalInt;
  * @param pinFirst       if present, the first layer always gets this bit-width (need not be in allowedBits)
  * @param pinLast        if present, the last layer always gets this bit-width (need not be in allowedBits)
  * @param maxSizeBits    if present, a model-size budget: infeasible allocations are never proposed
+ * @param depthPrior     ρ in [0, 1], the strength of the soft prior preferring fewer bits deeper ({@link DepthPrior};
+ *                       spec {@code bits.depthPrior}, default 0 = uniform); used by random draws, NSGA-II's first
+ *                       generation and TPE's prior weight
  */
 public record BitAllocationSpace(List<QuantLayer> layers, List<Integer> allowedBits, boolean nonIncreasing,
-                                 OptionalInt pinFirst, OptionalInt pinLast, Optional<Long> maxSizeBits) {
+                                 OptionalInt pinFirst, OptionalInt pinLast, Optional<Long> maxSizeBits,
+                                 double depthPrior) {
     public static final List<Integer> DEFAULT_BITS = List.of(1, 2, 4, 8, 32);
 
     public BitAllocationSpace {
@@ -33,6 +37,19 @@ public record BitAllocationSpace(List<QuantLayer> layers, List<Integer> allowedB
         if (pinLast == null) pinLast = OptionalInt.empty();
         if (maxSizeBits == null) maxSizeBits = Optional.empty();
         BitAllocationSpaceValidator.validate(layers, allowedBits, pinFirst, pinLast, maxSizeBits);
+        if (!(depthPrior >= 0 && depthPrior <= 1))
+            throw new IllegalArgumentException("bits.depthPrior is " + depthPrior + ", but must be in [0, 1]");
+    }
+
+    /** A space without the depth prior (ρ = 0). */
+    public BitAllocationSpace(List<QuantLayer> layers, List<Integer> allowedBits, boolean nonIncreasing,
+                              OptionalInt pinFirst, OptionalInt pinLast, Optional<Long> maxSizeBits) {
+        this(layers, allowedBits, nonIncreasing, pinFirst, pinLast, maxSizeBits, 0.0);
+    }
+
+    /** This space with the depth prior's strength set to {@code rho}. */
+    public BitAllocationSpace withDepthPrior(double rho) {
+        return new BitAllocationSpace(layers, allowedBits, nonIncreasing, pinFirst, pinLast, maxSizeBits, rho);
     }
 
     /** A space over {@code layers} with the default bits and no constraint. */

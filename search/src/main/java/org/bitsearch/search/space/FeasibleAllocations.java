@@ -18,8 +18,13 @@ public final class FeasibleAllocations {
     private final long fixedBits;      // biases of every layer plus the weights of pinned layers
     private final long budget;
     private final List<Integer> allowed;
-    /** completions[i][j]: number of non-increasing sequences over free layers i.. whose first value is <= allowed[j]. */
+    /**
+     * completions[i][j]: number of non-increasing sequences over free layers i.. whose first value is <= allowed[j],
+     * each counted with its {@link DepthPrior} weight (the product of its layers' weights; 1 without the prior).
+     */
     private final double[][] completions;
+    /** prior[l][j]: the {@link DepthPrior} weight of allowed[j] at layer l (all 1 when bits.depthPrior is 0). */
+    private final double[][] prior;
 
     public FeasibleAllocations(BitAllocationSpace space) {
         this.space = space;
@@ -37,12 +42,15 @@ public final class FeasibleAllocations {
         this.fixedBits = fixed;
         this.budget = space.maxSizeBits().orElse(Long.MAX_VALUE);
         int k = allowed.size();
+        prior = new double[n][k];
+        for (int l = 0; l < n; l++)
+            for (int j = 0; j < k; j++) prior[l][j] = DepthPrior.weight(space.depthPrior(), l, n, j, k);
         completions = new double[free.length + 1][k];
         for (int j = 0; j < k; j++) completions[free.length][j] = 1;
         for (int i = free.length - 1; i >= 0; i--) {
             double cumulative = 0;
             for (int j = 0; j < k; j++) {
-                cumulative += completions[i + 1][j]; // choose allowed[j] here, the rest <= allowed[j]
+                cumulative += prior[free[i]][j] * completions[i + 1][j]; // choose allowed[j] here, the rest <= allowed[j]
                 completions[i][j] = cumulative;
             }
         }
@@ -95,6 +103,8 @@ public final class FeasibleAllocations {
      * each width is weighted by the number of non-increasing completions, so without a budget the draw is uniform
      * over all non-increasing allocations. Without it, free layers are visited in a random order and each takes a
      * uniform width among those that keep a completion within the budget (uniform and independent without budget).
+     * With {@code bits.depthPrior} ρ > 0 every choice is further weighted by {@link DepthPrior#weight}: without a
+     * budget the draw then follows the prior exactly (restricted to non-increasing allocations if required).
      */
     public BitAllocation sample(SplitMix64 rng) {
         int[] bits = pinnedTemplate();
@@ -108,7 +118,7 @@ public final class FeasibleAllocations {
                 double[] w = new double[bound + 1];
                 for (int j = 0; j <= bound; j++) {
                     if (used + weights(layer, allowed.get(j)) + rest <= budget) {
-                        w[j] = completions[i + 1][j];
+                        w[j] = prior[layer][j] * completions[i + 1][j];
                         total += w[j];
                     }
                 }
@@ -133,14 +143,28 @@ public final class FeasibleAllocations {
             for (int i = 0; i < order.length; i++) {
                 int layer = order[i];
                 long rest = minRest(order, i + 1);
-                List<Integer> feasible = new ArrayList<>(allowed.size());
-                for (int b : allowed) if (used + weights(layer, b) + rest <= budget) feasible.add(b);
-                int pick = feasible.get(rng.nextInt(feasible.size())); // not empty: the cheapest completion fits
+                List<Integer> feasible = new ArrayList<>(allowed.size()); // indices into allowed
+                for (int j = 0; j < allowed.size(); j++) if (used + weights(layer, allowed.get(j)) + rest <= budget) feasible.add(j);
+                // not empty: the cheapest completion fits
+                int pick = allowed.get(feasible.get(space.depthPrior() == 0 ? rng.nextInt(feasible.size()) : weighted(prior[layer], feasible, rng)));
                 bits[layer] = pick;
                 used += weights(layer, pick);
             }
         }
         return toAllocation(bits);
+    }
+
+    /** A position in {@code candidates} drawn with probability proportional to {@code w[candidates.get(position)]}. */
+    private static int weighted(double[] w, List<Integer> candidates, SplitMix64 rng) {
+        double total = 0;
+        for (int j : candidates) total += w[j];
+        double u = rng.nextDouble() * total;
+        for (int i = 0; i < candidates.size() - 1; i++) {
+            double x = w[candidates.get(i)];
+            if (u < x) return i;
+            u -= x;
+        }
+        return candidates.size() - 1;
     }
 
     /**

@@ -24,6 +24,31 @@ public interface Trainer {
     TrainingRun open(TrialContext context) throws Exception;
 
     /**
+     * True if {@link #sensitivity} can answer; known without any training (the spec compiler asks it to refuse a
+     * {@code sampler: {type: sensitivity}} over a trainer that cannot measure).
+     */
+    default boolean measuresSensitivity() { return false; }
+
+    /**
+     * The model's per-layer, per-bit-width sensitivity table over {@code bits} (the widths below 32 a search may
+     * give a layer). May train (seconds to minutes for a real trainer); blocking; an implementation computes it
+     * at most once per trainer and answers later calls from memory. Deterministic for a given trainer config.
+     *
+     * @throws UnsupportedOperationException if {@link #measuresSensitivity()} is false
+     * @throws Exception                     naming the problem if the measurement fails
+     */
+    default LayerSensitivity sensitivity(List<Integer> bits) throws Exception {
+        throw new UnsupportedOperationException("this trainer does not measure layer sensitivity");
+    }
+
+    /**
+     * The first epoch whose training has every layer quantized: 1 for trainers that quantize every layer from the
+     * start; 1 + (L − 1)·E for a progressive schedule that quantizes one more of L layers every E epochs (Lan 2021).
+     * Before it, a trial's fully quantized accuracy is not yet meaningful, so pruners do not judge it.
+     */
+    default int fullyQuantizedEpoch() { return 1; }
+
+    /**
      * Checks, before a new search is written, that everything the runs will need is there and usable, so that a
      * search with missing or corrupt data fails at once rather than in every trial (the DL4J trainer opens and
      * checks all its data files and the split sizes). Blocking; call it off actor threads. Default: nothing to

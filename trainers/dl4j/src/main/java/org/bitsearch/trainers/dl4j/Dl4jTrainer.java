@@ -48,6 +48,7 @@ public final class Dl4jTrainer implements Trainer {
     private final UserModel userModel;
     private DataSplit split;
     private SensitivityTable sensitivity;
+    private final java.util.Map<List<Integer>, org.bitsearch.search.trainer.LayerSensitivity> contractTables = new java.util.HashMap<>();
 
     /**
      * A trainer of {@code config}. A named dataset has the known shape 1x28x28 with 10 classes; data given by
@@ -213,6 +214,32 @@ public final class Dl4jTrainer implements Trainer {
     public synchronized SensitivityTable sensitivity() throws Exception {
         if (sensitivity == null) sensitivity = SensitivityAnalysis.run(this, java.util.Map.of(), config.splitSeed());
         return sensitivity;
+    }
+
+    @Override public boolean measuresSensitivity() { return true; }
+
+    /**
+     * {@inheritDoc} Runs {@link SensitivityAnalysis} in the configured {@code sensitivity.mode} over {@code bits}
+     * (with the default hyperparameters and {@code splitSeed} as seed), once per trainer and bit list.
+     */
+    @Override public synchronized org.bitsearch.search.trainer.LayerSensitivity sensitivity(List<Integer> bits) throws Exception {
+        List<Integer> measured = bits.stream().filter(b -> b >= 1 && b <= 8).distinct().sorted().toList();
+        if (measured.isEmpty()) measured = List.of(8);
+        org.bitsearch.search.trainer.LayerSensitivity known = contractTables.get(measured);
+        if (known != null) return known;
+        Dl4jTrainer measuring = new Dl4jTrainer(config.withSensitivity(config.sensitivity().withBits(measured)));
+        measuring.split = data();
+        org.bitsearch.search.trainer.LayerSensitivity t = SensitivityAnalysis.run(measuring, java.util.Map.of(), config.splitSeed()).toLayerSensitivity();
+        contractTables.put(measured, t);
+        return t;
+    }
+
+    /**
+     * {@inheritDoc} With {@code schedule.type: progressive}, 1 + (L − 1)·E: the epoch at which the last of the L
+     * layers starts training quantized.
+     */
+    @Override public int fullyQuantizedEpoch() {
+        return config.schedule().progressive() ? 1 + (layers.size() - 1) * config.schedule().everyEpochs() : 1;
     }
 
     /** The layer noises of a network built by this trainer, in quantizable-layer order. */

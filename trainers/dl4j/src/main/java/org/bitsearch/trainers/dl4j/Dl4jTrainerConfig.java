@@ -198,6 +198,8 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
 
     public Dl4jTrainerConfig withValidationSize(int n) { return toBuilder().validationSize(n).build(); }
 
+    public Dl4jTrainerConfig withSensitivity(SensitivityConfig s) { return toBuilder().sensitivity(s).build(); }
+
     public Dl4jTrainerConfig withSchedule(ScheduleConfig s) { return toBuilder().schedule(s).build(); }
 
     public Dl4jTrainerConfig withDropBits(DropBitsConfig d) { return toBuilder().dropBits(d).build(); }

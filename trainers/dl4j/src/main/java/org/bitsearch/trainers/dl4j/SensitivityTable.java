@@ -14,9 +14,12 @@ import java.util.stream.IntStream;
  * @param layers           the model's quantizable layers
  * @param baselineAccuracy validation accuracy of the full-precision model
  * @param baselineLoss     validation loss of the full-precision model
- * @param rows             one row per (layer, bits)
+ * @param rows             one row per (layer, bits); in mode "hessian" the accuracies are NaN and lossIncrease is
+ *                         the second-order prediction Ω_l(b)
+ * @param mode             the {@link org.bitsearch.trainers.dl4j.schedule.SensitivityConfig} mode that measured it
  */
-public record SensitivityTable(List<QuantLayer> layers, double baselineAccuracy, double baselineLoss, List<Row> rows) {
+public record SensitivityTable(List<QuantLayer> layers, double baselineAccuracy, double baselineLoss, List<Row> rows,
+                               String mode) {
     /** Validation metrics with only {@code layer} quantized to {@code bits}. */
     public record Row(int layer, String name, int bits, double valAccuracy, double valLoss,
                       double accuracyDrop, double lossIncrease) {}
@@ -24,6 +27,18 @@ public record SensitivityTable(List<QuantLayer> layers, double baselineAccuracy,
     public SensitivityTable {
         layers = List.copyOf(layers);
         rows = List.copyOf(rows);
+        if (mode == null) mode = "proxy";
+    }
+
+    /** A table measured by the post-training proxy. */
+    public SensitivityTable(List<QuantLayer> layers, double baselineAccuracy, double baselineLoss, List<Row> rows) {
+        this(layers, baselineAccuracy, baselineLoss, rows, "proxy");
+    }
+
+    /** The table in the trainer contract's form (what the sensitivity-guided sampler reads). */
+    public org.bitsearch.search.trainer.LayerSensitivity toLayerSensitivity() {
+        return new org.bitsearch.search.trainer.LayerSensitivity(mode, layers.size(), rows.stream()
+                .map(r -> new org.bitsearch.search.trainer.LayerSensitivity.Entry(r.layer(), r.bits(), r.lossIncrease())).toList());
     }
 
     /**
@@ -44,7 +59,7 @@ public record SensitivityTable(List<QuantLayer> layers, double baselineAccuracy,
     /** A human-readable table. */
     public String toText() {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "baseline (all 32 bits): val accuracy %.4f, val loss %.4f%n", baselineAccuracy, baselineLoss));
+                "mode %s; baseline (all 32 bits): val accuracy %.4f, val loss %.4f%n", mode, baselineAccuracy, baselineLoss));
         sb.append(String.format(Locale.ROOT, "%-8s %5s %12s %10s %9s %9s%n", "layer", "bits", "valAccuracy", "valLoss", "accDrop", "lossInc"));
         for (Row r : rows)
             sb.append(String.format(Locale.ROOT, "%-8s %5d %12.4f %10.4f %9.4f %9.4f%n", r.name(), r.bits(),

@@ -16,15 +16,24 @@ import java.util.List;
  *   (log10(lr) + 3)², capped at 0.5, optimum at 1e-3.</li>
  * </ul>
  * The noise is a per-trial offset plus per-epoch jitter, each normal with σ = {@code noise}, seeded from the
- * trial seed, the candidate and the epoch. All arithmetic uses {@link StrictMath}.
+ * trial seed, the candidate and the epoch. Under a simulated progressive schedule (every layer quantized from
+ * epoch F), an epoch e &lt; F reports the fully quantized accuracy lowered by (F − e)/F · (0.1 + 0.2·u), u uniform
+ * in [0, 1) per trial: early reports are then a poor guide to the final ranking, as layers that have never
+ * trained quantized are evaluated quantized. All arithmetic uses {@link StrictMath}.
  */
 final class LearningCurve {
     private final List<QuantLayer> layers;
     private final double noise;
+    private final int fullyQuantizedEpoch;
 
     LearningCurve(List<QuantLayer> layers, double noise) {
+        this(layers, noise, 1);
+    }
+
+    LearningCurve(List<QuantLayer> layers, double noise, int fullyQuantizedEpoch) {
         this.layers = layers;
         this.noise = noise;
+        this.fullyQuantizedEpoch = fullyQuantizedEpoch;
     }
 
     static double bitPenalty(int bits) {
@@ -64,6 +73,8 @@ final class LearningCurve {
         double offset = noise * Seeds.rng(base, 0).nextGaussian();
         double jitter = epoch == 0 ? 0 : noise * Seeds.rng(base, epoch).nextGaussian();
         double curve = 0.1 + (ceiling(c) - 0.1) * (1 - StrictMath.exp(-epoch / 2.0));
+        if (epoch > 0 && epoch < fullyQuantizedEpoch)
+            curve -= (double) (fullyQuantizedEpoch - epoch) / fullyQuantizedEpoch * (0.1 + 0.2 * Seeds.rng(base, 0x9A0CL).nextDouble());
         return Math.max(0, Math.min(1, curve + (epoch == 0 ? 0 : offset + jitter)));
     }
 

@@ -41,12 +41,37 @@ public final class SimulatedTrainer implements Trainer {
         if (config == null) throw new IllegalArgumentException("config must not be null");
         this.config = config;
         this.layers = config.quantLayers();
-        this.curve = new LearningCurve(layers, config.noise());
+        this.curve = new LearningCurve(layers, config.noise(), config.fullyQuantizedEpoch());
     }
 
     public SimulatedTrainerConfig config() { return config; }
 
     @Override public List<QuantLayer> layers() { return layers; }
+
+    @Override public boolean measuresSensitivity() { return true; }
+
+    /**
+     * The simulated model's own sensitivity ("simulated" mode): for layer l at b bits, the validation-loss
+     * increase its learning curve predicts when only l is quantized, 2.3 · (ceiling(all 32) − ceiling(only l at b))
+     * (the simulated loss is 2.3 · (1 − accuracy) + 0.05). Instant and exact for this model, so sampler tests run fast.
+     */
+    @Override public org.bitsearch.search.trainer.LayerSensitivity sensitivity(List<Integer> bits) {
+        List<org.bitsearch.search.trainer.LayerSensitivity.Entry> entries = new java.util.ArrayList<>();
+        org.bitsearch.search.trial.Candidate fp = new org.bitsearch.search.trial.Candidate(java.util.Map.of(),
+                org.bitsearch.search.space.BitAllocation.uniform(layers.size(), 32));
+        double base = curve.ceiling(fp);
+        for (int l = 0; l < layers.size(); l++) {
+            for (int b : bits) {
+                List<Integer> widths = new java.util.ArrayList<>(java.util.Collections.nCopies(layers.size(), 32));
+                widths.set(l, b);
+                double c = curve.ceiling(new org.bitsearch.search.trial.Candidate(java.util.Map.of(), new org.bitsearch.search.space.BitAllocation(widths)));
+                entries.add(new org.bitsearch.search.trainer.LayerSensitivity.Entry(l, b, 2.3 * (base - c)));
+            }
+        }
+        return new org.bitsearch.search.trainer.LayerSensitivity("simulated", layers.size(), entries);
+    }
+
+    @Override public int fullyQuantizedEpoch() { return config.fullyQuantizedEpoch(); }
 
     /**
      * Opens trial {@code context.number()}: checks the candidate fits the model, counts the attempt, and restores the

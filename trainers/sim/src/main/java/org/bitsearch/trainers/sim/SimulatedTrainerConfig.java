@@ -21,10 +21,14 @@ import java.util.List;
  *                      (default 1)
  * @param nanTrials     trial numbers that report NaN accuracy and loss from {@code nanEpoch} on (default none)
  * @param nanEpoch      the first epoch a NaN trial reports NaN (default 1)
+ * @param progressiveEveryEpochs if given, E of a simulated progressive schedule (Lan 2021): one more layer is
+ *                      quantized every E epochs, so every layer is quantized from epoch 1 + (L − 1)·E; before it the
+ *                      fully quantized accuracy is lowered by a trial-specific amount (see {@link LearningCurve})
  */
 public record SimulatedTrainerConfig(Integer inputs, List<Integer> hidden, Integer outputs, List<QuantLayer> layers,
                                      Double epochSeconds, Double noise, List<Integer> failTrials, Integer failEpoch,
-                                     Integer failAttempts, List<Integer> nanTrials, Integer nanEpoch) {
+                                     Integer failAttempts, List<Integer> nanTrials, Integer nanEpoch,
+                                     Integer progressiveEveryEpochs) {
     public SimulatedTrainerConfig {
         if (inputs == null) inputs = 784;
         if (hidden == null) hidden = List.of(256, 128);
@@ -51,11 +55,25 @@ public record SimulatedTrainerConfig(Integer inputs, List<Integer> hidden, Integ
         if (failEpoch < 1) throw new IllegalArgumentException("trainer.failEpoch is " + failEpoch + ", but must be >= 1");
         if (failAttempts < 0) throw new IllegalArgumentException("trainer.failAttempts is " + failAttempts + ", but must be >= 0");
         if (nanEpoch < 1) throw new IllegalArgumentException("trainer.nanEpoch is " + nanEpoch + ", but must be >= 1");
+        if (progressiveEveryEpochs != null && progressiveEveryEpochs < 1)
+            throw new IllegalArgumentException("trainer.progressiveEveryEpochs is " + progressiveEveryEpochs + ", but must be >= 1");
     }
 
     /** All defaults: a 784-256-128-10 MLP, no delay, small noise, no failures. */
     public static SimulatedTrainerConfig defaults() {
-        return new SimulatedTrainerConfig(null, null, null, null, null, null, null, null, null, null, null);
+        return new SimulatedTrainerConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** The config without a progressive schedule (the constructor before it existed). */
+    public SimulatedTrainerConfig(Integer inputs, List<Integer> hidden, Integer outputs, List<QuantLayer> layers,
+                                  Double epochSeconds, Double noise, List<Integer> failTrials, Integer failEpoch,
+                                  Integer failAttempts, List<Integer> nanTrials, Integer nanEpoch) {
+        this(inputs, hidden, outputs, layers, epochSeconds, noise, failTrials, failEpoch, failAttempts, nanTrials, nanEpoch, null);
+    }
+
+    /** The first epoch with every layer quantized: 1 + (L − 1)·E under the progressive schedule, else 1. */
+    public int fullyQuantizedEpoch() {
+        return progressiveEveryEpochs == null ? 1 : 1 + (quantLayers().size() - 1) * progressiveEveryEpochs;
     }
 
     /** The quantizable layers the simulated model has. */

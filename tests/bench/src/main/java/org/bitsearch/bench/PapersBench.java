@@ -1,0 +1,170 @@
+package org.bitsearch.bench;
+
+import org.bitsearch.search.pruner.PrunerConfig;
+import org.bitsearch.search.sampler.SamplerConfig;
+import org.bitsearch.search.engine.SearchEngine;
+import org.bitsearch.search.engine.SearchSettings;
+import org.bitsearch.search.sampler.SensitivityKnapsack;
+import org.bitsearch.search.space.BitAllocation;
+import org.bitsearch.search.space.BitAllocationSpace;
+import org.bitsearch.search.space.Dimension;
+import org.bitsearch.search.space.SearchSpace;
+import org.bitsearch.search.trainer.LayerSensitivity;
+import org.bitsearch.search.trainer.Trainer;
+import org.bitsearch.search.trainer.TrainingRun;
+import org.bitsearch.search.trial.EpochMetrics;
+import org.bitsearch.search.trial.TrialState;
+import org.bitsearch.trainers.dl4j.Dl4jTrainer;
+import org.bitsearch.trainers.dl4j.Dl4jTrainerConfig;
+import org.bitsearch.trainers.dl4j.factor.QuantizedFactorization;
+import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
+import org.bitsearch.trainers.dl4j.schedule.SensitivityConfig;
+import org.bitsearch.trainers.sim.SimulatedTrainer;
+import org.bitsearch.trainers.sim.SimulatedTrainerConfig;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * The issue-15 measurements (BENCHMARKS.md, "The papers' methods"): each method against the plain baseline at the
+ * same bit-widths and epochs, several seeds, mean ± standard deviation, printed as Markdown rows. Small subsets of
+ * Fashion-MNIST, one native thread: the machine is shared.
+ * <pre>  OMP_NUM_THREADS=1 java -cp orchestrator/target/bitsearch.jar:tests/bench/target/bitsearch-bench.jar org.bitsearch.bench.PapersBench ../shared/datasets/fashion-mnist [seeds]</pre>
+ */
+public final class PapersBench {
+    private PapersBench() {}
+
+    static final List<Integer> HIDDEN = List.of(64, 32);
+    static final int TRAIN = 3000, VALIDATION = 1000, EPOCHS = 4;
+
+    public static void main(String[] args) throws Exception {
+        Path data = Path.of(args.length > 0 ? args[0] : "../shared/datasets/fashion-mnist");
+        int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        System.out.println("| method (paper) | setup | baseline | method | difference |");
+        System.out.println("| --- | --- | --- | --- | --- |");
+        samplers(seeds * 2);
+        qaf(seeds);
+        progressive(data, seeds);
+        sensitivityModes(data, seeds);
+    }
+
+    static String ms(List<Double> xs, int d) {
+        double m = xs.stream().mapToDouble(x -> x).average().orElse(Double.NaN);
+        double v = xs.stream().mapToDouble(x -> (x - m) * (x - m)).sum() / Math.max(1, xs.size() - 1);
+        return String.format(Locale.ROOT, "%." + d + "f ± %." + d + "f", m, Math.sqrt(v));
+    }
+
+    static void row(String method, String setup, List<Double> base, List<Double> with, int d) {
+        List<Double> diff = new ArrayList<>();
+        for (int i = 0; i < base.size(); i++) diff.add(with.get(i) - base.get(i));
+        System.out.println("| " + method + " | " + setup + " | " + ms(base, d) + " | " + ms(with, d) + " | " + ms(diff, d) + " |");
+        System.out.flush();
+    }
+
+    /** Hypervolume after 24 trials on the simulated trainer: sensitivity sampler and depth prior against NSGA-II / random. */
+    static void samplers(int seeds) throws Exception {
+        SimulatedTrainer sim = new SimulatedTrainer(SimulatedTrainerConfig.defaults());
+        BitAllocationSpace bits = new BitAllocationSpace(sim.layers(), List.of(1, 2, 4, 8), false, OptionalInt.empty(), OptionalInt.empty(), Optional.empty());
+        LayerSensitivity table = sim.sensitivity(List.of(1, 2, 4, 8));
+        List<Double> random = new ArrayList<>(), nsga = new ArrayList<>(), sens = new ArrayList<>(), prior = new ArrayList<>();
+        for (int s = 0; s < seeds; s++) {
+            random.add(hv(sim, bits, new SamplerConfig.Random(), s));
+            nsga.add(hv(sim, bits, new SamplerConfig.Nsga2(8, 0.2, 0.9), s));
+            sens.add(hv(sim, bits, new SamplerConfig.Sensitivity(8, 0.2, () -> table), s));
+            prior.add(hv(sim, bits.withDepthPrior(0.8), new SamplerConfig.Random(), s));
+        }
+        String setup = "simulated 784-256-128-10 MLP (its own exact table), bits {1,2,4,8}, 24 trials x 4 epochs, hypervolume, " + seeds + " seeds";
+        row("sensitivity sampler vs NSGA-II", setup, nsga, sens, 4);
+        row("sensitivity sampler vs random", setup, random, sens, 4);
+        row("depthPrior 0.8 vs 0 (Chu 2019), random sampler", setup, random, prior, 4);
+    }
+
+    static double hv(Trainer trainer, BitAllocationSpace bits, SamplerConfig sampler, long seed) throws Exception {
+        SearchSpace space = new SearchSpace(List.of(new Dimension.LogFloatRange("learningRate", 3e-4, 1e-2)), bits);
+        SearchEngine engine = new SearchEngine(SearchSettings.of(space, sampler, new PrunerConfig.None(), 1000 + seed, 24, 1, 4));
+        while (!engine.isDone()) {
+            var p = engine.ask().orElseThrow();
+            try (TrainingRun run = trainer.open(new org.bitsearch.search.trainer.TrialContext(p.number(), p.candidate(), p.seed(), 4, Optional.empty(), "cpu:0"))) {
+                for (int e = 0; e < 4; e++) engine.report(p.number(), run.trainEpoch());
+            }
+            engine.finish(p.number(), TrialState.COMPLETED);
+        }
+        return engine.hypervolume();
+    }
+
+    /** Relative reconstruction error ‖W − AB‖²/‖W‖² of 4-bit rank-8 factors of 128x64 low-rank-plus-noise matrices. */
+    static void qaf(int seeds) {
+        List<Double> base = new ArrayList<>(), admm = new ArrayList<>();
+        for (int s = 0; s < seeds; s++) {
+            SplittableRandom rng = new SplittableRandom(s);
+            double[][] w = new double[128][64];
+            for (int c = 0; c < 16; c++) {
+                double sc = Math.pow(0.75, c);
+                double[] u = new double[128], v = new double[64];
+                for (int i = 0; i < 128; i++) u[i] = rng.nextGaussian();
+                for (int j = 0; j < 64; j++) v[j] = rng.nextGaussian();
+                for (int i = 0; i < 128; i++) for (int j = 0; j < 64; j++) w[i][j] += sc * u[i] * v[j];
+            }
+            base.add(QuantizedFactorization.quantizeAfterFactorize(w, 8, 4, s).relativeError());
+            admm.add(QuantizedFactorization.admm(w, 8, 4, 150, s).relativeError());
+        }
+        row("QAF ADMM vs quantize-after-factorize (Cherniuk 2023)", "reconstruction error of 128x64 matrices (decaying spectrum), rank 8, 4-bit factors, " + seeds + " seeds; lower is better; not yet in the network",
+                base, admm, 4);
+    }
+
+    static Dl4jTrainerConfig config(Path data) {
+        return Dl4jBench.config(data, HIDDEN, TRAIN, VALIDATION);
+    }
+
+    static double train(Dl4jTrainer trainer, List<Integer> bits, long seed, int epochs) throws Exception {
+        try (TrainingRun run = trainer.open(Dl4jBench.context(0, Dl4jBench.candidate(bits), seed, epochs, 0))) {
+            EpochMetrics m = null;
+            for (int e = 0; e < epochs; e++) m = run.trainEpoch();
+            return m.valAccuracy();
+        }
+    }
+
+    /** Lan 2021: progressive (forward, one more layer per epoch) against all-quantized from the start, 1 bit everywhere. */
+    static void progressive(Path data, int seeds) throws Exception {
+        Dl4jTrainer plain = new Dl4jTrainer(config(data));
+        Dl4jTrainer prog = new Dl4jTrainer(config(data).withSchedule(new ScheduleConfig("progressive", "forward", 1)));
+        List<Integer> bits = List.of(1, 1, 1);
+        List<Double> a = new ArrayList<>(), b = new ArrayList<>();
+        for (int s = 0; s < seeds; s++) {
+            boolean first = s % 2 == 0; // alternate which runs first
+            double x = first ? train(plain, bits, s, EPOCHS) : 0, y = train(prog, bits, s, EPOCHS);
+            if (!first) x = train(plain, bits, s, EPOCHS);
+            a.add(x);
+            b.add(y);
+        }
+        row("progressive schedule vs all-at-once (Lan 2021)", "MLP 784-64-32-10, 1 bit everywhere, " + EPOCHS + " epochs, " + TRAIN + "/" + VALIDATION
+                + " samples, val accuracy, " + seeds + " seeds", a, b, 4);
+    }
+
+    /** Knapsack allocation from each sensitivity mode's table at the size of uniform 2 bits, against uniform 2 bits. */
+    static void sensitivityModes(Path data, int seeds) throws Exception {
+        Dl4jTrainer plain = new Dl4jTrainer(config(data));
+        BitAllocationSpace bits = new BitAllocationSpace(plain.layers(), List.of(1, 2, 4, 8), false, OptionalInt.empty(), OptionalInt.empty(), Optional.empty());
+        long budget = bits.sizeBits(BitAllocation.uniform(3, 2));
+        List<Double> base = new ArrayList<>();
+        for (int s = 0; s < seeds; s++) base.add(train(plain, List.of(2, 2, 2), s, EPOCHS));
+        for (String mode : List.of("proxy", "train", "hessian")) {
+            Dl4jTrainer t = new Dl4jTrainer(config(data).withSensitivity(SensitivityConfig.DEFAULT.withMode(mode)));
+            long t0 = System.nanoTime();
+            LayerSensitivity table = t.sensitivity(List.of(1, 2, 4, 8));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            BitAllocation chosen = SensitivityKnapsack.best(SensitivityKnapsack.front(bits, table), budget).bits();
+            List<Double> with = new ArrayList<>();
+            for (int s = 0; s < seeds; s++) with.add(train(plain, chosen.bits(), s, EPOCHS));
+            row("knapsack on the " + mode + " table vs uniform 2-bit", String.format(Locale.ROOT,
+                    "MLP 784-64-32-10 at the size of uniform 2 bits: chose %s (table took %.0f s), %d epochs, val accuracy, %d seeds",
+                    chosen, seconds, EPOCHS, seeds), base, with, 4);
+        }
+    }
+}
