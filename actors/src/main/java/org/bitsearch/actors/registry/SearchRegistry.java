@@ -151,6 +151,7 @@ public final class SearchRegistry extends AbstractBehavior<SearchRegistry.Comman
             env.store().search(t.searchId()).filter(r -> r.state() == SearchState.RUNNING).ifPresent(r -> {
                 String message = "the search supervisor failed " + MAX_RESTARTS + " times in a row (see the log); resume to try again";
                 getContext().getLog().error("search {}: {}", r.id(), message);
+                env.store().interruptRunningTrials(r.id());
                 env.store().setSearchState(r.id(), SearchState.STOPPED, message);
                 env.events().publish(new SearchEvent.SearchFinished(r.id(), SearchState.STOPPED, message));
             });

@@ -225,11 +225,25 @@ final class TrialBook {
         if (retrying.remove(number)) spawn(number, env.store().latestCheckpoint(id, number).map(CheckpointRow::path));
     }
 
-    /** Cancels the pending retries and tells every live attempt to stop now (their running epochs are cancelled). */
-    void stopAll() {
-        retrying.forEach(n -> timers.cancel(new SearchSupervisor.RetryDue(n)));
+    /**
+     * Cancels the pending retries (each such trial is INTERRUPTED with {@code reason}) and tells every live attempt
+     * to stop now (their running epochs are cancelled; {@link #interrupted} records each once it has terminated).
+     */
+    void stopAll(String reason) {
+        retrying.forEach(n -> {
+            timers.cancel(new SearchSupervisor.RetryDue(n));
+            journal.trialInterrupted(n, reason);
+        });
         retrying.clear();
         live.values().forEach(l -> l.ref.tell(new TrialActor.Stop()));
+    }
+
+    /**
+     * Forgets an attempt that terminated after {@link #stopAll}: unless it had finished (or was stale), its trial
+     * is INTERRUPTED with {@code reason}.
+     */
+    void interrupted(SearchSupervisor.TrialTerminated t, String reason) {
+        terminated(t).ifPresent(f -> journal.trialInterrupted(f.number(), reason));
     }
 
     boolean nothingLive() { return live.isEmpty(); }

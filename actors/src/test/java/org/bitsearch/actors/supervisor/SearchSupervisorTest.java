@@ -150,9 +150,13 @@ class SearchSupervisorTest {
             assertEquals(SearchState.STOPPED, stopped.state());
             assertTrue(f.store.reports(id).isEmpty(), "nothing is reported for a cancelled epoch");
             for (TrialRow t : f.store.trials(id)) {
-                assertFalse(t.state().isFinished(), "trial " + t.number() + " stays resumable");
+                assertEquals(TrialState.INTERRUPTED, t.state(), "trial " + t.number() + " is interrupted (resumable), not RUNNING");
                 assertEquals("", t.error(), "a cancelled epoch is no failed attempt");
             }
+            assertEquals(f.store.trials(id).stream().map(TrialRow::number).toList(),
+                    f.of(SearchEvent.TrialInterrupted.class).stream().map(SearchEvent.TrialInterrupted::number).sorted().toList(),
+                    "one TrialInterrupted event per cancelled attempt");
+            f.of(SearchEvent.TrialInterrupted.class).forEach(e -> assertEquals("stopped by user; resume to go on", e.reason()));
             assertTrue(f.of(SearchEvent.TrialRetrying.class).isEmpty(), "no retry after a stop");
             f.await(Duration.ofSeconds(30), () -> {
                 assertTrue(f.poolStatus().inUse().isEmpty(), "the slots come back once the cancelled steps end");
@@ -229,7 +233,8 @@ class SearchSupervisorTest {
             assertEquals(SearchState.STOPPED, stopped.state());
             assertEquals(SearchState.STOPPED, f.state(id));
             List<TrialRow> before = f.store.trials(id);
-            assertTrue(before.stream().anyMatch(t -> !t.state().isFinished()), "some trials were interrupted: " + before);
+            assertTrue(before.stream().anyMatch(t -> t.state() == TrialState.INTERRUPTED), "some trials were interrupted: " + before);
+            assertTrue(before.stream().noneMatch(t -> t.state() == TrialState.RUNNING), "no RUNNING trial in a STOPPED search: " + before);
             assertTrue(f.poolStatus().inUse().isEmpty(), "a stopped search holds no slot");
             List<ReportRow> reportsBefore = f.store.reports(id);
             Set<Integer> checkpointed = new HashSet<>();

@@ -42,8 +42,11 @@ final class Cli {
             SearchReport report = new SearchReport(store, row, StandardTrainers.factory());
             if (json) System.out.println(SearchReport.JSON.writeValueAsString(report.summaryJson()));
             else report.printFrontTable(System.out);
-            if (row.state() == SearchState.STOPPED)
-                System.err.printf("search %d stopped (%s); go on with: bitsearch resume %d%n", row.id(), row.message(), row.id());
+            if (row.state() == SearchState.STOPPED) {
+                int interrupted = store.trialCounts(row.id()).interrupted();
+                System.err.printf("search %d stopped (%s); %d interrupted; go on with: bitsearch resume %d%n", row.id(), row.message(),
+                        interrupted, row.id());
+            }
             return row.state() == SearchState.FAILED ? FAILURE : OK;
         } catch (Exception e) {
             Throwable cause = unwrap(e);

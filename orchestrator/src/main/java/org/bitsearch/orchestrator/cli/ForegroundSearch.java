@@ -122,6 +122,10 @@ final class ForegroundSearch {
             states.put(f.number(), f.state().name());
             return String.format(Locale.ROOT, "trial %d %s%s", f.number(), f.state(), f.reason().isEmpty() ? "" : ": " + f.reason());
         }
+        if (e instanceof SearchEvent.TrialInterrupted i) {
+            states.put(i.number(), TrialState.INTERRUPTED.name());
+            return String.format(Locale.ROOT, "trial %d INTERRUPTED: %s", i.number(), i.reason());
+        }
         if (e instanceof SearchEvent.TrialRetrying r) {
             states.put(r.number(), "RETRYING");
             return String.format(Locale.ROOT, "trial %d failed, retrying (attempt %d): %s", r.number(), r.attempt(), r.error());
@@ -134,12 +138,14 @@ final class ForegroundSearch {
         return String.format(Locale.ROOT, "search %d %s: %s", f.searchId(), f.state(), f.message());
     }
 
-    /** "progress: 5 done (2 pruned, 0 failed), 2 running | best: 0.8712@12.3KiB ..." */
+    /** "progress: 5 done (3 completed, 2 pruned, 0 failed), 2 running[, 1 interrupted] | front: 0.8712@12.3KiB ..." */
     String status() {
         long completed = count(TrialState.COMPLETED.name()), pruned = count(TrialState.PRUNED.name()), failed = count(TrialState.FAILED.name());
         long running = count(TrialState.RUNNING.name()) + count("RETRYING");
+        long interrupted = count(TrialState.INTERRUPTED.name());
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "progress: %d done (%d completed, %d pruned, %d failed), %d running",
                 completed + pruned + failed, completed, pruned, failed, running));
+        if (interrupted > 0) sb.append(String.format(Locale.ROOT, ", %d interrupted", interrupted));
         List<FrontPoint> f = front.get();
         if (!f.isEmpty()) {
             sb.append(" | front:");
