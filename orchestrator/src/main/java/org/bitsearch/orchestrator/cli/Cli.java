@@ -34,10 +34,17 @@ final class Cli {
         ForegroundSearch fg = null;
         try (H2SearchStore store = storeOptions.open()) {
             SearchRow row;
+            java.util.Optional<String> failure;
             try (SearchSystem system = SearchSystem.start(store, RunCommand.settings(storeOptions, systemOptions))) {
                 fg = new ForegroundSearch(system, store, System.err);
                 ForegroundSearch f = fg;
                 row = f.run(() -> start.apply(system));
+                failure = system.failure(row.id());
+            }
+            if (failure.isPresent()) {
+                // the search could not go on (e.g. the disk is full, the database file read-only): say why, exit 1
+                System.err.println("bitsearch: search " + row.id() + " could not go on: " + failure.get());
+                return FAILURE;
             }
             SearchReport report = new SearchReport(store, row, StandardTrainers.factory());
             if (json) System.out.println(SearchReport.JSON.writeValueAsString(report.summaryJson()));

@@ -61,6 +61,7 @@ final class ForegroundSearch {
             while (!finished.await(500, TimeUnit.MILLISECONDS)) {
                 SearchRow row = store.search(id).orElseThrow();
                 if (row.state() != SearchState.RUNNING && system.service() != null && !isRunning(id)) break;
+                if (system.failure(id).isPresent() || system.terminated()) break; // given up (e.g. storage failure)
             }
             if (terminal) err.println();
             return store.search(id).orElseThrow();
