@@ -209,7 +209,8 @@ public final class SearchRegistry extends AbstractBehavior<SearchRegistry.Comman
     private void spawn(long id, Optional<CompiledSearch> compiled) {
         failures.clear(id);
         java.util.concurrent.atomic.AtomicInteger storeFailures = new java.util.concurrent.atomic.AtomicInteger();
-        Behavior<SearchSupervisor.Command> limited = Behaviors.intercept(() -> new StoreFailureLimit(storeFailures, MAX_STORE_RESTARTS),
+        java.util.concurrent.atomic.AtomicReference<StoreException> firstStoreFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        Behavior<SearchSupervisor.Command> limited = Behaviors.intercept(() -> new StoreFailureLimit(storeFailures, firstStoreFailure, MAX_STORE_RESTARTS),
                 SearchSupervisor.create(env, id, compiled));
         Behavior<SearchSupervisor.Command> supervised = Behaviors.supervise(limited)
                 .onFailure(Exception.class, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)

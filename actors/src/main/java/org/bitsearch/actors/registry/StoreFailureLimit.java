@@ -23,12 +23,18 @@ final class StoreFailureLimit extends BehaviorInterceptor<SearchSupervisor.Comma
     }
 
     private final AtomicInteger failures;
+    private final java.util.concurrent.atomic.AtomicReference<StoreException> first;
     private final int allowed;
 
-    /** @param failures shared by every incarnation of one supervisor (created once per spawn) */
-    StoreFailureLimit(AtomicInteger failures, int allowed) {
+    /**
+     * @param failures shared by every incarnation of one supervisor (created once per spawn)
+     * @param first    the first storage failure of the series (shared likewise): the cause {@link GaveUp} names, since
+     *                 later ones often only say that the store is closed
+     */
+    StoreFailureLimit(AtomicInteger failures, java.util.concurrent.atomic.AtomicReference<StoreException> first, int allowed) {
         super(SearchSupervisor.Command.class);
         this.failures = failures;
+        this.first = first;
         this.allowed = allowed;
     }
 
@@ -62,7 +68,8 @@ final class StoreFailureLimit extends BehaviorInterceptor<SearchSupervisor.Comma
     }
 
     private RuntimeException counted(StoreException e) {
-        if (failures.incrementAndGet() > allowed) throw new GaveUp(e);
+        first.compareAndSet(null, e);
+        if (failures.incrementAndGet() > allowed) throw new GaveUp(first.get());
         return e;
     }
 }

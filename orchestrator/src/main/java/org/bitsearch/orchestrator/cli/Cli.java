@@ -56,6 +56,10 @@ final class Cli {
             }
             return row.state() == SearchState.FAILED ? FAILURE : OK;
         } catch (Exception e) {
+            if (fg != null && fg.failure().isPresent()) {
+                System.err.println("bitsearch: search " + fg.searchId() + " could not go on: " + fg.failure().get());
+                return FAILURE;
+            }
             Throwable cause = unwrap(e);
             if (cause instanceof SpecException s) return printProblems(s);
             if (cause instanceof StoreException) {

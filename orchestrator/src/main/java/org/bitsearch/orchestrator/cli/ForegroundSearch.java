@@ -59,13 +59,32 @@ final class ForegroundSearch {
             err.printf(Locale.ROOT, "search %d running; Ctrl-C stops it (resumable with: bitsearch resume %d)%n", id, id);
             if (stopRequested.get()) requestStop(id); // a signal came while the search was starting
             while (!finished.await(500, TimeUnit.MILLISECONDS)) {
-                SearchRow row = store.search(id).orElseThrow();
+                if (failure().isPresent() || system.terminated()) break; // given up (e.g. a storage failure): see failure()
+                SearchRow row;
+                try {
+                    row = store.search(id).orElseThrow();
+                } catch (org.bitsearch.storage.StoreException e) {
+                    // the store broke under the search: its supervisor is being given up; wait for the cause it records
+                    for (int i = 0; i < 120 && failure().isEmpty() && !system.terminated(); i++) Thread.sleep(250);
+                    if (failure().isPresent()) break;
+                    throw e;
+                }
                 if (row.state() != SearchState.RUNNING && system.service() != null && !isRunning(id)) break;
-                if (system.failure(id).isPresent() || system.terminated()) break; // given up (e.g. storage failure)
             }
             if (terminal) err.println();
             return store.search(id).orElseThrow();
         }
+    }
+
+    /**
+     * Why the search could not go on, if its supervisor was given up (e.g. the disk is full or the database file
+     * read-only); then reading the store may fail too, and the caller should print this and exit 1.
+     */
+    long searchId() { return searchId.get(); }
+
+    java.util.Optional<String> failure() {
+        long id = searchId.get();
+        return id < 0 ? java.util.Optional.empty() : system.failure(id);
     }
 
     /** Called once the caller has printed and closed everything: SIGINT and SIGTERM get their default behaviour back. */

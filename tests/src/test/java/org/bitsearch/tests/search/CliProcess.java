@@ -28,12 +28,26 @@ final class CliProcess implements AutoCloseable {
     }
 
     static CliProcess start(Path workDir, List<String> jvmOptions, String... args) throws IOException {
+        return start(workDir, 0, jvmOptions, args);
+    }
+
+    /**
+     * As {@link #start(Path, String...)}, with the size of every file the process writes limited to {@code fileKiB}
+     * KiB ({@code ulimit -f}, RLIMIT_FSIZE: it binds root too; the JVM ignores SIGXFSZ, so a write past it fails with
+     * EFBIG "File too large", as on a full disk).
+     */
+    static CliProcess startWithFileSizeLimit(Path workDir, long fileKiB, String... args) throws IOException {
+        return start(workDir, fileKiB, List.of("-Xmx512m"), args);
+    }
+
+    private static CliProcess start(Path workDir, long fileKiB, List<String> jvmOptions, String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", cp));
         cmd.addAll(1, jvmOptions);
         cmd.add("org.bitsearch.orchestrator.Main");
         cmd.addAll(List.of(args));
+        if (fileKiB > 0) cmd.addAll(0, List.of("bash", "-c", "ulimit -f " + fileKiB + " && exec \"$@\"", "bash"));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         pb.environment().put("OMP_NUM_THREADS", "1");
         return new CliProcess(pb.start());
