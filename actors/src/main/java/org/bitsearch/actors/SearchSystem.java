@@ -11,6 +11,11 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.bitsearch.actors.api.SearchEvents;
 import org.bitsearch.actors.api.SearchService;
+import org.bitsearch.actors.cluster.ClusterSettings;
+import org.bitsearch.actors.cluster.ClusterStatus;
+import org.bitsearch.actors.cluster.RoutingTrainer;
+import org.bitsearch.actors.cluster.WorkerDirectory;
+import org.bitsearch.actors.cluster.Workers;
 import org.bitsearch.actors.device.DeviceDiscovery;
 import org.bitsearch.actors.device.DevicePool;
 import org.bitsearch.actors.env.CompiledSearches;
@@ -26,8 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -49,12 +57,14 @@ public final class SearchSystem implements AutoCloseable {
     private final ActorRef<DevicePool.Command> pool;
     private final CompiledSearches searches;
     private final SearchFailures failures;
+    private final Workers workers;
     private boolean closed;
 
     private SearchSystem(ActorSystem<SearchRegistry.Command> system, RegistrySearchService service,
                          EventStreamSearchEvents events, SearchSystemSettings settings, List<String> devices,
-                         ActorRef<DevicePool.Command> pool, CompiledSearches searches, SearchFailures failures) {
+                         ActorRef<DevicePool.Command> pool, CompiledSearches searches, Workers workers, SearchFailures failures) {
         this.searches = searches;
+        this.workers = workers;
         this.failures = failures;
         this.system = system;
         this.service = service;
@@ -69,14 +79,18 @@ public final class SearchSystem implements AutoCloseable {
      * interrupted searches if the settings say so). Blocks briefly (device discovery, actor start).
      */
     public static SearchSystem start(SearchStore store, SearchSystemSettings settings) {
-        List<String> devices = DeviceDiscovery.discover(settings.cpuSlots(), settings.useGpus());
-        Config config = ConfigFactory.parseString("""
+        boolean coordinator = settings.cluster().isPresent();
+        // a coordinator with --cpu-slots 0 trains nothing itself: every slot comes from its workers
+        List<String> devices = coordinator && settings.cpuSlots() == 0 ? List.of()
+                : DeviceDiscovery.discover(settings.cpuSlots(), settings.useGpus());
+        Config local = ConfigFactory.parseString("""
                 pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
                 pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
                 pekko.loglevel = INFO
                 pekko.log-dead-letters = off
                 pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-                """).withFallback(ConfigFactory.load());
+                """);
+        Config config = settings.cluster().map(c -> c.config().withFallback(local)).orElse(local).withFallback(ConfigFactory.load());
         checkTrainerThreads(devices.size() * settings.slotsPerDevice(), config);
         log.info("devices: {} ({} slot(s) each)", devices, settings.slotsPerDevice());
         try {
@@ -85,6 +99,10 @@ public final class SearchSystem implements AutoCloseable {
             throw new IllegalArgumentException("dataDir " + settings.dataDir() + " cannot be created: " + e.getMessage(), e);
         }
         TrainerFactory trainers = settings.datasetsDir().map(settings.trainers()::withDefaultDataDir).orElse(settings.trainers());
+        Workers workers = new Workers();
+        AtomicReference<ActorSystem<?>> systemRef = new AtomicReference<>();
+        if (coordinator) trainers = trainers.withDecorator((kind, cfg, t) -> new RoutingTrainer(t, kind, cfg.toString(), workers,
+                systemRef::get, REMOTE_EPOCH_TIMEOUT));
         SpecCompiler compiler = new SpecCompiler(trainers);
         CompiledSearches searches = new CompiledSearches(compiler);
         SearchFailures failures = new SearchFailures();
@@ -92,9 +110,10 @@ public final class SearchSystem implements AutoCloseable {
         ActorSystem<SearchRegistry.Command> system = ActorSystem.create(Behaviors.setup(ctx -> {
             ActorRef<DevicePool.Command> pool = ctx.spawn(DevicePool.create(devices, settings.slotsPerDevice()), "device-pool");
             poolRef.complete(pool);
+            if (coordinator) ctx.spawn(WorkerDirectory.create(pool, workers, settings.cluster().get().secret()), "workers");
             Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(TRAINER_DISPATCHER));
             SearchEnvironment env = new SearchEnvironment(store, compiler, new EventStreamSearchEvents(ctx.getSystem()), pool,
-                    blocking, settings.dataDir().toAbsolutePath(), settings.retryBackoff(), settings.maxRetryBackoff(), devices.get(0), searches);
+                    blocking, settings.dataDir().toAbsolutePath(), settings.retryBackoff(), settings.maxRetryBackoff(), devices.isEmpty() ? "cpu:0" : devices.get(0), searches);
             // the registry calls the store (blocking H2): it runs on the supervisor dispatcher, and the guardian,
             // on Pekko's default dispatcher, only forwards to it
             ActorRef<SearchRegistry.Command> registry = ctx.spawn(SearchRegistry.create(env, settings.resumeInterrupted(), failures), "registry",
@@ -104,7 +123,8 @@ public final class SearchSystem implements AutoCloseable {
                 registry.tell(m);
                 return Behaviors.same();
             }, (c, signal) -> signal instanceof org.apache.pekko.actor.typed.Terminated ? Behaviors.stopped() : Behaviors.same());
-        }), "bitsearch", config);
+        }), ClusterSettings.SYSTEM_NAME, config);
+        systemRef.set(system);
         EventStreamSearchEvents events = new EventStreamSearchEvents(system);
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(TRAINER_DISPATCHER));
         RegistrySearchService service = new RegistrySearchService(system, system, store, compiler, events, blocking, settings.askTimeout());
@@ -115,8 +135,11 @@ public final class SearchSystem implements AutoCloseable {
             system.terminate();
             throw new IllegalStateException("the actor system did not start: " + e, e);
         }
-        return new SearchSystem(system, service, events, settings, devices, pool, searches, failures);
+        return new SearchSystem(system, service, events, settings, devices, pool, searches, workers, failures);
     }
+
+    /** How long a worker may take for one epoch (or a test-accuracy measurement) before the attempt fails. */
+    static final Duration REMOTE_EPOCH_TIMEOUT = Duration.ofHours(6);
 
     /** The trainer-dispatcher threads kept free of training steps, for closes, checkpoint deletion and measuring. */
     static final int RESERVED_TRAINER_THREADS = 4;
@@ -162,6 +185,15 @@ public final class SearchSystem implements AutoCloseable {
     public List<String> devices() { return devices; }
 
     public SearchSystemSettings settings() { return settings; }
+
+    /** Every node's slots and what trains on them, for the page ({@code GET /api/cluster}). */
+    public CompletionStage<ClusterStatus.View> clusterStatus() {
+        return AskPattern.<DevicePool.Command, DevicePool.Status>ask(pool, DevicePool.GetStatus::new, settings.askTimeout(), system.scheduler())
+                .thenApply(status -> ClusterStatus.of(status, settings.cluster().isPresent()));
+    }
+
+    /** The cluster workers whose slots this coordinator uses (none without a cluster). */
+    public Workers workers() { return workers; }
 
     /** The device pool (tests ask it for its status). */
     public ActorRef<DevicePool.Command> devicePool() { return pool; }

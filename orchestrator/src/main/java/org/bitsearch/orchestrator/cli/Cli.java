@@ -1,6 +1,7 @@
 package org.bitsearch.orchestrator.cli;
 
 import org.bitsearch.actors.SearchSystem;
+import org.bitsearch.orchestrator.view.ViewJson;
 import org.bitsearch.orchestrator.wiring.StandardTrainers;
 import org.bitsearch.actors.spec.SpecException;
 import org.bitsearch.storage.H2SearchStore;
@@ -31,6 +32,12 @@ final class Cli {
      */
     static int foreground(StoreOptions storeOptions, SystemOptions systemOptions, boolean json,
                           Function<SearchSystem, CompletionStage<Long>> start) {
+        try {
+            systemOptions.coordinator(); // a bad --cluster, --secret or TLS flag is bad input, before anything opens
+        } catch (IllegalArgumentException e) {
+            System.err.println("bitsearch: " + e.getMessage());
+            return BAD_INPUT;
+        }
         ForegroundSearch fg = null;
         try (H2SearchStore store = storeOptions.open()) {
             SearchRow row;
@@ -47,7 +54,7 @@ final class Cli {
                 return FAILURE;
             }
             SearchReport report = new SearchReport(store, row, StandardTrainers.factory());
-            if (json) System.out.println(SearchReport.JSON.writeValueAsString(report.summaryJson()));
+            if (json) System.out.println(ViewJson.cli(report.summary()));
             else report.printFrontTable(System.out);
             if (row.state() == SearchState.STOPPED) {
                 int interrupted = store.trialCounts(row.id()).interrupted();

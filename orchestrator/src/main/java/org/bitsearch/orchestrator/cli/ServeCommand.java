@@ -58,8 +58,10 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--slots-per-device is " + system.slotsPerDevice + ", but must be >= 1");
             http = new HttpSettings(host, port, Optional.ofNullable(effectiveToken), HttpSettings.DEFAULT_MAX_BODY,
                     Duration.ofSeconds(15));
+            var cluster = system.coordinator().orElse(null);
             server = BitsearchServer.start(store.dataDir(), http, s -> {
-                s = s.withCpuSlots(system.cpuSlots).withSlotsPerDevice(system.slotsPerDevice).withResumeInterrupted(true);
+                s = s.withCpuSlots(system.cpuSlots).withSlotsPerDevice(system.slotsPerDevice).withResumeInterrupted(true)
+                        .withCluster(cluster);
                 return data == null ? s : s.withDatasetsDir(data);
             }, version());
         } catch (IllegalArgumentException | IllegalStateException e) {

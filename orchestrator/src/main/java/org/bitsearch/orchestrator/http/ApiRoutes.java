@@ -19,6 +19,7 @@ import org.bitsearch.actors.spec.SpecException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,8 +28,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.integerSegment;
@@ -64,11 +67,15 @@ public final class ApiRoutes extends AllDirectives {
     private final Executor blocking;
     private final String version;
     private final RequestGuards guards;
-    private final java.util.concurrent.atomic.AtomicInteger boundPort = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger boundPort = new AtomicInteger();
     private final Executor exportPool;
+    private final Supplier<? extends CompletionStage<?>> clusterStatus;
 
+    /** @param clusterStatus every node's slots and what trains on them ({@code GET /api/cluster}) */
     public ApiRoutes(SearchService service, SearchReader reader, ExportBuilder exports, EventStream events,
-                     StaticFiles files, HttpSettings settings, Executor blocking, Executor exportPool, String version) {
+                     StaticFiles files, HttpSettings settings, Executor blocking, Executor exportPool, String version,
+                     Supplier<? extends CompletionStage<?>> clusterStatus) {
+        this.clusterStatus = clusterStatus;
         this.service = service;
         this.reader = reader;
         this.exports = exports;
@@ -93,6 +100,8 @@ public final class ApiRoutes extends AllDirectives {
                         path("info", () -> methods(Map.of("GET", this::info))),
                         guards.authorized(() -> concat(
                         path("events", () -> methods(Map.of("GET", this::eventStream))),
+                        path("cluster", () -> methods(Map.of("GET", () -> completeWithFuture(clusterStatus.get().toCompletableFuture()
+                                .thenApply(JsonSupport::ok).exceptionally(ApiRoutes::internalError))))),
                         path("searches", () -> methods(ordered("GET", () -> read(reader::searches), "POST", this::submit))),
                         pathPrefix(segment("searches").slash(longSegment()), id -> concat(
                                 pathEnd(() -> methods(Map.of("GET", () -> readOne(id, () -> reader.search(id))))),
@@ -225,7 +234,7 @@ public final class ApiRoutes extends AllDirectives {
         long size;
         try {
             size = Files.size(zip);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new CompletionException(e);
         }
         // the file is deleted when the stream ends however it ends (sent, failed, client gone, cancelled); a
@@ -258,7 +267,7 @@ public final class ApiRoutes extends AllDirectives {
     private static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             log.warn("cannot delete temp file {}: {}", file, e.toString());
         }
     }

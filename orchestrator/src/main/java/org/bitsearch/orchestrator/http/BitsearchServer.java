@@ -46,7 +46,7 @@ public final class BitsearchServer implements AutoCloseable {
             TrainerFactory trainers = settings.datasetsDir().map(settings.trainers()::withDefaultDataDir)
                     .orElse(settings.trainers());
             ApiServer api = ApiServer.start(store, system.service(), new SpecTrainerLookup(new SpecCompiler(trainers)),
-                    http, dataDir.resolve("tmp"), version);
+                    http, dataDir.resolve("tmp"), version, system::clusterStatus);
             return new BitsearchServer(store, system, api);
         } catch (RuntimeException e) {
             if (system != null) system.close();
