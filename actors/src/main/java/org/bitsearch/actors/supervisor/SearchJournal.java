@@ -64,8 +64,12 @@ final class SearchJournal {
         if (store.markInterrupted(id, number)) events.publish(new SearchEvent.TrialInterrupted(id, number, reason));
     }
 
-    void reported(int number, EpochMetrics metrics, Verdict verdict) {
-        writeThenPublish(() -> store.recordReport(id, number, metrics, verdict), new SearchEvent.EpochReported(id, number, metrics, verdict));
+    /** Records a report and its verdict, then {@code andThen} (the epoch's checkpoint), then publishes the report. */
+    void reported(int number, EpochMetrics metrics, Verdict verdict, Runnable andThen) {
+        writeThenPublish(() -> {
+            store.recordReport(id, number, metrics, verdict);
+            andThen.run();
+        }, new SearchEvent.EpochReported(id, number, metrics, verdict));
     }
 
     void trialFinished(int number, TrialState state, String reason) {

@@ -179,8 +179,11 @@ final class TrialBook {
                 : env.store().decisions(id, n).stream().filter(d -> d.epoch() == m.epoch())
                         .map(RungDecisionRow::verdict).findFirst().orElse(Verdict.proceed());
         boolean complete = engine.isLastEpoch(m.epoch());
-        if (fresh) journal.reported(n, m, verdict);
-        if (complete || !verdict.stop()) env.store().recordCheckpoint(id, n, m.epoch(), r.checkpoint());
+        boolean keep = complete || !verdict.stop();
+        // the checkpoint is recorded before the report's event goes out: whoever sees the report can rely on it
+        Runnable checkpoint = () -> { if (keep) env.store().recordCheckpoint(id, n, m.epoch(), r.checkpoint()); };
+        if (fresh) journal.reported(n, m, verdict, checkpoint);
+        else checkpoint.run();
         if (!complete && !verdict.stop()) {
             r.replyTo().tell(new TrialActor.TrainNextEpoch());
             return false;
