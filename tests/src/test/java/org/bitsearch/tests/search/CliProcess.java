@@ -29,7 +29,12 @@ final class CliProcess implements AutoCloseable {
     }
 
     static CliProcess start(Path workDir, List<String> jvmOptions, String... args) throws IOException {
-        return start(workDir, 0, jvmOptions, args);
+        return start(workDir, jvmOptions, java.util.Map.of(), args);
+    }
+
+    /** As above, with {@code env} added to (or, for an empty value, removed from) the inherited environment. */
+    static CliProcess start(Path workDir, List<String> jvmOptions, java.util.Map<String, String> env, String... args) throws IOException {
+        return start(workDir, 0, jvmOptions, env, args);
     }
 
     /**
@@ -38,10 +43,11 @@ final class CliProcess implements AutoCloseable {
      * EFBIG "File too large", as on a full disk).
      */
     static CliProcess startWithFileSizeLimit(Path workDir, long fileKiB, String... args) throws IOException {
-        return start(workDir, fileKiB, List.of("-Xmx512m"), args);
+        return start(workDir, fileKiB, List.of("-Xmx512m"), java.util.Map.of(), args);
     }
 
-    private static CliProcess start(Path workDir, long fileKiB, List<String> jvmOptions, String... args) throws IOException {
+    private static CliProcess start(Path workDir, long fileKiB, List<String> jvmOptions, java.util.Map<String, String> env,
+                                    String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", cp));
@@ -51,6 +57,10 @@ final class CliProcess implements AutoCloseable {
         if (fileKiB > 0) cmd.addAll(0, List.of("bash", "-c", "ulimit -f " + fileKiB + " && exec \"$@\"", "bash"));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         pb.environment().put("OMP_NUM_THREADS", "1");
+        env.forEach((k, v) -> {
+            if (v.isEmpty()) pb.environment().remove(k);
+            else pb.environment().put(k, v);
+        });
         return new CliProcess(pb.start());
     }
 
