@@ -271,6 +271,11 @@ function apply(event) {
     case 'TrialRetrying':
       if (row) Object.assign(row, { attempts: event.attempt, reason: event.error });
       return ['search'];
+    case 'TrialInterrupted': // a stop, the wall limit or a shutdown cancelled its attempt; resume continues it
+      if (!row) return ['trials', 'search'];
+      Object.assign(row, { state: 'INTERRUPTED', reason: event.reason });
+      renderTable();
+      return ['search'];
     case 'TrialFinished':
       if (!row) return ['trials', 'search'];
       Object.assign(row, { state: event.state, reason: event.reason });

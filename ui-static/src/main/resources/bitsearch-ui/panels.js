@@ -97,6 +97,7 @@ export function renderStats(container, s) {
   const t = s.counts;
   container.replaceChildren(
     card('budget used', s.maxTrials ? `${t.completed + t.pruned + t.failed} / ${s.maxTrials}` : `${t.total}`),
-    card('running', t.running + t.pending), card('completed', t.completed), card('pruned', t.pruned), card('failed', t.failed),
+    card('running', t.running + t.pending), ...(t.interrupted ? [card('interrupted', t.interrupted)] : []),
+    card('completed', t.completed), card('pruned', t.pruned), card('failed', t.failed),
     card('best val acc', pct(s.bestValAccuracy)), card('hypervolume', num(s.hypervolume, 4)));
 }

@@ -20,6 +20,7 @@ import org.bitsearch.actors.device.DeviceDiscovery;
 import org.bitsearch.actors.device.DevicePool;
 import org.bitsearch.actors.env.CompiledSearches;
 import org.bitsearch.actors.env.SearchEnvironment;
+import org.bitsearch.actors.env.SearchFailures;
 import org.bitsearch.actors.events.EventStreamSearchEvents;
 import org.bitsearch.actors.registry.SearchRegistry;
 import org.bitsearch.actors.service.RegistrySearchService;
@@ -55,14 +56,16 @@ public final class SearchSystem implements AutoCloseable {
     private final List<String> devices;
     private final ActorRef<DevicePool.Command> pool;
     private final CompiledSearches searches;
+    private final SearchFailures failures;
     private final Workers workers;
     private boolean closed;
 
     private SearchSystem(ActorSystem<SearchRegistry.Command> system, RegistrySearchService service,
                          EventStreamSearchEvents events, SearchSystemSettings settings, List<String> devices,
-                         ActorRef<DevicePool.Command> pool, CompiledSearches searches, Workers workers) {
+                         ActorRef<DevicePool.Command> pool, CompiledSearches searches, Workers workers, SearchFailures failures) {
         this.searches = searches;
         this.workers = workers;
+        this.failures = failures;
         this.system = system;
         this.service = service;
         this.events = events;
@@ -102,6 +105,7 @@ public final class SearchSystem implements AutoCloseable {
                 systemRef::get, REMOTE_EPOCH_TIMEOUT));
         SpecCompiler compiler = new SpecCompiler(trainers);
         CompiledSearches searches = new CompiledSearches(compiler);
+        SearchFailures failures = new SearchFailures();
         CompletableFuture<ActorRef<DevicePool.Command>> poolRef = new CompletableFuture<>();
         ActorSystem<SearchRegistry.Command> system = ActorSystem.create(Behaviors.setup(ctx -> {
             ActorRef<DevicePool.Command> pool = ctx.spawn(DevicePool.create(devices, settings.slotsPerDevice()), "device-pool");
@@ -112,7 +116,7 @@ public final class SearchSystem implements AutoCloseable {
                     blocking, settings.dataDir().toAbsolutePath(), settings.retryBackoff(), settings.maxRetryBackoff(), devices.isEmpty() ? "cpu:0" : devices.get(0), searches);
             // the registry calls the store (blocking H2): it runs on the supervisor dispatcher, and the guardian,
             // on Pekko's default dispatcher, only forwards to it
-            ActorRef<SearchRegistry.Command> registry = ctx.spawn(SearchRegistry.create(env, settings.resumeInterrupted()), "registry",
+            ActorRef<SearchRegistry.Command> registry = ctx.spawn(SearchRegistry.create(env, settings.resumeInterrupted(), failures), "registry",
                     DispatcherSelector.fromConfig(SearchRegistry.SUPERVISOR_DISPATCHER));
             ctx.watch(registry);
             return Behaviors.<SearchRegistry.Command>receive((c, m) -> {
@@ -131,7 +135,7 @@ public final class SearchSystem implements AutoCloseable {
             system.terminate();
             throw new IllegalStateException("the actor system did not start: " + e, e);
         }
-        return new SearchSystem(system, service, events, settings, devices, pool, searches, workers);
+        return new SearchSystem(system, service, events, settings, devices, pool, searches, workers, failures);
     }
 
     /** How long a worker may take for one epoch (or a test-accuracy measurement) before the attempt fails. */
@@ -167,6 +171,15 @@ public final class SearchSystem implements AutoCloseable {
     public java.util.Optional<org.bitsearch.actors.spec.CompiledSearch> compiledSearch(long searchId) { return searches.find(searchId); }
 
     public SearchEvents events() { return events; }
+
+    /**
+     * Why search {@code searchId} could not go on in this system (its supervisor was given up, e.g. on a storage
+     * failure: a full disk, a read-only database file); empty if it did not fail so. Still answers after {@link #close()}.
+     */
+    public java.util.Optional<String> failure(long searchId) { return failures.of(searchId); }
+
+    /** True once the actor system has terminated (closed, or its registry died). */
+    public boolean terminated() { return system.getWhenTerminated().toCompletableFuture().isDone(); }
 
     /** The device ids slots are handed out on ("cpu:0", "gpu:1"). */
     public List<String> devices() { return devices; }

@@ -131,9 +131,10 @@ class SearchSystemTest {
             List<TrialRow> trials = store.trials(id);
             assertEquals(2, trials.size());
             for (TrialRow t : trials) {
-                assertFalse(t.state().isFinished(), "trial " + t.number() + " stays resumable");
+                assertEquals(org.bitsearch.search.trial.TrialState.INTERRUPTED, t.state(), "trial " + t.number() + " is interrupted, not RUNNING");
                 assertEquals("", t.error(), "a cancelled epoch is no failed attempt");
             }
+            assertEquals(2, store.trialCounts(id).interrupted());
         }
     }
 
@@ -154,6 +155,19 @@ class SearchSystemTest {
             assertEquals(SearchState.RUNNING, store.search(id).orElseThrow().state());
             assertEquals(List.of(id), store.interruptedSearches());
             assertTrue(store.reports(id).isEmpty());
+            // a clean shutdown marks the cancelled trials INTERRUPTED (a kill would leave them RUNNING)
+            assertEquals(List.of(org.bitsearch.search.trial.TrialState.INTERRUPTED, org.bitsearch.search.trial.TrialState.INTERRUPTED),
+                    store.trials(id).stream().map(TrialRow::state).toList());
+            assertEquals(2, events.stream().filter(e -> e instanceof SearchEvent.TrialInterrupted).count());
+            // the next start resumes them like RUNNING ones and completes the search
+            try (SearchSystem system = SearchSystem.start(store, settings())) {
+                TestProbe.create(system.actorSystem()).awaitAssert(Duration.ofSeconds(120), Duration.ofMillis(20), () -> {
+                    assertEquals(List.of(2, 2), store.trials(id).stream().filter(t -> t.state() == org.bitsearch.search.trial.TrialState.RUNNING)
+                            .map(TrialRow::attempts).toList(), "both interrupted trials run again, in their second attempt");
+                    return null;
+                });
+            }
+            assertEquals(SearchState.RUNNING, store.search(id).orElseThrow().state());
         }
     }
 

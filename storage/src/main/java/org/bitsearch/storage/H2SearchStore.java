@@ -56,7 +56,7 @@ import java.util.Set;
  *   <li>a trial's report epochs are 1..n without gaps; a different report for an already recorded epoch is a
  *       re-run from a checkpoint and replaces that epoch and every later one (and a checkpoint past it);</li>
  *   <li>a checkpoint may not be ahead of the trial's last recorded report;</li>
- *   <li>every update of a trial carries {@code WHERE state IN ('PENDING', 'RUNNING')}: a finished trial is never
+ *   <li>every update of a trial carries {@code WHERE state IN ('PENDING', 'RUNNING', 'INTERRUPTED')}: a finished trial is never
  *       changed again (except its test accuracy, which is measured after it finished).</li>
  * </ul>
  * Writes to a trial or search that does not exist are programming errors and throw; writes to a finished trial
@@ -64,7 +64,7 @@ import java.util.Set;
  */
 public final class H2SearchStore implements SearchStore {
 
-    private static final String UNFINISHED = "('PENDING', 'RUNNING')";
+    private static final String UNFINISHED = "('PENDING', 'RUNNING', 'INTERRUPTED')";
     private static final String TRIAL_COLUMNS = "search_id, number, params, bits, seed, size_bits, state, attempts, "
             + "error, finish_reason, device, test_accuracy, created_at, updated_at";
     private static final String SEARCH_COLUMNS = "id, name, spec_json, seed, state, message, created_at, updated_at";
@@ -207,6 +207,26 @@ public final class H2SearchStore implements SearchStore {
                     TrialState.RUNNING, dev, now, searchId, number);
             return n == 1 || requireTrialExists(tx, searchId, number);
         });
+    }
+
+    @Override
+    public boolean markInterrupted(long searchId, int number) {
+        Instant now = clock.instant();
+        return jdbc.write(() -> "mark trial " + number + " of search " + searchId + " interrupted", tx -> {
+            int n = tx.update("UPDATE trial SET state = ?, updated_at = ? WHERE search_id = ? AND number = ? AND state = ?",
+                    TrialState.INTERRUPTED, now, searchId, number, TrialState.RUNNING);
+            if (n == 1) return true;
+            requireTrialExists(tx, searchId, number);
+            return false;
+        });
+    }
+
+    @Override
+    public int interruptRunningTrials(long searchId) {
+        Instant now = clock.instant();
+        return jdbc.write(() -> "mark the running trials of search " + searchId + " interrupted", tx ->
+                tx.update("UPDATE trial SET state = ?, updated_at = ? WHERE search_id = ? AND state = ?",
+                        TrialState.INTERRUPTED, now, searchId, TrialState.RUNNING));
     }
 
     @Override
@@ -355,6 +375,7 @@ public final class H2SearchStore implements SearchStore {
     /** Counts by state plus the best finite accuracy (NaN sorts above +infinity in H2, so the range excludes it). */
     private static final String COUNTS_SQL = "SELECT t.search_id, COUNT(*), "
             + "SUM(CASE WHEN t.state = 'PENDING' THEN 1 ELSE 0 END), SUM(CASE WHEN t.state = 'RUNNING' THEN 1 ELSE 0 END), "
+            + "SUM(CASE WHEN t.state = 'INTERRUPTED' THEN 1 ELSE 0 END), "
             + "SUM(CASE WHEN t.state = 'COMPLETED' THEN 1 ELSE 0 END), SUM(CASE WHEN t.state = 'PRUNED' THEN 1 ELSE 0 END), "
             + "SUM(CASE WHEN t.state = 'FAILED' THEN 1 ELSE 0 END), "
             + "(SELECT MAX(r.val_accuracy) FROM report r WHERE r.search_id = t.search_id "
@@ -362,10 +383,10 @@ public final class H2SearchStore implements SearchStore {
             + "FROM trial t ";
 
     private static TrialCounts counts(java.sql.ResultSet rs) throws SQLException {
-        double best = rs.getDouble(8);
+        double best = rs.getDouble(9);
         Optional<Double> bestAcc = rs.wasNull() ? Optional.empty() : Optional.of(best);
         return new TrialCounts(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
-                rs.getInt(7), bestAcc);
+                rs.getInt(7), rs.getInt(8), bestAcc);
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.util.Map;
  * @param search      the search row
  * @param trials      every trial as the search core sees it, in number order, with all its reports
  * @param reportOrder every report in recorded order (to replay the pruner's rung state)
- * @param unfinished  PENDING and RUNNING trials, to be continued (from their checkpoint if any)
+ * @param unfinished  PENDING, RUNNING and INTERRUPTED trials, to be continued (from their checkpoint if any)
  * @param checkpoints latest checkpoint by trial number, for the unfinished trials that have one
  */
 public record ResumeState(SearchRow search, List<TrialRecord> trials, List<ReportRef> reportOrder,

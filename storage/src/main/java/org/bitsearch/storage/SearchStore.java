@@ -43,8 +43,21 @@ public interface SearchStore extends AutoCloseable {
      */
     TrialRow createTrial(long searchId, int number, Candidate candidate, long seed, long sizeBits);
 
-    /** PENDING or RUNNING → RUNNING on {@code device}, attempts + 1. Returns false if the trial is finished. */
+    /** PENDING, RUNNING or INTERRUPTED → RUNNING on {@code device}, attempts + 1. Returns false if the trial is finished. */
     boolean markRunning(long searchId, int number, String device);
+
+    /**
+     * RUNNING → INTERRUPTED: the trial's attempt was cancelled by a stop, the wall-clock limit or a shutdown (its
+     * running epoch discarded); it stays unfinished and resumes from its last checkpoint like a RUNNING one. Returns
+     * false (and changes nothing) if the trial is not RUNNING (PENDING, already INTERRUPTED, or finished).
+     */
+    boolean markInterrupted(long searchId, int number);
+
+    /**
+     * Every RUNNING trial of a search → INTERRUPTED (when a search is left STOPPED, no trial of it runs); returns how
+     * many changed.
+     */
+    int interruptRunningTrials(long searchId);
 
     /**
      * Records one epoch report and the pruner's verdict on it in one transaction, before the verdict is acted

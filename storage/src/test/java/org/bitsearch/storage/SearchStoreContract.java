@@ -242,13 +242,57 @@ abstract class SearchStoreContract {
     }
 
     @Test
+    void anInterruptedTrialIsUnfinishedAndGoesOnLikeARunningOne() {
+        long s = search();
+        trial(s, 0);
+        trial(s, 1);
+        trial(s, 2);
+        assertFalse(store.markInterrupted(s, 0), "a PENDING trial never started: nothing to interrupt");
+        assertEquals(TrialState.PENDING, store.trial(s, 0).orElseThrow().state());
+        store.markRunning(s, 0, "cpu:0");
+        store.recordReport(s, 0, metrics(1, 0.5), Verdict.proceed());
+        store.recordCheckpoint(s, 0, 1, Path.of("checkpoints/0/epoch-1.bin"));
+        assertTrue(store.markInterrupted(s, 0));
+        assertFalse(store.markInterrupted(s, 0), "already interrupted");
+        TrialRow t = store.trial(s, 0).orElseThrow();
+        assertEquals(TrialState.INTERRUPTED, t.state());
+        assertFalse(t.state().isFinished());
+        assertEquals(List.of(0), store.resumeState(s).unfinished().stream().filter(u -> u.state() == TrialState.INTERRUPTED)
+                .map(TrialRow::number).toList(), "resume continues it");
+        assertEquals(1, store.resumeState(s).checkpoints().get(0).epoch());
+        // resumed: RUNNING again, a second attempt, reports go on from epoch 2
+        assertTrue(store.markRunning(s, 0, "cpu:1"));
+        assertEquals(TrialState.RUNNING, store.trial(s, 0).orElseThrow().state());
+        assertEquals(2, store.trial(s, 0).orElseThrow().attempts());
+        assertTrue(store.recordReport(s, 0, metrics(2, 0.6), Verdict.proceed()));
+        // interrupted again, then finished: an interrupted trial accepts a final state
+        store.markInterrupted(s, 0);
+        assertTrue(store.finishTrial(s, 0, TrialState.PRUNED, "rung 0"));
+        assertFalse(store.markInterrupted(s, 0), "a finished trial never changes");
+        assertEquals(TrialState.PRUNED, store.trial(s, 0).orElseThrow().state());
+        // the bulk form: every RUNNING trial of the search, only those
+        store.markRunning(s, 1, "cpu:0");
+        long other = search();
+        trial(other, 0);
+        store.markRunning(other, 0, "cpu:0");
+        assertEquals(1, store.interruptRunningTrials(s));
+        assertEquals(0, store.interruptRunningTrials(s));
+        assertEquals(TrialState.INTERRUPTED, store.trial(s, 1).orElseThrow().state());
+        assertEquals(TrialState.PENDING, store.trial(s, 2).orElseThrow().state());
+        assertEquals(TrialState.RUNNING, store.trial(other, 0).orElseThrow().state(), "other searches untouched");
+        assertThrows(StoreException.class, () -> store.markInterrupted(s, 9));
+    }
+
+    @Test
     void trialCountsCountStatesAndTakeTheBestFiniteAccuracyPerSearch() {
         long s = search();
         long other = search();
         long empty = search();
-        for (int i = 0; i < 5; i++) trial(s, i);
+        for (int i = 0; i < 6; i++) trial(s, i);
         trial(other, 0);
         store.markRunning(s, 1, "cpu:0");
+        store.markRunning(s, 5, "cpu:0");
+        store.markInterrupted(s, 5);
         store.recordReport(s, 1, metrics(1, 0.7), Verdict.proceed());
         store.recordReport(s, 2, new EpochMetrics(1, Double.NaN, Double.NaN, Double.NaN, 1, 1), Verdict.proceed());
         store.recordReport(s, 3, metrics(1, 0.2), Verdict.proceed());
@@ -256,9 +300,9 @@ abstract class SearchStoreContract {
         store.finishTrial(s, 3, TrialState.PRUNED, "rung 0");
         store.finishTrial(s, 4, TrialState.COMPLETED, "completed 0 epochs");
         TrialCounts c = store.trialCounts(s);
-        assertEquals(new TrialCounts(s, 5, 1, 1, 1, 1, 1, Optional.of(0.7)), c);
+        assertEquals(new TrialCounts(s, 6, 1, 1, 1, 1, 1, 1, Optional.of(0.7)), c);
         assertEquals(3, c.finished());
-        assertEquals(new TrialCounts(other, 1, 1, 0, 0, 0, 0, Optional.empty()), store.trialCounts(other));
+        assertEquals(new TrialCounts(other, 1, 1, 0, 0, 0, 0, 0, Optional.empty()), store.trialCounts(other));
         assertEquals(TrialCounts.none(empty), store.trialCounts(empty));
         Map<Long, TrialCounts> all = store.trialCounts();
         assertEquals(Map.of(s, c, other, store.trialCounts(other)), all);

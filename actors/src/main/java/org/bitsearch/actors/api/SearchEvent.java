@@ -31,6 +31,12 @@ public sealed interface SearchEvent {
     /** A trial ended: COMPLETED, PRUNED (reason: the rung verdict) or FAILED (reason: the error). */
     record TrialFinished(long searchId, int number, TrialState state, String reason) implements SearchEvent {}
 
+    /**
+     * A trial's attempt was cancelled by a stop, the wall-clock limit or a shutdown ({@code reason}): its running
+     * epoch was discarded and the trial is INTERRUPTED (unfinished; a resume continues it from its last checkpoint).
+     */
+    record TrialInterrupted(long searchId, int number, String reason) implements SearchEvent {}
+
     /** A trial failed and will be retried after a backoff. */
     record TrialRetrying(long searchId, int number, int attempt, String error) implements SearchEvent {}
 

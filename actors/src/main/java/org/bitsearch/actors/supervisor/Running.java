@@ -56,7 +56,7 @@ final class Running extends AbstractBehavior<SearchSupervisor.Command> {
     private Behavior<SearchSupervisor.Command> onStop(SearchSupervisor.Stop s) {
         timers.cancel(SearchSupervisor.WallLimitReached.INSTANCE);
         getContext().getLog().info("search {} stopping: {}", book.id(), s.reason());
-        book.stopAll();
+        book.stopAll(s.reason());
         return new Stopping(getContext(), book, s).leaveWhenIdle();
     }
 

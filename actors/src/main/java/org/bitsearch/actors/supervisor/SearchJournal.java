@@ -44,12 +44,32 @@ final class SearchJournal {
         events.publish(event);
     }
 
+    /**
+     * Writes the search's end state. A search left STOPPED or RUNNING (a stop, the wall limit, a shutdown) runs no
+     * trial: any of its trials still RUNNING in the store is made INTERRUPTED first.
+     */
     void searchEnded(SearchState state, String message) {
-        writeThenPublish(() -> store.setSearchState(id, state, message), new SearchEvent.SearchFinished(id, state, message));
+        writeThenPublish(() -> {
+            if (state == SearchState.STOPPED || state == SearchState.RUNNING) store.interruptRunningTrials(id);
+            store.setSearchState(id, state, message);
+        }, new SearchEvent.SearchFinished(id, state, message));
     }
 
-    void reported(int number, EpochMetrics metrics, Verdict verdict) {
-        writeThenPublish(() -> store.recordReport(id, number, metrics, verdict), new SearchEvent.EpochReported(id, number, metrics, verdict));
+    /**
+     * Records that a stop, the wall limit or a shutdown cancelled trial {@code number}'s attempt: RUNNING →
+     * INTERRUPTED, then the event. A trial that never started (PENDING) or already finished is left as it is, and
+     * nothing is published.
+     */
+    void trialInterrupted(int number, String reason) {
+        if (store.markInterrupted(id, number)) events.publish(new SearchEvent.TrialInterrupted(id, number, reason));
+    }
+
+    /** Records a report and its verdict, then {@code andThen} (the epoch's checkpoint), then publishes the report. */
+    void reported(int number, EpochMetrics metrics, Verdict verdict, Runnable andThen) {
+        writeThenPublish(() -> {
+            store.recordReport(id, number, metrics, verdict);
+            andThen.run();
+        }, new SearchEvent.EpochReported(id, number, metrics, verdict));
     }
 
     void trialFinished(int number, TrialState state, String reason) {

@@ -8,8 +8,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * The supervisor after a {@link SearchSupervisor.Stop}: every trial was told to stop (their running epochs are
- * cancelled and discarded). It still records a report that was on its way, starts and retries nothing, and once the
- * last trial actor has terminated leaves the search as the stop says and stops.
+ * cancelled and discarded). It still records a report that was on its way, starts and retries nothing, marks each
+ * trial whose attempt ends unfinished INTERRUPTED, and once the last trial actor has terminated leaves the search as
+ * the stop says and stops.
  */
 final class Stopping extends AbstractBehavior<SearchSupervisor.Command> {
     private final TrialBook book;
@@ -29,7 +30,7 @@ final class Stopping extends AbstractBehavior<SearchSupervisor.Command> {
                     return this;
                 })
                 .onMessage(SearchSupervisor.TrialTerminated.class, t -> {
-                    book.terminated(t); // not a failure: it was told to stop
+                    book.interrupted(t, stop.reason()); // not a failure: it was told to stop; INTERRUPTED unless finished
                     return leaveWhenIdle();
                 })
                 .build(); // a second Stop, a due retry (cancelled) or the wall limit change nothing now

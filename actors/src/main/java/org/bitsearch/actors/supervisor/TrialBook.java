@@ -179,8 +179,11 @@ final class TrialBook {
                 : env.store().decisions(id, n).stream().filter(d -> d.epoch() == m.epoch())
                         .map(RungDecisionRow::verdict).findFirst().orElse(Verdict.proceed());
         boolean complete = engine.isLastEpoch(m.epoch());
-        if (fresh) journal.reported(n, m, verdict);
-        if (complete || !verdict.stop()) env.store().recordCheckpoint(id, n, m.epoch(), r.checkpoint());
+        boolean keep = complete || !verdict.stop();
+        // the checkpoint is recorded before the report's event goes out: whoever sees the report can rely on it
+        Runnable checkpoint = () -> { if (keep) env.store().recordCheckpoint(id, n, m.epoch(), r.checkpoint()); };
+        if (fresh) journal.reported(n, m, verdict, checkpoint);
+        else checkpoint.run();
         if (!complete && !verdict.stop()) {
             r.replyTo().tell(new TrialActor.TrainNextEpoch());
             return false;
@@ -225,11 +228,25 @@ final class TrialBook {
         if (retrying.remove(number)) spawn(number, env.store().latestCheckpoint(id, number).map(CheckpointRow::path));
     }
 
-    /** Cancels the pending retries and tells every live attempt to stop now (their running epochs are cancelled). */
-    void stopAll() {
-        retrying.forEach(n -> timers.cancel(new SearchSupervisor.RetryDue(n)));
+    /**
+     * Cancels the pending retries (each such trial is INTERRUPTED with {@code reason}) and tells every live attempt
+     * to stop now (their running epochs are cancelled; {@link #interrupted} records each once it has terminated).
+     */
+    void stopAll(String reason) {
+        retrying.forEach(n -> {
+            timers.cancel(new SearchSupervisor.RetryDue(n));
+            journal.trialInterrupted(n, reason);
+        });
         retrying.clear();
         live.values().forEach(l -> l.ref.tell(new TrialActor.Stop()));
+    }
+
+    /**
+     * Forgets an attempt that terminated after {@link #stopAll}: unless it had finished (or was stale), its trial
+     * is INTERRUPTED with {@code reason}.
+     */
+    void interrupted(SearchSupervisor.TrialTerminated t, String reason) {
+        terminated(t).ifPresent(f -> journal.trialInterrupted(f.number(), reason));
     }
 
     boolean nothingLive() { return live.isEmpty(); }

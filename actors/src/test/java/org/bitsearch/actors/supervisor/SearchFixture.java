@@ -43,6 +43,7 @@ final class SearchFixture implements AutoCloseable {
     final ActorRef<DevicePool.Command> pool;
     final ActorRef<SearchRegistry.Command> registry;
     final List<SearchEvent> events = new CopyOnWriteArrayList<>();
+    final org.bitsearch.actors.env.SearchFailures failures = new org.bitsearch.actors.env.SearchFailures();
     private final AutoCloseable subscription;
 
     SearchFixture(Path dir, int slots) { this(dir, slots, s -> s); }
@@ -57,7 +58,7 @@ final class SearchFixture implements AutoCloseable {
         Executor blocking = kit.system().dispatchers().lookup(DispatcherSelector.fromConfig(SearchSystem.TRAINER_DISPATCHER));
         SearchEnvironment env = new SearchEnvironment(store, compiler, publisher, pool, blocking, dir,
                 Duration.ofMillis(20), Duration.ofMillis(100), "cpu:0", new org.bitsearch.actors.env.CompiledSearches(compiler));
-        registry = kit.spawn(SearchRegistry.create(env, false), "registry", DispatcherSelector.fromConfig(SearchRegistry.SUPERVISOR_DISPATCHER));
+        registry = kit.spawn(SearchRegistry.create(env, false, failures), "registry", DispatcherSelector.fromConfig(SearchRegistry.SUPERVISOR_DISPATCHER));
     }
 
     long submit(String spec) throws Exception {

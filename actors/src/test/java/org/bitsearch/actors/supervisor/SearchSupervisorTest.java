@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -150,9 +151,13 @@ class SearchSupervisorTest {
             assertEquals(SearchState.STOPPED, stopped.state());
             assertTrue(f.store.reports(id).isEmpty(), "nothing is reported for a cancelled epoch");
             for (TrialRow t : f.store.trials(id)) {
-                assertFalse(t.state().isFinished(), "trial " + t.number() + " stays resumable");
+                assertEquals(TrialState.INTERRUPTED, t.state(), "trial " + t.number() + " is interrupted (resumable), not RUNNING");
                 assertEquals("", t.error(), "a cancelled epoch is no failed attempt");
             }
+            assertEquals(f.store.trials(id).stream().map(TrialRow::number).toList(),
+                    f.of(SearchEvent.TrialInterrupted.class).stream().map(SearchEvent.TrialInterrupted::number).sorted().toList(),
+                    "one TrialInterrupted event per cancelled attempt");
+            f.of(SearchEvent.TrialInterrupted.class).forEach(e -> assertEquals("stopped by user; resume to go on", e.reason()));
             assertTrue(f.of(SearchEvent.TrialRetrying.class).isEmpty(), "no retry after a stop");
             f.await(Duration.ofSeconds(30), () -> {
                 assertTrue(f.poolStatus().inUse().isEmpty(), "the slots come back once the cancelled steps end");
@@ -229,7 +234,8 @@ class SearchSupervisorTest {
             assertEquals(SearchState.STOPPED, stopped.state());
             assertEquals(SearchState.STOPPED, f.state(id));
             List<TrialRow> before = f.store.trials(id);
-            assertTrue(before.stream().anyMatch(t -> !t.state().isFinished()), "some trials were interrupted: " + before);
+            assertTrue(before.stream().anyMatch(t -> t.state() == TrialState.INTERRUPTED), "some trials were interrupted: " + before);
+            assertTrue(before.stream().noneMatch(t -> t.state() == TrialState.RUNNING), "no RUNNING trial in a STOPPED search: " + before);
             assertTrue(f.poolStatus().inUse().isEmpty(), "a stopped search holds no slot");
             List<ReportRow> reportsBefore = f.store.reports(id);
             Set<Integer> checkpointed = new HashSet<>();
@@ -266,6 +272,52 @@ class SearchSupervisorTest {
             assertTrue(starts.get(1).resumed());
             assertTrue(f.poolStatus().inUse().isEmpty());
         }
+    }
+
+    @Test
+    void aStorageFailureThatLastsGivesTheSearchUpAfterFewRestartsNamingTheCauseAndLeavesItResumable() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger refused = new AtomicInteger();
+        try (SearchFixture f = new SearchFixture(dir, 2, real -> diskFull(real, full, refused))) {
+            long id = f.submit(spec(", epochSeconds: 0.05", "{type: none}", "{maxTrials: 6, maxConcurrent: 2, maxEpochs: 3}"));
+            f.awaitCount(SearchEvent.EpochReported.class, 3, Duration.ofSeconds(60));
+            full.set(true); // from now on every write fails, as on a full disk
+            SearchEvent.SearchFinished gaveUp = f.awaitFinished(id, 1, Duration.ofSeconds(60));
+            assertEquals(SearchState.STOPPED, gaveUp.state());
+            assertTrue(gaveUp.message().startsWith("storage failure: could not write: No space left on device"), gaveUp.message());
+            assertTrue(gaveUp.message().contains("resume search " + id), gaveUp.message());
+            assertEquals(Optional.of(gaveUp.message()), f.failures.of(id), "the cause is kept for the command line and the page");
+            int starts = f.of(SearchEvent.SearchStarted.class).size();
+            assertTrue(starts <= 1 + 2, "at most " + 2 + " restarts on a storage failure, saw " + (starts - 1));
+            assertTrue(refused.get() > 0);
+            assertEquals(SearchState.RUNNING, f.h2.search(id).orElseThrow().state(), "nothing could be written: it stays resumable as after a crash");
+            f.await(Duration.ofSeconds(30), () -> {
+                assertEquals(SearchService.StopResult.NOT_RUNNING, f.stop(id), "the supervisor was given up, not left idling");
+                return null;
+            });
+
+            full.set(false); // space freed: a resume finishes the search as if nothing had happened
+            assertEquals(SearchService.ResumeResult.RESUMED, f.resume(id));
+            SearchEvent.SearchFinished done = f.awaitFinished(id, 2, Duration.ofSeconds(120));
+            assertEquals(SearchState.COMPLETED, done.state(), done.message());
+            assertCompleteAndUnique(f.store, id, 6);
+            assertEquals(Optional.empty(), f.failures.of(id), "a resumed search has no failure any more");
+        }
+    }
+
+    /** The store, except that every write fails like on a full disk while {@code full} is set (reads work). */
+    static SearchStore diskFull(SearchStore real, java.util.concurrent.atomic.AtomicBoolean full, AtomicInteger refused) {
+        return (SearchStore) Proxy.newProxyInstance(SearchStore.class.getClassLoader(), new Class<?>[]{SearchStore.class}, (proxy, m, args) -> {
+            if (full.get() && m.getName().matches("create.*|mark.*|record.*|finish.*|set.*|replace.*|interrupt.*")) {
+                refused.incrementAndGet();
+                throw new StoreException("could not write: No space left on device");
+            }
+            try {
+                return m.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
     }
 
     /** The store, except that the {@code nth} call of {@code method} throws once, before writing anything. */

@@ -41,18 +41,32 @@ final class Cli {
         ForegroundSearch fg = null;
         try (H2SearchStore store = storeOptions.open()) {
             SearchRow row;
+            java.util.Optional<String> failure;
             try (SearchSystem system = SearchSystem.start(store, RunCommand.settings(storeOptions, systemOptions))) {
                 fg = new ForegroundSearch(system, store, System.err);
                 ForegroundSearch f = fg;
                 row = f.run(() -> start.apply(system));
+                failure = system.failure(row.id());
+            }
+            if (failure.isPresent()) {
+                // the search could not go on (e.g. the disk is full, the database file read-only): say why, exit 1
+                System.err.println("bitsearch: search " + row.id() + " could not go on: " + failure.get());
+                return FAILURE;
             }
             SearchReport report = new SearchReport(store, row, StandardTrainers.factory());
             if (json) System.out.println(ViewJson.cli(report.summary()));
             else report.printFrontTable(System.out);
-            if (row.state() == SearchState.STOPPED)
-                System.err.printf("search %d stopped (%s); go on with: bitsearch resume %d%n", row.id(), row.message(), row.id());
+            if (row.state() == SearchState.STOPPED) {
+                int interrupted = store.trialCounts(row.id()).interrupted();
+                System.err.printf("search %d stopped (%s); %d interrupted; go on with: bitsearch resume %d%n", row.id(), row.message(),
+                        interrupted, row.id());
+            }
             return row.state() == SearchState.FAILED ? FAILURE : OK;
         } catch (Exception e) {
+            if (fg != null && fg.failure().isPresent()) {
+                System.err.println("bitsearch: search " + fg.searchId() + " could not go on: " + fg.failure().get());
+                return FAILURE;
+            }
             Throwable cause = unwrap(e);
             if (cause instanceof SpecException s) return printProblems(s);
             if (cause instanceof StoreOptions.BadInput) {

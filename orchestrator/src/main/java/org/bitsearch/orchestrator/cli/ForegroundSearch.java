@@ -25,8 +25,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Runs one search in the foreground of the command line: shows progress on stderr, waits for the search to end,
- * prints its Pareto front on stdout. Ctrl-C (SIGINT/SIGTERM) stops the search cleanly (running epochs are
- * cancelled and discarded; trials go on from their last checkpoint) and leaves it STOPPED and resumable. Progress is one line per event when stderr is not a
+ * prints its Pareto front on stdout. Ctrl-C (SIGINT) or SIGTERM stops the search cleanly (running epochs are
+ * cancelled and discarded, the trials INTERRUPTED; they go on from their last checkpoint) and leaves it STOPPED and
+ * resumable, and the command exits 0; a second signal exits at once. Progress is one line per event when stderr is not a
  * terminal (scripts and tests read it), one updating line otherwise.
  */
 final class ForegroundSearch {
@@ -38,7 +39,8 @@ final class ForegroundSearch {
     private final AtomicReference<List<FrontPoint>> front = new AtomicReference<>(List.of());
     private final AtomicLong searchId = new AtomicLong(-1);
     private final CountDownLatch finished = new CountDownLatch(1);
-    private final CountDownLatch cleanedUp = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
+    private StopSignals signals;
 
     ForegroundSearch(SearchSystem system, SearchStore store, PrintStream err) {
         this.system = system;
@@ -48,33 +50,50 @@ final class ForegroundSearch {
 
     /**
      * Starts the search with {@code start} (submit or resume; completes with the id), then blocks until it
-     * ends. Returns the final search row.
+     * ends. Returns the final search row. From now until {@link #cleanedUp()}, SIGINT and SIGTERM stop the search
+     * ({@link StopSignals}): this method then returns the STOPPED row normally; a second signal exits at once.
      */
     SearchRow run(Supplier<CompletionStage<Long>> start) throws Exception {
-        Thread hook = new Thread(this::onSignal, "bitsearch-stop");
+        signals = StopSignals.install(this::onSignal, err);
         try (AutoCloseable sub = system.events().subscribe(this::onEvent)) {
             long id = start.get().toCompletableFuture().get(system.settings().askTimeout().toSeconds() + 30, TimeUnit.SECONDS);
             searchId.set(id);
             store.trials(id).forEach(t -> states.putIfAbsent(t.number(), t.state().name()));
-            Runtime.getRuntime().addShutdownHook(hook);
             err.printf(Locale.ROOT, "search %d running; Ctrl-C stops it (resumable with: bitsearch resume %d)%n", id, id);
+            if (stopRequested.get()) requestStop(id); // a signal came while the search was starting
             while (!finished.await(500, TimeUnit.MILLISECONDS)) {
-                SearchRow row = store.search(id).orElseThrow();
+                if (failure().isPresent() || system.terminated()) break; // given up (e.g. a storage failure): see failure()
+                SearchRow row;
+                try {
+                    row = store.search(id).orElseThrow();
+                } catch (org.bitsearch.storage.StoreException e) {
+                    // the store broke under the search: its supervisor is being given up; wait for the cause it records
+                    for (int i = 0; i < 120 && failure().isEmpty() && !system.terminated(); i++) Thread.sleep(250);
+                    if (failure().isPresent()) break;
+                    throw e;
+                }
                 if (row.state() != SearchState.RUNNING && system.service() != null && !isRunning(id)) break;
             }
             if (terminal) err.println();
             return store.search(id).orElseThrow();
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it waits for cleanedUp
-            }
         }
     }
 
-    /** Called once the caller has printed and closed everything; lets a pending signal hook return. */
-    void cleanedUp() { cleanedUp.countDown(); }
+    /**
+     * Why the search could not go on, if its supervisor was given up (e.g. the disk is full or the database file
+     * read-only); then reading the store may fail too, and the caller should print this and exit 1.
+     */
+    long searchId() { return searchId.get(); }
+
+    java.util.Optional<String> failure() {
+        long id = searchId.get();
+        return id < 0 ? java.util.Optional.empty() : system.failure(id);
+    }
+
+    /** Called once the caller has printed and closed everything: SIGINT and SIGTERM get their default behaviour back. */
+    void cleanedUp() {
+        if (signals != null) signals.close();
+    }
 
     private boolean isRunning(long id) {
         try {
@@ -85,16 +104,21 @@ final class ForegroundSearch {
         }
     }
 
+    /** The first SIGINT/SIGTERM: asks the registry to stop the search (or to stop it as soon as it has an id). */
     private void onSignal() {
+        stopRequested.set(true);
         long id = searchId.get();
-        if (id < 0 || finished.getCount() == 0) return;
-        err.printf(Locale.ROOT, "%nstopping search %d: running epochs are cancelled; trials go on from their last checkpoint on resume ...%n", id);
-        try {
-            system.service().stop(id).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            cleanedUp.await(system.settings().shutdownTimeout().toSeconds() + 30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            err.println("could not stop cleanly: " + e);
-        }
+        if (finished.getCount() == 0) return; // it has ended: the command is about to return
+        if (id >= 0) requestStop(id);
+        else err.printf(Locale.ROOT, "%nstopping: the search stops as soon as it has started ...%n");
+    }
+
+    private void requestStop(long id) {
+        err.printf(Locale.ROOT, "%nstopping search %d: running epochs are cancelled; trials go on from their last checkpoint on resume "
+                + "(a second Ctrl-C exits at once) ...%n", id);
+        system.service().stop(id).whenComplete((r, e) -> {
+            if (e != null) err.println("could not stop cleanly: " + e);
+        });
     }
 
     private void onEvent(SearchEvent e) {
@@ -125,6 +149,10 @@ final class ForegroundSearch {
             states.put(f.number(), f.state().name());
             return String.format(Locale.ROOT, "trial %d %s%s", f.number(), f.state(), f.reason().isEmpty() ? "" : ": " + f.reason());
         }
+        if (e instanceof SearchEvent.TrialInterrupted i) {
+            states.put(i.number(), TrialState.INTERRUPTED.name());
+            return String.format(Locale.ROOT, "trial %d INTERRUPTED: %s", i.number(), i.reason());
+        }
         if (e instanceof SearchEvent.TrialRetrying r) {
             states.put(r.number(), "RETRYING");
             return String.format(Locale.ROOT, "trial %d failed, retrying (attempt %d): %s", r.number(), r.attempt(), r.error());
@@ -137,12 +165,14 @@ final class ForegroundSearch {
         return String.format(Locale.ROOT, "search %d %s: %s", f.searchId(), f.state(), f.message());
     }
 
-    /** "progress: 5 done (2 pruned, 0 failed), 2 running | best: 0.8712@12.3KiB ..." */
+    /** "progress: 5 done (3 completed, 2 pruned, 0 failed), 2 running[, 1 interrupted] | front: 0.8712@12.3KiB ..." */
     String status() {
         long completed = count(TrialState.COMPLETED.name()), pruned = count(TrialState.PRUNED.name()), failed = count(TrialState.FAILED.name());
         long running = count(TrialState.RUNNING.name()) + count("RETRYING");
+        long interrupted = count(TrialState.INTERRUPTED.name());
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "progress: %d done (%d completed, %d pruned, %d failed), %d running",
                 completed + pruned + failed, completed, pruned, failed, running));
+        if (interrupted > 0) sb.append(String.format(Locale.ROOT, ", %d interrupted", interrupted));
         List<FrontPoint> f = front.get();
         if (!f.isEmpty()) {
             sb.append(" | front:");

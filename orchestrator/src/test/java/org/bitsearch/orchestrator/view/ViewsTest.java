@@ -70,7 +70,7 @@ class ViewsTest {
         assertEquals(List.of("number", "valAccuracy", "testAccuracy", "sizeBits", "sizeKiB", "compression", "bits"),
                 names(ViewJson.mapper().readTree(ViewJson.cli(p))));
         assertTrue(ViewJson.mapper().valueToTree(p).has("params"));
-        SearchView s = new SearchView(3, "n", "RUNNING", "", 7, Instant.EPOCH, Instant.EPOCH, new CountsView(1, 0, 1, 0, 0, 0),
+        SearchView s = new SearchView(3, "n", "RUNNING", "", 7, Instant.EPOCH, Instant.EPOCH, new CountsView(1, 0, 1, 0, 0, 0, 0),
                 null, null, null, null, null, null, false);
         assertEquals(List.of("id", "name", "state", "message", "created", "updated", "counts", "bestValAccuracy"),
                 names(ViewJson.mapper().readTree(ViewJson.cli(s))));

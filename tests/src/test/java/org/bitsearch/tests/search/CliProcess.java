@@ -34,12 +34,27 @@ final class CliProcess implements AutoCloseable {
 
     /** As above, with {@code env} added to (or, for an empty value, removed from) the inherited environment. */
     static CliProcess start(Path workDir, List<String> jvmOptions, java.util.Map<String, String> env, String... args) throws IOException {
+        return start(workDir, 0, jvmOptions, env, args);
+    }
+
+    /**
+     * As {@link #start(Path, String...)}, with the size of every file the process writes limited to {@code fileKiB}
+     * KiB ({@code ulimit -f}, RLIMIT_FSIZE: it binds root too; the JVM ignores SIGXFSZ, so a write past it fails with
+     * EFBIG "File too large", as on a full disk).
+     */
+    static CliProcess startWithFileSizeLimit(Path workDir, long fileKiB, String... args) throws IOException {
+        return start(workDir, fileKiB, List.of("-Xmx512m"), java.util.Map.of(), args);
+    }
+
+    private static CliProcess start(Path workDir, long fileKiB, List<String> jvmOptions, java.util.Map<String, String> env,
+                                    String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", cp));
         cmd.addAll(1, jvmOptions);
         cmd.add("org.bitsearch.orchestrator.Main");
         cmd.addAll(List.of(args));
+        if (fileKiB > 0) cmd.addAll(0, List.of("bash", "-c", "ulimit -f " + fileKiB + " && exec \"$@\"", "bash"));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         pb.environment().put("OMP_NUM_THREADS", "1");
         env.forEach((k, v) -> {

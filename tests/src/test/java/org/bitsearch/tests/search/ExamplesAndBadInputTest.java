@@ -107,7 +107,7 @@ class ExamplesAndBadInputTest {
         com.fasterxml.jackson.databind.JsonNode run = mapper.readTree(stdout("run", spec.toString(), "--db", db, "--json"));
         com.fasterxml.jackson.databind.JsonNode show = mapper.readTree(stdout("show", "1", "--db", db, "--json"));
         com.fasterxml.jackson.databind.JsonNode list = mapper.readTree(stdout("list", "--db", db, "--json"));
-        List<String> countFields = List.of("total", "pending", "running", "completed", "pruned", "failed");
+        List<String> countFields = List.of("total", "pending", "running", "interrupted", "completed", "pruned", "failed");
         for (com.fasterxml.jackson.databind.JsonNode counts : List.of(run.get("counts"), show.get("counts"), list.get(0).get("counts"))) {
             assertEquals(countFields, iterable(counts.fieldNames()), counts.toString());
             assertEquals(4, counts.get("total").asInt());

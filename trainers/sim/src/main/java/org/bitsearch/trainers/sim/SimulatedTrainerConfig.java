@@ -13,7 +13,9 @@ import java.util.List;
  * @param hidden        MLP hidden sizes (default [256, 128])
  * @param outputs       MLP output size (default 10)
  * @param layers        explicit quantizable layers; if given, they replace the MLP (inputs, hidden, outputs ignored)
- * @param epochSeconds  wall time each epoch sleeps, in seconds (default 0: return at once)
+ * @param epochSeconds  wall time each epoch sleeps, in seconds (default 0: return at once; at most
+ *                      {@link #MAX_EPOCH_SECONDS}: a simulated epoch stands in for a real one, and a longer sleep is
+ *                      a typo, e.g. milliseconds given as seconds)
  * @param noise         standard deviation of the accuracy noise (default 0.005)
  * @param failTrials    trial numbers whose run throws at {@code failEpoch}, for retry tests (default none)
  * @param failEpoch     the epoch at which a failing trial throws (default 1)
@@ -29,6 +31,9 @@ public record SimulatedTrainerConfig(Integer inputs, List<Integer> hidden, Integ
                                      Double epochSeconds, Double noise, List<Integer> failTrials, Integer failEpoch,
                                      Integer failAttempts, List<Integer> nanTrials, Integer nanEpoch,
                                      Integer progressiveEveryEpochs) {
+    /** The longest simulated epoch, in seconds (one hour). */
+    public static final double MAX_EPOCH_SECONDS = 3600;
+
     public SimulatedTrainerConfig {
         if (inputs == null) inputs = 784;
         if (hidden == null) hidden = List.of(256, 128);
@@ -51,6 +56,9 @@ public record SimulatedTrainerConfig(Integer inputs, List<Integer> hidden, Integ
         }
         if (!(epochSeconds >= 0) || Double.isInfinite(epochSeconds))
             throw new IllegalArgumentException("trainer.epochSeconds is " + epochSeconds + ", but must be finite and >= 0");
+        if (epochSeconds > MAX_EPOCH_SECONDS)
+            throw new IllegalArgumentException("trainer.epochSeconds is " + epochSeconds + ", but must be <= " + (long) MAX_EPOCH_SECONDS
+                    + " (one hour per simulated epoch)");
         if (!(noise >= 0) || noise > 1) throw new IllegalArgumentException("trainer.noise is " + noise + ", but must be in [0, 1]");
         if (failEpoch < 1) throw new IllegalArgumentException("trainer.failEpoch is " + failEpoch + ", but must be >= 1");
         if (failAttempts < 0) throw new IllegalArgumentException("trainer.failAttempts is " + failAttempts + ", but must be >= 0");

@@ -142,6 +142,11 @@ class SimulatedTrainerTest {
     @Test void badConfigThrowsNamingFieldValueAndRule() {
         assertEquals("trainer.epochSeconds is -1.0, but must be finite and >= 0", assertThrows(IllegalArgumentException.class,
                 () -> new SimulatedTrainerConfig(null, null, null, null, -1.0, null, null, null, null, null, null)).getMessage());
+        assertEquals("trainer.epochSeconds is 3600.5, but must be <= 3600 (one hour per simulated epoch)", assertThrows(IllegalArgumentException.class,
+                () -> new SimulatedTrainerConfig(null, null, null, null, 3600.5, null, null, null, null, null, null)).getMessage());
+        assertEquals("trainer.epochSeconds is 1.0E300, but must be <= 3600 (one hour per simulated epoch)", assertThrows(IllegalArgumentException.class,
+                () -> new SimulatedTrainerConfig(null, null, null, null, 1e300, null, null, null, null, null, null)).getMessage());
+        assertEquals(3600.0, new SimulatedTrainerConfig(null, null, null, null, 3600.0, null, null, null, null, null, null).epochSeconds());
         assertEquals("trainer.failEpoch is 0, but must be >= 1", assertThrows(IllegalArgumentException.class,
                 () -> new SimulatedTrainerConfig(null, null, null, null, null, null, null, 0, null, null, null)).getMessage());
         assertEquals("hidden[0] is 0, but must be >= 1", assertThrows(IllegalArgumentException.class,
