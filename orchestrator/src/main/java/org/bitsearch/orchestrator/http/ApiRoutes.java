@@ -66,9 +66,14 @@ public final class ApiRoutes extends AllDirectives {
     private final RequestGuards guards;
     private final java.util.concurrent.atomic.AtomicInteger boundPort = new java.util.concurrent.atomic.AtomicInteger();
     private final Executor exportPool;
+    private final PageReads page;
+    private final SearchDeletion deletion;
 
     public ApiRoutes(SearchService service, SearchReader reader, ExportBuilder exports, EventStream events,
-                     StaticFiles files, HttpSettings settings, Executor blocking, Executor exportPool, String version) {
+                     StaticFiles files, HttpSettings settings, Executor blocking, Executor exportPool, String version,
+                     PageReads page, SearchDeletion deletion) {
+        this.page = page;
+        this.deletion = deletion;
         this.service = service;
         this.reader = reader;
         this.exports = exports;
@@ -95,7 +100,10 @@ public final class ApiRoutes extends AllDirectives {
                         path("events", () -> methods(Map.of("GET", this::eventStream))),
                         path("searches", () -> methods(ordered("GET", () -> read(reader::searches), "POST", this::submit))),
                         pathPrefix(segment("searches").slash(longSegment()), id -> concat(
-                                pathEnd(() -> methods(Map.of("GET", () -> readOne(id, () -> reader.search(id))))),
+                                pathEnd(() -> methods(ordered("GET", () -> readOne(id, () -> reader.search(id)),
+                                        "DELETE", () -> guards.mutating(() -> delete(id))))),
+                                path("hypervolume", () -> methods(Map.of("GET", () -> readOne(id, () -> page.hypervolume(id))))),
+                                path("importance", () -> methods(Map.of("GET", () -> readOne(id, () -> page.importance(id))))),
                                 path("trials", () -> methods(Map.of("GET", () -> readOne(id, () -> reader.trials(id))))),
                                 path(segment("trials").slash(integerSegment()), n -> methods(Map.of("GET",
                                         () -> readOne(id, () -> reader.trial(id, n), "trial " + n + " of search " + id)))),
@@ -129,6 +137,15 @@ public final class ApiRoutes extends AllDirectives {
                         return JsonSupport.error(StatusCodes.BAD_REQUEST, "invalid search spec", e.problems());
                     return internalError(cause);
                 }))));
+    }
+
+    /** 204 once deleted, 409 while the search runs, 404 for an unknown id. */
+    private Route delete(long id) {
+        return completeWithFuture(supplyOn(blocking, () -> switch (deletion.delete(id)) {
+            case DELETED -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
+            case RUNNING -> JsonSupport.error(StatusCodes.CONFLICT, "search " + id + " is running: stop it before deleting it");
+            case UNKNOWN -> unknownSearch(id);
+        }).exceptionally(ApiRoutes::internalError));
     }
 
     private Route stop(long id) {

@@ -49,12 +49,13 @@ public final class ApiServer implements AutoCloseable {
      * Binds the API and the page. Blocks until bound.
      *
      * @param tempDir where exports are built (each deleted once sent)
+     * @param checkpointRoot the data directory's {@code checkpoints} folder (deleting a search removes its part)
      * @param version shown by {@code GET /api/info}
      * @throws IllegalArgumentException if {@code settings.host()} is not a loopback address and no token is set
      * @throws IllegalStateException    if the port cannot be bound
      */
     public static ApiServer start(SearchStore store, SearchService service, TrainerLookup trainers,
-                                  HttpSettings settings, Path tempDir, String version) {
+                                  HttpSettings settings, Path tempDir, Path checkpointRoot, String version) {
         requireTokenOffLoopback(settings);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bitsearch-http", ConfigFactory.parseString(
                 "pekko.http.server.idle-timeout = 120s\n"
@@ -69,7 +70,8 @@ public final class ApiServer implements AutoCloseable {
             SearchReader reader = new SearchReader(store, trainers);
             ApiRoutes routes = new ApiRoutes(service, reader, new ExportBuilder(store, reader, trainers, tempDir),
                     new EventStream(service.events(), system, settings.heartbeat()), new StaticFiles(), settings,
-                    blocking, exportPool, version);
+                    blocking, exportPool, version, new PageReads(store, reader),
+                    new SearchDeletion(store, service, checkpointRoot));
             ServerBinding binding = Http.get(system).newServerAt(settings.host(), settings.port())
                     .bind(routes.route()).toCompletableFuture().get(30, TimeUnit.SECONDS);
             routes.boundTo(binding.localAddress().getPort());
