@@ -183,7 +183,7 @@ export function renderImportance(container, note, importance) {
     return;
   }
   const max = Math.max(...importance.params.map((p) => p.importance), 1e-9);
-  container.replaceChildren(el('div', { class: 'imp' }, importance.params.map((p) => [
+  container.replaceChildren(el('div', { class: 'imp' }, importance.params.flatMap((p) => [
     el('span', { class: 'name', dataset: { param: p.name } }, p.name),
     el('span', { class: 'bar', title: `share ${(p.share * 100).toFixed(0)}%` }, el('div', { style: `width:${(100 * p.importance) / max}%` })),
     el('span', { class: 'v' }, p.importance.toFixed(3))])));

@@ -2,7 +2,6 @@ package org.bitsearch.orchestrator.cli;
 
 import org.bitsearch.actors.SearchSystem;
 import org.bitsearch.actors.api.SearchEvent;
-import org.bitsearch.search.pareto.FrontPoint;
 import org.bitsearch.search.trial.TrialState;
 import org.bitsearch.storage.SearchRow;
 import org.bitsearch.storage.SearchState;
@@ -23,25 +22,42 @@ import java.util.concurrent.CompletionStage;
 /**
  * Runs one search in the foreground of the command line: shows progress on stderr, waits for the search to end,
  * prints its Pareto front on stdout. Ctrl-C (SIGINT/SIGTERM) stops the search cleanly (running epochs finish and
- * are checkpointed) and leaves it STOPPED and resumable. Progress is one line per event when stderr is not a
- * terminal (scripts and tests read it), one updating line otherwise.
+ * are checkpointed) and leaves it STOPPED and resumable. Progress is one line per event when not on a terminal
+ * (scripts and tests read it); on a terminal it is a block redrawn in place ({@link ProgressView}: a bar with
+ * trials done / budget, elapsed time and ETA, the running trials' epochs, the front), with trial outcomes and
+ * every log line printed above it ({@link TerminalBlock}).
  */
 final class ForegroundSearch {
     private final SearchSystem system;
     private final SearchStore store;
     private final PrintStream err;
-    private final boolean terminal = System.console() != null;
+    private final boolean terminal;
     private final CountingStates states = new CountingStates();
-    private final AtomicReference<List<FrontPoint>> front = new AtomicReference<>(List.of());
+    private final AtomicReference<List<ProgressView.Point>> front = new AtomicReference<>(List.of());
+    private final Map<Integer, Integer> runningEpochs = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile TerminalBlock block;
+    private volatile String watchUrl;
+    private volatile int budget, maxEpochs, doneAtStart;
+    private volatile long startNanos = System.nanoTime();
+    private final TerminalWidth width = new TerminalWidth();
     private final AtomicLong searchId = new AtomicLong(-1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
 
     ForegroundSearch(SearchSystem system, SearchStore store, PrintStream err) {
+        this(system, store, err, System.console() != null);
+    }
+
+    /** @param terminal whether {@code err} is a terminal: a block redrawn in place, else plain lines */
+    ForegroundSearch(SearchSystem system, SearchStore store, PrintStream err, boolean terminal) {
         this.system = system;
         this.store = store;
         this.err = err;
+        this.terminal = terminal;
     }
+
+    /** The page's address when {@code run --ui} serves it: printed with the search's id once it runs. */
+    void watchAt(String url) { this.watchUrl = url; }
 
     /**
      * Starts the search with {@code start} (submit or resume; completes with the id), then blocks until it
@@ -53,13 +69,33 @@ final class ForegroundSearch {
             long id = start.get().toCompletableFuture().get(system.settings().askTimeout().toSeconds() + 30, TimeUnit.SECONDS);
             searchId.set(id);
             store.trials(id).forEach(t -> states.putIfAbsent(t.number(), t.state().name()));
+            readBudget(store.search(id).orElseThrow());
+            doneAtStart = (int) (count(TrialState.COMPLETED.name()) + count(TrialState.PRUNED.name()) + count(TrialState.FAILED.name()));
+            front.set(store.front(id).stream().map(p -> new ProgressView.Point(p.valAccuracy(), p.sizeBits() / 8192.0)).toList());
+            startNanos = System.nanoTime();
             Runtime.getRuntime().addShutdownHook(hook);
-            err.printf(Locale.ROOT, "search %d running; Ctrl-C stops it (resumable with: bitsearch resume %d)%n", id, id);
-            while (!finished.await(500, TimeUnit.MILLISECONDS)) {
-                SearchRow row = store.search(id).orElseThrow();
-                if (row.state() != SearchState.RUNNING && system.service() != null && !isRunning(id)) break;
+            PrintStream originalErr = System.err;
+            if (terminal) {
+                block = new TerminalBlock(err);
+                // every other writer of stderr (logback's console appender included) prints above the block
+                System.setErr(new PrintStream(block.logStream(java.nio.charset.Charset.defaultCharset()), true));
             }
-            if (terminal) err.println();
+            try {
+                line(String.format(Locale.ROOT, "search %d running; Ctrl-C stops it (resumable with: bitsearch resume %d)", id, id));
+                if (watchUrl != null) line("watch it in a browser: " + watchUrl + "#/search/" + id);
+                redraw();
+                while (!finished.await(500, TimeUnit.MILLISECONDS)) {
+                    redraw();
+                    SearchRow row = store.search(id).orElseThrow();
+                    if (row.state() != SearchState.RUNNING && system.service() != null && !isRunning(id)) break;
+                }
+                redraw();
+            } finally {
+                if (block != null) {
+                    block.finish();
+                    System.setErr(originalErr);
+                }
+            }
             return store.search(id).orElseThrow();
         } finally {
             try {
@@ -85,7 +121,7 @@ final class ForegroundSearch {
     private void onSignal() {
         long id = searchId.get();
         if (id < 0 || finished.getCount() == 0) return;
-        err.printf(Locale.ROOT, "%nstopping search %d: running epochs finish and are checkpointed ...%n", id);
+        line(String.format(Locale.ROOT, "stopping search %d: running epochs finish and are checkpointed ...", id));
         try {
             system.service().stop(id).toCompletableFuture().get(30, TimeUnit.SECONDS);
             cleanedUp.await(system.settings().shutdownTimeout().toSeconds() + 30, TimeUnit.SECONDS);
@@ -99,7 +135,9 @@ final class ForegroundSearch {
         if (id >= 0 && e.searchId() != id) return;
         String line = describe(e);
         if (terminal) {
-            err.print("\r\033[K" + status());
+            // trial outcomes and the search's own messages above the block; epochs show in it
+            if (!(e instanceof SearchEvent.EpochReported) && !(e instanceof SearchEvent.TrialStarted)) line(line);
+            redraw();
         } else {
             err.println(line);
             // a front change follows the trial's finish: print the status again so the last line shows the new front
@@ -113,13 +151,17 @@ final class ForegroundSearch {
             return String.format(Locale.ROOT, "search %d '%s' %s", s.searchId(), s.name(), s.resumed() ? "resumed" : "started");
         if (e instanceof SearchEvent.TrialStarted t) {
             states.put(t.number(), TrialState.RUNNING.name());
+            runningEpochs.put(t.number(), t.fromEpoch());
             return String.format(Locale.ROOT, "trial %d started on %s (attempt %d, from epoch %d)", t.number(), t.device(), t.attempt(), t.fromEpoch());
         }
-        if (e instanceof SearchEvent.EpochReported r)
+        if (e instanceof SearchEvent.EpochReported r) {
+            runningEpochs.put(r.number(), r.metrics().epoch());
             return String.format(Locale.ROOT, "trial %d epoch %d: valAccuracy %.4f, %s%s", r.number(), r.metrics().epoch(),
                     r.metrics().valAccuracy(), r.verdict().decision(), r.verdict().reason().isEmpty() ? "" : " (" + r.verdict().reason() + ")");
+        }
         if (e instanceof SearchEvent.TrialFinished f) {
             states.put(f.number(), f.state().name());
+            runningEpochs.remove(f.number());
             return String.format(Locale.ROOT, "trial %d %s%s", f.number(), f.state(), f.reason().isEmpty() ? "" : ": " + f.reason());
         }
         if (e instanceof SearchEvent.TrialRetrying r) {
@@ -127,7 +169,7 @@ final class ForegroundSearch {
             return String.format(Locale.ROOT, "trial %d failed, retrying (attempt %d): %s", r.number(), r.attempt(), r.error());
         }
         if (e instanceof SearchEvent.FrontChanged f) {
-            front.set(f.front());
+            front.set(f.front().stream().map(p -> new ProgressView.Point(p.accuracy(), p.sizeBits() / 8192.0)).toList());
             return String.format(Locale.ROOT, "front changed: %d point(s), hypervolume %.4f", f.front().size(), f.hypervolume());
         }
         SearchEvent.SearchFinished f = (SearchEvent.SearchFinished) e;
@@ -140,13 +182,45 @@ final class ForegroundSearch {
         long running = count(TrialState.RUNNING.name()) + count("RETRYING");
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "progress: %d done (%d completed, %d pruned, %d failed), %d running",
                 completed + pruned + failed, completed, pruned, failed, running));
-        List<FrontPoint> f = front.get();
+        List<ProgressView.Point> f = front.get();
         if (!f.isEmpty()) {
             sb.append(" | front:");
-            f.stream().sorted(Comparator.comparingDouble(FrontPoint::accuracy).reversed()).limit(3)
-                    .forEach(p -> sb.append(String.format(Locale.ROOT, " %.4f@%.1fKiB", p.accuracy(), p.sizeBits() / 8192.0)));
+            f.stream().sorted(Comparator.comparingDouble(ProgressView.Point::accuracy).reversed()).limit(3)
+                    .forEach(p -> sb.append(String.format(Locale.ROOT, " %.4f@%.1fKiB", p.accuracy(), p.sizeKiB())));
         }
         return sb.toString();
+    }
+
+    /** What the terminal block shows now. */
+    ProgressView.Snapshot snapshot() {
+        List<ProgressView.Running> running = runningEpochs.entrySet().stream()
+                .map(en -> new ProgressView.Running(en.getKey(), en.getValue())).toList();
+        return new ProgressView.Snapshot((int) count(TrialState.COMPLETED.name()), (int) count(TrialState.PRUNED.name()),
+                (int) count(TrialState.FAILED.name()), doneAtStart, budget, maxEpochs,
+                java.time.Duration.ofNanos(System.nanoTime() - startNanos), running, front.get());
+    }
+
+    private void redraw() {
+        TerminalBlock b = block;
+        if (b != null) b.show(ProgressView.render(snapshot(), width.columns()));
+    }
+
+    /** A message line: above the block on a terminal, else a plain line. */
+    private void line(String text) {
+        TerminalBlock b = block;
+        if (b != null) b.log(text);
+        else err.println(text);
+    }
+
+    private void readBudget(SearchRow row) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode b = new com.fasterxml.jackson.databind.ObjectMapper().readTree(row.specJson()).path("budget");
+            budget = b.path("maxTrials").asInt(0);
+            maxEpochs = b.path("maxEpochs").asInt(0);
+        } catch (Exception e) {
+            budget = 0;
+            maxEpochs = 0;
+        }
     }
 
     private long count(String state) {

@@ -21,13 +21,14 @@ public final class ResumeCommand implements Callable<Integer> {
 
     @Mixin StoreOptions store;
     @Mixin SystemOptions system;
+    @Mixin UiOptions ui;
 
     @Option(names = "--json", description = "print the result as one JSON object")
     boolean json;
 
     @Override
     public Integer call() {
-        return Cli.foreground(store, system, json, s -> s.service().resume(id).thenCompose(r -> {
+        return Cli.foreground(store, system, ui, json, s -> s.service().resume(id).thenCompose(r -> {
             if (r == ResumeResult.RESUMED) return CompletableFuture.completedFuture(id);
             return CompletableFuture.failedFuture(new IllegalArgumentException(r == ResumeResult.FINISHED
                     ? "search " + id + " is already finished; nothing to resume"

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * estimated straight from the observed trials, without a surrogate model).
  *
  * <p>For a parameter, the trials are grouped by its value: categorical and boolean values (and numbers with at
- * most {@value #MAX_GROUPS} distinct values) one group per value; other numbers into
+ * most {@value #MAX_GROUPS} distinct values, each seen twice on average, like bit-widths) one group per value;
+ * other numbers into
  * {@code clamp(n / }{@value #PER_GROUP}{@code , 2, }{@value #MAX_GROUPS}{@code )} groups of consecutive values by rank, about equally full (equal values always share a group), so that the
  * result does not depend on the scale (linear or log) of the parameter. With {@code n} trials, {@code k} groups,
  * {@code SS_B} the between-group and {@code SS_T} the total sum of squares of the objective, the importance is
@@ -112,7 +113,9 @@ public final class ParamImportance {
             Object key = numeric ? (Object) ((Number) xs.get(i)).doubleValue() : String.valueOf(xs.get(i));
             byValue.computeIfAbsent(key, x -> new ArrayList<>()).add(ys.get(i));
         }
-        if (!numeric || byValue.size() <= MAX_GROUPS) return new ArrayList<>(byValue.values());
+        // one group per value: categorical values, and numbers with few values each seen twice on average (bits)
+        if (!numeric || (byValue.size() <= MAX_GROUPS && 2 * byValue.size() <= xs.size()))
+            return new ArrayList<>(byValue.values());
         // consecutive distinct values (ascending) into `bins` groups of about n / bins observations
         int n = xs.size();
         int bins = Math.max(2, Math.min(MAX_GROUPS, n / PER_GROUP));

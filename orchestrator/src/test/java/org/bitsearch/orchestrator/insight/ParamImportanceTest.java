@@ -52,6 +52,15 @@ class ParamImportanceTest {
         assertTrue(results.get(1).importance() < 0.1, results.toString());
     }
 
+    @Test void fewContinuousValuesAreBinnedNotOneGroupEach() {
+        // six trials, six distinct learning rates: two rank bins (three each), not six groups of one
+        List<Observation> obs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) obs.add(new Observation(Map.of("lr", 0.001 * (i + 1)), i < 3 ? 0.5 : 0.9));
+        Result lr = ParamImportance.of(obs).get(0);
+        assertEquals(2, lr.groups());
+        assertEquals(1.0, lr.importance(), 1e-12);
+    }
+
     @Test void tooFewOrConstantObservationsGiveNoImportance() {
         assertEquals(List.of(), ParamImportance.of(List.of(new Observation(Map.of("a", 1), 0.5))));
         List<Observation> flat = List.of(new Observation(Map.of("a", 1), 0.5), new Observation(Map.of("a", 2), 0.5),

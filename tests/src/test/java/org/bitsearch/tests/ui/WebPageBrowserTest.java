@@ -145,12 +145,13 @@ class WebPageBrowserTest {
         // parallel coordinates: one line per completed trial, an axis per param, per layer's bits, and accuracy
         long completed = count("#trial-table tbody tr[data-state=COMPLETED]");
         if (completed >= 2) {
-            assertEquals(completed, count("#parallel svg polyline"));
+            wait.until(d -> count("#parallel svg polyline") == completed);
             assertEquals(2 + 4 + 1, intAttribute(browser.findElement(By.id("parallel")), "data-axes"), "2 params, 4 layers, val acc");
         }
         // parameter importance over the completed trials
         assertTrue(browser.findElement(By.id("importance-note")).getText().contains("epsilon-squared"));
-        if (completed >= 4) assertEquals(2 + 4, count("#importance [data-param]"), "learningRate, batchSize and 4 layers' bits");
+        // learningRate, batchSize and 4 layers' bits (refetched a second after the last trial finished)
+        if (completed >= 4) wait.until(d -> count("#importance [data-param]") == 2 + 4);
         else assertTrue(browser.findElement(By.id("importance")).getText().contains("at least four"));
         screenshot("ui-search.png");
 
