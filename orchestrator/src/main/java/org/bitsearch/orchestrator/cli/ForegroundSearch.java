@@ -151,7 +151,7 @@ final class ForegroundSearch {
             return String.format(Locale.ROOT, "search %d '%s' %s", s.searchId(), s.name(), s.resumed() ? "resumed" : "started");
         if (e instanceof SearchEvent.TrialStarted t) {
             states.put(t.number(), TrialState.RUNNING.name());
-            runningEpochs.put(t.number(), t.fromEpoch());
+            runningEpochs.put(t.number(), Math.max(0, t.fromEpoch() - 1)); // epochs done; fromEpoch is the next to train
             return String.format(Locale.ROOT, "trial %d started on %s (attempt %d, from epoch %d)", t.number(), t.device(), t.attempt(), t.fromEpoch());
         }
         if (e instanceof SearchEvent.EpochReported r) {
@@ -173,6 +173,7 @@ final class ForegroundSearch {
             return String.format(Locale.ROOT, "front changed: %d point(s), hypervolume %.4f", f.front().size(), f.hypervolume());
         }
         SearchEvent.SearchFinished f = (SearchEvent.SearchFinished) e;
+        runningEpochs.clear(); // a stop interrupts the running trials without a TrialFinished
         return String.format(Locale.ROOT, "search %d %s: %s", f.searchId(), f.state(), f.message());
     }
 

@@ -21,7 +21,7 @@ final class ProgressView {
 
     private ProgressView() {}
 
-    /** One running trial and the epoch it last reported (0 before its first). */
+    /** One running trial and the epochs it has finished (the last one it reported; 0 before its first). */
     record Running(int number, int epoch) {}
 
     /** One front point: final-epoch validation accuracy and size in KiB. */

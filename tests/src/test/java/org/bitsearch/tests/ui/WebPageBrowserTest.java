@@ -50,7 +50,7 @@ class WebPageBrowserTest {
         server = BitsearchServer.start(dir.resolve("data"),
                 new HttpSettings("127.0.0.1", 0, Optional.empty(), HttpSettings.DEFAULT_MAX_BODY, Duration.ofSeconds(5)),
                 WebPageBrowserTest::settings, "browser-test");
-        browser = HeadlessChromium.start(dir.resolve("chromium-profile"), 1440, 2400);
+        browser = HeadlessChromium.start(dir.resolve("chromium-profile"), 1440, 3000);
     }
 
     @AfterEach void stop() {
