@@ -170,7 +170,8 @@ export function renderParallel(container, trials, layers, onSelect) {
     svg('line', { x1: x(i), x2: x(i), y1: top, y2: H - bottom }),
     svg('text', { class: 'name', x: x(i), y: top - 12, 'text-anchor': 'middle' }, a.name),
     a.ticks.map((t) => svg('text', { x: x(i) + 4, y: y(t.p) + 4 }, t.label))));
-  container.replaceChildren(svg('svg', { class: 'pc', width: W, height: H, viewBox: `0 0 ${W} ${H}` }, lines, axisNodes));
+  // scales to the card's width (min-width in style.css: a narrow screen scrolls it inside its card)
+  container.replaceChildren(svg('svg', { class: 'pc', viewBox: `0 0 ${W} ${H}`, 'data-width': W }, lines, axisNodes));
 }
 
 /** Bars of each parameter's importance (share of the final accuracy's variance it explains on its own). */
