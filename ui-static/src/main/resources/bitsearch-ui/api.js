@@ -49,6 +49,7 @@ export async function del(path) {
 }
 
 export const api = {
+  cluster: () => get('api/cluster'),
   info: () => get('api/info'),
   searches: () => get('api/searches'),
   search: (id) => get(`api/searches/${id}`),

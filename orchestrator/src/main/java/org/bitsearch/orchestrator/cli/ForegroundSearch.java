@@ -21,11 +21,11 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Runs one search in the foreground of the command line: shows progress on stderr, waits for the search to end,
- * prints its Pareto front on stdout. Ctrl-C (SIGINT/SIGTERM) stops the search cleanly (running epochs finish and
- * are checkpointed) and leaves it STOPPED and resumable. Progress is one line per event when not on a terminal
- * (scripts and tests read it); on a terminal it is a block redrawn in place ({@link ProgressView}: a bar with
- * trials done / budget, elapsed time and ETA, the running trials' epochs, the front), with trial outcomes and
- * every log line printed above it ({@link TerminalBlock}).
+ * prints its Pareto front on stdout. Ctrl-C (SIGINT/SIGTERM) stops the search cleanly (running epochs are
+ * cancelled and discarded; trials go on from their last checkpoint) and leaves it STOPPED and resumable. Progress
+ * is one line per event when not on a terminal (scripts and tests read it); on a terminal it is a block redrawn in
+ * place ({@link ProgressView}: a bar with trials done / budget, elapsed time and ETA, the running trials' epochs,
+ * the front), with trial outcomes and every log line printed above it ({@link TerminalBlock}).
  */
 final class ForegroundSearch {
     private final SearchSystem system;
@@ -121,7 +121,7 @@ final class ForegroundSearch {
     private void onSignal() {
         long id = searchId.get();
         if (id < 0 || finished.getCount() == 0) return;
-        line(String.format(Locale.ROOT, "stopping search %d: running epochs finish and are checkpointed ...", id));
+        line(String.format(Locale.ROOT, "stopping search %d: running epochs are cancelled; trials go on from their last checkpoint on resume ...", id));
         try {
             system.service().stop(id).toCompletableFuture().get(30, TimeUnit.SECONDS);
             cleanedUp.await(system.settings().shutdownTimeout().toSeconds() + 30, TimeUnit.SECONDS);

@@ -55,7 +55,8 @@ public final class ApiServer implements AutoCloseable {
      * @throws IllegalStateException    if the port cannot be bound
      */
     public static ApiServer start(SearchStore store, SearchService service, TrainerLookup trainers,
-                                  HttpSettings settings, Path tempDir, Path checkpointRoot, String version) {
+                                  HttpSettings settings, Path tempDir, Path checkpointRoot, String version,
+                                  java.util.function.Supplier<? extends java.util.concurrent.CompletionStage<?>> clusterStatus) {
         requireTokenOffLoopback(settings);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bitsearch-http", ConfigFactory.parseString(
                 "pekko.http.server.idle-timeout = 120s\n"
@@ -70,7 +71,7 @@ public final class ApiServer implements AutoCloseable {
             SearchReader reader = new SearchReader(store, trainers);
             ApiRoutes routes = new ApiRoutes(service, reader, new ExportBuilder(store, reader, trainers, tempDir),
                     new EventStream(service.events(), system, settings.heartbeat()), new StaticFiles(), settings,
-                    blocking, exportPool, version, new PageReads(store, reader),
+                    blocking, exportPool, version, clusterStatus, new PageReads(store, reader),
                     new SearchDeletion(store, service, checkpointRoot));
             ServerBinding binding = Http.get(system).newServerAt(settings.host(), settings.port())
                     .bind(routes.route()).toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -15,7 +15,7 @@ import java.util.function.UnaryOperator;
 /**
  * The whole server as {@code bitsearch serve} runs it: the H2 store in the data directory, the search system
  * (which resumes interrupted searches at start) and the HTTP API with the page. Tests start it on port 0.
- * {@link #close()} stops the HTTP server first, then the searches (running epochs finish and are checkpointed;
+ * {@link #close()} stops the HTTP server first, then the searches (running epochs are cancelled and discarded, each trial resumes from its last checkpoint;
  * the searches stay RUNNING so that the next start resumes them), then closes the database.
  */
 public final class BitsearchServer implements AutoCloseable {
@@ -63,7 +63,7 @@ public final class BitsearchServer implements AutoCloseable {
         TrainerFactory trainers = settings.datasetsDir().map(settings.trainers()::withDefaultDataDir)
                 .orElse(settings.trainers());
         return ApiServer.start(store, system.service(), new SpecTrainerLookup(new SpecCompiler(trainers)),
-                http, dataDir.resolve("tmp"), dataDir.resolve("checkpoints"), version);
+                http, dataDir.resolve("tmp"), dataDir.resolve("checkpoints"), version, system::clusterStatus);
     }
 
     /** The page's address on a bound server, e.g. {@code http://127.0.0.1:8080/}. */
