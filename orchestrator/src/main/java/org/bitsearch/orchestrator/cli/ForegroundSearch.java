@@ -1,5 +1,7 @@
 package org.bitsearch.orchestrator.cli;
 
+import org.bitsearch.actors.service.RegistrySearchService;
+import org.bitsearch.search.space.ModelSize;
 import org.bitsearch.actors.SearchSystem;
 import org.bitsearch.actors.api.SearchEvent;
 import org.bitsearch.search.trial.TrialState;
@@ -9,6 +11,7 @@ import org.bitsearch.storage.SearchStore;
 
 import java.io.PrintStream;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,7 +74,7 @@ final class ForegroundSearch {
             store.trials(id).forEach(t -> states.putIfAbsent(t.number(), t.state().name()));
             readBudget(store.search(id).orElseThrow());
             doneAtStart = (int) (count(TrialState.COMPLETED.name()) + count(TrialState.PRUNED.name()) + count(TrialState.FAILED.name()));
-            front.set(store.front(id).stream().map(p -> new ProgressView.Point(p.valAccuracy(), p.sizeBits() / 8192.0)).toList());
+            front.set(store.front(id).stream().map(p -> new ProgressView.Point(p.valAccuracy(), ModelSize.kib(p.sizeBits()))).toList());
             startNanos = System.nanoTime();
             Runtime.getRuntime().addShutdownHook(hook);
             PrintStream originalErr = System.err;
@@ -111,7 +114,7 @@ final class ForegroundSearch {
 
     private boolean isRunning(long id) {
         try {
-            return system.service() instanceof org.bitsearch.actors.service.RegistrySearchService s
+            return system.service() instanceof RegistrySearchService s
                     && s.running().toCompletableFuture().get(5, TimeUnit.SECONDS).contains(id);
         } catch (Exception e) {
             return false;
@@ -169,7 +172,7 @@ final class ForegroundSearch {
             return String.format(Locale.ROOT, "trial %d failed, retrying (attempt %d): %s", r.number(), r.attempt(), r.error());
         }
         if (e instanceof SearchEvent.FrontChanged f) {
-            front.set(f.front().stream().map(p -> new ProgressView.Point(p.accuracy(), p.sizeBits() / 8192.0)).toList());
+            front.set(f.front().stream().map(p -> new ProgressView.Point(p.accuracy(), ModelSize.kib(p.sizeBits()))).toList());
             return String.format(Locale.ROOT, "front changed: %d point(s), hypervolume %.4f", f.front().size(), f.hypervolume());
         }
         SearchEvent.SearchFinished f = (SearchEvent.SearchFinished) e;
@@ -233,8 +236,8 @@ final class ForegroundSearch {
      * (called on every event) costs O(1) rather than a pass over all trials. Thread-safe (synchronized).
      */
     static final class CountingStates {
-        private final Map<Integer, String> byTrial = new java.util.HashMap<>();
-        private final Map<String, Long> counts = new java.util.HashMap<>();
+        private final Map<Integer, String> byTrial = new HashMap<>();
+        private final Map<String, Long> counts = new HashMap<>();
 
         synchronized void put(int number, String state) {
             String old = byTrial.put(number, state);
