@@ -72,7 +72,7 @@ public final class ApiServer implements AutoCloseable {
         try {
             ExportBuilder.sweepStale(tempDir);
             SearchReader reader = new SearchReader(store, trainers);
-            ApiRoutes routes = new ApiRoutes(service, reader, new ExportBuilder(store, reader, trainers, tempDir),
+            ApiRoutes routes = new ApiRoutes(service, reader, new ExportBuilder(store, reader, trainers, tempDir, version),
                     new EventStream(service.events(), system, settings.heartbeat()), new StaticFiles(), settings,
                     blocking, exportPool, version, clusterStatus, new PageReads(store, reader),
                     new SearchDeletion(store, service, checkpointRoot));
