@@ -42,6 +42,12 @@ export async function post(path, body = null, contentType = 'application/json') 
   return response.json();
 }
 
+export async function del(path) {
+  const response = await fetch(path, { method: 'DELETE', headers: headers() });
+  if (!response.ok) throw await failure(response);
+  return null;
+}
+
 export const api = {
   cluster: () => get('api/cluster'),
   info: () => get('api/info'),
@@ -51,6 +57,9 @@ export const api = {
   trial: (id, n) => get(`api/searches/${id}/trials/${n}`),
   reports: (id) => get(`api/searches/${id}/reports`),
   pareto: (id) => get(`api/searches/${id}/pareto`),
+  hypervolume: (id) => get(`api/searches/${id}/hypervolume`),
+  importance: (id) => get(`api/searches/${id}/importance`),
+  remove: (id) => del(`api/searches/${id}`),
   submit: (text) => post('api/searches', text, text.trim().startsWith('{') ? 'application/json' : 'application/yaml'),
   stop: (id) => post(`api/searches/${id}/stop`),
   resume: (id) => post(`api/searches/${id}/resume`),

@@ -2,7 +2,7 @@
 import { api, ApiError, setToken, token } from './api.js';
 import { el, num, pct, stateBadge } from './format.js';
 import { curveChart, hypervolumeChart, paretoChart, updateCurves, updateHypervolume, updatePareto } from './charts.js';
-import { renderCompare, renderHeatmap, renderLadder, renderStats, renderTrialTable } from './panels.js';
+import { renderCompare, renderHeatmap, renderImportance, renderLadder, renderParallel, renderStats, renderTrialTable } from './panels.js';
 import { renderNodes } from './nodes.js';
 
 const $ = (id) => document.getElementById(id);
@@ -11,7 +11,10 @@ const state = {
   searchId: null, search: null, trials: [], pareto: null, reports: [], detail: null,
   selected: null, plotted: new Set(), plotChosen: false, sort: { key: 'number', dir: 'asc' },
   cmp: [null, null], charts: null, authRequired: false,
+  hv: [], importance: null, stateFilter: '', metric: 'valAccuracy', hvAxis: 'trials',
 };
+
+const METRICS = { valAccuracy: 'validation accuracy', valLoss: 'validation loss', trainLoss: 'training loss' };
 
 const EXAMPLE_SPEC = `# A search spec (README, "Search spec"). trainer.dataDir may be left out when the
 # server was started with --data DIR. To try the page in seconds: trainer: {kind: simulated}
@@ -75,17 +78,35 @@ function charts() {
 
 async function loadSearch() {
   const id = state.searchId;
-  const [search, trials, pareto, reports] = await Promise.all([api.search(id), api.trials(id), api.pareto(id), api.reports(id)]);
+  const [search, trials, pareto, reports, hv, importance] = await Promise.all([api.search(id), api.trials(id), api.pareto(id),
+    api.reports(id), api.hypervolume(id), api.importance(id)]);
   if (id !== state.searchId) return;
-  Object.assign(state, { search, trials, pareto, reports });
-  if (!state.plotChosen) {
-    // until the user ticks rows: the front's curves (up to six) and the selected trial's
-    state.plotted = new Set(pareto.points.slice(-6).map((p) => p.number));
-    if (state.selected !== null) state.plotted.add(state.selected);
-  }
-  if (state.selected === null && pareto.points.length) state.selected = pareto.points[pareto.points.length - 1].number;
+  Object.assign(state, { search, trials, pareto, reports, hv, importance });
+  if (state.selected === null) state.selected = defaultSelection();
   if (state.selected !== null) state.detail = await api.trial(id, state.selected).catch(() => null);
   renderSearch();
+}
+
+/** The trial shown in the ladder until the user picks one: the most accurate front point, else the latest reporter. */
+function defaultSelection() {
+  const points = state.pareto ? state.pareto.points : [];
+  if (points.length) return points[points.length - 1].number;
+  return state.reports.length ? state.reports[state.reports.length - 1].number : null;
+}
+
+/**
+ * The trials whose curves are drawn until the user ticks rows: the front's (up to six), the running ones, the
+ * latest to report (up to ten in all) and the selected one, so that a live search shows curves from its first
+ * reported epoch.
+ */
+function plottedTrials() {
+  if (state.plotChosen) return state.plotted;
+  const plotted = new Set(state.pareto ? state.pareto.points.slice(-6).map((p) => p.number) : []);
+  for (const t of state.trials) if (t.state === 'RUNNING') plotted.add(t.number);
+  for (let i = state.reports.length - 1; i >= 0 && plotted.size < 10; i--) plotted.add(state.reports[i].number);
+  if (state.selected !== null) plotted.add(state.selected);
+  state.plotted = plotted;
+  return plotted;
 }
 
 function renderSearch() {
@@ -96,25 +117,31 @@ function renderSearch() {
   $('search-message').textContent = s.message || '';
   $('stop-btn').disabled = s.state !== 'RUNNING';
   $('resume-btn').disabled = !s.resumable;
+  $('delete-btn').disabled = s.state === 'RUNNING';
   $('export-link').href = api.exportUrl(s.id);
-  renderStats($('stats'), s);
+  renderStats($('stats'), s, state.pareto);
   $('spec-json').textContent = JSON.stringify(s.spec, null, 2);
 
   const c = charts();
   updatePareto(c.pareto, state.pareto, state.trials);
-  updateHypervolume(c.hv, state.pareto.hypervolumeHistory);
+  updateHypervolume(c.hv, state.hv, state.hvAxis);
   renderTable();
   renderCurves();
   renderLadder($('ladder'), $('ladder-title'), state.detail);
   renderHeatmap($('heatmap'), state.pareto);
   renderComparison();
+  renderParallel($('parallel'), state.trials, state.search.layers, selectTrial);
+  renderImportance($('importance'), $('importance-note'), state.importance);
 }
 
 function renderTable() {
+  const shown = state.stateFilter ? state.trials.filter((t) => t.state === state.stateFilter).length : state.trials.length;
+  $('filter-count').textContent = state.stateFilter ? `${shown} of ${state.trials.length}` : '';
   renderTrialTable($('trial-table'), state.trials, {
-    sort: state.sort, plotted: state.plotted, selected: state.selected,
+    sort: state.sort, plotted: plottedTrials(), selected: state.selected, stateFilter: state.stateFilter,
     onSelect: selectTrial,
     onPlot: (n, on) => {
+      if (!state.plotChosen) state.plotted = new Set(plottedTrials());
       state.plotChosen = true;
       if (on) state.plotted.add(n); else state.plotted.delete(n);
       renderCurves();
@@ -128,15 +155,17 @@ function renderTable() {
 
 function renderCurves() {
   const byTrial = new Map();
+  const plotted = plottedTrials();
+  const key = state.metric;
   for (const r of state.reports) {
-    if (!state.plotted.has(r.number) || r.valAccuracy === null) continue;
+    if (!plotted.has(r.number) || r[key] === null || r[key] === undefined) continue;
     if (!byTrial.has(r.number)) byTrial.set(r.number, []);
-    byTrial.get(r.number).push({ x: r.epoch, y: r.valAccuracy, stop: r.decision === 'STOP' });
+    byTrial.get(r.number).push({ x: r.epoch, y: r[key], stop: r.decision === 'STOP' });
   }
   const curves = [...byTrial.entries()].sort((a, b) => a[0] - b[0])
     .map(([number, points]) => ({ number, points: points.sort((a, b) => a.x - b.x) }));
   const rungs = new Set(state.reports.filter((r) => r.rung !== null && r.rung >= 0).map((r) => r.epoch));
-  updateCurves(charts().curves, curves, [...rungs].sort((a, b) => a - b));
+  updateCurves(charts().curves, curves, [...rungs].sort((a, b) => a - b), METRICS[key]);
 }
 
 function renderComparison() {
@@ -162,6 +191,19 @@ async function selectTrial(number) {
   renderTable();
   renderCurves();
   renderLadder($('ladder'), $('ladder-title'), state.detail);
+}
+
+async function removeSearch() {
+  const s = state.search;
+  if (!s || !window.confirm(`Delete search #${s.id} ${s.name} with all its trials and checkpoints? This cannot be undone.`)) return;
+  $('action-error').hidden = true;
+  try {
+    await api.remove(s.id);
+    location.hash = '#/';
+  } catch (e) {
+    $('action-error').hidden = false;
+    $('action-error').textContent = e.message + (e.status === 401 ? ' (enter the token on the searches page)' : '');
+  }
 }
 
 async function act(action) {
@@ -220,13 +262,17 @@ async function flush() {
   const id = state.searchId;
   try {
     if (what.has('all') || id === null || !state.search) { await route(); return; }
-    const [search, trials, pareto] = await Promise.all([
+    const [search, trials, pareto, hv, importance] = await Promise.all([
       what.has('search') ? api.search(id) : null,
       what.has('trials') ? api.trials(id) : null,
-      what.has('pareto') ? api.pareto(id) : null]);
+      what.has('pareto') ? api.pareto(id) : null,
+      what.has('pareto') ? api.hypervolume(id) : null,
+      what.has('importance') ? api.importance(id) : null]);
     if (id !== state.searchId) return;
     if (search) state.search = search;
     if (trials) state.trials = trials;
+    if (hv) state.hv = hv;
+    if (importance) state.importance = importance;
     if (pareto) {
       state.pareto = pareto;
       const front = new Set(pareto.points.map((p) => p.number));
@@ -259,6 +305,8 @@ function apply(event) {
       row.valAccuracy = finite(m.valAccuracy);
       const accs = state.reports.filter((r) => r.number === event.number && r.valAccuracy !== null).map((r) => r.valAccuracy);
       row.bestValAccuracy = accs.length ? Math.max(...accs) : null;
+      // nothing selected yet (no front): the first trial to report fills the rung ladder
+      if (state.selected === null) state.selected = event.number;
       renderTable();
       renderCurves();
       return state.selected === event.number ? ['detail'] : [];
@@ -280,7 +328,8 @@ function apply(event) {
       if (!row) return ['trials', 'search'];
       Object.assign(row, { state: event.state, reason: event.reason });
       renderTable();
-      return state.selected === event.number ? ['search', 'detail'] : ['search'];
+      renderCurves();
+      return state.selected === event.number ? ['search', 'detail', 'importance'] : ['search', 'importance'];
     case 'FrontChanged':
       return ['pareto'];
     default: // Connected (a reconnect may have missed events), SearchStarted, SearchFinished
@@ -320,6 +369,10 @@ async function init() {
   $('spec-file').onchange = async (e) => { if (e.target.files[0]) $('spec-text').value = await e.target.files[0].text(); };
   $('stop-btn').onclick = () => act(api.stop);
   $('resume-btn').onclick = () => act(api.resume);
+  $('delete-btn').onclick = removeSearch;
+  $('state-filter').onchange = (e) => { state.stateFilter = e.target.value; renderTable(); };
+  $('curve-metric').onchange = (e) => { state.metric = e.target.value; renderCurves(); };
+  $('hv-axis').onchange = (e) => { state.hvAxis = e.target.value; updateHypervolume(charts().hv, state.hv, state.hvAxis); };
   $('cmp-a').onchange = (e) => { state.cmp[0] = Number(e.target.value); state.cmpChosen = true; renderComparison(); };
   $('cmp-b').onchange = (e) => { state.cmp[1] = Number(e.target.value); state.cmpChosen = true; renderComparison(); };
   try {

@@ -74,9 +74,20 @@ export function hypervolumeChart(canvas) {
   });
 }
 
-export function updateHypervolume(chart, history) {
-  chart.data.datasets[0].data = history.map((h) => ({ x: h.step, y: h.hypervolume }));
+const HV_AXES = {
+  trials: { title: 'trials finished', x: (h) => h.trialsFinished },
+  minutes: { title: 'wall clock since the search was created (minutes)', x: (h) => h.seconds / 60 },
+  step: { title: 'front change', x: (h) => h.step },
+};
+
+/** steps: [{step, hypervolume, seconds, trialsFinished}] (GET .../hypervolume); axis: trials | minutes | step. */
+export function updateHypervolume(chart, steps, axis = 'trials') {
+  const a = HV_AXES[axis] || HV_AXES.trials;
+  chart.data.datasets[0].data = steps.map((h) => ({ x: a.x(h), y: h.hypervolume }));
+  chart.options.scales.x.title.text = a.title;
   chart.update();
+  chart.canvas.dataset.points = String(steps.length);
+  chart.canvas.dataset.axis = axis;
 }
 
 export function curveChart(canvas) {
@@ -92,8 +103,8 @@ export function curveChart(canvas) {
   });
 }
 
-/** curves: [{number, points: [{x: epoch, y: acc, stop}]}]; rungEpochs: epochs at which rungs judge. */
-export function updateCurves(chart, curves, rungEpochs) {
+/** curves: [{number, points: [{x: epoch, y: value, stop}]}]; rungEpochs: epochs at which rungs judge; yTitle: the metric. */
+export function updateCurves(chart, curves, rungEpochs, yTitle = 'validation accuracy') {
   chart.data.datasets = curves.map((c, i) => ({
     label: `trial ${c.number}`, data: c.points, borderColor: PALETTE[i % PALETTE.length],
     backgroundColor: PALETTE[i % PALETTE.length], tension: 0.2,
@@ -103,5 +114,8 @@ export function updateCurves(chart, curves, rungEpochs) {
     pointBorderWidth: (ctx) => (ctx.raw && ctx.raw.stop ? 2.5 : 1),
   }));
   chart.options.plugins.rungLines.epochs = rungEpochs;
+  chart.options.scales.y.title.text = yTitle;
   chart.update();
+  chart.canvas.dataset.curves = String(curves.length);
+  chart.canvas.dataset.points = String(curves.reduce((n, c) => n + c.points.length, 0));
 }

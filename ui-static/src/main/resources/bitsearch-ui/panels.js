@@ -1,4 +1,5 @@
-// The search view's panels built from API data: trial table, rung ladder, bit heatmap, comparison.
+// The search view's panels built from API data: trial table, rung ladder, bit heatmap, comparison,
+// parallel coordinates and parameter importance.
 import { bitColor, el, kib, num, params, pct, ratio, stateBadge } from './format.js';
 
 const sortValue = (t, key, plotted) => {
@@ -11,8 +12,8 @@ const sortValue = (t, key, plotted) => {
 };
 
 /** Fills the trial table; onSelect(number) on a row click, onPlot(number, checked) on the checkbox. */
-export function renderTrialTable(table, trials, { sort, plotted, selected, onSelect, onPlot, onSort }) {
-  const rows = [...trials].sort((a, b) => {
+export function renderTrialTable(table, trials, { sort, plotted, selected, onSelect, onPlot, onSort, stateFilter }) {
+  const rows = trials.filter((t) => !stateFilter || t.state === stateFilter).sort((a, b) => {
     const va = sortValue(a, sort.key, plotted), vb = sortValue(b, sort.key, plotted);
     const c = typeof va === 'string' || typeof vb === 'string' ? String(va).localeCompare(String(vb)) : va - vb;
     return sort.dir === 'asc' ? c : -c;
@@ -92,12 +93,100 @@ export function renderCompare(container, pareto, a, b) {
 }
 
 /** The summary cards of one search. */
-export function renderStats(container, s) {
+export function renderStats(container, s, pareto) {
+  const frontBest = pareto && pareto.points.length ? Math.max(...pareto.points.map((p) => p.valAccuracy)) : null;
   const card = (k, v) => el('div', { class: 'stat' }, el('div', { class: 'v' }, v), el('div', { class: 'k' }, k));
   const t = s.counts;
   container.replaceChildren(
     card('budget used', s.maxTrials ? `${t.completed + t.pruned + t.failed} / ${s.maxTrials}` : `${t.total}`),
     card('running', t.running + t.pending), ...(t.interrupted ? [card('interrupted', t.interrupted)] : []),
     card('completed', t.completed), card('pruned', t.pruned), card('failed', t.failed),
-    card('best val acc', pct(s.bestValAccuracy)), card('hypervolume', num(s.hypervolume, 4)));
+    // the front ranks trials by the final epoch's accuracy; the best over all epochs of all trials can be higher
+    card('front: best val acc (final epoch)', pct(frontBest)),
+    card('best val acc (any epoch, any trial)', pct(s.bestValAccuracy)), card('hypervolume', num(s.hypervolume, 4)));
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined) continue;
+    if (k.startsWith('on')) node.addEventListener(k.slice(2), v); else node.setAttribute(k, v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+const short = (v) => (typeof v === 'number' ? String(+v.toPrecision(3)) : String(v));
+
+/**
+ * One axis of the parallel-coordinates view: pos(v) in [0, 1] and its tick labels. Numbers with few distinct
+ * values (bit-widths, categorical choices) get one evenly spaced tick per value; other numbers a linear scale,
+ * or a log scale when positive and spanning 20x or more (learning rates); strings and booleans one tick each.
+ */
+function axis(name, values, continuous = false) {
+  const distinct = [...new Set(values.filter((v) => v !== null && v !== undefined))];
+  const numeric = distinct.every((v) => typeof v === 'number');
+  if (!numeric || (!continuous && distinct.length <= 6)) {
+    const order = numeric ? distinct.sort((a, b) => a - b) : distinct.map(String).sort();
+    const at = (v) => (order.length === 1 ? 0.5 : order.indexOf(numeric ? v : String(v)) / (order.length - 1));
+    return { name, pos: at, ticks: order.map((v) => ({ p: at(v), label: short(v) })) };
+  }
+  const lo = Math.min(...distinct), hi = Math.max(...distinct);
+  const log = lo > 0 && hi / lo >= 20;
+  const f = log ? Math.log10 : (v) => v;
+  const pos = (v) => (hi === lo ? 0.5 : (f(v) - f(lo)) / (f(hi) - f(lo)));
+  return { name: log ? `${name} (log)` : name, pos, ticks: [{ p: 0, label: short(lo) }, { p: 1, label: short(hi) }] };
+}
+
+/**
+ * Parallel coordinates of the completed trials: one axis per parameter, one per layer's bit-width, and the final
+ * validation accuracy last; one line per trial coloured by that accuracy (warm low, cool high). Clicking a line
+ * selects its trial.
+ */
+export function renderParallel(container, trials, layers, onSelect) {
+  const done = trials.filter((t) => t.state === 'COMPLETED' && t.valAccuracy !== null);
+  container.dataset.lines = String(done.length);
+  if (done.length < 2) { container.replaceChildren(el('p', { class: 'muted' }, 'Needs two completed trials.')); return; }
+  const names = layers && layers.length === done[0].bits.length ? layers.map((l) => l.name) : done[0].bits.map((_, i) => `layer ${i}`);
+  const keys = [...new Set(done.flatMap((t) => Object.keys(t.params)))].sort();
+  const axes = [
+    ...keys.map((k) => ({ ...axis(k, done.map((t) => t.params[k])), get: (t) => t.params[k] })),
+    ...names.map((n, i) => ({ ...axis(`bits ${n}`, done.map((t) => t.bits[i])), get: (t) => t.bits[i] })),
+    { ...axis('val acc', done.map((t) => t.valAccuracy), true), get: (t) => t.valAccuracy },
+  ];
+  container.dataset.axes = String(axes.length);
+  const W = Math.max(520, 105 * axes.length), H = 300, left = 40, right = 50, top = 30, bottom = 22;
+  const x = (i) => left + (i * (W - left - right)) / (axes.length - 1);
+  const y = (p) => top + (1 - p) * (H - top - bottom);
+  const acc = axes[axes.length - 1];
+  const lines = done.map((t) => {
+    const p = acc.pos(t.valAccuracy);
+    const points = axes.map((a, i) => { const v = a.get(t); return v === undefined || v === null ? null : `${x(i).toFixed(1)},${y(a.pos(v)).toFixed(1)}`; })
+      .filter((q) => q !== null).join(' ');
+    return svg('polyline', { points, stroke: `hsl(${10 + p * 210}, 75%, ${45 + p * 5}%)`, 'data-number': t.number,
+      onclick: () => onSelect(t.number) }, svg('title', {}, `trial ${t.number} · ${pct(t.valAccuracy)} · ${params(t.params)} · bits ${t.bits.join(' ')}`));
+  });
+  const axisNodes = axes.map((a, i) => svg('g', { class: 'axis' },
+    svg('line', { x1: x(i), x2: x(i), y1: top, y2: H - bottom }),
+    svg('text', { class: 'name', x: x(i), y: top - 12, 'text-anchor': 'middle' }, a.name),
+    a.ticks.map((t) => svg('text', { x: x(i) + 4, y: y(t.p) + 4 }, t.label))));
+  // scales to the card's width (min-width in style.css: a narrow screen scrolls it inside its card)
+  container.replaceChildren(svg('svg', { class: 'pc', viewBox: `0 0 ${W} ${H}`, 'data-width': W }, lines, axisNodes));
+}
+
+/** Bars of each parameter's importance (share of the final accuracy's variance it explains on its own). */
+export function renderImportance(container, note, importance) {
+  if (!importance) { container.replaceChildren(); note.textContent = ''; return; }
+  note.textContent = `${importance.method}; of ${importance.objective} (${importance.trials} trials)`;
+  container.dataset.params = String(importance.params.length);
+  if (!importance.params.length) {
+    container.replaceChildren(el('p', { class: 'muted' }, 'Needs at least four completed trials.'));
+    return;
+  }
+  const max = Math.max(...importance.params.map((p) => p.importance), 1e-9);
+  container.replaceChildren(el('div', { class: 'imp' }, importance.params.flatMap((p) => [
+    el('span', { class: 'name', dataset: { param: p.name } }, p.name),
+    el('span', { class: 'bar', title: `share ${(p.share * 100).toFixed(0)}%` }, el('div', { style: `width:${(100 * p.importance) / max}%` })),
+    el('span', { class: 'v' }, p.importance.toFixed(3))])));
 }

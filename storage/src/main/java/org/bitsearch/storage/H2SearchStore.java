@@ -474,6 +474,31 @@ public final class H2SearchStore implements SearchStore {
                         rs -> new double[] {rs.getInt(1), rs.getDouble(2)}, searchId));
     }
 
+    @Override
+    public List<HypervolumeRow> hypervolumeTimeline(long searchId) {
+        return jdbc.read(() -> "read the hypervolume timeline of search " + searchId,
+                tx -> tx.query("SELECT h.step, h.hypervolume, h.front_size, h.recorded_at, "
+                        + "(SELECT COUNT(*) FROM trial t WHERE t.search_id = h.search_id AND t.finished_at IS NOT NULL "
+                        + "AND t.finished_at <= h.recorded_at) FROM hypervolume h WHERE h.search_id = ? ORDER BY h.step",
+                        rs -> new HypervolumeRow(rs.getInt(1), rs.getDouble(2), rs.getInt(3), Jdbc.instant(rs, "recorded_at"),
+                                rs.getInt(5)), searchId));
+    }
+
+    // ---- deleting -------------------------------------------------------------------------------------------
+
+    /** Locks the search row, refuses a RUNNING one, then deletes it; the foreign keys cascade to every child row. */
+    @Override
+    public DeleteResult deleteSearch(long id) {
+        return jdbc.write(() -> "delete search " + id, tx -> {
+            Optional<SearchState> state = tx.queryOne("SELECT state FROM search WHERE id = ? FOR UPDATE",
+                    rs -> SearchState.valueOf(rs.getString(1)), id);
+            if (state.isEmpty()) return DeleteResult.UNKNOWN;
+            if (state.get() == SearchState.RUNNING) return DeleteResult.RUNNING;
+            tx.update("DELETE FROM search WHERE id = ?", id);
+            return DeleteResult.DELETED;
+        });
+    }
+
     // ---- resume ---------------------------------------------------------------------------------------------
 
     @Override

@@ -134,6 +134,21 @@ public interface SearchStore extends AutoCloseable {
     /** Hypervolume after each front change, oldest first: [step, hypervolume] pairs for the page's plot. */
     List<double[]> hypervolumeHistory(long searchId);
 
+    /**
+     * {@link #hypervolumeHistory} with the time of each step and how many trials had finished by then, oldest
+     * first (for a time axis).
+     */
+    List<HypervolumeRow> hypervolumeTimeline(long searchId);
+
+    // ---- deleting -------------------------------------------------------------------------------------------
+
+    /**
+     * Deletes a search that is not RUNNING and every row recorded for it (trials, reports, decisions, checkpoint
+     * rows, front, hypervolume history), in one transaction. Checkpoint <em>files</em> are the caller's: read
+     * their rows first. A RUNNING search (running now, or interrupted and due to resume) is left untouched.
+     */
+    DeleteResult deleteSearch(long id);
+
     // ---- resume ---------------------------------------------------------------------------------------------
 
     /** Everything resume needs, read in one transaction. Throws if the id is unknown. */

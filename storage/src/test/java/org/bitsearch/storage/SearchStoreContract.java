@@ -501,6 +501,52 @@ abstract class SearchStoreContract {
     }
 
     @Test
+    void hypervolumeTimelineCountsTheTrialsFinishedByEachStep() {
+        long s = search();
+        for (int i = 0; i < 3; i++) trial(s, i);
+        store.markRunning(s, 0, "cpu");
+        store.finishTrial(s, 0, TrialState.COMPLETED, "done");
+        store.replaceFront(s, List.of(new ParetoRow(s, 0, 0.8, 5000, Optional.empty())), 0.4);
+        store.markRunning(s, 1, "cpu");
+        store.finishTrial(s, 1, TrialState.PRUNED, "rung 0");
+        store.markRunning(s, 2, "cpu");
+        store.finishTrial(s, 2, TrialState.COMPLETED, "done");
+        store.replaceFront(s, List.of(new ParetoRow(s, 2, 0.9, 4000, Optional.empty())), 0.6);
+        List<HypervolumeRow> timeline = store.hypervolumeTimeline(s);
+        assertEquals(List.of(1, 2), timeline.stream().map(HypervolumeRow::step).toList());
+        assertEquals(List.of(1, 3), timeline.stream().map(HypervolumeRow::trialsFinished).toList());
+        assertEquals(0.6, timeline.get(1).hypervolume());
+        assertFalse(timeline.get(1).recorded().isBefore(timeline.get(0).recorded()));
+        assertEquals(List.of(), store.hypervolumeTimeline(s + 100));
+    }
+
+    @Test
+    void deleteSearchRemovesAFinishedSearchWithEverythingButRefusesARunningOne() {
+        long running = search();
+        trial(running, 0);
+        assertEquals(DeleteResult.RUNNING, store.deleteSearch(running));
+        assertTrue(store.search(running).isPresent(), "a running search is left alone");
+
+        long done = search();
+        trial(done, 0);
+        store.markRunning(done, 0, "cpu");
+        store.recordReport(done, 0, metrics(1, 0.7), verdict(1));
+        store.recordCheckpoint(done, 0, 1, dataDir().resolve("checkpoints/x.ckpt"));
+        store.finishTrial(done, 0, TrialState.COMPLETED, "done");
+        store.replaceFront(done, List.of(new ParetoRow(done, 0, 0.7, 4096, Optional.empty())), 0.3);
+        store.setSearchState(done, SearchState.COMPLETED, "");
+        assertEquals(DeleteResult.DELETED, store.deleteSearch(done));
+        assertEquals(Optional.empty(), store.search(done));
+        assertEquals(List.of(), store.trials(done));
+        assertEquals(List.of(), store.reports(done));
+        assertEquals(List.of(), store.front(done));
+        assertEquals(List.of(), store.hypervolumeHistory(done));
+        assertEquals(DeleteResult.UNKNOWN, store.deleteSearch(done));
+        assertEquals(List.of(running), store.searches().stream().map(SearchRow::id).toList(), "the other search stays");
+        assertEquals(1, store.trials(running).size());
+    }
+
+    @Test
     void replaceFrontIsIdempotent() {
         long s = search();
         trial(s, 0);

@@ -9,6 +9,12 @@ import org.bitsearch.storage.SearchRow;
 import org.bitsearch.storage.SearchState;
 import org.bitsearch.storage.StoreException;
 
+import org.bitsearch.orchestrator.http.ApiServer;
+import org.bitsearch.orchestrator.http.BitsearchServer;
+import org.bitsearch.orchestrator.http.HttpSettings;
+
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -32,6 +38,15 @@ final class Cli {
      */
     static int foreground(StoreOptions storeOptions, SystemOptions systemOptions, boolean json,
                           Function<SearchSystem, CompletionStage<Long>> start) {
+        return foreground(storeOptions, systemOptions, new UiOptions(), json, start);
+    }
+
+    /**
+     * As above; with {@code ui} enabled the page and the API are served on 127.0.0.1 while the search runs (its
+     * address printed on stderr), and closed when it ends.
+     */
+    static int foreground(StoreOptions storeOptions, SystemOptions systemOptions, UiOptions ui, boolean json,
+                          Function<SearchSystem, CompletionStage<Long>> start) {
         try {
             systemOptions.coordinator(); // a bad --cluster, --secret or TLS flag is bad input, before anything opens
         } catch (IllegalArgumentException e) {
@@ -42,8 +57,10 @@ final class Cli {
         try (H2SearchStore store = storeOptions.open()) {
             SearchRow row;
             java.util.Optional<String> failure;
-            try (SearchSystem system = SearchSystem.start(store, RunCommand.settings(storeOptions, systemOptions))) {
+            try (SearchSystem system = SearchSystem.start(store, RunCommand.settings(storeOptions, systemOptions));
+                 ApiServer page = ui.enabled() ? serve(store, system, storeOptions, ui.port) : null) {
                 fg = new ForegroundSearch(system, store, System.err);
+                if (page != null) fg.watchAt(BitsearchServer.url(page));
                 ForegroundSearch f = fg;
                 row = f.run(() -> start.apply(system));
                 failure = system.failure(row.id());
@@ -77,10 +94,36 @@ final class Cli {
                 System.err.println("bitsearch: " + cause.getMessage());
                 return FAILURE;
             }
+            if (cause instanceof UiUnavailable u) {
+                System.err.println("bitsearch: " + u.getMessage());
+                return u.badInput ? BAD_INPUT : FAILURE;
+            }
             System.err.println("bitsearch: " + (cause instanceof IllegalArgumentException ? cause.getMessage() : cause));
             return FAILURE;
         } finally {
             if (fg != null) fg.cleanedUp();
+        }
+    }
+
+    /** The page and API for this process's store and search system, on 127.0.0.1 (no token: loopback only). */
+    private static ApiServer serve(H2SearchStore store, SearchSystem system, StoreOptions storeOptions, int port) {
+        if (port < 0 || port > 65535) throw new UiUnavailable("--ui is " + port + ", but must be a port in 0..65535", true);
+        HttpSettings http = new HttpSettings("127.0.0.1", port, Optional.empty(), HttpSettings.DEFAULT_MAX_BODY,
+                Duration.ofSeconds(15));
+        try {
+            return BitsearchServer.serve(store, system, http, storeOptions.dataDir(), ServeCommand.version());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new UiUnavailable("--ui " + port + ": " + e.getMessage() + " (give another port, or 0 for a free one)", false);
+        }
+    }
+
+    /** The page of {@code --ui} cannot be served; nothing was started. */
+    private static final class UiUnavailable extends RuntimeException {
+        final boolean badInput;
+
+        UiUnavailable(String message, boolean badInput) {
+            super(message);
+            this.badInput = badInput;
         }
     }
 

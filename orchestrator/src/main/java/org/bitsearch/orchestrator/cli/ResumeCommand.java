@@ -21,6 +21,7 @@ public final class ResumeCommand implements Callable<Integer> {
 
     @Mixin StoreOptions store;
     @Mixin SystemOptions system;
+    @Mixin UiOptions ui;
 
     @Option(names = "--json", description = "print the result as one JSON object")
     boolean json;
@@ -32,7 +33,7 @@ public final class ResumeCommand implements Callable<Integer> {
                     + " ('bitsearch run' creates one; --db names another directory)");
             return Cli.BAD_INPUT;
         }
-        return Cli.foreground(store, system, json, s -> s.service().resume(id).thenCompose(r -> {
+        return Cli.foreground(store, system, ui, json, s -> s.service().resume(id).thenCompose(r -> {
             if (r == ResumeResult.RESUMED) return CompletableFuture.completedFuture(id);
             if (r == ResumeResult.UNKNOWN)
                 return CompletableFuture.failedFuture(new StoreOptions.BadInput("there is no search " + id + " in " + store.dataDir()));

@@ -35,6 +35,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Mixin StoreOptions store;
     @Mixin SystemOptions system;
+    @Mixin UiOptions ui;
 
     @Option(names = "--data", paramLabel = "DIR", description = "dataset directory; overrides the spec's trainer.dataDir")
     Path data;
@@ -70,7 +71,7 @@ public final class RunCommand implements Callable<Integer> {
         } catch (SpecException e) {
             return Cli.printProblems(e);
         }
-        return Cli.foreground(store, system, json, s -> s.service().submit(specJson));
+        return Cli.foreground(store, system, ui, json, s -> s.service().submit(specJson));
     }
 
     /**

@@ -88,7 +88,7 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String version() {
+    static String version() {
         try {
             return new VersionProvider().getVersion()[0].replaceFirst("^bitsearch ", "");
         } catch (Exception e) {

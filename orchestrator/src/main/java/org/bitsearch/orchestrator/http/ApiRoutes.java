@@ -70,12 +70,16 @@ public final class ApiRoutes extends AllDirectives {
     private final AtomicInteger boundPort = new AtomicInteger();
     private final Executor exportPool;
     private final Supplier<? extends CompletionStage<?>> clusterStatus;
+    private final PageReads page;
+    private final SearchDeletion deletion;
 
     /** @param clusterStatus every node's slots and what trains on them ({@code GET /api/cluster}) */
     public ApiRoutes(SearchService service, SearchReader reader, ExportBuilder exports, EventStream events,
                      StaticFiles files, HttpSettings settings, Executor blocking, Executor exportPool, String version,
-                     Supplier<? extends CompletionStage<?>> clusterStatus) {
+                     Supplier<? extends CompletionStage<?>> clusterStatus, PageReads page, SearchDeletion deletion) {
         this.clusterStatus = clusterStatus;
+        this.page = page;
+        this.deletion = deletion;
         this.service = service;
         this.reader = reader;
         this.exports = exports;
@@ -104,7 +108,10 @@ public final class ApiRoutes extends AllDirectives {
                                 .thenApply(JsonSupport::ok).exceptionally(ApiRoutes::internalError))))),
                         path("searches", () -> methods(ordered("GET", () -> read(reader::searches), "POST", this::submit))),
                         pathPrefix(segment("searches").slash(longSegment()), id -> concat(
-                                pathEnd(() -> methods(Map.of("GET", () -> readOne(id, () -> reader.search(id))))),
+                                pathEnd(() -> methods(ordered("GET", () -> readOne(id, () -> reader.search(id)),
+                                        "DELETE", () -> guards.mutating(() -> delete(id))))),
+                                path("hypervolume", () -> methods(Map.of("GET", () -> readOne(id, () -> page.hypervolume(id))))),
+                                path("importance", () -> methods(Map.of("GET", () -> readOne(id, () -> page.importance(id))))),
                                 path("trials", () -> methods(Map.of("GET", () -> readOne(id, () -> reader.trials(id))))),
                                 path(segment("trials").slash(integerSegment()), n -> methods(Map.of("GET",
                                         () -> readOne(id, () -> reader.trial(id, n), "trial " + n + " of search " + id)))),
@@ -138,6 +145,15 @@ public final class ApiRoutes extends AllDirectives {
                         return JsonSupport.error(StatusCodes.BAD_REQUEST, "invalid search spec", e.problems());
                     return internalError(cause);
                 }))));
+    }
+
+    /** 204 once deleted, 409 while the search runs, 404 for an unknown id. */
+    private Route delete(long id) {
+        return completeWithFuture(supplyOn(blocking, () -> switch (deletion.delete(id)) {
+            case DELETED -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
+            case RUNNING -> JsonSupport.error(StatusCodes.CONFLICT, "search " + id + " is running: stop it before deleting it");
+            case UNKNOWN -> unknownSearch(id);
+        }).exceptionally(ApiRoutes::internalError));
     }
 
     private Route stop(long id) {

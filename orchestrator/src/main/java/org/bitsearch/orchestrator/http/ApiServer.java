@@ -52,12 +52,13 @@ public final class ApiServer implements AutoCloseable {
      * Binds the API and the page. Blocks until bound.
      *
      * @param tempDir where exports are built (each deleted once sent)
+     * @param checkpointRoot the data directory's {@code checkpoints} folder (deleting a search removes its part)
      * @param version shown by {@code GET /api/info}
      * @throws IllegalArgumentException if {@code settings.host()} is not a loopback address and no token is set
      * @throws IllegalStateException    if the port cannot be bound
      */
     public static ApiServer start(SearchStore store, SearchService service, TrainerLookup trainers,
-                                  HttpSettings settings, Path tempDir, String version,
+                                  HttpSettings settings, Path tempDir, Path checkpointRoot, String version,
                                   java.util.function.Supplier<? extends java.util.concurrent.CompletionStage<?>> clusterStatus) {
         requireTokenOffLoopback(settings);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bitsearch-http", ConfigFactory.parseString(
@@ -73,7 +74,8 @@ public final class ApiServer implements AutoCloseable {
             SearchReader reader = new SearchReader(store, trainers);
             ApiRoutes routes = new ApiRoutes(service, reader, new ExportBuilder(store, reader, trainers, tempDir, version),
                     new EventStream(service.events(), system, settings.heartbeat()), new StaticFiles(), settings,
-                    blocking, exportPool, version, clusterStatus);
+                    blocking, exportPool, version, clusterStatus, new PageReads(store, reader),
+                    new SearchDeletion(store, service, checkpointRoot));
             ServerBinding binding = Http.get(system).newServerAt(settings.host(), settings.port())
                     .bind(routes.route()).toCompletableFuture().get(30, TimeUnit.SECONDS);
             routes.boundTo(binding.localAddress().getPort());

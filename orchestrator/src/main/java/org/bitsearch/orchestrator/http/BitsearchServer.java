@@ -43,10 +43,7 @@ public final class BitsearchServer implements AutoCloseable {
         try {
             SearchSystemSettings settings = tune.apply(SearchSystemSettings.defaults(dataDir, StandardTrainers.factory()));
             system = SearchSystem.start(store, settings);
-            TrainerFactory trainers = settings.datasetsDir().map(settings.trainers()::withDefaultDataDir)
-                    .orElse(settings.trainers());
-            ApiServer api = ApiServer.start(store, system.service(), new SpecTrainerLookup(new SpecCompiler(trainers)),
-                    http, dataDir.resolve("tmp"), version, system::clusterStatus);
+            ApiServer api = serve(store, system, http, dataDir, version);
             return new BitsearchServer(store, system, api);
         } catch (RuntimeException e) {
             if (system != null) system.close();
@@ -55,12 +52,31 @@ public final class BitsearchServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The HTTP API and the page for a store and search system someone else owns and closes ({@code bitsearch run
+     * --ui} serves the search it runs this way). Closing the returned server leaves both open.
+     *
+     * @param dataDir the data directory (exports are built in {@code tmp/}, checkpoints live in {@code checkpoints/})
+     */
+    public static ApiServer serve(SearchStore store, SearchSystem system, HttpSettings http, Path dataDir, String version) {
+        SearchSystemSettings settings = system.settings();
+        TrainerFactory trainers = settings.datasetsDir().map(settings.trainers()::withDefaultDataDir)
+                .orElse(settings.trainers());
+        return ApiServer.start(store, system.service(), new SpecTrainerLookup(new SpecCompiler(trainers)),
+                http, dataDir.resolve("tmp"), dataDir.resolve("checkpoints"), version, system::clusterStatus);
+    }
+
+    /** The page's address on a bound server, e.g. {@code http://127.0.0.1:8080/}. */
+    public static String url(ApiServer api) {
+        String host = api.address().getAddress().getHostAddress();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + api.port() + "/";
+    }
+
     public int port() { return api.port(); }
 
     /** The page's address, e.g. {@code http://127.0.0.1:8080/}. */
     public String url() {
-        String host = api.address().getAddress().getHostAddress();
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/";
+        return url(api);
     }
 
     public SearchStore store() { return store; }

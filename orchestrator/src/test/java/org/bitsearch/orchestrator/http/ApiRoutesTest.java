@@ -235,7 +235,7 @@ class ApiRoutesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"DELETE,/api/searches,'GET, POST'", "PUT,/api/searches/1,GET", "GET,/api/searches/1/stop,POST",
+    @CsvSource({"DELETE,/api/searches,'GET, POST'", "PUT,/api/searches/1,'DELETE, GET'", "GET,/api/searches/1/stop,POST",
             "GET,/api/searches/1/resume,POST", "POST,/api/searches/1/trials,GET", "POST,/api/events,GET",
             "POST,/,GET", "DELETE,/api/searches/1/export,GET"})
     void wrongMethodsAnswer405WithAllow(String method, String path, String allow) {

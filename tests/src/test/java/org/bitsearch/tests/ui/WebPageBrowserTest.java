@@ -33,12 +33,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The page in a real browser: headless Chromium against a real server (H2 in a temp dir, the real search system
  * on the simulated trainer). Launches a short search from the page, waits until the Pareto plot and the trial
- * table show every finished trial, sorts the table, looks at a pruned trial's rung ladder, saves screenshots under
- * {@code target/}, then launches a slow search and stops, resumes and stops it again from the page.
+ * table show every finished trial, sorts and filters the table, looks at a pruned trial's rung ladder, the loss
+ * curves, the hypervolume's time axes, the parallel coordinates and the parameter importance, saves screenshots
+ * under {@code target/}, then launches a slow search, watches its curves and rung ladder fill live, stops,
+ * resumes and stops it again, and deletes it from the page.
  */
 class WebPageBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final int TRIALS = 10;
+    private static final int TRIALS = 16;
 
     @TempDir Path dir;
     private BitsearchServer server;
@@ -48,7 +50,7 @@ class WebPageBrowserTest {
         server = BitsearchServer.start(dir.resolve("data"),
                 new HttpSettings("127.0.0.1", 0, Optional.empty(), HttpSettings.DEFAULT_MAX_BODY, Duration.ofSeconds(5)),
                 WebPageBrowserTest::settings, "browser-test");
-        browser = HeadlessChromium.start(dir.resolve("chromium-profile"), 1440, 2400);
+        browser = HeadlessChromium.start(dir.resolve("chromium-profile"), 1440, 3000);
     }
 
     @AfterEach void stop() {
@@ -107,6 +109,50 @@ class WebPageBrowserTest {
             assertTrue(browser.findElement(By.id("compare")).getText().contains("val accuracy"));
         }
         assertTrue(browser.findElement(By.id("spec-json")).getAttribute("textContent").contains("\"page-launched\""));
+
+        // the cards say which accuracy they show
+        String stats = browser.findElement(By.id("stats")).getText().toLowerCase(java.util.Locale.ROOT);
+        assertTrue(stats.contains("final epoch") && stats.contains("any epoch"), stats);
+
+        // filter the table by state
+        long pruned = count("#trial-table tbody tr[data-state=PRUNED]");
+        select("state-filter", "PRUNED");
+        wait.until(d -> count("#trial-table tbody tr") == pruned);
+        assertEquals(pruned, count("#trial-table tbody tr[data-state=PRUNED]"));
+        assertEquals(pruned + " of " + TRIALS, browser.findElement(By.id("filter-count")).getText());
+        select("state-filter", "");
+        wait.until(d -> count("#trial-table tbody tr") == TRIALS);
+
+        // loss curves: the same trials, another metric
+        long curves = intAttribute(browser.findElement(By.id("curve-chart")), "data-curves");
+        assertTrue(curves >= 1, "the front's curves are drawn");
+        select("curve-metric", "valLoss");
+        assertEquals("validation loss", js("return Chart.getChart(document.getElementById('curve-chart')).options.scales.y.title.text;"));
+        assertEquals(curves, intAttribute(browser.findElement(By.id("curve-chart")), "data-curves"));
+        select("curve-metric", "trainLoss");
+        assertEquals("training loss", js("return Chart.getChart(document.getElementById('curve-chart')).options.scales.y.title.text;"));
+        select("curve-metric", "valAccuracy");
+
+        // the hypervolume over trials finished (default) and over wall clock
+        assertEquals("trials", browser.findElement(By.id("hv-chart")).getAttribute("data-axis"));
+        assertTrue(intAttribute(browser.findElement(By.id("hv-chart")), "data-points") >= 1);
+        Object lastX = js("const d = Chart.getChart(document.getElementById('hv-chart')).data.datasets[0].data; return d[d.length - 1].x;");
+        assertTrue(((Number) lastX).intValue() >= 1 && ((Number) lastX).intValue() <= TRIALS, "trials finished: " + lastX);
+        select("hv-axis", "minutes");
+        assertTrue(String.valueOf(js("return Chart.getChart(document.getElementById('hv-chart')).options.scales.x.title.text;")).contains("minutes"));
+        select("hv-axis", "trials");
+
+        // parallel coordinates: one line per completed trial, an axis per param, per layer's bits, and accuracy
+        long completed = count("#trial-table tbody tr[data-state=COMPLETED]");
+        if (completed >= 2) {
+            wait.until(d -> count("#parallel svg polyline") == completed);
+            assertEquals(2 + 4 + 1, intAttribute(browser.findElement(By.id("parallel")), "data-axes"), "2 params, 4 layers, val acc");
+        }
+        // parameter importance over the completed trials
+        assertTrue(browser.findElement(By.id("importance-note")).getText().contains("epsilon-squared"));
+        // learningRate, batchSize and 4 layers' bits (refetched a second after the last trial finished)
+        if (completed >= 4) wait.until(d -> count("#importance [data-param]") == 2 + 4);
+        else assertTrue(browser.findElement(By.id("importance")).getText().contains("at least four"));
         screenshot("ui-search.png");
 
         // a slow search, stopped from the page
@@ -115,6 +161,12 @@ class WebPageBrowserTest {
         wait.until(ExpectedConditions.urlMatches("#/search/2$"));
         wait.until(ExpectedConditions.textToBe(By.id("search-state"), "RUNNING"));
         wait.until(d -> count("#trial-table tbody tr[data-state=RUNNING]") > 0);
+        assertTrue(!browser.findElement(By.id("delete-btn")).isEnabled(), "a running search cannot be deleted");
+        // live: the learning curves and the rung ladder fill from the first reported epochs, with no reload,
+        // while no trial has finished yet (epochs of 0.3 s, at least two before ASHA's first rung can stop one)
+        wait.until(d -> intAttribute(browser.findElement(By.id("curve-chart")), "data-points") >= 1);
+        wait.until(d -> count("#ladder li") >= 1);
+        assertEquals("RUNNING", browser.findElement(By.id("search-state")).getText());
         wait.until(ExpectedConditions.elementToBeClickable(By.id("stop-btn"))).click();
         wait.until(ExpectedConditions.textToBe(By.id("search-state"), "STOPPED"));
         assertTrue(browser.findElement(By.id("resume-btn")).isEnabled(), "a stopped search can be resumed");
@@ -128,6 +180,26 @@ class WebPageBrowserTest {
         wait.until(ExpectedConditions.textToBe(By.cssSelector("#searches tr[data-search-id='2'] .state"), "STOPPED"));
         wait.until(ExpectedConditions.textToBe(By.cssSelector("#searches tr[data-search-id='1'] .state"), "COMPLETED"));
         screenshot("ui-list.png");
+
+        // delete the stopped search from its page: gone from the list, with its checkpoints
+        browser.findElement(By.cssSelector("#searches tr[data-search-id='2']")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("search-state"), "STOPPED"));
+        js("window.confirm = () => true;");
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (server.store().search(2).isPresent() && System.nanoTime() < end) { // 409 until its last epochs end
+            wait.until(ExpectedConditions.elementToBeClickable(By.id("delete-btn"))).click();
+            try {
+                wait.withTimeout(Duration.ofSeconds(3)).until(ExpectedConditions.urlMatches("#/$"));
+            } catch (org.openqa.selenium.TimeoutException stillThere) {
+                browser.get(server.url() + "#/search/2");
+                wait.withTimeout(WAIT).until(ExpectedConditions.textToBe(By.id("search-state"), "STOPPED"));
+            }
+            wait.withTimeout(WAIT);
+        }
+        wait.until(ExpectedConditions.urlMatches("#/$"));
+        wait.until(d -> count("#searches tbody tr") == 1);
+        assertTrue(server.store().search(2).isEmpty(), "search 2 is deleted");
+        assertTrue(!Files.exists(dir.resolve("data").resolve("checkpoints").resolve("2")), "with its checkpoints");
 
         // a phone-sized window: one column, nothing cut off sideways
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(420, 1800));
@@ -143,6 +215,8 @@ class WebPageBrowserTest {
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
                 // the invalid launch above: Chromium logs every 4xx answer to fetch()
                 .filter(e -> !e.getMessage().contains("/api/searches - Failed to load resource: the server responded with a status of 400"))
+                // a delete tried while the stopped search's last epochs were still ending
+                .filter(e -> !e.getMessage().contains("/api/searches/2 - Failed to load resource: the server responded with a status of 409"))
                 .toList();
         assertTrue(errors.isEmpty(), "the page logged errors: " + errors);
     }
@@ -179,6 +253,15 @@ class WebPageBrowserTest {
     /** Counted in the page in one go: the table is re-rendered on every event, so elements go stale. */
     private long finishedRows() {
         return count("#trial-table tbody tr[data-state=COMPLETED], #trial-table tbody tr[data-state=PRUNED]");
+    }
+
+    private Object js(String script) {
+        return ((JavascriptExecutor) browser).executeScript(script);
+    }
+
+    /** Picks an option of a select and fires its change event. */
+    private void select(String id, String value) {
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id(id))).selectByValue(value);
     }
 
     private long count(String css) {
