@@ -2,6 +2,7 @@ package org.bitsearch.trainers.dl4j.fast;
 
 import org.bitsearch.trainers.dl4j.quant.Quantizer;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -70,21 +71,34 @@ public final class FastStep implements AutoCloseable {
         Quantizer.Workspace ws = new Quantizer.Workspace();
         Slot prev = input;
         SoftmaxOutputOp out = null;
-        for (FastPlan.LayerSpec s : plan.layers()) {
-            Slot next = new Slot(s.nOut(), maxBatch);
-            if (s.output()) {
-                out = new SoftmaxOutputOp(prev, next, s.wOffset(), s.bOffset(), s.noise(), s.clip(), scratch, ws);
-                layers.add(out);
-            } else {
-                layers.add(new DenseOp(prev, next, s.wOffset(), s.bOffset(), s.noise(), scratch, ws));
-            }
+        for (FastPlan.LayerSpec spec : plan.layers()) {
+            Slot next = new Slot(spec.outSize(), maxBatch);
+            slots.add(next);
+            FastLayer op;
+            if (spec instanceof FastPlan.Dense d && d.output())
+                op = out = new SoftmaxOutputOp(prev, next, d.wOffset(), d.bOffset(), d.noise(), d.clip(), scratch, ws);
+            else if (spec instanceof FastPlan.Dense d)
+                op = new DenseOp(prev, next, d.wOffset(), d.bOffset(), d.noise(), scratch, ws);
+            else if (spec instanceof FastPlan.Conv c)
+                op = new ConvOp(prev, next, c.c(), c.h(), c.w(), c.o(), c.kh(), c.kw(), c.wOffset(), c.bOffset(), c.noise(), scratch, ws);
+            else if (spec instanceof FastPlan.Pool p)
+                op = new MaxPoolOp(prev, next, p.c(), p.h(), p.w(), p.k());
+            else
+                op = new FlattenOp(prev, next, ((FastPlan.Flatten) spec).c(), ((FastPlan.Flatten) spec).hw());
+            layers.add(op);
             prev = next;
         }
+        this.inputJava = plan.layers().get(0) instanceof FastPlan.Conv;
+        this.imageFloats = new FloatPointer(this.images);
         this.output = out;
         load();
     }
 
     private final long imagesOffsetBytes;
+    private final List<Slot> slots = new ArrayList<>();
+    /** Whether the first layer reads the minibatch from the Java array (convolution) or native memory (dense). */
+    private final boolean inputJava;
+    private final FloatPointer imageFloats;
 
     /** Why the fast step cannot train {@code net} (then train it with {@code fit}), or empty if it can. */
     public static Optional<String> unsupported(MultiLayerNetwork net) {
@@ -175,10 +189,13 @@ public final class FastStep implements AutoCloseable {
         long rowBytes = (long) features * Float.BYTES;
         for (int r = 0; r < batch; r++) {
             int row = rows[r];
+            if (row < 0 || row >= labels.length) throw new IllegalArgumentException("row " + row + " is outside 0.." + (labels.length - 1));
             stepLabels[r] = labels[row];
-            Pointer.memcpy(inputBytes.position(r * rowBytes), images.position(imagesOffsetBytes + row * rowBytes), rowBytes);
+            if (inputJava) imageFloats.position(imagesOffsetBytes / Float.BYTES + (long) row * features).get(input.value, r * features, features);
+            else Pointer.memcpy(inputBytes.position(r * rowBytes), images.position(imagesOffsetBytes + row * rowBytes), rowBytes);
         }
-        input.valueWrittenNative();
+        if (inputJava) input.valueWrittenJava();
+        else input.valueWrittenNative();
         output.labels(stepLabels);
         for (FastLayer l : layers) l.forward(params, batch);
         for (int i = layers.size() - 1; i >= 0; i--) layers.get(i).backward(params, grads, batch, i > 0);
@@ -192,6 +209,9 @@ public final class FastStep implements AutoCloseable {
 
     float[] parameters() { return params; }
 
+    /** The largest minibatch {@link #step} takes. */
+    public int maxBatch() { return maxBatch; }
+
     private void checkOpen() {
         if (closed) throw new IllegalStateException("the fast step is closed");
     }
@@ -202,6 +222,6 @@ public final class FastStep implements AutoCloseable {
         closed = true;
         for (FastLayer l : layers) l.close();
         input.close();
-        for (FastLayer l : layers) if (l instanceof DenseOp d) d.out.close();
+        for (Slot sl : slots) sl.close();
     }
 }

@@ -64,6 +64,13 @@ class FastStepEquivalenceTest {
         return net;
     }
 
+    private static MultiLayerNetwork cnn(int bits, boolean perChannel, Hyperparameters hp) {
+        MultiLayerConfiguration conf = ModelFactory.build("cnn", List.of(32), 28, 28, 10, List.of(bits, bits, bits, bits), perChannel, hp, 13);
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
     private static MultiLayerNetwork twin(MultiLayerNetwork ref) {
         MultiLayerNetwork t = new MultiLayerNetwork(ref.getLayerWiseConfigurations().clone());
         t.init(ref.params().dup(), true);
@@ -111,11 +118,32 @@ class FastStepEquivalenceTest {
         }
     }
 
+    @ParameterizedTest(name = "cnn, {0} bits, per-channel {1}")
+    @CsvSource({"32,false", "8,false", "4,true", "2,false", "1,true"})
+    void cnnGradientsAndAdamStepsEqualFit(int bits, boolean perChannel) {
+        MultiLayerNetwork ref = cnn(bits, perChannel, new Hyperparameters(1e-3, "adam", 0, 32));
+        MultiLayerNetwork fastNet = twin(ref);
+        assertTrue(FastStep.unsupported(fastNet).isEmpty(), FastStep.unsupported(fastNet).orElse(""));
+        SplittableRandom rng = new SplittableRandom(bits + 100);
+        try (FastStep fast = FastStep.of(fastNet, images, labels, 32)) {
+            int[] r = rows(rng, 32);
+            ref.setInput(Nd4j.pullRows(images, 1, r));
+            ref.setLabels(Nd4j.pullRows(oneHot, 1, r));
+            ref.computeGradientAndScore();
+            double score = fast.computeGradients(r);
+            assertEquals(ref.score(), score, 1e-5 * ref.score(), "score");
+            float[] expected = ref.gradient().gradient().toFloatVector();
+            double g = relErr(expected, fast.lastGradients());
+            assertTrue(g < 1e-5, "gradient relative error " + g);
+            stepsFromFitsState(ref, fastNet, fast, rng, 3, 1e-4);
+        }
+    }
+
     /** Each step starts from fit's parameters and updater state; the updates (θ after − θ before) must agree. */
     private static void stepsFromFitsState(MultiLayerNetwork ref, MultiLayerNetwork fastNet, FastStep fast,
                                            SplittableRandom rng, int steps, double tolerance) {
         for (int s = 0; s < steps; s++) {
-            int[] r = rows(rng, s == steps - 1 ? 37 : 128); // an epoch's shorter last batch too
+            int[] r = rows(rng, s == steps - 1 ? 17 : fast.maxBatch()); // an epoch's shorter last batch too
             fastNet.params().assign(ref.params());
             INDArray state = ref.getUpdater().getStateViewArray();
             if (state != null) fastNet.getUpdater().getStateViewArray().assign(state);
