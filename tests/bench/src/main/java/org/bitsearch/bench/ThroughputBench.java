@@ -149,7 +149,10 @@ final class ThroughputBench {
     static String openBlasForTorch() {
         if ("system".equals(System.getenv("BITSEARCH_TORCH_BLAS"))) return null;
         try {
-            return org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
+            // Loader.load returns JavaCPP's JNI wrapper; OpenBLAS itself lies beside it
+            java.nio.file.Path jni = java.nio.file.Path.of(org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class));
+            java.nio.file.Path lib = jni.resolveSibling("libopenblas_nolapack.so.0");
+            return java.nio.file.Files.isRegularFile(lib) ? lib.toString() : jni.toString();
         } catch (Throwable e) {
             return null;
         }

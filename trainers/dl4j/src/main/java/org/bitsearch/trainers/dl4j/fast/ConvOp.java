@@ -1,7 +1,6 @@
 package org.bitsearch.trainers.dl4j.fast;
 
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
-import org.bitsearch.trainers.dl4j.quant.Quantizer;
 
 /**
  * A 2-D convolution with ReLU (stride 1, no padding, dilation 1: what {@code ModelFactory}'s CNN uses), activations
@@ -18,7 +17,7 @@ final class ConvOp implements FastLayer {
     private final float[] colJava, dzJava;
 
     ConvOp(Slot in, Slot out, int c, int h, int w, int o, int kh, int kw, int wOffset, int bOffset,
-           QuantizedWeightNoise noise, float[] scratch, Quantizer.Workspace ws) {
+           QuantizedWeightNoise noise, float[] scratch) {
         this.in = in;
         this.out = out;
         this.c = c;
@@ -32,7 +31,7 @@ final class ConvOp implements FastLayer {
         this.wOffset = wOffset;
         this.bOffset = bOffset;
         int k = c * kh * kw, np = in.maxBatch * oh * ow;
-        this.weights = new WeightPrep(noise, wOffset, o * k, o, scratch, ws);
+        this.weights = new WeightPrep(noise, wOffset, o * k, o, scratch);
         this.col = new NativeFloats(k * np);
         this.z = new NativeFloats(o * np);
         this.dz = new NativeFloats(o * np);

@@ -1,7 +1,6 @@
 package org.bitsearch.trainers.dl4j.fast;
 
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
-import org.bitsearch.trainers.dl4j.quant.Quantizer;
 
 /**
  * A dense layer with ReLU: z = x·W + b, a = max(0, z), rows = samples. DL4J stores W [nIn, nOut] in 'f' order,
@@ -14,14 +13,14 @@ class DenseOp implements FastLayer {
     final WeightPrep weights;
     final NativeFloats dz, dw;
 
-    DenseOp(Slot in, Slot out, int wOffset, int bOffset, QuantizedWeightNoise noise, float[] scratch, Quantizer.Workspace ws) {
+    DenseOp(Slot in, Slot out, int wOffset, int bOffset, QuantizedWeightNoise noise, float[] scratch) {
         this.in = in;
         this.out = out;
         this.nIn = in.size;
         this.nOut = out.size;
         this.wOffset = wOffset;
         this.bOffset = bOffset;
-        this.weights = new WeightPrep(noise, wOffset, nIn * nOut, nOut, scratch, ws);
+        this.weights = new WeightPrep(noise, wOffset, nIn * nOut, nOut, scratch);
         this.dz = new NativeFloats(nOut * in.maxBatch);
         this.dw = new NativeFloats(nIn * nOut);
     }

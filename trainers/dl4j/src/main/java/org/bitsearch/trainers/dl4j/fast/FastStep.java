@@ -1,6 +1,5 @@
 package org.bitsearch.trainers.dl4j.fast;
 
-import org.bitsearch.trainers.dl4j.quant.Quantizer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -68,7 +67,6 @@ public final class FastStep implements AutoCloseable {
         this.inputBytes = new BytePointer(input.valueTarget());
         this.layers = new ArrayList<>();
         float[] scratch = new float[n];
-        Quantizer.Workspace ws = new Quantizer.Workspace();
         Slot prev = input;
         SoftmaxOutputOp out = null;
         for (FastPlan.LayerSpec spec : plan.layers()) {
@@ -76,11 +74,11 @@ public final class FastStep implements AutoCloseable {
             slots.add(next);
             FastLayer op;
             if (spec instanceof FastPlan.Dense d && d.output())
-                op = out = new SoftmaxOutputOp(prev, next, d.wOffset(), d.bOffset(), d.noise(), d.clip(), scratch, ws);
+                op = out = new SoftmaxOutputOp(prev, next, d.wOffset(), d.bOffset(), d.noise(), d.clip(), scratch);
             else if (spec instanceof FastPlan.Dense d)
-                op = new DenseOp(prev, next, d.wOffset(), d.bOffset(), d.noise(), scratch, ws);
+                op = new DenseOp(prev, next, d.wOffset(), d.bOffset(), d.noise(), scratch);
             else if (spec instanceof FastPlan.Conv c)
-                op = new ConvOp(prev, next, c.c(), c.h(), c.w(), c.o(), c.kh(), c.kw(), c.wOffset(), c.bOffset(), c.noise(), scratch, ws);
+                op = new ConvOp(prev, next, c.c(), c.h(), c.w(), c.o(), c.kh(), c.kw(), c.wOffset(), c.bOffset(), c.noise(), scratch);
             else if (spec instanceof FastPlan.Pool p)
                 op = new MaxPoolOp(prev, next, p.c(), p.h(), p.w(), p.k());
             else

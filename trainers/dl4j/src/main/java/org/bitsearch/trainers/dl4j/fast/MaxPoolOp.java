@@ -25,6 +25,11 @@ final class MaxPoolOp implements FastLayer {
     public void forward(float[] params, int batch) {
         float[] x = in.valueJava(batch), y = out.value;
         int planes = c * batch, hw = h * w, ohw = oh * ow;
+        if (k == 2) {
+            forward2(x, y, planes, hw, ohw);
+            out.valueWrittenJava();
+            return;
+        }
         for (int pl = 0; pl < planes; pl++) {
             int base = pl * hw, ob = pl * ohw;
             for (int oy = 0; oy < oh; oy++)
@@ -44,6 +49,29 @@ final class MaxPoolOp implements FastLayer {
                 }
         }
         out.valueWrittenJava();
+    }
+
+    /**
+     * The 2×2 case without branches on the data (after ReLU, which of four values wins is a coin flip): each
+     * comparison selects value and index together, the first maximum on ties, as the general loop.
+     */
+    private void forward2(float[] x, float[] y, int planes, int hw, int ohw) {
+        for (int pl = 0; pl < planes; pl++) {
+            int base = pl * hw, ob = pl * ohw;
+            for (int oy = 0; oy < oh; oy++) {
+                int row = base + 2 * oy * w, o = ob + oy * ow;
+                for (int ox = 0; ox < ow; ox++) {
+                    int i0 = row + 2 * ox, i1 = i0 + 1, i2 = i0 + w, i3 = i2 + 1;
+                    float a = x[i0], b = x[i1], cc = x[i2], d = x[i3];
+                    boolean ab = b > a, cd = d > cc;
+                    float m1 = ab ? b : a, m2 = cd ? d : cc;
+                    int j1 = ab ? i1 : i0, j2 = cd ? i3 : i2;
+                    boolean second = m2 > m1;
+                    y[o + ox] = second ? m2 : m1;
+                    argmax[o + ox] = second ? j2 : j1;
+                }
+            }
+        }
     }
 
     @Override

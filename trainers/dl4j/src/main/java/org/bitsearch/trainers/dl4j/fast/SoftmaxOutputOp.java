@@ -1,7 +1,6 @@
 package org.bitsearch.trainers.dl4j.fast;
 
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
-import org.bitsearch.trainers.dl4j.quant.Quantizer;
 
 /**
  * DL4J's {@code OutputLayer} with softmax and multi-class cross-entropy ({@code LossMCXENT}, no label weights):
@@ -13,9 +12,8 @@ final class SoftmaxOutputOp extends DenseOp {
     private int[] labels;
     private double loss;
 
-    SoftmaxOutputOp(Slot in, Slot out, int wOffset, int bOffset, QuantizedWeightNoise noise, double clip, float[] scratch,
-                    Quantizer.Workspace ws) {
-        super(in, out, wOffset, bOffset, noise, scratch, ws);
+    SoftmaxOutputOp(Slot in, Slot out, int wOffset, int bOffset, QuantizedWeightNoise noise, double clip, float[] scratch) {
+        super(in, out, wOffset, bOffset, noise, scratch);
         this.clip = clip;
     }
 

@@ -12,7 +12,6 @@ final class WeightPrep implements AutoCloseable {
     private final QuantizedWeightNoise noise;
     private final int offset, length, channels;
     private final float[] scratch;
-    private final Quantizer.Workspace workspace;
     final NativeFloats weights;
 
     /**
@@ -22,13 +21,12 @@ final class WeightPrep implements AutoCloseable {
      * @param scratch  an array as long as the flat parameters, shared by the layers of a step: Q(W) is written at
      *                 W's own positions (loops index every array alike, which the JIT needs to vectorise them)
      */
-    WeightPrep(QuantizedWeightNoise noise, int offset, int length, int channels, float[] scratch, Quantizer.Workspace workspace) {
+    WeightPrep(QuantizedWeightNoise noise, int offset, int length, int channels, float[] scratch) {
         this.noise = noise;
         this.offset = offset;
         this.length = length;
         this.channels = channels;
         this.scratch = scratch;
-        this.workspace = workspace;
         this.weights = new NativeFloats(length);
     }
 
@@ -41,7 +39,7 @@ final class WeightPrep implements AutoCloseable {
         if (bits == 32) {
             weights.put(params, offset, length);
         } else {
-            Quantizer.quantize(params, scratch, offset, offset + length, noise.isPerChannel() ? channels : 1, bits, workspace);
+            Quantizer.quantize(params, scratch, offset, offset + length, noise.isPerChannel() ? channels : 1, bits);
             weights.put(scratch, offset, length);
         }
         return bits;

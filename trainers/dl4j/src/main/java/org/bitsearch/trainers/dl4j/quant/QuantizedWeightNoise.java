@@ -93,7 +93,7 @@ public final class QuantizedWeightNoise implements IWeightNoise {
      * the result of a training call until that iteration's backprop ends and of an inference call until that
      * forward pass ends, and a run calls its network from one thread at a time, so this is safe.
      */
-    private record Buffers(long[] shape, char order, INDArray in, float[] values, INDArray out, Quantizer.Workspace workspace) {
+    private record Buffers(long[] shape, char order, INDArray in, float[] values, INDArray out) {
         static Buffers forWeights(INDArray w) {
             int rank = w.rank();
             if (rank != 2 && rank != 4)
@@ -102,8 +102,7 @@ public final class QuantizedWeightNoise implements IWeightNoise {
             char order = rank == 2 ? 'f' : 'c';
             long[] shape = w.shape();
             return new Buffers(shape, order, Nd4j.createUninitializedDetached(DataType.FLOAT, order, shape),
-                    new float[Math.toIntExact(w.length())], Nd4j.createUninitializedDetached(DataType.FLOAT, order, shape),
-                    new Quantizer.Workspace());
+                    new float[Math.toIntExact(w.length())], Nd4j.createUninitializedDetached(DataType.FLOAT, order, shape));
         }
 
         boolean fits(INDArray w) {
@@ -114,7 +113,7 @@ public final class QuantizedWeightNoise implements IWeightNoise {
             int channels = perChannel ? (int) (order == 'f' ? shape[1] : shape[0]) : 1;
             in.assign(w.dataType() == DataType.FLOAT ? w : w.castTo(DataType.FLOAT));
             in.data().asNioFloat().get(values, 0, values.length);
-            Quantizer.quantize(values, values, 0, values.length, channels, bits, workspace);
+            Quantizer.quantize(values, values, channels, bits);
             out.data().asNioFloat().put(values, 0, values.length);
             return w.dataType() == DataType.FLOAT ? out : out.castTo(w.dataType());
         }

@@ -1,8 +1,7 @@
 package org.bitsearch.trainers.dl4j.quant;
 
 /**
- * The weight quantizers of DESIGN.md, on plain float arrays. Pure and thread-safe (a {@link Workspace} belongs to
- * one thread at a time).
+ * The weight quantizers of DESIGN.md, on plain float arrays. Pure and thread-safe (ternary keeps per-thread scratch arrays).
  *
  * <p>Weights are given as {@code channels} contiguous blocks of equal length (one per output channel); with
  * {@code channels == 1} the whole tensor shares one scale (per-tensor), otherwise each block gets its own.
@@ -34,18 +33,6 @@ public final class Quantizer {
 
     private Quantizer() {}
 
-    /** Scratch arrays of the ternary quantizer, grown on demand; one thread at a time. */
-    public static final class Workspace {
-        private float[] keep = new float[0], kept = new float[0];
-
-        private void ensure(int n) {
-            if (keep.length < n) {
-                keep = new float[n];
-                kept = new float[n];
-            }
-        }
-    }
-
     /**
      * Returns Q(w) as a new array.
      *
@@ -62,7 +49,7 @@ public final class Quantizer {
     public static void quantize(float[] w, float[] out, int channels, int bits) {
         if (out.length != w.length)
             throw new IllegalArgumentException("out has " + out.length + " values, but weights has " + w.length);
-        quantize(w, out, 0, w.length, channels, bits, new Workspace());
+        quantize(w, out, 0, w.length, channels, bits);
     }
 
     /**
@@ -70,7 +57,7 @@ public final class Quantizer {
      *
      * @throws IllegalArgumentException as {@link #quantize(float[], int, int)}, or if the range does not fit
      */
-    public static void quantize(float[] w, float[] out, int from, int to, int channels, int bits, Workspace ws) {
+    public static void quantize(float[] w, float[] out, int from, int to, int channels, int bits) {
         if (channels < 1) throw new IllegalArgumentException("channels is " + channels + ", but must be >= 1");
         if (from < 0 || to < from || to > w.length || to > out.length)
             throw new IllegalArgumentException("range [" + from + ", " + to + ") does not fit arrays of " + w.length + " and " + out.length);
@@ -80,13 +67,12 @@ public final class Quantizer {
         if (!(bits >= 1 && bits <= 8) && bits != 32)
             throw new IllegalArgumentException("bits is " + bits + ", but must be 1..8 or 32");
         int block = length / channels;
-        if (bits == 2) ws.ensure(to);
         for (int c = 0; c < channels; c++) {
             int lo = from + c * block, hi = lo + block;
             switch (bits) {
                 case 32 -> System.arraycopy(w, lo, out, lo, block);
                 case 1 -> binary(w, out, lo, hi);
-                case 2 -> ternary(w, out, lo, hi, ws);
+                case 2 -> ternary(w, out, lo, hi);
                 default -> uniform(w, out, lo, hi, bits);
             }
         }
@@ -153,15 +139,24 @@ public final class Quantizer {
         }
     }
 
-    private static void ternary(float[] w, float[] out, int from, int to, Workspace ws) {
+    /** Ternary's per-weight scratch (keep flags and kept magnitudes), grown on demand, one pair per thread. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
+
+    private static void ternary(float[] w, float[] out, int from, int to) {
         float threshold = (float) (TERNARY_THRESHOLD * sum(w, from, to, true) / (to - from));
         if (!(threshold >= MIN_FAST_THRESHOLD) || Float.isInfinite(threshold)) {
             ternaryPlain(w, out, from, to, threshold);
             return;
         }
-        // keep[i] = 1 if |w| > Δ else 0, exactly: |w| − Δ is 0 or at least ulp(Δ) > Δ·2⁻²⁴, times 2²⁵/Δ it is 0 or >= 2
+        float[][] scratch = SCRATCH.get();
+        if (scratch[0].length < to) {
+            scratch[0] = new float[to];
+            scratch[1] = new float[to];
+        }
+        float[] keep = scratch[0], kept = scratch[1];
+        // keep[i] = 1 if |w| > Δ else 0, exactly: |w| − Δ is 0 or at least ulp(Δ) > Δ·2⁻²⁴, times 2²⁵/Δ it is 0 or >= 2.
+        // Vectorised loops (min/max/mul), indexed like w; the sums below are short float chains.
         float big = (float) (33554432.0 / threshold);
-        float[] keep = ws.keep, kept = ws.kept;
         for (int i = from; i < to; i++) {
             float a = Math.abs(w[i]);
             float k = Math.min(Math.max(a - threshold, 0f) * big, 1f);
