@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param seed       the trial's seed, derived from the search seed and the trial number
  * @param maxEpochs  the most epochs this trial may train (the pruner may stop it earlier)
  * @param checkpoint the checkpoint to restore before training, if the trial is being resumed
- * @param device     the device slot the run must use: "cpu:N" or "gpu:N" (N = CUDA device index)
+ * @param device     the device slot the run must use: "cpu:N" or "gpu:N" (N = CUDA device index), prefixed by
+ *                   {@code NODE/} for a slot of a cluster worker ("127.0.0.1:25521/cpu:0"; see {@link #node()})
  */
 public record TrialContext(int number, Candidate candidate, long seed, int maxEpochs, Optional<Path> checkpoint,
                            String device) {
@@ -22,12 +23,26 @@ public record TrialContext(int number, Candidate candidate, long seed, int maxEp
         if (candidate == null) throw new IllegalArgumentException("candidate must not be null");
         if (maxEpochs < 1) throw new IllegalArgumentException("maxEpochs is " + maxEpochs + ", but must be >= 1");
         if (checkpoint == null) checkpoint = Optional.empty();
-        if (device == null || !device.matches("(cpu|gpu):\\d+"))
-            throw new IllegalArgumentException("device is '" + device + "', but must be cpu:N or gpu:N");
+        if (device == null || !device.matches("([^/\\s]+/)?(cpu|gpu):\\d+"))
+            throw new IllegalArgumentException("device is '" + device + "', but must be cpu:N or gpu:N, optionally NODE/ before it");
     }
 
-    public boolean onGpu() { return device.startsWith("gpu:"); }
+    /** The cluster node the slot belongs to ("HOST:PORT" of a worker); empty for a slot of this process. */
+    public Optional<String> node() {
+        int slash = device.lastIndexOf('/');
+        return slash < 0 ? Optional.empty() : Optional.of(device.substring(0, slash));
+    }
+
+    /** The device on its own node: "cpu:N" or "gpu:N". */
+    public String localDevice() { return device.substring(device.lastIndexOf('/') + 1); }
+
+    /** The same context for the device on its own node (what a worker hands its trainer). */
+    public TrialContext onLocalDevice() {
+        return new TrialContext(number, candidate, seed, maxEpochs, checkpoint, localDevice());
+    }
+
+    public boolean onGpu() { return localDevice().startsWith("gpu:"); }
 
     /** The device index N of "cpu:N" / "gpu:N". */
-    public int deviceIndex() { return Integer.parseInt(device.substring(4)); }
+    public int deviceIndex() { return Integer.parseInt(localDevice().substring(4)); }
 }
