@@ -12,7 +12,7 @@ import java.util.Optional;
  * {@code withXxx} methods.
  *
  * @param dataDir           the data directory: checkpoints go to {@code <dataDir>/checkpoints} (the database usually lives here too)
- * @param cpuSlots          CPU slots when no GPU is used; 0 = one per two cores (at least 1)
+ * @param cpuSlots          CPU slots when no GPU is used; 0 = one per core (at least 1)
  * @param slotsPerDevice    trials that may share one device at once (>= 1)
  * @param useGpus           use GPUs when the CUDA backend is on the class path
  * @param datasetsDir       the data directory a trainer uses when the spec names none
@@ -31,7 +31,7 @@ public record SearchSystemSettings(Path dataDir, int cpuSlots, int slotsPerDevic
                                    TrainerFactory trainers, Optional<ClusterSettings> cluster) {
     public SearchSystemSettings {
         if (dataDir == null) throw new IllegalArgumentException("dataDir must not be null");
-        if (cpuSlots < 0) throw new IllegalArgumentException("cpuSlots is " + cpuSlots + ", but must be >= 0 (0 = one per two cores)");
+        if (cpuSlots < 0) throw new IllegalArgumentException("cpuSlots is " + cpuSlots + ", but must be >= 0 (0 = one per core)");
         if (slotsPerDevice < 1) throw new IllegalArgumentException("slotsPerDevice is " + slotsPerDevice + ", but must be >= 1");
         if (datasetsDir == null) datasetsDir = Optional.empty();
         if (retryBackoff == null || retryBackoff.isNegative()) throw new IllegalArgumentException("retryBackoff is " + retryBackoff + ", but must be >= 0");
@@ -46,7 +46,7 @@ public record SearchSystemSettings(Path dataDir, int cpuSlots, int slotsPerDevic
     }
 
     /**
-     * Defaults: CPU slots one per two cores, one trial per device, GPUs used when available, interrupted searches
+     * Defaults: CPU slots one per core, one trial per device, GPUs used when available, interrupted searches
      * resumed at start, retries after 1 s, 2 s, 4 s ... (at most 60 s), and the given trainer kinds (the application
      * passes its standard ones; the actors know no trainer of their own).
      */

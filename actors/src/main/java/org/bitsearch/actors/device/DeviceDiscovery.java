@@ -24,7 +24,7 @@ public final class DeviceDiscovery {
     /**
      * The devices to use.
      *
-     * @param cpuSlots number of CPU slots; 0 means one per two cores (at least 1)
+     * @param cpuSlots number of CPU slots; 0 means one per core ({@link #cpuDevices})
      * @param useGpus  false to ignore GPUs even when the CUDA backend is present
      * @return device ids, "gpu:N" (N = CUDA device index as the process sees it) or "cpu:N"
      */
@@ -41,10 +41,14 @@ public final class DeviceDiscovery {
         return cpuDevices(cpuSlots, Runtime.getRuntime().availableProcessors());
     }
 
-    /** {@code slots} CPU devices, or one per two of {@code cores} (at least one) when {@code slots} is 0. */
+    /**
+     * {@code slots} CPU devices, or one per core (at least one) when {@code slots} is 0: one single-threaded trainer
+     * per core is the fastest way to run trials side by side (issue 11; BENCHMARKS.md figure 2). The trainer bounds
+     * each trial's native threads (the DL4J trainer: cores divided by its open runs).
+     */
     static List<String> cpuDevices(int slots, int cores) {
-        if (slots < 0) throw new IllegalArgumentException("cpuSlots is " + slots + ", but must be >= 0 (0 = one per two cores)");
-        int n = slots > 0 ? slots : Math.max(1, cores / 2);
+        if (slots < 0) throw new IllegalArgumentException("cpuSlots is " + slots + ", but must be >= 0 (0 = one per core)");
+        int n = slots > 0 ? slots : Math.max(1, cores);
         List<String> out = new ArrayList<>();
         for (int i = 0; i < n; i++) out.add("cpu:" + i);
         return List.copyOf(out);

@@ -80,7 +80,7 @@ class DevicePoolTest {
         assertEquals(0, DeviceDiscovery.visibleCount(""));
         assertEquals(1, DeviceDiscovery.visibleCount("3,-1,2"));
         assertEquals(List.of("cpu:0"), DeviceDiscovery.cpuDevices(0, 1));
-        assertEquals(List.of("cpu:0", "cpu:1", "cpu:2", "cpu:3"), DeviceDiscovery.cpuDevices(0, 8));
+        assertEquals(List.of("cpu:0", "cpu:1", "cpu:2", "cpu:3", "cpu:4", "cpu:5", "cpu:6", "cpu:7"), DeviceDiscovery.cpuDevices(0, 8));
         assertEquals(List.of("cpu:0", "cpu:1", "cpu:2"), DeviceDiscovery.cpuDevices(3, 8));
     }
 

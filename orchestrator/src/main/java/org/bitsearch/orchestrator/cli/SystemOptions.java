@@ -9,7 +9,7 @@ import java.util.Optional;
 /** Device options shared by the commands that train. */
 public final class SystemOptions {
     @Option(names = "--cpu-slots", paramLabel = "N", defaultValue = "0",
-            description = "trials training at once on CPU; 0 = one per two cores (default), or none with --cluster")
+            description = "trials training at once on CPU; 0 = one per core (default), or none with --cluster")
     int cpuSlots;
 
     @Option(names = "--slots-per-device", paramLabel = "N", defaultValue = "1",

@@ -17,7 +17,12 @@ final class Dl4jBench {
 
     /** Fashion-MNIST MLP with {@code hidden}, batch 128, one BLAS/OpenMP thread, per-tensor scales. */
     static Dl4jTrainerConfig config(Path dataDir, List<Integer> hidden, int trainSubset, int validationSize) {
-        return new Dl4jTrainerConfig("fashion-mnist", dataDir.toString(), "mlp", hidden, trainSubset, validationSize,
+        return config(dataDir, "mlp", hidden, trainSubset, validationSize);
+    }
+
+    /** Fashion-MNIST {@code model} ("mlp" or "cnn") with {@code hidden}, batch 128, one BLAS/OpenMP thread, per-tensor scales. */
+    static Dl4jTrainerConfig config(Path dataDir, String model, List<Integer> hidden, int trainSubset, int validationSize) {
+        return new Dl4jTrainerConfig("fashion-mnist", dataDir.toString(), model, hidden, trainSubset, validationSize,
                 0, 128, 2000, 1, false, null, null, null);
     }
 

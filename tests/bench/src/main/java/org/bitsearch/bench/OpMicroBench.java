@@ -128,10 +128,10 @@ final class OpMicroBench {
     }
 
     void report(Result r, BenchReport out) {
-        out.heading(3, "1b. The calls the profile points at (µs per call, one native thread)");
+        out.heading(3, "1b. What DL4J's fit spends per call (the fallback path; µs per call, one native thread)");
         out.paragraph("Each call " + r.calls() + " times per repeat, all alternating, after 50 warm-up calls each; median (min–max) over "
-                + "repeats. For scale: the PyTorch reference's lower end, 86,000 samples/s, leaves 1,488 µs for a whole 128-sample "
-                + "training step (forward, backward, update).");
+                + "repeats. These are the ND4J/DL4J calls of the fallback path (`fit`), which the fast step replaces for the "
+                + "layers it covers.");
         List<List<String>> rows = new ArrayList<>();
         for (Row row : r.ops()) rows.add(List.of(row.op(), row.micros().format(1)));
         out.table(List.of("call", "µs per call"), rows);

@@ -11,7 +11,7 @@ import java.util.concurrent.Future;
 
 /**
  * Figure 2: total training throughput with one trainer and with two concurrent trainers (two runs of the 4-bit MLP
- * in two threads, one native thread each), alternating one, two, one, two. The total is all samples trained ÷ the
+ * in two threads, one native thread each, the trainer's fast step), alternating one, two, one, two. The total is all samples trained ÷ the
  * wall time from start to the last run's end. Blocks the calling thread; uses two worker threads it shuts down.
  */
 final class ParallelScalingBench {

@@ -44,7 +44,7 @@ final class SearchEfficiencyBench {
         Dl4jTrainer trainer = new Dl4jTrainer(Dl4jBench.config(config.dataDir(), List.of(64, 32), subset, 1000));
         int trials = config.pick(12, 8), seeds = config.pick(2, 1);
         trainer.data(); // load and split once, outside the timed searches
-        ThroughputBench.epoch(trainer, 4, 0); // warm-up: JIT and native libraries
+        ThroughputBench.epoch(trainer, 4, 0, true); // warm-up: JIT and native libraries
         return compare("DL4J", trainer, trials, 4, 2, seeds,
                 trials + " trials of at most 4 epochs; Pareto-ASHA r=1, R=4, η=2; MLP 784-64-32-10 on " + subset
                         + " training / 1,000 validation samples of Fashion-MNIST, bits {1,2,4,8}, learning rate log-uniform [3e-4, 1e-2]");

@@ -29,8 +29,13 @@ final class TrainingProfile implements AutoCloseable {
             new Category("validation pass (evaluation after the epoch)", List.of("Dl4jTrainingRun.evaluate")),
             new Category("minibatch gather (Nd4j.pullRows)", List.of("pullRows")),
             new Category("fake quantization of weights (QuantizedWeightNoise / Quantizer)", List.of("QuantizedWeightNoise", "quant.Quantizer")),
+            new Category("fast step: copies between Java arrays and native buffers", List.of("fast.NativeFloats", "fast.Slot.", "javacpp.Pointer.memcpy")),
+            new Category("fast step: optimizer update (Java loops)", List.of("fast.UpdateRule")),
+            new Category("fast step: im2col / col2im", List.of("ConvOp.im2col", "ConvOp.col2im")),
+            new Category("fast step: bias, ReLU, softmax, pooling (Java loops)", List.of("fast.DenseOp", "fast.SoftmaxOutputOp",
+                    "fast.ConvOp", "fast.MaxPoolOp", "fast.FlattenOp", "fast.FastStep")),
             new Category("softmax activation of the output layer", List.of("ActivationSoftmax")),
-            new Category("matrix multiplications (gemm/mmul)", List.of("gemm", "mmul", "Mmul")),
+            new Category("matrix multiplications (gemm/mmul; the fast step's cblas_sgemm)", List.of("gemm", "mmul", "Mmul")),
             new Category("Adam updater", List.of("AdamUpdater")),
             new Category("other ND4J ops and DL4J bookkeeping", List.of("org.nd4j", "org.deeplearning4j", "org.bytedeco")));
 

@@ -3,7 +3,8 @@
  * {@code BENCHMARKS.md} ({@link org.bitsearch.bench.BenchReport}) with a Pareto-front PNG
  * ({@link org.bitsearch.bench.FrontPlot}). One class per figure:
  * <ol>
- *   <li>{@link org.bitsearch.bench.ThroughputBench}: DL4J training throughput, FP32 and 8/4/2/1-bit,
+ *   <li>{@link org.bitsearch.bench.ThroughputBench}: training throughput of the DL4J trainer's fast step side by
+ *       side with PyTorch ({@link org.bitsearch.bench.TorchWorker}), MLP and CNN, FP32 and 8/4/2/1-bit,
  *       with a JFR profile ({@link org.bitsearch.bench.TrainingProfile}) and single-call timings
  *       ({@link org.bitsearch.bench.OpMicroBench});</li>
  *   <li>{@link org.bitsearch.bench.ParallelScalingBench}: one against two concurrent trainers;</li>

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class TrainingProfileTest {
     @Test
     void aSampleGoesToTheInnermostSpecificCategory() {
-        assertEquals("matrix multiplications (gemm/mmul)", TrainingProfile.categorize(List.of(
+        assertEquals("matrix multiplications (gemm/mmul; the fast step's cblas_sgemm)", TrainingProfile.categorize(List.of(
                 "org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.execCustomOp2", "org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner.exec",
                 "org.nd4j.linalg.api.blas.impl.BaseLevel3.gemm", "org.deeplearning4j.nn.layers.BaseLayer.preOutput",
                 "org.bitsearch.trainers.dl4j.Dl4jTrainingRun.step")));

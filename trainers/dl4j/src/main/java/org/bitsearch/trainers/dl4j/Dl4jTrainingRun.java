@@ -3,6 +3,7 @@ package org.bitsearch.trainers.dl4j;
 import org.bitsearch.trainers.io.AtomicFiles;
 import org.bitsearch.trainers.dl4j.data.DataSplit;
 import org.bitsearch.trainers.dl4j.export.ModelExport;
+import org.bitsearch.trainers.dl4j.fast.FastStep;
 import org.bitsearch.trainers.dl4j.model.NativeConvolution;
 import org.bitsearch.trainers.dl4j.model.Net;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
@@ -40,9 +41,18 @@ import java.util.SplittableRandom;
  * (seed, iteration)). Then the validation split is evaluated through the network's inference path, which
  * quantizes every layer to its target bits ({@link QuantizedWeightNoise}): the reported accuracy is the
  * quantized model's, with no copy of the network.
+ *
+ * <p>Each minibatch is trained by {@link FastStep} (Java loops and OpenBLAS products on the network's own
+ * parameters and updater state, equivalent to {@code fit}) when it covers every layer of the network, the backend is
+ * the CPU one and the system property {@value #FAST_STEP_PROPERTY} is not {@code false}; otherwise by DL4J's
+ * {@code fit}. The fast step loads the network's state when training starts and stores it back when training
+ * stops (also on cancellation), so evaluation, checkpoints and export read DL4J's arrays as before.
  */
 public final class Dl4jTrainingRun implements TrainingRun {
     private static final long EPOCH_STREAM = 0x9E3779B97F4A7C15L, STEP_STREAM = 0xD1B54A32D192ED03L;
+    /** System property: {@code false} makes every run train with DL4J's {@code fit} (comparisons, diagnosis). */
+    public static final String FAST_STEP_PROPERTY = "bitsearch.dl4j.fastStep";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Dl4jTrainingRun.class);
 
     private final Dl4jTrainerConfig config;
     private final DataSplit data;
@@ -57,6 +67,9 @@ public final class Dl4jTrainingRun implements TrainingRun {
     private int nextEpoch;
     private double lastTrainCpuSeconds;
     private INDArray xBuffer, yBuffer;
+    /** The fast step, or null when minibatches go through {@code fit}. */
+    private final FastStep fast;
+    private final String fitReason;
     private volatile boolean cancelled;
     private String lastExportNote;
     private boolean closed;
@@ -92,8 +105,18 @@ public final class Dl4jTrainingRun implements TrainingRun {
             noises.get(i).setTargetBits(bits.get(i));
             noises.get(i).setPerChannel(config.perChannel());
         }
+        String reason;
+        if (!Boolean.parseBoolean(System.getProperty(FAST_STEP_PROPERTY, "true"))) reason = FAST_STEP_PROPERTY + " is false";
+        else if (!(net instanceof Net.Mln)) reason = "the network is a ComputationGraph (the fast step covers MultiLayerNetworks)";
+        else reason = FastStep.unsupported(((Net.Mln) net).net()).orElse(null);
+        this.fitReason = reason;
+        this.fast = reason == null ? FastStep.of(((Net.Mln) net).net(), data.dataset().trainImages(), data.dataset().trainLabels(), hp.batchSize()) : null;
+        if (reason != null) LOG.debug("training with DL4J's fit: {}", reason);
         NativeThreads.acquire(config.threads());
     }
+
+    /** Why minibatches go through DL4J's {@code fit}, or null when the fast step trains them. */
+    public String fitReason() { return fitReason; }
 
     /** The {@link QuantizedWeightNoise} of each quantizable layer of {@code net}, in order. */
     static List<QuantizedWeightNoise> noisesOf(MultiLayerNetwork net) {
@@ -131,17 +154,22 @@ public final class Dl4jTrainingRun implements TrainingRun {
         double lossSum = 0;
         long samples = 0;
         boolean diverged = false;
-        for (int from = 0; from < order.length && !diverged; from += hp.batchSize()) {
-            if (cancelled) throw new EpochCancelledException(epoch);
-            int to = Math.min(order.length, from + hp.batchSize());
-            double loss = step(Arrays.copyOfRange(order, from, to), quantized);
-            if (!Double.isFinite(loss)) {
-                diverged = true;
-                lossSum = loss;
-            } else {
-                lossSum += loss * (to - from);
-                samples += to - from;
+        if (fast != null) fast.load();
+        try {
+            for (int from = 0; from < order.length && !diverged; from += hp.batchSize()) {
+                if (cancelled) throw new EpochCancelledException(epoch);
+                int to = Math.min(order.length, from + hp.batchSize());
+                double loss = step(Arrays.copyOfRange(order, from, to), quantized);
+                if (!Double.isFinite(loss)) {
+                    diverged = true;
+                    lossSum = loss;
+                } else {
+                    lossSum += loss * (to - from);
+                    samples += to - from;
+                }
             }
+        } finally {
+            if (fast != null) fast.store();
         }
         double trainSeconds = (System.nanoTime() - start) / 1e9;
         lastTrainCpuSeconds = (cpuNanos() - cpuStart) / 1e9;
@@ -169,6 +197,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     /** Trains one minibatch of the given training-set rows; returns its loss (DL4J's score). */
     double step(int[] rows, boolean[] quantized) {
         setTrainBits(quantized, net.getIterationCount());
+        if (fast != null) return fast.step(rows);
         INDArray x = buffer(rows.length, true), y = buffer(rows.length, false);
         Nd4j.pullRows(data.dataset().trainImages(), x, 1, rows);
         Nd4j.pullRows(data.trainOneHot(), y, 1, rows);
@@ -187,8 +216,13 @@ public final class Dl4jTrainingRun implements TrainingRun {
         int[] order = data.trainIndices();
         DataSplit.shuffle(order, new SplittableRandom(seed ^ (EPOCH_STREAM * nextEpoch)));
         boolean[] quantized = schedule.quantizedIn(nextEpoch);
-        for (int b = 0, from = 0; b < batches && from < order.length; b++, from += hp.batchSize())
-            step(Arrays.copyOfRange(order, from, Math.min(order.length, from + hp.batchSize())), quantized);
+        if (fast != null) fast.load();
+        try {
+            for (int b = 0, from = 0; b < batches && from < order.length; b++, from += hp.batchSize())
+                step(Arrays.copyOfRange(order, from, Math.min(order.length, from + hp.batchSize())), quantized);
+        } finally {
+            if (fast != null) fast.store();
+        }
     }
 
     /**
@@ -326,6 +360,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         closed = true;
         xBuffer = null;
         yBuffer = null;
+        if (fast != null) fast.close();
         NativeThreads.release();
     }
 }

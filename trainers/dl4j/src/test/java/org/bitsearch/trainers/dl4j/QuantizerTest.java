@@ -112,4 +112,22 @@ class QuantizerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Quantizer.quantize(new float[5], 2, 4));
         assertTrue(e.getMessage().contains("multiple of channels"), e.getMessage());
     }
+
+    @Test
+    void levelsTimesScalesAreExactlyTheQuantizedWeights() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        for (int bits = 1; bits <= 8; bits++)
+            for (int channels : new int[] {1, 4}) {
+                float[] w = new float[4 * 1031];
+                for (int i = 0; i < w.length; i++) w[i] = (float) (r.nextGaussian() * 0.1);
+                w[5] = 0f;
+                w[6] = -0f;
+                float[] q = org.bitsearch.trainers.dl4j.quant.Quantizer.quantize(w, channels, bits);
+                var l = org.bitsearch.trainers.dl4j.quant.Quantizer.levels(w, channels, bits);
+                int block = w.length / channels;
+                for (int i = 0; i < w.length; i++)
+                    org.junit.jupiter.api.Assertions.assertEquals(q[i], (float) (l.levels()[i] * l.scales()[i / block]), 0f,
+                            bits + " bits, " + channels + " channel(s), weight " + i);
+            }
+    }
 }
