@@ -64,7 +64,7 @@ public final class SearchSystem implements AutoCloseable {
      * interrupted searches if the settings say so). Blocks briefly (device discovery, actor start).
      */
     public static SearchSystem start(SearchStore store, SearchSystemSettings settings) {
-        List<String> devices = DeviceDiscovery.discover(settings.cpuSlots(), settings.useGpus());
+        List<String> devices = DeviceDiscovery.discover(settings.cpuSlots(), settings.gpus());
         Config config = ConfigFactory.parseString("""
                 pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
                 pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"

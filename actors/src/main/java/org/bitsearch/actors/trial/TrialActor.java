@@ -123,7 +123,7 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
         int count = env.store().trial(id, n).map(t -> t.attempts()).orElse(1);
         try {
             TrialContext context = new TrialContext(n, attempt.candidate(), attempt.seed(), attempt.maxEpochs(),
-                    attempt.checkpoint(), device);
+                    attempt.checkpoint(), device, id, Math.max(1, count), java.util.Optional.of(dir));
             TrainingRun run = attempt.trainer().open(context);
             RunHandle h = new RunHandle(run);
             int from;

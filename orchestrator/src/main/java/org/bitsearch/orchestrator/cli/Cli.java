@@ -48,6 +48,10 @@ final class Cli {
         } catch (Exception e) {
             Throwable cause = unwrap(e);
             if (cause instanceof SpecException s) return printProblems(s);
+            if (cause instanceof org.bitsearch.actors.device.DeviceSelectionException d) {
+                System.err.println("bitsearch: " + d.getMessage());
+                return BAD_INPUT;
+            }
             if (cause instanceof StoreException) {
                 System.err.println("bitsearch: " + cause.getMessage());
                 return FAILURE;

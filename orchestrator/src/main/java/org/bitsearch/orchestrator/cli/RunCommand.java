@@ -76,6 +76,6 @@ public final class RunCommand implements Callable<Integer> {
 
     static SearchSystemSettings settings(StoreOptions store, SystemOptions system) {
         return SearchSystemSettings.defaults(store.dataDir(), StandardTrainers.factory()).withResumeInterrupted(false)
-                .withCpuSlots(system.cpuSlots).withSlotsPerDevice(system.slotsPerDevice);
+                .withCpuSlots(system.cpuSlots).withSlotsPerDevice(system.slotsPerDevice).withGpus(system.gpuSelection());
     }
 }

@@ -44,7 +44,8 @@ class LayeringTest {
     @Test
     void actorsAndSearchKnowNoDl4j() {
         noClasses().that().resideInAnyPackage("org.bitsearch.actors..", "org.bitsearch.search..",
-                        "org.bitsearch.storage..", "org.bitsearch.trainers.sim..", "org.bitsearch.trainers.io..")
+                        "org.bitsearch.storage..", "org.bitsearch.trainers.sim..", "org.bitsearch.trainers.io..",
+                        "org.bitsearch.trainers.process..")
                 .should().dependOnClassesThat().resideInAnyPackage(DL4J)
                 .check(classes);
     }

@@ -27,7 +27,16 @@ final class CliProcess implements AutoCloseable {
         return start(workDir, List.of("-Xmx512m"), args);
     }
 
+    /** Starts bitsearch with {@code env} as its whole environment (the test JVM's own stays as it is). */
+    static CliProcess start(Path workDir, java.util.Map<String, String> env, String... args) throws IOException {
+        return start(workDir, List.of("-Xmx512m"), env, args);
+    }
+
     static CliProcess start(Path workDir, List<String> jvmOptions, String... args) throws IOException {
+        return start(workDir, jvmOptions, null, args);
+    }
+
+    private static CliProcess start(Path workDir, List<String> jvmOptions, java.util.Map<String, String> env, String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", cp));
@@ -35,6 +44,10 @@ final class CliProcess implements AutoCloseable {
         cmd.add("org.bitsearch.orchestrator.Main");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
+        if (env != null) {
+            pb.environment().clear();
+            pb.environment().putAll(env);
+        }
         pb.environment().put("OMP_NUM_THREADS", "1");
         return new CliProcess(pb.start());
     }
