@@ -15,8 +15,8 @@ most --fail-attempts):
   ignore-stop         (any trial of --fail-trials, any attempt) answer `stop` by sleeping instead of exiting
   nan                 report a null (NaN) validation loss
 --journal FILE appends one JSON line per event (start, epoch, child, stop, test, export) with this process's pid,
-so a test can check what was sent and that no process survived. --spawn-child starts a grandchild `sleep` that
-lives as long as this process would, to test that the whole process tree is killed.
+so a test can check what was sent and that no process survived. --spawn-child starts a grandchild (a sleeping
+Python whose command line names the journal) to test that the whole process tree is killed.
 """
 import argparse
 import json
@@ -85,7 +85,8 @@ def main(argv):
     if args.chatter:
         send("fake trainer says hello (not a protocol line)")
     if args.spawn_child:
-        child = subprocess.Popen(["sleep", "1000"])
+        # the grandchild's command line names the journal, so that a test finds it whatever its pid
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1000)", "grandchild", args.journal or ""])
         journal(args, "child", trial=trial, attempt=attempt, child=child.pid)
 
     done = 0

@@ -53,12 +53,27 @@ final class FakeTrainer {
         return out.stream().distinct().toList();
     }
 
-    /** Fails unless every journalled process is gone within {@code within}. */
+    /**
+     * The live processes whose command line names this journal: the fake trainers and their grandchildren (found by
+     * command line, not by the journalled pids, which the system may have reused by now).
+     */
+    List<String> alive() {
+        String marker = journal.toString();
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+                .map(p -> p.pid() + " " + p.info().arguments().map(a -> String.join(" ", a)).orElse(""))
+                .filter(c -> c.contains(marker)).toList();
+    }
+
+    /** Fails unless every process of this journal is gone within {@code within}. */
     void assertNoProcessLeft(Duration within) throws Exception {
+        assertTrueEventually(within);
+    }
+
+    private void assertTrueEventually(Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
-        List<Long> alive;
+        List<String> alive;
         do {
-            alive = pids().stream().filter(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)).toList();
+            alive = alive();
             if (alive.isEmpty()) return;
             Thread.sleep(50);
         } while (System.nanoTime() < deadline);

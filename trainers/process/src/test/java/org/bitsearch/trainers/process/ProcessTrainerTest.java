@@ -232,6 +232,30 @@ class ProcessTrainerTest {
     }
 
     @Test
+    void cancelKillsTheRunningEpochAtOnce() throws Exception {
+        FakeTrainer fake = fake();
+        ProcessTrainer trainer = new ProcessTrainer(fake.config("--epoch-seconds", "60", "--spawn-child"));
+        try (TrainingRun run = trainer.open(context(1, Optional.empty(), "cpu:0"))) {
+            var cancel = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            try {
+                cancel.submit(() -> {
+                    // once the program and its grandchild run (mid-epoch), cancel
+                    while (fake.events("child").isEmpty()) Thread.sleep(20);
+                    run.cancel();
+                    return null;
+                });
+                long t0 = System.nanoTime();
+                assertThrows(org.bitsearch.search.trainer.EpochCancelledException.class, run::trainEpoch);
+                double took = (System.nanoTime() - t0) / 1e9;
+                assertTrue(took < 10, "cancelled after " + took + " s, not at the end of the 60 s epoch");
+            } finally {
+                cancel.shutdownNow();
+            }
+        }
+        fake.assertNoProcessLeft(Duration.ofSeconds(5));
+    }
+
+    @Test
     void aDivergedEpochIsReportedNotThrown() throws Exception {
         FakeTrainer fake = fake();
         ProcessTrainer trainer = new ProcessTrainer(fake.config("--fail", "nan", "--fail-trials", "3", "--fail-epoch", "2"));
