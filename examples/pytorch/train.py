@@ -290,8 +290,16 @@ def resolve_device(name):
     return torch.device(name)
 
 
+def torch_seed(*parts):
+    """A torch seed from bitsearch's 64-bit (possibly negative) seeds: a non-negative int below 2^63."""
+    x = 0
+    for p in parts:
+        x = (x * 1000003 + int(p)) % (1 << 63)
+    return x
+
+
 def build(cfg, data, bits, seed, device):
-    torch.manual_seed(seed)
+    torch.manual_seed(torch_seed(seed))
     net = Net(cfg.model, cfg.hidden, data.rows, data.cols, data.classes, bits).to(device)
     xavier(net)
     return net
@@ -338,7 +346,7 @@ def train_trial(cfg, params, bits, seed, max_epochs, device="cpu", from_epoch=1,
     for epoch in range(from_epoch, max_epochs + 1):
         net.train()
         started = time.monotonic()
-        order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1000003 + epoch)).to(dev)
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(torch_seed(seed, epoch))).to(dev)
         total, seen = 0.0, 0
         for i in range(0, n, batch):
             idx = order[i:i + batch]
