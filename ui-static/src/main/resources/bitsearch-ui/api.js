@@ -43,6 +43,7 @@ export async function post(path, body = null, contentType = 'application/json') 
 }
 
 export const api = {
+  cluster: () => get('api/cluster'),
   info: () => get('api/info'),
   searches: () => get('api/searches'),
   search: (id) => get(`api/searches/${id}`),

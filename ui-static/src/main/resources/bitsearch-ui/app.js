@@ -3,6 +3,7 @@ import { api, ApiError, setToken, token } from './api.js';
 import { el, num, pct, stateBadge } from './format.js';
 import { curveChart, hypervolumeChart, paretoChart, updateCurves, updateHypervolume, updatePareto } from './charts.js';
 import { renderCompare, renderHeatmap, renderLadder, renderStats, renderTrialTable } from './panels.js';
+import { renderNodes } from './nodes.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -33,6 +34,7 @@ budget: {maxTrials: 24, maxEpochs: 9, maxConcurrent: 2}
 // ---- list view ------------------------------------------------------------------------------------------------
 
 async function loadList() {
+  api.cluster().then((v) => renderNodes($('nodes'), v)).catch(() => {});
   const searches = await api.searches();
   $('no-searches').hidden = searches.length > 0;
   $('searches').tBodies[0].replaceChildren(...searches.map((s) => el('tr', {

@@ -11,8 +11,15 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.bitsearch.actors.api.SearchEvents;
 import org.bitsearch.actors.api.SearchService;
+import org.bitsearch.actors.cluster.ClusterSettings;
+import org.bitsearch.actors.cluster.ClusterStatus;
+import org.bitsearch.actors.cluster.RoutingTrainer;
+import org.bitsearch.actors.cluster.WorkerDirectory;
+import org.bitsearch.actors.cluster.Workers;
 import org.bitsearch.actors.device.DeviceDiscovery;
 import org.bitsearch.actors.device.DevicePool;
+import org.bitsearch.actors.env.CompiledSearches;
+import org.bitsearch.actors.env.SearchEnvironment;
 import org.bitsearch.actors.events.EventStreamSearchEvents;
 import org.bitsearch.actors.registry.SearchRegistry;
 import org.bitsearch.actors.service.RegistrySearchService;
@@ -23,8 +30,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -45,12 +55,14 @@ public final class SearchSystem implements AutoCloseable {
     private final List<String> devices;
     private final ActorRef<DevicePool.Command> pool;
     private final CompiledSearches searches;
+    private final Workers workers;
     private boolean closed;
 
     private SearchSystem(ActorSystem<SearchRegistry.Command> system, RegistrySearchService service,
                          EventStreamSearchEvents events, SearchSystemSettings settings, List<String> devices,
-                         ActorRef<DevicePool.Command> pool, CompiledSearches searches) {
+                         ActorRef<DevicePool.Command> pool, CompiledSearches searches, Workers workers) {
         this.searches = searches;
+        this.workers = workers;
         this.system = system;
         this.service = service;
         this.events = events;
@@ -64,14 +76,18 @@ public final class SearchSystem implements AutoCloseable {
      * interrupted searches if the settings say so). Blocks briefly (device discovery, actor start).
      */
     public static SearchSystem start(SearchStore store, SearchSystemSettings settings) {
-        List<String> devices = DeviceDiscovery.discover(settings.cpuSlots(), settings.gpus());
-        Config config = ConfigFactory.parseString("""
+        boolean coordinator = settings.cluster().isPresent();
+        // a coordinator with --cpu-slots 0 trains nothing itself: every slot comes from its workers
+        List<String> devices = coordinator && settings.cpuSlots() == 0 ? List.of()
+                : DeviceDiscovery.discover(settings.cpuSlots(), settings.gpus());
+        Config local = ConfigFactory.parseString("""
                 pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
                 pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
                 pekko.loglevel = INFO
                 pekko.log-dead-letters = off
                 pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-                """).withFallback(ConfigFactory.load());
+                """);
+        Config config = settings.cluster().map(c -> c.config().withFallback(local)).orElse(local).withFallback(ConfigFactory.load());
         checkTrainerThreads(devices.size() * settings.slotsPerDevice(), config);
         log.info("devices: {} ({} slot(s) each)", devices, settings.slotsPerDevice());
         try {
@@ -80,15 +96,20 @@ public final class SearchSystem implements AutoCloseable {
             throw new IllegalArgumentException("dataDir " + settings.dataDir() + " cannot be created: " + e.getMessage(), e);
         }
         TrainerFactory trainers = settings.datasetsDir().map(settings.trainers()::withDefaultDataDir).orElse(settings.trainers());
+        Workers workers = new Workers();
+        AtomicReference<ActorSystem<?>> systemRef = new AtomicReference<>();
+        if (coordinator) trainers = trainers.withDecorator((kind, cfg, t) -> new RoutingTrainer(t, kind, cfg.toString(), workers,
+                systemRef::get, REMOTE_EPOCH_TIMEOUT));
         SpecCompiler compiler = new SpecCompiler(trainers);
         CompiledSearches searches = new CompiledSearches(compiler);
         CompletableFuture<ActorRef<DevicePool.Command>> poolRef = new CompletableFuture<>();
         ActorSystem<SearchRegistry.Command> system = ActorSystem.create(Behaviors.setup(ctx -> {
             ActorRef<DevicePool.Command> pool = ctx.spawn(DevicePool.create(devices, settings.slotsPerDevice()), "device-pool");
             poolRef.complete(pool);
+            if (coordinator) ctx.spawn(WorkerDirectory.create(pool, workers, settings.cluster().get().secret()), "workers");
             Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(TRAINER_DISPATCHER));
             SearchEnvironment env = new SearchEnvironment(store, compiler, new EventStreamSearchEvents(ctx.getSystem()), pool,
-                    blocking, settings.dataDir().toAbsolutePath(), settings.retryBackoff(), settings.maxRetryBackoff(), devices.get(0), searches);
+                    blocking, settings.dataDir().toAbsolutePath(), settings.retryBackoff(), settings.maxRetryBackoff(), devices.isEmpty() ? "cpu:0" : devices.get(0), searches);
             // the registry calls the store (blocking H2): it runs on the supervisor dispatcher, and the guardian,
             // on Pekko's default dispatcher, only forwards to it
             ActorRef<SearchRegistry.Command> registry = ctx.spawn(SearchRegistry.create(env, settings.resumeInterrupted()), "registry",
@@ -98,7 +119,8 @@ public final class SearchSystem implements AutoCloseable {
                 registry.tell(m);
                 return Behaviors.same();
             }, (c, signal) -> signal instanceof org.apache.pekko.actor.typed.Terminated ? Behaviors.stopped() : Behaviors.same());
-        }), "bitsearch", config);
+        }), ClusterSettings.SYSTEM_NAME, config);
+        systemRef.set(system);
         EventStreamSearchEvents events = new EventStreamSearchEvents(system);
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(TRAINER_DISPATCHER));
         RegistrySearchService service = new RegistrySearchService(system, system, store, compiler, events, blocking, settings.askTimeout());
@@ -109,8 +131,11 @@ public final class SearchSystem implements AutoCloseable {
             system.terminate();
             throw new IllegalStateException("the actor system did not start: " + e, e);
         }
-        return new SearchSystem(system, service, events, settings, devices, pool, searches);
+        return new SearchSystem(system, service, events, settings, devices, pool, searches, workers);
     }
+
+    /** How long a worker may take for one epoch (or a test-accuracy measurement) before the attempt fails. */
+    static final Duration REMOTE_EPOCH_TIMEOUT = Duration.ofHours(6);
 
     /** The trainer-dispatcher threads kept free of training steps, for closes, checkpoint deletion and measuring. */
     static final int RESERVED_TRAINER_THREADS = 4;
@@ -148,6 +173,15 @@ public final class SearchSystem implements AutoCloseable {
 
     public SearchSystemSettings settings() { return settings; }
 
+    /** Every node's slots and what trains on them, for the page ({@code GET /api/cluster}). */
+    public CompletionStage<ClusterStatus.View> clusterStatus() {
+        return AskPattern.<DevicePool.Command, DevicePool.Status>ask(pool, DevicePool.GetStatus::new, settings.askTimeout(), system.scheduler())
+                .thenApply(status -> ClusterStatus.of(status, settings.cluster().isPresent()));
+    }
+
+    /** The cluster workers whose slots this coordinator uses (none without a cluster). */
+    public Workers workers() { return workers; }
+
     /** The device pool (tests ask it for its status). */
     public ActorRef<DevicePool.Command> devicePool() { return pool; }
 
@@ -155,7 +189,8 @@ public final class SearchSystem implements AutoCloseable {
     public ActorSystem<?> actorSystem() { return system; }
 
     /**
-     * Stops cleanly: every running search finishes its running epochs (checkpointed) and is left RUNNING, so that
+     * Stops cleanly: every running search cancels its running epochs (discarded; each trial resumes from its last
+     * checkpoint) and is left RUNNING, so that
      * the next start resumes it; then the actor system terminates. Waits at most settings.shutdownTimeout.
      * Idempotent. Does not close the store.
      */

@@ -6,6 +6,7 @@ import org.bitsearch.actors.spec.SpecException;
 import org.bitsearch.storage.H2SearchStore;
 import org.bitsearch.storage.SearchState;
 import org.bitsearch.storage.TrialRow;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,12 +42,13 @@ class SearchSystemTest {
                 .withShutdownTimeout(Duration.ofSeconds(20));
     }
 
-    private static void await(List<SearchEvent> events, Class<? extends SearchEvent> type, long id, int n) throws InterruptedException {
-        for (int i = 0; i < 12000; i++) { // up to 120 s: a loaded CI machine
-            if (events.stream().filter(type::isInstance).filter(e -> e.searchId() == id).count() >= n) return;
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no " + n + " " + type.getSimpleName() + " in " + events);
+    /** Waits (up to 120 s: a loaded CI machine) for {@code n} events of {@code type} of search {@code id}. */
+    private static void await(SearchSystem system, List<SearchEvent> events, Class<? extends SearchEvent> type, long id, int n) {
+        TestProbe.create(system.actorSystem()).awaitAssert(Duration.ofSeconds(120), Duration.ofMillis(10), () -> {
+            assertTrue(events.stream().filter(type::isInstance).filter(e -> e.searchId() == id).count() >= n,
+                    "no " + n + " " + type.getSimpleName() + " in " + events);
+            return null;
+        });
     }
 
     @Test
@@ -69,7 +73,7 @@ class SearchSystemTest {
             try (SearchSystem system = SearchSystem.start(store, settings())) {
                 system.events().subscribe(events::add);
                 id = system.service().submit(SPEC).toCompletableFuture().get(60, TimeUnit.SECONDS);
-                await(events, SearchEvent.TrialFinished.class, id, 1);
+                await(system, events, SearchEvent.TrialFinished.class, id, 1);
             }
             assertEquals(SearchState.RUNNING, store.search(id).orElseThrow().state(), "interrupted, resumable at the next start");
             assertTrue(store.search(id).orElseThrow().message().startsWith("interrupted"));
@@ -79,12 +83,13 @@ class SearchSystemTest {
             List<SearchEvent> after = new CopyOnWriteArrayList<>();
             try (SearchSystem system = SearchSystem.start(store, settings())) {
                 system.events().subscribe(after::add);
-                await(after, SearchEvent.SearchFinished.class, id, 1);
+                await(system, after, SearchEvent.SearchFinished.class, id, 1);
                 // SearchFinished is published just before the supervisor stops: the registry may still count it running
-                SearchService.ResumeResult r = system.service().resume(id).toCompletableFuture().get();
-                for (long deadline = System.nanoTime() + 30_000_000_000L; r == SearchService.ResumeResult.ALREADY_RUNNING
-                        && System.nanoTime() < deadline; r = system.service().resume(id).toCompletableFuture().get())
-                    Thread.sleep(10);
+                SearchService.ResumeResult r = TestProbe.create(system.actorSystem()).awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(10), () -> {
+                    SearchService.ResumeResult res = system.service().resume(id).toCompletableFuture().join();
+                    assertNotEquals(SearchService.ResumeResult.ALREADY_RUNNING, res);
+                    return res;
+                });
                 assertEquals(SearchService.ResumeResult.FINISHED, r);
                 assertEquals(SearchService.StopResult.NOT_RUNNING, system.service().stop(id).toCompletableFuture().get());
                 assertEquals(SearchService.StopResult.UNKNOWN, system.service().stop(99).toCompletableFuture().get());
@@ -103,10 +108,52 @@ class SearchSystemTest {
             system.events().subscribe(events::add);
             String spec = SPEC.replace("maxTrials: 6", "maxTrials: 50").replace("maxEpochs: 3", "maxEpochs: 3, maxWallSeconds: 1");
             long id = system.service().submit(spec).toCompletableFuture().get(60, TimeUnit.SECONDS);
-            await(events, SearchEvent.SearchFinished.class, id, 1);
+            await(system, events, SearchEvent.SearchFinished.class, id, 1);
             assertEquals(SearchState.STOPPED, store.search(id).orElseThrow().state());
             assertTrue(store.search(id).orElseThrow().message().contains("wall-clock limit of 1 s"), store.search(id).orElseThrow().message());
             assertTrue(store.trials(id).size() < 50);
+        }
+    }
+
+    @Test
+    void theWallClockLimitCancelsARunningEpochInsteadOfWaitingForIt() throws Exception {
+        List<SearchEvent> events = new CopyOnWriteArrayList<>();
+        try (H2SearchStore store = H2SearchStore.open(dir); SearchSystem system = SearchSystem.start(store, settings())) {
+            system.events().subscribe(events::add);
+            String spec = SPEC.replace("epochSeconds: 0.1", "epochSeconds: 600").replace("maxEpochs: 3", "maxEpochs: 3, maxWallSeconds: 1");
+            long started = System.nanoTime();
+            long id = system.service().submit(spec).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            await(system, events, SearchEvent.SearchFinished.class, id, 1);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            assertTrue(seconds < 30, "the 600 s epochs were cancelled, not waited for: " + seconds + " s");
+            assertEquals(SearchState.STOPPED, store.search(id).orElseThrow().state());
+            assertTrue(store.reports(id).isEmpty(), "the cancelled epochs are discarded");
+            List<TrialRow> trials = store.trials(id);
+            assertEquals(2, trials.size());
+            for (TrialRow t : trials) {
+                assertFalse(t.state().isFinished(), "trial " + t.number() + " stays resumable");
+                assertEquals("", t.error(), "a cancelled epoch is no failed attempt");
+            }
+        }
+    }
+
+    @Test
+    void closingCancelsRunningEpochsAndLeavesTheSearchRunningForTheNextStart() throws Exception {
+        List<SearchEvent> events = new CopyOnWriteArrayList<>();
+        try (H2SearchStore store = H2SearchStore.open(dir)) {
+            long id;
+            long closing;
+            try (SearchSystem system = SearchSystem.start(store, settings())) {
+                system.events().subscribe(events::add);
+                id = system.service().submit(SPEC.replace("epochSeconds: 0.1", "epochSeconds: 600")).toCompletableFuture().get(60, TimeUnit.SECONDS);
+                await(system, events, SearchEvent.TrialStarted.class, id, 2);
+                closing = System.nanoTime();
+            }
+            double seconds = (System.nanoTime() - closing) / 1e9;
+            assertTrue(seconds < 30, "close cancelled the 600 s epochs: " + seconds + " s");
+            assertEquals(SearchState.RUNNING, store.search(id).orElseThrow().state());
+            assertEquals(List.of(id), store.interruptedSearches());
+            assertTrue(store.reports(id).isEmpty());
         }
     }
 

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, SensitivityCommand.class,
                 org.bitsearch.orchestrator.cli.RunCommand.class, org.bitsearch.orchestrator.cli.ResumeCommand.class,
                 org.bitsearch.orchestrator.cli.ListCommand.class, org.bitsearch.orchestrator.cli.ShowCommand.class,
-                ServeCommand.class},
+                ServeCommand.class, org.bitsearch.orchestrator.cli.WorkerCommand.class},
         footer = {"", "Benchmarks: ./bitsearch bench --help (the harness is a jar of its own, tests/bench)."})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -21,11 +21,13 @@ import java.util.Map;
  * stored as 0.0 (H2 holds JSON numbers as decimals, which have no negative zero), see {@link #normalise}.
  * Stateless and thread-safe.
  */
-final class CandidateJson {
+public final class CandidateJson {
     private final ObjectMapper mapper = new ObjectMapper();
 
+    public CandidateJson() {}
+
     /** The params object, e.g. {@code {"lr":1.0E-4,"layers":3,"opt":"adam","bn":true}}. */
-    String params(Candidate candidate) {
+    public String params(Candidate candidate) {
         ObjectNode node = mapper.createObjectNode();
         for (Map.Entry<String, Object> e : candidate.params().entrySet()) {
             Object v = e.getValue();
@@ -48,14 +50,14 @@ final class CandidateJson {
     }
 
     /** The bit allocation as an array, e.g. {@code [8,4,4,2]}. */
-    String bits(BitAllocation bits) {
+    public String bits(BitAllocation bits) {
         ArrayNode node = mapper.createArrayNode();
         bits.bits().forEach(node::add);
         return write(node);
     }
 
     /** Reads a candidate back; {@code where} names the row for the error message if the JSON is not ours. */
-    Candidate candidate(String paramsJson, String bitsJson, String where) {
+    public Candidate candidate(String paramsJson, String bitsJson, String where) {
         try {
             JsonNode params = mapper.readTree(paramsJson);
             JsonNode bits = mapper.readTree(bitsJson);

@@ -16,7 +16,8 @@ public interface SearchService {
      */
     CompletionStage<Long> submit(String specText);
 
-    /** Stops a running search: running epochs finish cleanly, the search is left STOPPED and resumable. */
+    /** Stops a running search: running epochs are cancelled and discarded at once, the search is left STOPPED and
+     * resumable (each trial from its last checkpoint). */
     CompletionStage<StopResult> stop(long searchId);
 
     /** Resumes a STOPPED or interrupted search. */

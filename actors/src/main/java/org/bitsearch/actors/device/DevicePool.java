@@ -44,6 +44,24 @@ public final class DevicePool extends AbstractBehavior<DevicePool.Command> {
      */
     public record HoldUntil(ActorRef<?> holder, CompletionStage<?> until) implements Command {}
 
+    /**
+     * Adds the slots of a cluster worker: {@code slotsPerDevice} slots per device, each named {@code node + "/" +
+     * device} ("127.0.0.1:25521/cpu:0"). A node added again (it rejoined) gets fresh slots; its old ones stay retired.
+     */
+    public record AddNode(String node, List<String> devices, int slotsPerDevice) implements Command {
+        public AddNode {
+            if (node == null || node.isBlank() || node.contains("/")) throw new IllegalArgumentException("node is '" + node + "', but must be a non-blank name without '/'");
+            devices = List.copyOf(devices);
+            if (slotsPerDevice < 1) throw new IllegalArgumentException("slotsPerDevice is " + slotsPerDevice + ", but must be >= 1");
+        }
+    }
+
+    /**
+     * Retires every slot of {@code node} (it left the cluster or was downed): free ones at once, taken ones when their
+     * holder terminates (its run fails when the node is gone); none of them is handed out again.
+     */
+    public record RemoveNode(String node) implements Command {}
+
     private record HolderTerminated(ActorRef<?> holder) implements Command {}
 
     private record StepEnded(ActorRef<?> holder, CompletionStage<?> step) implements Command {}
@@ -67,6 +85,7 @@ public final class DevicePool extends AbstractBehavior<DevicePool.Command> {
     }
 
     private final List<String> slots;
+    private final java.util.Set<Integer> retired = new java.util.HashSet<>();
     private final Deque<Integer> free = new ArrayDeque<>();
     private final Map<ActorRef<?>, Integer> holders = new LinkedHashMap<>();
     private final Deque<Acquire> waiting = new ArrayDeque<>();
@@ -79,7 +98,7 @@ public final class DevicePool extends AbstractBehavior<DevicePool.Command> {
      * @param slotsPerDevice how many trials may share one device (>= 1)
      */
     public static Behavior<Command> create(List<String> devices, int slotsPerDevice) {
-        if (devices == null || devices.isEmpty()) throw new IllegalArgumentException("devices is empty, but the pool needs at least one device");
+        if (devices == null) throw new IllegalArgumentException("devices must not be null (empty: only cluster workers' slots)");
         if (slotsPerDevice < 1) throw new IllegalArgumentException("slotsPerDevice is " + slotsPerDevice + ", but must be >= 1");
         List<String> slots = new ArrayList<>();
         for (int k = 0; k < slotsPerDevice; k++) slots.addAll(devices);
@@ -88,7 +107,7 @@ public final class DevicePool extends AbstractBehavior<DevicePool.Command> {
 
     private DevicePool(ActorContext<Command> ctx, List<String> slots) {
         super(ctx);
-        this.slots = List.copyOf(slots);
+        this.slots = new ArrayList<>(slots);
         for (int i = 0; i < slots.size(); i++) free.addLast(i);
     }
 
@@ -100,6 +119,8 @@ public final class DevicePool extends AbstractBehavior<DevicePool.Command> {
                 .onMessage(HoldUntil.class, this::onHoldUntil)
                 .onMessage(StepEnded.class, this::onStepEnded)
                 .onMessage(GetStatus.class, this::onGetStatus)
+                .onMessage(AddNode.class, this::onAddNode)
+                .onMessage(RemoveNode.class, this::onRemoveNode)
                 .build();
     }
 
@@ -134,16 +155,37 @@ public final class DevicePool extends AbstractBehavior<DevicePool.Command> {
             return this;
         }
         Integer slot = holders.remove(t.holder());
-        if (slot != null) free.addFirst(slot);
+        if (slot != null && !retired.contains(slot)) free.addFirst(slot);
         else waiting.removeIf(w -> w.holder().equals(t.holder()));
         grant();
+        return this;
+    }
+
+    private Behavior<Command> onAddNode(AddNode a) {
+        for (int k = 0; k < a.slotsPerDevice(); k++)
+            for (String device : a.devices()) {
+                slots.add(a.node() + "/" + device);
+                free.addLast(slots.size() - 1);
+            }
+        getContext().getLog().info("node {} offers {} slot(s): {}", a.node(), a.devices().size() * a.slotsPerDevice(), a.devices());
+        grant();
+        return this;
+    }
+
+    private Behavior<Command> onRemoveNode(RemoveNode r) {
+        String prefix = r.node() + "/";
+        for (int i = 0; i < slots.size(); i++) if (slots.get(i).startsWith(prefix)) retired.add(i);
+        free.removeIf(retired::contains);
+        getContext().getLog().info("node {} left: its slots are retired", r.node());
         return this;
     }
 
     private Behavior<Command> onGetStatus(GetStatus g) {
         Map<String, String> inUse = new HashMap<>();
         holders.forEach((h, s) -> inUse.put(h.path().toString(), slots.get(s)));
-        g.replyTo().tell(new Status(slots, inUse, waiting.size(), highWater));
+        List<String> live = new ArrayList<>();
+        for (int i = 0; i < slots.size(); i++) if (!retired.contains(i)) live.add(slots.get(i));
+        g.replyTo().tell(new Status(live, inUse, waiting.size(), highWater));
         return this;
     }
 

@@ -9,7 +9,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.bitsearch.actors.SearchEnvironment;
+import org.bitsearch.actors.env.SearchEnvironment;
 import org.bitsearch.actors.api.SearchEvent;
 import org.bitsearch.actors.api.SearchService.ResumeResult;
 import org.bitsearch.actors.api.SearchService.StopResult;
@@ -54,8 +54,8 @@ public final class SearchRegistry extends AbstractBehavior<SearchRegistry.Comman
     public record GetRunning(ActorRef<Set<Long>> replyTo) implements Command {}
 
     /**
-     * Interrupts every running search (left RUNNING, so that it resumes at the next start) after its running
-     * epochs, and answers when all supervisors have stopped. Afterwards the registry starts nothing.
+     * Interrupts every running search (left RUNNING, so that it resumes at the next start; its running epochs are
+     * cancelled), and answers when all supervisors have stopped. Afterwards the registry starts nothing.
      */
     public record Shutdown(ActorRef<Done> replyTo) implements Command {}
 

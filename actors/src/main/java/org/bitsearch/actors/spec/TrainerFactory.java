@@ -62,22 +62,65 @@ public final class TrainerFactory {
         }
     }
 
+    /**
+     * Wraps every trainer this factory builds, given the kind and the trainer object it was built from (as the spec
+     * wrote it, without {@code kind}); the cluster uses it to route runs to workers, which rebuild the trainer there.
+     */
+    @FunctionalInterface
+    public interface Decorator {
+        Trainer decorate(String kind, ObjectNode config, Trainer trainer);
+    }
+
     private final Map<String, Kind<?>> kinds;
     private final Optional<Path> defaultDataDir;
+    private final Optional<Path> dataDirOverride;
+    private final Decorator decorator;
 
-    private TrainerFactory(Map<String, Kind<?>> kinds, Optional<Path> defaultDataDir) {
+    private TrainerFactory(Map<String, Kind<?>> kinds, Optional<Path> defaultDataDir, Optional<Path> dataDirOverride,
+                           Decorator decorator) {
         this.kinds = Map.copyOf(kinds);
         this.defaultDataDir = defaultDataDir;
+        this.dataDirOverride = dataDirOverride;
+        this.decorator = decorator;
     }
 
     /** A factory that knows no kinds yet. */
-    public static TrainerFactory empty() { return new TrainerFactory(Map.of(), Optional.empty()); }
+    public static TrainerFactory empty() { return new TrainerFactory(Map.of(), Optional.empty(), Optional.empty(), (k, c, t) -> t); }
+
+    /** A copy whose trainers are wrapped by {@code d} (after any decorator already set). */
+    public TrainerFactory withDecorator(Decorator d) {
+        Decorator before = decorator;
+        return new TrainerFactory(kinds, defaultDataDir, dataDirOverride, (k, c, t) -> d.decorate(k, c, before.decorate(k, c, t)));
+    }
+
+    /**
+     * A copy that replaces the {@code dataDir} of any config type that has such a field with {@code dir}, whatever the
+     * spec says (a cluster worker reads its own data directory).
+     */
+    public TrainerFactory withDataDirOverride(Path dir) {
+        return new TrainerFactory(kinds, defaultDataDir, Optional.of(dir.toAbsolutePath().normalize()), decorator);
+    }
+
+    /**
+     * Builds the trainer of {@code kindName} from {@code config} (the spec's trainer object without {@code kind}),
+     * undecorated.
+     *
+     * @throws SpecException listing every problem, each under {@code trainer}
+     */
+    public Trainer build(String kindName, ObjectNode config) throws SpecException {
+        Problems problems = new Problems();
+        Kind<?> kind = kinds.get(kindName);
+        if (kind == null) problems.add("trainer.kind", kindName, "must be one of " + kinds());
+        Optional<Trainer> t = kind == null ? Optional.empty() : build(kind, config, "trainer", problems);
+        problems.throwIfAny();
+        return t.orElseThrow();
+    }
 
     /** A copy that also knows {@code kind} (replacing one of the same name). */
     public TrainerFactory with(Kind<?> kind) {
         Map<String, Kind<?>> copy = new LinkedHashMap<>(kinds);
         copy.put(kind.name(), kind);
-        return new TrainerFactory(copy, defaultDataDir);
+        return new TrainerFactory(copy, defaultDataDir, dataDirOverride, decorator);
     }
 
     /**
@@ -85,7 +128,7 @@ public final class TrainerFactory {
      * (the server's default dataset directory).
      */
     public TrainerFactory withDefaultDataDir(Path dir) {
-        return new TrainerFactory(kinds, Optional.of(dir.toAbsolutePath().normalize()));
+        return new TrainerFactory(kinds, Optional.of(dir.toAbsolutePath().normalize()), dataDirOverride, decorator);
     }
 
     public Set<String> kinds() { return new TreeSet<>(kinds.keySet()); }
@@ -108,7 +151,7 @@ public final class TrainerFactory {
             problems.add(path + ".kind", kindName, "must be one of " + kinds());
             return Optional.empty();
         }
-        return build(kind, config, path, problems);
+        return build(kind, config, path, problems).map(t -> decorator.decorate(kindName, config.deepCopy(), t));
     }
 
     private <C> Optional<Trainer> build(Kind<C> kind, ObjectNode config, String path, Problems problems) {
@@ -127,6 +170,8 @@ public final class TrainerFactory {
             if (unknown) return Optional.empty();
             if (known.contains("dataDir") && !tree.hasNonNull("dataDir") && defaultDataDir.isPresent())
                 tree.put("dataDir", defaultDataDir.get().toString());
+            if (known.contains("dataDir") && dataDirOverride.isPresent())
+                tree.put("dataDir", dataDirOverride.get().toString());
         }
         C bound;
         try {

@@ -101,4 +101,25 @@ class DevicePoolTest {
         assertEquals("cpu:0", g2.receiveMessage(Duration.ofSeconds(30)).device());
         h2.stop();
     }
+
+    @Test
+    void aWorkersSlotsJoinTheQueueAndAreRetiredWhenItLeaves() {
+        ActorRef<DevicePool.Command> pool = kit.spawn(DevicePool.create(List.of(), 1)); // a coordinator with no local slot
+        TestProbe<Object> h1 = kit.createTestProbe(), h2 = kit.createTestProbe(), h3 = kit.createTestProbe();
+        TestProbe<DevicePool.Granted> g1 = kit.createTestProbe(), g2 = kit.createTestProbe(), g3 = kit.createTestProbe();
+        pool.tell(new DevicePool.Acquire(h1.ref(), g1.ref()));
+        g1.expectNoMessage(Duration.ofMillis(100));
+        pool.tell(new DevicePool.AddNode("10.0.0.7:25521", List.of("cpu:0"), 2));
+        assertEquals("10.0.0.7:25521/cpu:0", g1.receiveMessage().device(), "the waiting holder gets the worker's slot");
+        pool.tell(new DevicePool.Acquire(h2.ref(), g2.ref()));
+        assertEquals("10.0.0.7:25521/cpu:0", g2.receiveMessage().device(), "two slots per device");
+        pool.tell(new DevicePool.RemoveNode("10.0.0.7:25521"));
+        assertEquals(List.of(), status(pool).slots(), "the worker's slots are retired");
+        h1.stop(); // its run failed with the worker gone
+        pool.tell(new DevicePool.Acquire(h3.ref(), g3.ref()));
+        g3.expectNoMessage(Duration.ofMillis(200)); // a retired slot is never handed out again
+        pool.tell(new DevicePool.AddNode("10.0.0.7:25521", List.of("cpu:0"), 1)); // it rejoined: fresh slots
+        assertEquals("10.0.0.7:25521/cpu:0", g3.receiveMessage().device());
+        assertEquals(List.of("10.0.0.7:25521/cpu:0"), status(pool).slots());
+    }
 }

@@ -4,6 +4,7 @@ import org.bitsearch.actors.spec.TrainerFactory;
 import org.bitsearch.trainers.sim.SimulatedTrainer;
 import org.bitsearch.trainers.sim.SimulatedTrainerConfig;
 import org.bitsearch.search.space.QuantLayer;
+import org.bitsearch.search.trainer.EpochCancelledException;
 import org.bitsearch.search.trainer.Trainer;
 import org.bitsearch.search.trainer.TrainingRun;
 import org.bitsearch.search.trainer.TrialContext;
@@ -12,11 +13,12 @@ import org.bitsearch.search.trial.EpochMetrics;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The simulated trainer (trainer kind {@code gated}, same options), except that every epoch and every test-accuracy
  * measurement first takes a permit
- * from {@link #GATE}: a test decides exactly how many epochs run before it acts, whatever the machine's speed.
+ * from {@link #GATE} (an epoch waiting at the gate ends with EpochCancelledException when the run is cancelled): a test decides exactly how many epochs run before it acts, whatever the machine's speed.
  * One test at a time uses the gate (surefire runs a class's tests one after another); reset it first.
  */
 final class GatedTrainer implements Trainer {
@@ -36,9 +38,12 @@ final class GatedTrainer implements Trainer {
     @Override public TrainingRun open(TrialContext context) throws Exception {
         TrainingRun run = inner.open(context);
         return new TrainingRun() {
+            private volatile boolean cancelled;
+
             @Override public int nextEpoch() { return run.nextEpoch(); }
             @Override public EpochMetrics trainEpoch() throws Exception {
-                GATE.acquire();
+                while (!GATE.tryAcquire(10, TimeUnit.MILLISECONDS)) // waiting at the gate is a "minibatch" that cancel() ends
+                    if (cancelled) throw new EpochCancelledException(run.nextEpoch());
                 return run.trainEpoch();
             }
             @Override public void saveCheckpoint(Path file) throws Exception { run.saveCheckpoint(file); }
@@ -47,7 +52,10 @@ final class GatedTrainer implements Trainer {
                 return run.testAccuracy();
             }
             @Override public void exportModel(Path file) throws Exception { run.exportModel(file); }
-            @Override public void cancel() { run.cancel(); }
+            @Override public void cancel() {
+                cancelled = true;
+                run.cancel();
+            }
             @Override public void close() { run.close(); }
         };
     }

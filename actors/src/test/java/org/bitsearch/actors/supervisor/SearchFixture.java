@@ -5,7 +5,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.bitsearch.actors.SearchEnvironment;
+import org.bitsearch.actors.env.SearchEnvironment;
 import org.bitsearch.actors.SearchSystem;
 import org.bitsearch.actors.TestTrainers;
 import org.bitsearch.actors.api.SearchEvent;
@@ -25,7 +25,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import org.apache.pekko.japi.function.Creator;
 import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A search registry in an {@link ActorTestKit} over the real H2 store in a temp directory and the standard
@@ -52,7 +56,7 @@ final class SearchFixture implements AutoCloseable {
         pool = kit.spawn(DevicePool.create(org.bitsearch.actors.device.DeviceDiscovery.discover(slots, false), 1), "pool");
         Executor blocking = kit.system().dispatchers().lookup(DispatcherSelector.fromConfig(SearchSystem.TRAINER_DISPATCHER));
         SearchEnvironment env = new SearchEnvironment(store, compiler, publisher, pool, blocking, dir,
-                Duration.ofMillis(20), Duration.ofMillis(100), "cpu:0", new org.bitsearch.actors.CompiledSearches(compiler));
+                Duration.ofMillis(20), Duration.ofMillis(100), "cpu:0", new org.bitsearch.actors.env.CompiledSearches(compiler));
         registry = kit.spawn(SearchRegistry.create(env, false), "registry", DispatcherSelector.fromConfig(SearchRegistry.SUPERVISOR_DISPATCHER));
     }
 
@@ -75,15 +79,19 @@ final class SearchFixture implements AutoCloseable {
      * Resumes search {@code id}. The SearchFinished event comes just before its supervisor stops, so the registry
      * may still count it running: ALREADY_RUNNING is asked again for up to 30 s.
      */
-    SearchService.ResumeResult resume(long id) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
+    SearchService.ResumeResult resume(long id) {
+        return await(Duration.ofSeconds(30), () -> {
             TestProbe<SearchService.ResumeResult> probe = kit.createTestProbe();
             registry.tell(new SearchRegistry.Resume(id, probe.ref()));
             SearchService.ResumeResult r = probe.receiveMessage();
-            if (r != SearchService.ResumeResult.ALREADY_RUNNING || System.nanoTime() > deadline) return r;
-            Thread.sleep(10);
-        }
+            assertNotEquals(SearchService.ResumeResult.ALREADY_RUNNING, r, "search " + id + " is still running");
+            return r;
+        });
+    }
+
+    /** Evaluates {@code check} every 10 ms until it throws no AssertionError, at most {@code max}; returns its result. */
+    <T> T await(Duration max, Creator<T> check) {
+        return kit.<Object>createTestProbe().awaitAssert(max, Duration.ofMillis(10), check);
     }
 
     DevicePool.Status poolStatus() {
@@ -93,26 +101,23 @@ final class SearchFixture implements AutoCloseable {
     }
 
     /** Waits for the search's {@code n}-th SearchFinished event and returns it. */
-    SearchEvent.SearchFinished awaitFinished(long id, int n, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
+    SearchEvent.SearchFinished awaitFinished(long id, int n, Duration timeout) {
+        return await(timeout, () -> {
             List<SearchEvent.SearchFinished> f = of(SearchEvent.SearchFinished.class).stream().filter(e -> e.searchId() == id).toList();
-            if (f.size() >= n) return f.get(n - 1);
-            Thread.sleep(20);
-        }
-        throw new AssertionError("search " + id + " did not finish " + n + " time(s) within " + timeout + "; events: " + events);
+            assertTrue(f.size() >= n, "search " + id + " did not finish " + n + " time(s); events: " + events);
+            return f.get(n - 1);
+        });
     }
 
-    SearchEvent.SearchFinished awaitFinished(long id) throws InterruptedException {
+    SearchEvent.SearchFinished awaitFinished(long id) {
         return awaitFinished(id, 1, Duration.ofSeconds(120));
     }
 
-    void awaitCount(Class<? extends SearchEvent> type, int n, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (of(type).size() < n) {
-            if (System.nanoTime() > deadline) throw new AssertionError("fewer than " + n + " " + type.getSimpleName() + " events: " + events);
-            Thread.sleep(10);
-        }
+    void awaitCount(Class<? extends SearchEvent> type, int n, Duration timeout) {
+        await(timeout, () -> {
+            assertTrue(of(type).size() >= n, "fewer than " + n + " " + type.getSimpleName() + " events: " + events);
+            return null;
+        });
     }
 
     <E extends SearchEvent> List<E> of(Class<E> type) {

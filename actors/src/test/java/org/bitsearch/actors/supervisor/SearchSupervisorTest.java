@@ -105,18 +105,18 @@ class SearchSupervisorTest {
             long id = f.submit(spec("", "{type: none}", "{maxTrials: 6, maxConcurrent: 2, maxEpochs: 1}").replace("kind: simulated", "kind: gated"));
             GatedTrainer.GATE.release(6); // one epoch per trial; measuring then waits at the gate (testAccuracy)
             f.awaitCount(SearchEvent.TrialFinished.class, 6, Duration.ofSeconds(60));
-            awaitGateQueue();
+            awaitGateQueue(f);
             int frontSize = f.store.front(id).size();
             assertTrue(frontSize >= 2, "this seed's front has several points: " + f.store.front(id));
             assertEquals(SearchService.StopResult.STOPPING, f.stop(id));
             // one point at a time: measuring ends after the point in progress once the supervisor has the Stop
             while (f.of(SearchEvent.SearchFinished.class).isEmpty()) {
                 GatedTrainer.GATE.release(1);
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (f.of(SearchEvent.SearchFinished.class).isEmpty() && !GatedTrainer.GATE.hasQueuedThreads()) {
-                    assertTrue(System.nanoTime() < deadline, "measuring neither ended nor went on: " + f.events);
-                    Thread.sleep(5);
-                }
+                f.await(Duration.ofSeconds(60), () -> {
+                    assertTrue(!f.of(SearchEvent.SearchFinished.class).isEmpty() || GatedTrainer.GATE.hasQueuedThreads(),
+                            "measuring neither ended nor went on: " + f.events);
+                    return null;
+                });
             }
             SearchEvent.SearchFinished done = f.awaitFinished(id);
             assertEquals(SearchState.COMPLETED, done.state(), done.message());
@@ -131,11 +131,33 @@ class SearchSupervisorTest {
         }
     }
 
-    private static void awaitGateQueue() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!GatedTrainer.GATE.hasQueuedThreads()) {
-            assertTrue(System.nanoTime() < deadline, "nothing waits at the gate");
-            Thread.sleep(5);
+    private static void awaitGateQueue(SearchFixture f) {
+        f.await(Duration.ofSeconds(60), () -> {
+            assertTrue(GatedTrainer.GATE.hasQueuedThreads(), "nothing waits at the gate");
+            return null;
+        });
+    }
+
+    @Test
+    void aStopCancelsRunningEpochsAndLeavesTheTrialsResumable() throws Exception {
+        try (SearchFixture f = new SearchFixture(dir, 2)) {
+            long id = f.submit(spec(", epochSeconds: 600", "{type: none}", "{maxTrials: 4, maxConcurrent: 2, maxEpochs: 3}"));
+            f.awaitCount(SearchEvent.TrialStarted.class, 2, Duration.ofSeconds(60));
+            long stopAt = System.nanoTime();
+            assertEquals(SearchService.StopResult.STOPPING, f.stop(id));
+            SearchEvent.SearchFinished stopped = f.awaitFinished(id, 1, Duration.ofSeconds(30));
+            assertTrue((System.nanoTime() - stopAt) / 1e9 < 20, "the stop did not wait for the 600 s epochs");
+            assertEquals(SearchState.STOPPED, stopped.state());
+            assertTrue(f.store.reports(id).isEmpty(), "nothing is reported for a cancelled epoch");
+            for (TrialRow t : f.store.trials(id)) {
+                assertFalse(t.state().isFinished(), "trial " + t.number() + " stays resumable");
+                assertEquals("", t.error(), "a cancelled epoch is no failed attempt");
+            }
+            assertTrue(f.of(SearchEvent.TrialRetrying.class).isEmpty(), "no retry after a stop");
+            f.await(Duration.ofSeconds(30), () -> {
+                assertTrue(f.poolStatus().inUse().isEmpty(), "the slots come back once the cancelled steps end");
+                return null;
+            });
         }
     }
 
@@ -154,17 +176,15 @@ class SearchSupervisorTest {
                 assertTrue(last.verdict().stop(), "a pruned trial's last verdict is STOP");
                 assertTrue(last.epoch() < 4);
                 assertEquals(last.epoch(), f.store.reports(id, t.number()).size(), "no epoch was trained after STOP");
-                assertTrue(Files.notExists(dir.resolve("checkpoints").resolve(Long.toString(id)).resolve(Integer.toString(t.number())))
-                        || awaitGone(dir.resolve("checkpoints").resolve(Long.toString(id)).resolve(Integer.toString(t.number()))));
+                Path trialDir = dir.resolve("checkpoints").resolve(Long.toString(id)).resolve(Integer.toString(t.number()));
+                f.await(Duration.ofSeconds(30), () -> { // deletion runs asynchronously
+                    assertTrue(Files.notExists(trialDir), "the checkpoints of pruned trial " + t.number() + " are deleted");
+                    return null;
+                });
             }
             f.store.trials(id).stream().filter(t -> t.state() == TrialState.COMPLETED)
                     .forEach(t -> assertEquals(4, f.store.reports(id, t.number()).size()));
         }
-    }
-
-    private static boolean awaitGone(Path p) throws InterruptedException {
-        for (int i = 0; i < 1500 && Files.exists(p); i++) Thread.sleep(20); // deletion runs asynchronously: wait up to 30 s
-        return Files.notExists(p);
     }
 
     @Test
@@ -195,15 +215,16 @@ class SearchSupervisorTest {
     void aStoppedSearchResumesAndCompletesWithExactlyTheBudgetedTrials() throws Exception {
         GatedTrainer.reset();
         try (SearchFixture f = new SearchFixture(dir, 2)) {
-            long id = f.submit(spec("", "{type: none}", "{maxTrials: 6, maxConcurrent: 2, maxEpochs: 3}").replace("kind: simulated", "kind: gated"));
-            // exactly 3 epochs run before the stop, however they fall on the two slots: then both running trials
-            // wait in an epoch, and at least one of them is not in its last epoch (3 = 3 + 0, 2 + 1 or 1 + 2), so
-            // it is interrupted after that epoch, with a checkpoint
+            long id = f.submit(spec("", "{type: none}", "{maxTrials: 6, maxConcurrent: 2, maxEpochs: 4}").replace("kind: simulated", "kind: gated"));
+            // exactly 3 epochs run before the stop, however they fall on the two slots: no trial has finished its 4
+            // epochs, so at least one interrupted trial has reported (and checkpointed) an epoch; the epochs waiting at
+            // the gate when the stop comes are cancelled
             GatedTrainer.GATE.release(3);
             f.awaitCount(SearchEvent.EpochReported.class, 3, Duration.ofSeconds(60));
             assertEquals(SearchService.StopResult.STOPPING, f.stop(id));
-            GatedTrainer.GATE.release(1000);
-            assertEquals(SearchService.StopResult.STOPPING, f.stop(id));
+            // the epochs waiting at the gate are cancelled: no permit is needed for the stop to end; a second stop is harmless
+            SearchService.StopResult again = f.stop(id);
+            assertTrue(again == SearchService.StopResult.STOPPING || again == SearchService.StopResult.NOT_RUNNING, "second stop: " + again);
             SearchEvent.SearchFinished stopped = f.awaitFinished(id);
             assertEquals(SearchState.STOPPED, stopped.state());
             assertEquals(SearchState.STOPPED, f.state(id));
@@ -213,9 +234,10 @@ class SearchSupervisorTest {
             List<ReportRow> reportsBefore = f.store.reports(id);
             Set<Integer> checkpointed = new HashSet<>();
             before.stream().filter(t -> !t.state().isFinished()).forEach(t -> f.store.latestCheckpoint(id, t.number()).ifPresent(c -> checkpointed.add(t.number())));
-            assertFalse(checkpointed.isEmpty(), "stopping let running epochs finish and checkpoint");
+            assertFalse(checkpointed.isEmpty(), "the epochs reported before the stop were checkpointed");
 
             assertEquals(SearchService.ResumeResult.RESUMED, f.resume(id));
+            GatedTrainer.GATE.release(1000);
             SearchEvent.SearchFinished done = f.awaitFinished(id, 2, Duration.ofSeconds(120));
             assertEquals(SearchState.COMPLETED, done.state(), done.message());
             assertCompleteAndUnique(f.store, id, 6);

@@ -31,6 +31,12 @@ final class Cli {
      */
     static int foreground(StoreOptions storeOptions, SystemOptions systemOptions, boolean json,
                           Function<SearchSystem, CompletionStage<Long>> start) {
+        try {
+            systemOptions.coordinator(); // a bad --cluster, --secret or TLS flag is bad input, before anything opens
+        } catch (IllegalArgumentException e) {
+            System.err.println("bitsearch: " + e.getMessage());
+            return BAD_INPUT;
+        }
         ForegroundSearch fg = null;
         try (H2SearchStore store = storeOptions.open()) {
             SearchRow row;

@@ -22,8 +22,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Runs one search in the foreground of the command line: shows progress on stderr, waits for the search to end,
- * prints its Pareto front on stdout. Ctrl-C (SIGINT/SIGTERM) stops the search cleanly (running epochs finish and
- * are checkpointed) and leaves it STOPPED and resumable. Progress is one line per event when stderr is not a
+ * prints its Pareto front on stdout. Ctrl-C (SIGINT/SIGTERM) stops the search cleanly (running epochs are
+ * cancelled and discarded; trials go on from their last checkpoint) and leaves it STOPPED and resumable. Progress is one line per event when stderr is not a
  * terminal (scripts and tests read it), one updating line otherwise.
  */
 final class ForegroundSearch {
@@ -85,7 +85,7 @@ final class ForegroundSearch {
     private void onSignal() {
         long id = searchId.get();
         if (id < 0 || finished.getCount() == 0) return;
-        err.printf(Locale.ROOT, "%nstopping search %d: running epochs finish and are checkpointed ...%n", id);
+        err.printf(Locale.ROOT, "%nstopping search %d: running epochs are cancelled; trials go on from their last checkpoint on resume ...%n", id);
         try {
             system.service().stop(id).toCompletableFuture().get(30, TimeUnit.SECONDS);
             cleanedUp.await(system.settings().shutdownTimeout().toSeconds() + 30, TimeUnit.SECONDS);

@@ -17,7 +17,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code bitsearch serve}: runs the orchestrator as a server with the JSON API, the live event stream and the
  * web page, resuming interrupted searches at start. Runs until the process is interrupted (Ctrl-C, SIGTERM),
- * then stops cleanly: running epochs finish and are checkpointed, and the next start resumes them.
+ * then stops cleanly: running epochs are cancelled (discarded), and the next start resumes the trials from their
+ * last checkpoints.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Runs bitsearch as a server: JSON API, live event stream and the web page; "
@@ -58,8 +59,10 @@ public final class ServeCommand implements Callable<Integer> {
             var gpus = system.gpuSelection();
             http = new HttpSettings(host, port, Optional.ofNullable(effectiveToken), HttpSettings.DEFAULT_MAX_BODY,
                     Duration.ofSeconds(15));
+            var cluster = system.coordinator().orElse(null);
             server = BitsearchServer.start(store.dataDir(), http, s -> {
-                s = s.withCpuSlots(system.cpuSlots).withSlotsPerDevice(system.slotsPerDevice).withGpus(gpus).withResumeInterrupted(true);
+                s = s.withCpuSlots(system.cpuSlots).withSlotsPerDevice(system.slotsPerDevice).withGpus(gpus).withResumeInterrupted(true)
+                        .withCluster(cluster);
                 return data == null ? s : s.withDatasetsDir(data);
             }, version());
         } catch (IllegalArgumentException | IllegalStateException e) {

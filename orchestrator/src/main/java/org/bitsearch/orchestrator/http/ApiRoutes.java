@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
@@ -66,9 +67,13 @@ public final class ApiRoutes extends AllDirectives {
     private final RequestGuards guards;
     private final java.util.concurrent.atomic.AtomicInteger boundPort = new java.util.concurrent.atomic.AtomicInteger();
     private final Executor exportPool;
+    private final Supplier<? extends CompletionStage<?>> clusterStatus;
 
+    /** @param clusterStatus every node's slots and what trains on them ({@code GET /api/cluster}) */
     public ApiRoutes(SearchService service, SearchReader reader, ExportBuilder exports, EventStream events,
-                     StaticFiles files, HttpSettings settings, Executor blocking, Executor exportPool, String version) {
+                     StaticFiles files, HttpSettings settings, Executor blocking, Executor exportPool, String version,
+                     Supplier<? extends CompletionStage<?>> clusterStatus) {
+        this.clusterStatus = clusterStatus;
         this.service = service;
         this.reader = reader;
         this.exports = exports;
@@ -93,6 +98,8 @@ public final class ApiRoutes extends AllDirectives {
                         path("info", () -> methods(Map.of("GET", this::info))),
                         guards.authorized(() -> concat(
                         path("events", () -> methods(Map.of("GET", this::eventStream))),
+                        path("cluster", () -> methods(Map.of("GET", () -> completeWithFuture(clusterStatus.get().toCompletableFuture()
+                                .thenApply(JsonSupport::ok).exceptionally(ApiRoutes::internalError))))),
                         path("searches", () -> methods(ordered("GET", () -> read(reader::searches), "POST", this::submit))),
                         pathPrefix(segment("searches").slash(longSegment()), id -> concat(
                                 pathEnd(() -> methods(Map.of("GET", () -> readOne(id, () -> reader.search(id))))),

@@ -54,7 +54,8 @@ public final class ApiServer implements AutoCloseable {
      * @throws IllegalStateException    if the port cannot be bound
      */
     public static ApiServer start(SearchStore store, SearchService service, TrainerLookup trainers,
-                                  HttpSettings settings, Path tempDir, String version) {
+                                  HttpSettings settings, Path tempDir, String version,
+                                  java.util.function.Supplier<? extends java.util.concurrent.CompletionStage<?>> clusterStatus) {
         requireTokenOffLoopback(settings);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bitsearch-http", ConfigFactory.parseString(
                 "pekko.http.server.idle-timeout = 120s\n"
@@ -69,7 +70,7 @@ public final class ApiServer implements AutoCloseable {
             SearchReader reader = new SearchReader(store, trainers);
             ApiRoutes routes = new ApiRoutes(service, reader, new ExportBuilder(store, reader, trainers, tempDir),
                     new EventStream(service.events(), system, settings.heartbeat()), new StaticFiles(), settings,
-                    blocking, exportPool, version);
+                    blocking, exportPool, version, clusterStatus);
             ServerBinding binding = Http.get(system).newServerAt(settings.host(), settings.port())
                     .bind(routes.route()).toCompletableFuture().get(30, TimeUnit.SECONDS);
             routes.boundTo(binding.localAddress().getPort());

@@ -15,7 +15,7 @@ import java.util.function.UnaryOperator;
 /**
  * The whole server as {@code bitsearch serve} runs it: the H2 store in the data directory, the search system
  * (which resumes interrupted searches at start) and the HTTP API with the page. Tests start it on port 0.
- * {@link #close()} stops the HTTP server first, then the searches (running epochs finish and are checkpointed;
+ * {@link #close()} stops the HTTP server first, then the searches (running epochs are cancelled and discarded, each trial resumes from its last checkpoint;
  * the searches stay RUNNING so that the next start resumes them), then closes the database.
  */
 public final class BitsearchServer implements AutoCloseable {
@@ -46,7 +46,7 @@ public final class BitsearchServer implements AutoCloseable {
             TrainerFactory trainers = settings.datasetsDir().map(settings.trainers()::withDefaultDataDir)
                     .orElse(settings.trainers());
             ApiServer api = ApiServer.start(store, system.service(), new SpecTrainerLookup(new SpecCompiler(trainers)),
-                    http, dataDir.resolve("tmp"), version);
+                    http, dataDir.resolve("tmp"), version, system::clusterStatus);
             return new BitsearchServer(store, system, api);
         } catch (RuntimeException e) {
             if (system != null) system.close();

@@ -22,4 +22,11 @@ public interface Trainer {
      * @throws Exception with a message naming the problem if the run cannot be opened
      */
     TrainingRun open(TrialContext context) throws Exception;
+
+    /**
+     * A fingerprint of the data this trainer trains on (e.g. a hash of the dataset's files), or empty if it has
+     * none. A cluster coordinator compares its own with each worker's before a trial trains there, so that a
+     * search never mixes results from different data. Blocking; called off actor threads, once per trainer.
+     */
+    default java.util.Optional<String> dataFingerprint() throws Exception { return java.util.Optional.empty(); }
 }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The layering of README's "Layout" table, checked on the compiled main classes of every module: what each module
@@ -65,8 +66,28 @@ class LayeringTest {
                         "org.bitsearch.trainers..")
                 .check(classes);
         noClasses().that().resideInAPackage("org.bitsearch.actors..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.bitsearch.orchestrator..", "org.bitsearch.trainers..",
-                        "org.bitsearch.bench..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.bitsearch.orchestrator..", "org.bitsearch.trainers.dl4j..",
+                        "org.bitsearch.trainers.sim..", "org.bitsearch.trainers.process..", "org.bitsearch.bench..")
+                .because("the actors see trainers only through search.trainer.Trainer (trainers/base's file helpers excepted)")
+                .check(classes);
+    }
+
+    /**
+     * The actor packages form no cycle: the root package ({@code SearchSystem}, the composition root) may use every
+     * sub-package but none uses it, the sub-packages are free of cycles among themselves, and the trial actor and the
+     * front measurer (leaf actors) know neither their supervisor nor the registry.
+     */
+    @Test
+    void actorPackagesHaveNoCycleAndLeavesDoNotKnowTheirParents() {
+        noClasses().that().resideInAPackage("org.bitsearch.actors..").and().resideOutsideOfPackage("org.bitsearch.actors")
+                .should().dependOnClassesThat().resideInAPackage("org.bitsearch.actors")
+                .because("org.bitsearch.actors is the composition root")
+                .check(classes);
+        slices().matching("org.bitsearch.actors.(*)..").should().beFreeOfCycles().check(classes);
+        noClasses().that().resideInAnyPackage("org.bitsearch.actors.trial..", "org.bitsearch.actors.measure..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.bitsearch.actors.supervisor..", "org.bitsearch.actors.registry..",
+                        "org.bitsearch.actors.env..", "org.bitsearch.storage..")
+                .because("leaf actors reply to a replyTo and never import their parent; they touch no database")
                 .check(classes);
     }
 

@@ -1,5 +1,7 @@
 package org.bitsearch.trainers.dl4j;
 
+import org.bitsearch.trainers.io.DataFingerprint;
+
 import org.bitsearch.trainers.dl4j.data.DataSplit;
 import org.bitsearch.trainers.dl4j.data.Dataset;
 import org.bitsearch.trainers.dl4j.data.DatasetLoader;
@@ -84,6 +86,15 @@ public final class Dl4jTrainer implements Trainer {
     @Override
     public TrainingRun open(TrialContext context) throws Exception {
         return openRun(context, true);
+    }
+
+    private String fingerprint;
+
+    /** {@inheritDoc} SHA-256 over the files of the data directory ({@link DataFingerprint}), computed once. */
+    @Override
+    public synchronized java.util.Optional<String> dataFingerprint() throws java.io.IOException {
+        if (fingerprint == null) fingerprint = DataFingerprint.of(config.dataPath());
+        return java.util.Optional.of(fingerprint);
     }
 
     /**

@@ -1,4 +1,4 @@
-package org.bitsearch.actors;
+package org.bitsearch.actors.env;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.bitsearch.actors.device.DevicePool;

@@ -1,4 +1,4 @@
-package org.bitsearch.actors;
+package org.bitsearch.actors.env;
 
 import org.bitsearch.actors.spec.CompiledSearch;
 import org.bitsearch.actors.spec.SpecCompiler;

@@ -1,0 +1,129 @@
+package org.bitsearch.tests.search;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.bitsearch.storage.H2SearchStore;
+import org.bitsearch.storage.ReportRow;
+import org.bitsearch.storage.TrialRow;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three real JVMs on loopback: a coordinator ({@code bitsearch run --cluster ... --cpu-slots 0}, which trains nothing
+ * itself) and two {@code bitsearch worker} processes. One worker is killed with SIGKILL while it trains a trial; a
+ * third worker joins mid-search. The search completes with exactly the budgeted trials, no report twice, every epoch
+ * of every trial recorded once, and the killed worker's trial retried on another worker from its last shipped
+ * checkpoint (the retry's "started ... from epoch E" line has E > 1).
+ */
+class ClusterWorkersTest {
+    static final String SECRET = "loopback-test-secret";
+    static final String SPEC = """
+            name: cluster-e2e
+            seed: 11
+            trainer: {kind: simulated, hidden: [16, 8], epochSeconds: 0.5}
+            space:
+              bits: {allowed: [2, 4, 8]}
+            budget: {maxTrials: 4, maxConcurrent: 2, maxEpochs: 5, maxRetries: 3}
+            """;
+
+    @TempDir Path work;
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private CliProcess worker(String name, int port) throws Exception {
+        return CliProcess.start(work, List.of("-Xmx256m"), "worker", "--join", "127.0.0.1:" + port, "--cpu-slots", "1",
+                "--secret", SECRET, "--work-dir", work.resolve(name).toString());
+    }
+
+    private static String nodeOf(CliProcess worker) throws InterruptedException {
+        Pattern joining = Pattern.compile("bitsearch worker (\\S+) joining .*");
+        for (long end = System.nanoTime() + 180_000_000_000L; System.nanoTime() < end; Thread.sleep(20))
+            for (String l : List.copyOf(worker.out)) {
+                Matcher m = joining.matcher(l);
+                if (m.matches()) return m.group(1);
+            }
+        throw new AssertionError("the worker did not start: " + String.join("\n", worker.err));
+    }
+
+    @Test
+    void aSearchSurvivesLosingAWorkerAndUsesOneThatJoinsMidSearch() throws Exception {
+        Path spec = work.resolve("spec.yaml");
+        Files.writeString(spec, SPEC);
+        Path db = work.resolve("db");
+        int port = freePort();
+        List<CliProcess> all = new ArrayList<>();
+        try (CliProcess coordinator = CliProcess.start(work, List.of("-Xmx512m"), "run", spec.toString(), "--db", db.toString(),
+                "--cluster", "127.0.0.1:" + port, "--cpu-slots", "0", "--secret", SECRET, "--json")) {
+            CliProcess a = worker("a", port), b = worker("b", port);
+            all.add(a);
+            all.add(b);
+            String nodeA = nodeOf(a);
+            // kill worker a once a trial on it has reported its second epoch (so epoch 2's checkpoint is on the coordinator)
+            Pattern started = Pattern.compile("trial (\\d+) started on (\\S+)/cpu:\\d+ \\(attempt (\\d+), from epoch (\\d+)\\)");
+            Pattern epoch = Pattern.compile("trial (\\d+) epoch (\\d+):.*");
+            Set<String> onA = new HashSet<>();
+            coordinator.awaitErr(lines -> {
+                for (String l : lines) {
+                    Matcher s = started.matcher(l);
+                    if (s.find() && s.group(2).equals(nodeA)) onA.add(s.group(1));
+                    Matcher e = epoch.matcher(l);
+                    if (e.matches() && onA.contains(e.group(1)) && Integer.parseInt(e.group(2)) >= 2) return true;
+                }
+                return false;
+            }, 300);
+            a.process.destroyForcibly(); // SIGKILL
+            a.process.waitFor();
+            CliProcess c = worker("c", port);
+            all.add(c);
+            String nodeC = nodeOf(c);
+
+            assertEquals(0, coordinator.await(400), String.join("\n", coordinator.err));
+            JsonNode result = new ObjectMapper().readTree(coordinator.stdout());
+            assertEquals("COMPLETED", result.get("state").asText(), coordinator.stdout());
+            assertEquals(4, result.get("counts").get("total").asInt());
+
+            // a trial that was on the killed worker was retried elsewhere, after its first epochs
+            boolean retried = false;
+            for (String l : List.copyOf(coordinator.err)) {
+                Matcher s = started.matcher(l);
+                if (s.find() && onA.contains(s.group(1)) && Integer.parseInt(s.group(3)) > 1) {
+                    retried = true;
+                    assertTrue(!s.group(2).equals(nodeA), "retried on another worker: " + l);
+                    assertTrue(Integer.parseInt(s.group(4)) > 1, "the retry went on from the shipped checkpoint: " + l);
+                }
+            }
+            assertTrue(retried, "the killed worker's trial was retried:\n" + String.join("\n", coordinator.err));
+            assertTrue(nodeC.contains(":"));
+        } finally {
+            all.forEach(CliProcess::close);
+        }
+        try (H2SearchStore store = H2SearchStore.open(db)) {
+            List<TrialRow> trials = store.trials(1);
+            assertEquals(IntStream.range(0, 4).boxed().toList(), trials.stream().map(TrialRow::number).toList(), "exactly the budgeted trials");
+            for (TrialRow t : trials) {
+                assertTrue(t.state().isFinished(), "trial " + t.number() + " is " + t.state());
+                List<Integer> epochs = store.reports(1, t.number()).stream().map(ReportRow::metrics).map(m -> m.epoch()).toList();
+                assertEquals(IntStream.rangeClosed(1, 5).boxed().toList(), epochs, "trial " + t.number() + ": every epoch once, in order");
+                assertTrue(t.device().contains("/cpu:"), "trial " + t.number() + " ran on a worker: " + t.device());
+            }
+        }
+    }
+}
