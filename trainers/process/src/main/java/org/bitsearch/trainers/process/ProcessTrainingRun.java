@@ -96,7 +96,7 @@ final class ProcessTrainingRun implements TrainingRun {
             Files.createDirectories(dir.resolve("process"));
             work = Files.createTempDirectory(dir.resolve("process"), "run-");
         }
-        ProcessTrainingRun run = new ProcessTrainingRun(config, context, DeviceEnvironment.of(context.device(), parentVisible),
+        ProcessTrainingRun run = new ProcessTrainingRun(config, context, DeviceEnvironment.of(context.localDevice(), parentVisible),
                 dir, work, temporary);
         if (context.checkpoint().isPresent()) {
             ProcessCheckpoint.Restored r = ProcessCheckpoint.extract(context.checkpoint().get(), context.number(),
