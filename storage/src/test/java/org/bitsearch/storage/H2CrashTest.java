@@ -51,8 +51,8 @@ class H2CrashTest {
                 && (round < KILLS || roundsWithUnfinished < KILLS / 3 || finished.size() < KILLS); round++) {
             kills++;
             ChildProcess child = ChildProcess.start(db, WRITER_SEED, "write", stderr);
-            child.awaitReady(30);
-            child.awaitLines(1, 30); // aim at the writing, however slowly this machine starts the child
+            child.awaitReady(120);
+            child.awaitLines(1, 120); // aim at the writing, however slowly this machine starts the child
             Thread.sleep(moments.nextInt(600));
             assertTrue(child.isAlive(), "the writer died on its own; its stderr:\n" + Files.readString(stderr));
             assertEquals(ChildProcess.SIGKILL_EXIT, child.kill(), "destroyForcibly() must be SIGKILL");

@@ -26,7 +26,7 @@ class H2SecondProcessTest {
         Path stderr = Files.createFile(dir.resolve("child-stderr.log"));
         ChildProcess holder = ChildProcess.start(data, 0, "hold", stderr);
         try {
-            holder.awaitReady(30);
+            holder.awaitReady(120);
             StoreException e = assertThrows(StoreException.class, () -> H2SearchStore.open(data));
             assertTrue(e.getMessage().contains("is in use by another bitsearch process"), e.getMessage());
             assertTrue(e.getMessage().contains(data.toString()), e.getMessage());

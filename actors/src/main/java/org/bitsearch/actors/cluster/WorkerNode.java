@@ -7,7 +7,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.bitsearch.actors.spec.TrainerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,7 +86,28 @@ public final class WorkerNode implements AutoCloseable {
             ctx.spawn(TrainerHost.create(node, devices, slotsPerDevice, cluster.secret().orElse(""), trainers, blocking,
                     workDir.resolve("runs-" + incarnations)), "trainer-host");
             log.info("worker {} offers {} x {} slot(s) to the coordinator at {}", node, devices, slotsPerDevice, cluster.join().orElse("?"));
+            // the coordinator left gracefully (a crash is the Split Brain Resolver's: it downs this side): end this
+            // incarnation, so that the next one joins whatever coordinator comes back at the same address
+            ctx.spawn(coordinatorWatch(), "coordinator-watch");
             return Behaviors.empty();
+        });
+    }
+
+    static final String COORDINATOR_ROLE = "coordinator";
+
+    /** Ends this incarnation when a coordinator member is removed from the cluster. */
+    private static Behavior<ClusterEvent.MemberRemoved> coordinatorWatch() {
+        return Behaviors.setup(ctx -> {
+            Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(ctx.getSelf(), ClusterEvent.MemberRemoved.class));
+            return Behaviors.receive(ClusterEvent.MemberRemoved.class)
+                    .onMessage(ClusterEvent.MemberRemoved.class, e -> {
+                        if (e.member().hasRole(COORDINATOR_ROLE)) {
+                            log.warn("the coordinator {} left the cluster; this worker will rejoin", e.member().address());
+                            ctx.getSystem().terminate();
+                        }
+                        return Behaviors.same();
+                    })
+                    .build();
         });
     }
 

@@ -140,6 +140,39 @@ class ClusterSearchTest {
         }
     }
 
+    @Test
+    void workersRejoinARestartedCoordinatorByThemselvesAndTheSearchGoesOn() throws Exception {
+        int port = freePort();
+        String spec = """
+                name: coordinator-restart
+                seed: 6
+                trainer: {kind: simulated, hidden: [8], epochSeconds: 0.3}
+                space: {bits: {allowed: [2, 4, 8]}}
+                budget: {maxTrials: 4, maxConcurrent: 2, maxEpochs: 4}
+                """;
+        try (WorkerNode w = worker(port, "w", SECRET, 2); H2SearchStore store = H2SearchStore.open(dir.resolve("coordinator"))) {
+            long id;
+            List<SearchEvent> events = new CopyOnWriteArrayList<>();
+            try (SearchSystem system = SearchSystem.start(store, coordinator(port))) {
+                system.events().subscribe(events::add);
+                await("the worker", v -> system.workers().nodes().size() == 1, 60);
+                id = system.service().submit(spec).toCompletableFuture().get(60, TimeUnit.SECONDS);
+                await("a report", v -> events.stream().anyMatch(e -> e instanceof SearchEvent.EpochReported), 60);
+            } // the coordinator goes away mid-search (the search is left RUNNING, resumable)
+            assertEquals(SearchState.RUNNING, store.search(id).orElseThrow().state());
+            List<SearchEvent> after = new CopyOnWriteArrayList<>();
+            try (SearchSystem system = SearchSystem.start(store, coordinator(port))) { // resumes interrupted searches
+                system.events().subscribe(after::add);
+                await("the worker's return", v -> system.workers().nodes().size() == 1, 120);
+                assertTrue(w.incarnations() >= 2, "the worker started a new incarnation to rejoin");
+                await("the search's end", v -> after.stream().anyMatch(e -> e instanceof SearchEvent.SearchFinished f && f.searchId() == id), 120);
+            }
+            assertEquals(SearchState.COMPLETED, store.search(id).orElseThrow().state());
+            assertEquals(4, store.trials(id).size());
+            store.trials(id).forEach(t -> assertTrue(t.device().startsWith(w.node() + "/"), t.device()));
+        }
+    }
+
     private static boolean onNode(H2SearchStore store, long id, int number, String node) {
         return store.trials(id).stream().anyMatch(t -> t.number() == number && t.device().startsWith(node + "/"));
     }
