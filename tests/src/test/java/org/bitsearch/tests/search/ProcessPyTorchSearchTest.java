@@ -99,6 +99,8 @@ class ProcessPyTorchSearchTest {
         int killedTrial;
         try (CliProcess run = CliProcess.start(work, "run", spec.toString(), "--db", db.toString(), "--cpu-slots", "1")) {
             run.awaitErr(lines -> lines.stream().anyMatch(l -> continued.matcher(l).matches()), 300);
+            // the verdict's line is printed just before the checkpoint row is written: give the write a moment
+            Thread.sleep(1500);
             run.process.destroyForcibly();
             run.process.waitFor();
             Matcher m = run.err.stream().map(continued::matcher).filter(Matcher::matches).findFirst().orElseThrow();
@@ -109,6 +111,11 @@ class ProcessPyTorchSearchTest {
         while (!scripts().isEmpty() && System.nanoTime() < deadline) Thread.sleep(100);
         assertEquals(List.of(), scripts(), "train.py processes left after the SIGKILL of bitsearch");
 
+        int recorded;
+        try (H2SearchStore store = H2SearchStore.open(db)) {
+            recorded = store.latestCheckpoint(1, killedTrial).map(c -> c.epoch())
+                    .orElseThrow(() -> new AssertionError("trial " + killedTrial + " had no checkpoint recorded at the kill"));
+        }
         JsonNode result;
         try (CliProcess resume = CliProcess.start(work, "resume", "1", "--db", db.toString(), "--json", "--cpu-slots", "1")) {
             assertEquals(0, resume.await(600), String.join("\n", resume.err));
@@ -116,7 +123,8 @@ class ProcessPyTorchSearchTest {
             Pattern started = Pattern.compile("trial " + killedTrial + " started on \\S+ \\(attempt \\d+, from epoch (\\d+)\\)");
             int from = resume.err.stream().map(started::matcher).filter(Matcher::find).findFirst()
                     .map(x -> Integer.parseInt(x.group(1))).orElse(-1);
-            assertTrue(from >= 2, "trial " + killedTrial + " went on from its checkpoint, not from epoch 1:\n" + String.join("\n", resume.err));
+            assertEquals(recorded + 1, from, "trial " + killedTrial + " went on from its checkpoint of epoch " + recorded
+                    + ":\n" + String.join("\n", resume.err));
         }
         assertEquals("COMPLETED", result.path("state").asText(), result.toPrettyString());
         assertEquals(4, result.path("counts").path("total").asInt());
