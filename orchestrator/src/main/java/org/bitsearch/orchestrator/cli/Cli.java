@@ -55,6 +55,10 @@ final class Cli {
         } catch (Exception e) {
             Throwable cause = unwrap(e);
             if (cause instanceof SpecException s) return printProblems(s);
+            if (cause instanceof StoreOptions.BadInput) {
+                System.err.println("bitsearch: " + cause.getMessage());
+                return BAD_INPUT;
+            }
             if (cause instanceof org.bitsearch.actors.device.DeviceSelectionException d) {
                 System.err.println("bitsearch: " + d.getMessage());
                 return BAD_INPUT;
@@ -63,7 +67,7 @@ final class Cli {
                 System.err.println("bitsearch: " + cause.getMessage());
                 return FAILURE;
             }
-            System.err.println("bitsearch: " + cause);
+            System.err.println("bitsearch: " + (cause instanceof IllegalArgumentException ? cause.getMessage() : cause));
             return FAILURE;
         } finally {
             if (fg != null) fg.cleanedUp();

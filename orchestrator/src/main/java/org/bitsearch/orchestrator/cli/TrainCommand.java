@@ -20,6 +20,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -55,6 +57,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--drop-probability", defaultValue = "0", description = "DropBits probability per layer and step (default: off)") double dropProbability;
     @Option(names = "--max-drop", defaultValue = "1", description = "DropBits: most bits dropped (default: ${DEFAULT-VALUE})") int maxDrop;
     @Option(names = "--json", description = "print one JSON object on stdout") boolean json;
+    @Option(names = "--save", paramLabel = "FILE", description = "write the trained quantized model: FILE, a DL4J zip stock DL4J loads"
+            + " (with the bit-widths and the packed form inside), and FILE's name with .bsq, the packed low-bit form") Path save;
 
     /** One epoch in the {@code --json} output. */
     public record EpochJson(int epoch, double valAccuracy, double valLoss, double trainLoss, double seconds, double samplesPerSecond) {}
@@ -68,6 +72,12 @@ public final class TrainCommand implements Callable<Integer> {
                              double valAccuracy, double bestValAccuracy, double testAccuracy,
                              long sizeBits, double sizeKiB, double compression, double samplesPerSecond,
                              List<EpochJson> reports) {}
+
+    /** Where {@code --save FILE} puts the packed form: FILE with its {@code .zip} suffix (if any) replaced by {@code .bsq}. */
+    static Path packedPath(Path save) {
+        String name = save.getFileName().toString();
+        return save.resolveSibling((name.endsWith(".zip") ? name.substring(0, name.length() - 4) : name) + ".bsq");
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -86,7 +96,12 @@ public final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd, "--drop-probability/--max-drop: " + e.getMessage());
         }
         Dl4jTrainerConfig config = options.config(cmd, batchSize, sched, drop, SensitivityConfig.DEFAULT);
-        Dl4jTrainer trainer = new Dl4jTrainer(config);
+        Dl4jTrainer trainer;
+        try {
+            trainer = new Dl4jTrainer(config);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, (config.modelFile() != null ? "--model-file: " : "--data: ") + e.getMessage(), e);
+        }
         BitAllocation allocation;
         try {
             allocation = trainer.checkBits(new BitAllocation(TrainerOptions.parseBits(cmd, "--bits", bits)));
@@ -110,8 +125,13 @@ public final class TrainCommand implements Callable<Integer> {
         List<EpochJson> reports = new ArrayList<>();
         double test;
         try (TrainingRun run = trainer.open(new TrialContext(0, candidate, seed, epochs, Optional.empty(), "cpu:0"))) {
-            if (!json) out.printf(Locale.ROOT, "training %s on %s (%d samples), bits %s, %d epochs, seed %d%n",
-                    config.model(), config.dataset(), trainer.data().trainCount(), allocation, epochs, seed);
+            if (!json) {
+                out.printf(Locale.ROOT, "training %s on %s (%d samples), bits %s, %d epochs, seed %d%n",
+                        config.modelFile() != null ? config.modelFile() : config.model(), config.dataset(),
+                        trainer.data().trainCount(), allocation, epochs, seed);
+                out.printf("quantizable layers: %s%n", trainer.layers().stream().map(l -> l.name()).toList());
+                for (String u : trainer.unquantizedLayers()) out.printf("stays FP32: %s%n", u);
+            }
             for (int e = 0; e < epochs; e++) {
                 EpochMetrics m = run.trainEpoch();
                 reports.add(new EpochJson(m.epoch(), m.valAccuracy(), m.valLoss(), m.trainLoss(), m.seconds(), m.samplesPerSecond()));
@@ -128,6 +148,15 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             }
             test = run.testAccuracy();
+            if (save != null) {
+                Path packed = packedPath(save);
+                run.exportModel(save);
+                String note = run instanceof Dl4jTrainingRun d ? d.lastExportNote() : null;
+                if (note == null) Files.write(packed, org.bitsearch.trainers.dl4j.export.ModelExport.packedEntry(save).orElseThrow());
+                if (!json) {
+                    out.printf("saved %s (DL4J)%s%n", save, note == null ? " and " + packed + " (packed)" : "; no packed form: " + note);
+                }
+            }
         }
         double samplesPerSecond = reports.stream().mapToDouble(EpochJson::samplesPerSecond).average().orElse(0);
         if (json) {

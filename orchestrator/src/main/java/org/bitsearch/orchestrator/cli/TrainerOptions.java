@@ -2,6 +2,7 @@ package org.bitsearch.orchestrator.cli;
 
 import org.bitsearch.trainers.dl4j.Dl4jTrainer;
 import org.bitsearch.trainers.dl4j.Dl4jTrainerConfig;
+import org.bitsearch.trainers.dl4j.data.DataConfig;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
 import org.bitsearch.trainers.dl4j.schedule.SensitivityConfig;
@@ -18,10 +19,18 @@ import java.util.List;
  * (exit code 2) naming the flag.
  */
 public final class TrainerOptions {
-    @Option(names = "--dataset", required = true, description = "fashion-mnist or mnist") String dataset;
-    @Option(names = "--data", required = true, paramLabel = "DIR",
-            description = "directory with the IDX files (or its parent holding <dataset>/)") String dataDir;
-    @Option(names = "--model", defaultValue = "mlp", description = "mlp or cnn (default: ${DEFAULT-VALUE})") String model;
+    @Option(names = "--dataset", description = "fashion-mnist or mnist (or give --format)") String dataset;
+    @Option(names = "--format", description = "data by format instead of --dataset: idx, cifar, images (--data is the directory) or csv (--data is the training file, --test-file the test file)") String format;
+    @Option(names = "--test-file", paramLabel = "FILE", description = "--format csv: the test CSV") String testFile;
+    @Option(names = "--label-column", description = "--format csv: label column name or 0-based index (default: the last)") String labelColumn;
+    @Option(names = "--image-size", paramLabel = "HxW", description = "--format images: resize to HxW (default 32x32)") String imageSize;
+    @Option(names = "--channels", description = "--format images: 1 or 3 (default 3)") Integer channels;
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "directory with the IDX files (or its parent holding <dataset>/); default: $BITSEARCH_DATA, "
+                    + "./data/<dataset>, /usr/share/datasets/<dataset>, the first that holds the dataset; with --format the data's directory or CSV file") String dataDir;
+    @Option(names = "--model", defaultValue = "mlp", description = "mlp, cnn or resnet20 (default: ${DEFAULT-VALUE})") String model;
+    @Option(names = "--model-file", paramLabel = "FILE",
+            description = "your own DL4J MultiLayerNetwork (ModelSerializer zip, trials start from its parameters; or configuration JSON) instead of --model") String modelFile;
     @Option(names = "--hidden", split = ",", paramLabel = "N",
             description = "hidden dense layer sizes (default 256,128 for mlp, 128 for cnn)") List<Integer> hidden;
     @Option(names = "--train-subset", defaultValue = "0", description = "training samples, 0 = all (default)") int trainSubset;
@@ -34,11 +43,42 @@ public final class TrainerOptions {
     /** The config, or a ParameterException naming the flag. */
     Dl4jTrainerConfig config(CommandLine cmd, int batchSize, ScheduleConfig schedule, DropBitsConfig dropBits,
                              SensitivityConfig sensitivity) {
+        DataConfig data = null;
+        if (format != null) {
+            if (dataset != null) throw new CommandLine.ParameterException(cmd, "--format: give either --dataset or --format, not both");
+            try {
+                int h = 32, w = 32;
+                if (imageSize != null) {
+                    String[] hw = imageSize.toLowerCase(java.util.Locale.ROOT).split("x");
+                    if (hw.length != 2) throw new IllegalArgumentException("data.height/width: --image-size is '" + imageSize + "', but must be HxW like 32x32");
+                    h = Integer.parseInt(hw[0].strip());
+                    w = Integer.parseInt(hw[1].strip());
+                }
+                boolean csv = format.equals("csv");
+                data = new DataConfig(format, csv ? null : dataDir, csv ? dataDir : null, testFile, labelColumn, w, h,
+                        channels == null ? 3 : channels, true);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.ParameterException(cmd, "--image-size: '" + imageSize + "' is not HxW like 32x32");
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cmd, "--format/--data/--test-file/--label-column/--image-size/--channels: " + e.getMessage(), e);
+            }
+        } else if (dataset == null) {
+            throw new CommandLine.ParameterException(cmd, "--dataset: give --dataset (fashion-mnist or mnist) or --format");
+        }
+        if (format != null && dataDir == null) throw new CommandLine.ParameterException(cmd, "--data: required with --format");
+        String dir = dataDir;
+        if (data == null && dir == null && org.bitsearch.trainers.dl4j.data.DatasetLoader.NAMES.contains(dataset)) {
+            var locator = org.bitsearch.trainers.dl4j.data.DataLocator.standard();
+            dir = locator.locate(dataset).map(Object::toString)
+                    .orElseThrow(() -> new CommandLine.ParameterException(cmd, "--data: " + locator.notFound(dataset)));
+        }
         try {
-            return Dl4jTrainerConfig.builder(dataset, dataDir).model(model).hidden(hidden).trainSubset(trainSubset)
+            Dl4jTrainerConfig.Builder b = data != null ? Dl4jTrainerConfig.defaults(data, null).toBuilder()
+                    : Dl4jTrainerConfig.builder(dataset, dir);
+            return b.model(modelFile != null ? null : model).hidden(hidden).trainSubset(trainSubset)
                     .validationSize(validationSize).splitSeed(splitSeed).batchSize(batchSize).evalBatchSize(evalBatchSize)
                     .threads(threads).perChannel(perChannel).schedule(schedule).dropBits(dropBits).sensitivity(sensitivity)
-                    .build();
+                    .modelFile(modelFile).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, flagFor(e.getMessage()) + e.getMessage(), e);
         }
@@ -74,8 +114,9 @@ public final class TrainerOptions {
         String field = message.split("[ .\\[]", 2)[0];
         return switch (field) {
             case "dataset" -> "--dataset: ";
-            case "dataDir" -> "--data: ";
+            case "dataDir", "data:" -> "--data: ";
             case "model" -> "--model: ";
+            case "modelFile" -> "--model-file: ";
             case "hidden" -> "--hidden: ";
             case "trainSubset" -> "--train-subset: ";
             case "validationSize" -> "--validation-size: ";

@@ -20,8 +20,20 @@ import java.nio.file.Files;
 public final class StandardTrainers {
     private StandardTrainers() {}
 
-    /** The DL4J trainer, once its data directory is known to exist (the data itself loads at the first trial). */
+    /**
+     * The DL4J trainer, once its data directory is known to exist (a named dataset loads at the first trial; data
+     * given by format, {@code trainer.data}, is loaded and validated here, before the search starts).
+     */
     static Dl4jTrainer dl4j(Dl4jTrainerConfig config) {
+        if (config.data() != null) {
+            Dl4jTrainer trainer = new Dl4jTrainer(config);
+            try {
+                trainer.data();
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("data: " + e.getMessage(), e);
+            }
+            return trainer;
+        }
         if (!Files.isDirectory(config.dataPath()))
             throw new IllegalArgumentException("dataDir is '" + config.dataDir() + "', but it is not a directory"
                     + " (give the dataset directory in the spec or with --data)");

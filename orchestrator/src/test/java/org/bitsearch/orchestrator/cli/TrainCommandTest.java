@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code bitsearch train} and {@code bitsearch sensitivity} in-process: bad input exits 2 naming the flag. */
 class TrainCommandTest {
-    private static final String DATA = Path.of(System.getProperty("bitsearch.shared"), "datasets", "fashion-mnist").toString();
+    /** The Fashion-MNIST subset shipped in the repository (data/README.md). */
+    static final String DATA = Path.of(System.getProperty("bitsearch.repoRoot"), "data", "fashion-mnist-small").toString();
 
     record Result(int exit, String out, String err) {}
 
@@ -98,6 +99,35 @@ class TrainCommandTest {
         JsonNode epoch = json.get("reports").get(0);
         for (String f : List.of("epoch", "valAccuracy", "valLoss", "trainLoss", "seconds", "samplesPerSecond"))
             assertTrue(epoch.has(f), f);
+    }
+
+    @Test
+    void saveWritesThePlainDl4jZipAndThePackedForm(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("model.zip");
+        Result r = train("--bits", "4,2,8", "--json", "--save", file.toString());
+        assertEquals(0, r.exit(), r.err());
+        double test = new ObjectMapper().readTree(r.out()).get("testAccuracy").asDouble();
+        var plain = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+        assertTrue(!plain.getLayerWiseConfigurations().toJson().contains("bitsearch"));
+        var packed = org.bitsearch.trainers.packed.PackedModel.read(tmp.resolve("model.bsq"));
+        assertEquals(List.of(4, 2, 8), packed.layers().stream().map(org.bitsearch.trainers.packed.PackedLayer::bits).toList());
+        var split = new org.bitsearch.trainers.dl4j.Dl4jTrainer(
+                org.bitsearch.trainers.dl4j.Dl4jTrainerConfig.defaults("fashion-mnist", DATA, "mlp").withValidationSize(300)).data().test();
+        List<float[]> rows = new ArrayList<>();
+        for (var b : split.batches()) rows.addAll(List.of(b.toFloatMatrix()));
+        double ref = new org.bitsearch.trainers.packed.ReferenceInference(packed).accuracy(rows.toArray(new float[0][]), split.labels());
+        assertEquals(test, ref, 0.0, "the packed model's reference accuracy is the reported test accuracy");
+    }
+
+    @Test
+    void aModelFileThatDoesNotFitTheDataExits2NamingTheFlag(@TempDir Path tmp) throws Exception {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(50).nOut(8).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(8).nOut(10).build()).build();
+        Path file = Files.writeString(tmp.resolve("net.json"), conf.toJson());
+        Result r = run("train", "--dataset", "fashion-mnist", "--data", DATA, "--model-file", file.toString(), "--bits", "4,4");
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains("--model-file") && r.err().contains("net.json") && r.err().contains("50 inputs"), r.err());
     }
 
     @Test

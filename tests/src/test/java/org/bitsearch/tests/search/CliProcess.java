@@ -28,16 +28,17 @@ final class CliProcess implements AutoCloseable {
         return start(workDir, List.of("-Xmx512m"), args);
     }
 
-    /** Starts bitsearch with {@code env} as its whole environment (the test JVM's own stays as it is). */
+    /** Starts bitsearch with {@code env} added to (an empty value: removed from) the inherited environment. */
     static CliProcess start(Path workDir, java.util.Map<String, String> env, String... args) throws IOException {
         return start(workDir, List.of("-Xmx512m"), env, args);
     }
 
     static CliProcess start(Path workDir, List<String> jvmOptions, String... args) throws IOException {
-        return start(workDir, jvmOptions, null, args);
+        return start(workDir, jvmOptions, java.util.Map.of(), args);
     }
 
-    private static CliProcess start(Path workDir, List<String> jvmOptions, java.util.Map<String, String> env, String... args) throws IOException {
+    /** As above, with {@code env} added to (or, for an empty value, removed from) the inherited environment. */
+    static CliProcess start(Path workDir, List<String> jvmOptions, java.util.Map<String, String> env, String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", cp));
@@ -45,11 +46,11 @@ final class CliProcess implements AutoCloseable {
         cmd.add("org.bitsearch.orchestrator.Main");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
-        if (env != null) {
-            pb.environment().clear();
-            pb.environment().putAll(env);
-        }
         pb.environment().put("OMP_NUM_THREADS", "1");
+        env.forEach((k, v) -> {
+            if (v.isEmpty()) pb.environment().remove(k);
+            else pb.environment().put(k, v);
+        });
         return new CliProcess(pb.start());
     }
 

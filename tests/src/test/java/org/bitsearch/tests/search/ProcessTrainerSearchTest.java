@@ -192,9 +192,9 @@ class ProcessTrainerSearchTest {
         Files.writeString(smi, "#!/bin/sh\necho 'GPU 0: NVIDIA H200 (UUID: GPU-a)'\necho 'GPU 1: NVIDIA H200 (UUID: GPU-b)'\n"
                 + "echo 'GPU 2: NVIDIA H200 (UUID: GPU-c)'\n");
         Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Map<String, String> env = new HashMap<>(System.getenv());
+        Map<String, String> env = new HashMap<>();
         env.put("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
-        env.remove("CUDA_VISIBLE_DEVICES");
+        env.put("CUDA_VISIBLE_DEVICES", ""); // removed from the child's environment
         Path spec = spec("fake-gpus", List.of("--epoch-seconds", "0.3"), 4, 2);
         try (CliProcess run = CliProcess.start(work, env, "run", spec.toString(), "--db", work.resolve("db").toString(),
                 "--json", "--gpus", "0,2")) {

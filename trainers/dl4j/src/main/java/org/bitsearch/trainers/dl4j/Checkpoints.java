@@ -26,12 +26,12 @@ final class Checkpoints {
     record State(int format, int nextEpoch, long seed, List<Integer> bits) {}
 
     /** A restored network and the epoch it continues with. */
-    record Restored(MultiLayerNetwork network, int nextEpoch) {}
+    record Restored(org.bitsearch.trainers.dl4j.model.Net network, int nextEpoch) {}
 
     private Checkpoints() {}
 
     /** Writes {@code net} and its state to {@code file} atomically: a temp file beside it, then a move. */
-    static void save(Path file, MultiLayerNetwork net, State state) throws IOException {
+    static void save(Path file, org.deeplearning4j.nn.api.Model net, State state) throws IOException {
         AtomicFiles.write(file, tmp -> {
             ModelSerializer.writeModel(net, tmp.toFile(), true);
             ModelSerializer.addObjectToFile(tmp.toFile(), STATE_ENTRY, JSON.writeValueAsString(state));
@@ -46,11 +46,14 @@ final class Checkpoints {
     static Restored restore(Path file, BitAllocation bits, long seed) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException("checkpoint " + file + " not found");
         State state;
-        MultiLayerNetwork net;
+        org.bitsearch.trainers.dl4j.model.Net net;
         try {
             String json = ModelSerializer.getObjectFromFile(file.toFile(), STATE_ENTRY);
             state = JSON.readValue(json, State.class);
-            net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
+            String conf = entry(file, "configuration.json");
+            net = conf != null && conf.contains("\"vertices\"")
+                    ? org.bitsearch.trainers.dl4j.model.Net.of(ModelSerializer.restoreComputationGraph(file.toFile(), true))
+                    : org.bitsearch.trainers.dl4j.model.Net.of(ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true));
         } catch (IOException | RuntimeException e) {
             throw new IOException("checkpoint " + file + " cannot be read: " + e.getMessage(), e);
         }
@@ -61,5 +64,15 @@ final class Checkpoints {
         if (state.seed() != seed)
             throw new IOException("checkpoint " + file + " was written for seed " + state.seed() + ", but the trial has seed " + seed);
         return new Restored(net, state.nextEpoch());
+    }
+
+    private static String entry(Path file, String name) throws IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
+            var e = z.getEntry(name);
+            if (e == null) return null;
+            try (var in = z.getInputStream(e)) {
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
     }
 }

@@ -5,7 +5,13 @@ import org.bitsearch.trainers.io.DataFingerprint;
 import org.bitsearch.trainers.dl4j.data.DataSplit;
 import org.bitsearch.trainers.dl4j.data.Dataset;
 import org.bitsearch.trainers.dl4j.data.DatasetLoader;
+import org.bitsearch.trainers.dl4j.data.DataSources;
+import org.bitsearch.trainers.dl4j.data.InputShape;
 import org.bitsearch.trainers.dl4j.model.ModelFactory;
+import org.bitsearch.trainers.dl4j.model.UserModel;
+import org.bitsearch.trainers.dl4j.model.Net;
+import org.bitsearch.trainers.dl4j.model.ResNet;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ProgressiveSchedule;
@@ -20,6 +26,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -36,14 +43,51 @@ public final class Dl4jTrainer implements Trainer {
     static final int ROWS = 28, COLS = 28, CLASSES = 10;
 
     private final Dl4jTrainerConfig config;
+    private final InputShape shape;
     private final List<QuantLayer> layers;
+    private final UserModel userModel;
     private DataSplit split;
     private SensitivityTable sensitivity;
 
+    /**
+     * A trainer of {@code config}. A named dataset has the known shape 1x28x28 with 10 classes; data given by
+     * format is probed here (file names and headers; a CSV is read in full) for the model's input.
+     *
+     * @throws IllegalArgumentException naming the data file when it cannot be probed, or the model when it does
+     *                                  not fit the data
+     */
     public Dl4jTrainer(Dl4jTrainerConfig config) {
         this.config = config;
-        this.layers = ModelFactory.layers(config.model(), config.hidden(), ROWS, COLS, CLASSES, config.perChannel());
+        try {
+            this.shape = config.data() == null ? new InputShape(1, ROWS, COLS, CLASSES) : DataSources.shape(config.data());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("data: " + e.getMessage(), e);
+        }
+        if (config.modelFile() != null) {
+            try {
+                this.userModel = UserModel.load(Path.of(config.modelFile()), shape);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            this.layers = config.perChannel() ? userModel.perChannelSlots() : userModel.slots();
+        } else {
+            this.userModel = null;
+            this.layers = config.model().equals("resnet20") ? ResNet.layers(shape, config.perChannel())
+                    : ModelFactory.layers(config.model(), config.hidden(), shape, config.perChannel());
+        }
     }
+
+    /** The user's model ({@code modelFile}), or null for a built-in one. */
+    public UserModel userModel() { return userModel; }
+
+    /**
+     * Layers with parameters that stay FP32 because DL4J's weight-noise hook cannot reach them, each as
+     * "name (Type): reason"; empty for the built-in models.
+     */
+    public List<String> unquantizedLayers() { return userModel == null ? List.of() : userModel.unreachable(); }
+
+    /** The model's input: sample shape and class count. */
+    public InputShape shape() { return shape; }
 
     public static Dl4jTrainer create(Dl4jTrainerConfig config) { return new Dl4jTrainer(config); }
 
@@ -74,13 +118,32 @@ public final class Dl4jTrainer implements Trainer {
      */
     public synchronized DataSplit data() throws IOException {
         if (split == null) {
-            Dataset ds = DatasetLoader.load(config.dataPath(), config.dataset());
-            if (ds.rows() != ROWS || ds.cols() != COLS || ds.classes() > CLASSES)
+            Dataset ds = config.data() == null ? DatasetLoader.load(config.dataPath(), config.dataset()) : DataSources.load(config.data());
+            if (config.data() == null && (ds.rows() != ROWS || ds.cols() != COLS || ds.classes() > CLASSES))
                 throw new IOException(config.dataset() + " in " + config.dataDir() + " has " + ds.rows() + "x" + ds.cols()
                         + " images of " + ds.classes() + " classes, but " + ROWS + "x" + COLS + " with at most " + CLASSES + " were expected");
+            if (config.data() != null && (ds.channels() != shape.channels() || ds.rows() != shape.rows() || ds.cols() != shape.cols() || ds.classes() != shape.classes()))
+                throw new IOException("data in " + config.dataDir() + " has " + ds.shape() + ", but the model was built for " + shape);
             split = DataSplit.of(ds, config.trainSubset(), config.validationSize(), config.splitSeed(), config.evalBatchSize());
         }
         return split;
+    }
+
+    /**
+     * Loads, checks and splits the data ({@link #data()}): all four IDX files opened, their magic numbers,
+     * counts, label range and {@code SHA256SUMS} (when present) checked, and {@code trainSubset +
+     * validationSize} checked against the training set.
+     *
+     * @throws IllegalArgumentException "dataDir: FILE: problem" for missing or corrupt data, or the split's own
+     *                                  message ("trainSubset is ..., but ...")
+     */
+    @Override
+    public void checkReady() {
+        try {
+            data();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("dataDir: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -90,10 +153,19 @@ public final class Dl4jTrainer implements Trainer {
 
     private String fingerprint;
 
-    /** {@inheritDoc} SHA-256 over the files of the data directory ({@link DataFingerprint}), computed once. */
+    /**
+     * {@inheritDoc} SHA-256 over the files of the data directory ({@link DataFingerprint}), computed once; with a
+     * CSV test file or a {@code modelFile} their fingerprints are joined to it, so a worker must hold those too.
+     */
     @Override
     public synchronized java.util.Optional<String> dataFingerprint() throws java.io.IOException {
-        if (fingerprint == null) fingerprint = DataFingerprint.of(config.dataPath());
+        if (fingerprint == null) {
+            String f = DataFingerprint.of(config.dataPath());
+            if (config.data() != null && config.data().testFile() != null)
+                f += "+" + DataFingerprint.of(Path.of(config.data().testFile()));
+            if (config.modelFile() != null) f += "+model:" + DataFingerprint.of(Path.of(config.modelFile()));
+            fingerprint = f;
+        }
         return java.util.Optional.of(fingerprint);
     }
 
@@ -112,17 +184,24 @@ public final class Dl4jTrainer implements Trainer {
                 : ProgressiveSchedule.fixedOrder(scheduleConfig.order(), layers.size());
         ProgressiveSchedule schedule = new ProgressiveSchedule(scheduleConfig, order);
         DropBitsConfig drop = withRegularisers ? config.dropBits() : DropBitsConfig.OFF;
-        MultiLayerNetwork net;
+        Net net;
         int nextEpoch = 1;
         if (context.checkpoint().isPresent()) {
             Checkpoints.Restored r = Checkpoints.restore(context.checkpoint().get(), bits, context.seed());
             net = r.network();
             nextEpoch = r.nextEpoch();
+        } else if (userModel != null) {
+            net = Net.of(userModel.build(bits.bits(), config.perChannel(), hp, context.seed()));
+        } else if (config.model().equals("resnet20")) {
+            ComputationGraph graph = new ComputationGraph(ResNet.build(shape, bits.bits(), config.perChannel(), hp, context.seed()));
+            graph.init();
+            net = Net.of(graph);
         } else {
-            MultiLayerConfiguration conf = ModelFactory.build(config.model(), config.hidden(), ROWS, COLS, CLASSES,
+            MultiLayerConfiguration conf = ModelFactory.build(config.model(), config.hidden(), shape,
                     bits.bits(), config.perChannel(), hp, context.seed());
-            net = new MultiLayerNetwork(conf);
-            net.init();
+            MultiLayerNetwork mln = new MultiLayerNetwork(conf);
+            mln.init();
+            net = Net.of(mln);
         }
         return new Dl4jTrainingRun(config, data, net, bits, hp, context.seed(), context.device(), schedule, drop, nextEpoch);
     }

@@ -2,6 +2,8 @@ package org.bitsearch.trainers.dl4j;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.bitsearch.trainers.dl4j.data.DataConfig;
+import org.bitsearch.trainers.dl4j.data.DataLocator;
 import org.bitsearch.trainers.dl4j.data.DatasetLoader;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
@@ -19,8 +21,10 @@ import java.util.Set;
  * <p>Per-trial hyperparameters are not here: they come from the candidate ({@link Hyperparameters}).
  *
  * @param dataset        "fashion-mnist" or "mnist" (required)
- * @param dataDir        directory holding the IDX files, or their parent holding {@code <dataset>/} (required)
- * @param model          "mlp" (default) or "cnn" (LeNet-style: two 5x5 convolutions of 8 and 16 channels with
+ * @param dataDir        directory holding the IDX files, or their parent holding {@code <dataset>/}; when a spec
+ *                       gives none, the binding finds it with {@link DataLocator#standard()} ({@code BITSEARCH_DATA},
+ *                       {@code ./data/<dataset>}, {@code /usr/share/datasets/<dataset>}) or fails saying where it looked
+ * @param model          "mlp" (default), "resnet20" (He et al. 2016, CIFAR, a ComputationGraph) or "cnn" (LeNet-style: two 5x5 convolutions of 8 and 16 channels with
  *                       2x2 max pooling, then the dense layers of {@code hidden})
  * @param hidden         hidden dense layer sizes; default [256, 128] for the MLP, [128] for the CNN
  * @param trainSubset    number of training samples (0 = every sample not held out for validation)
@@ -35,41 +39,96 @@ import java.util.Set;
  * @param schedule       when layers start being quantized (default: all from the start)
  * @param dropBits       DropBits regulariser (default off)
  * @param sensitivity    how the sensitivity analysis runs (used by {@code schedule.order: sensitivity})
+ * @param data           a dataset given by format ({@link DataConfig}: idx, cifar, images, csv) instead of by name;
+ *                       with it {@code dataset} is the format and {@code dataDir} the data's location
+ * @param modelFile      the user's own DL4J network instead of a built-in model ({@code UserModel}); with it
+ *                       {@code model} is "file" and {@code hidden} is not used
  */
 public record Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
                                 int trainSubset, int validationSize, long splitSeed, int batchSize,
                                 int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
-                                DropBitsConfig dropBits, SensitivityConfig sensitivity) {
-    public static final Set<String> MODELS = Set.of("mlp", "cnn");
+                                DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data,
+                                String modelFile) {
+    public static final Set<String> MODELS = Set.of("mlp", "cnn", "resnet20");
     public static final int DEFAULT_VALIDATION_SIZE = 5000;
     public static final int DEFAULT_BATCH_SIZE = 128;
     public static final int DEFAULT_EVAL_BATCH_SIZE = 2000;
 
+    /** The most parameters a model may have: DL4J keeps them in one flat array. */
+    public static final long MAX_PARAMETERS = Integer.MAX_VALUE;
+
+    /**
+     * Validates every field; all problems are reported at once, one per line of the exception's message, each
+     * starting with its field name.
+     */
     public Dl4jTrainerConfig {
-        if (dataset == null || dataset.isBlank()) throw new IllegalArgumentException("dataset is required");
-        if (!DatasetLoader.NAMES.contains(dataset))
-            throw new IllegalArgumentException("dataset is '" + dataset + "', but must be one of " + DatasetLoader.NAMES.stream().sorted().toList());
-        if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("dataDir is required");
+        List<String> problems = new java.util.ArrayList<>();
+        if (data != null) {
+            if (dataset != null && !dataset.equals(data.format()))
+                throw new IllegalArgumentException("dataset is '" + dataset + "' and data is given: give either dataset (with dataDir) or data, not both");
+            dataset = data.format();
+            dataDir = data.location();
+        }
+        if (modelFile != null) {
+            if (modelFile.isBlank()) throw new IllegalArgumentException("modelFile is blank");
+            if (model != null && !model.equals("file"))
+                throw new IllegalArgumentException("model is '" + model + "' and modelFile is given: give either a built-in model or modelFile, not both");
+            if (hidden != null && !hidden.isEmpty())
+                throw new IllegalArgumentException("hidden is given with modelFile, but only the built-in models use it");
+            model = "file";
+            hidden = List.of();
+        }
+        if (dataset == null || dataset.isBlank()) problems.add("dataset is required (or data: {format: ...})");
+        else if (data == null && !DatasetLoader.NAMES.contains(dataset))
+            problems.add("dataset is '" + dataset + "', but must be one of " + DatasetLoader.NAMES.stream().sorted().toList());
+        if (dataDir == null || dataDir.isBlank()) problems.add("dataDir is required");
         if (model == null) model = "mlp";
-        if (!MODELS.contains(model))
-            throw new IllegalArgumentException("model is '" + model + "', but must be one of " + MODELS.stream().sorted().toList());
-        if (hidden == null) hidden = model.equals("mlp") ? List.of(256, 128) : List.of(128);
-        hidden = List.copyOf(hidden);
-        if (model.equals("mlp") && hidden.isEmpty())
-            throw new IllegalArgumentException("hidden is empty, but the mlp needs at least one hidden layer");
+        boolean knownModel = modelFile != null || MODELS.contains(model);
+        if (!knownModel)
+            problems.add("model is '" + model + "', but must be one of " + MODELS.stream().sorted().toList());
+        if (hidden == null) hidden = model.equals("cnn") ? List.of(128) : List.of(256, 128);
+        boolean hiddenOk = true;
         for (int i = 0; i < hidden.size(); i++)
-            if (hidden.get(i) < 1) throw new IllegalArgumentException("hidden[" + i + "] is " + hidden.get(i) + ", but must be >= 1");
-        if (trainSubset < 0) throw new IllegalArgumentException("trainSubset is " + trainSubset + ", but must be >= 0 (0 = all)");
-        if (validationSize < 1) throw new IllegalArgumentException("validationSize is " + validationSize + ", but must be >= 1");
-        if (batchSize < 1) throw new IllegalArgumentException("batchSize is " + batchSize + ", but must be >= 1");
-        if (evalBatchSize < 1) throw new IllegalArgumentException("evalBatchSize is " + evalBatchSize + ", but must be >= 1");
-        if (threads < 0) throw new IllegalArgumentException("threads is " + threads + ", but must be >= 0 (0 = automatic)");
+            if (hidden.get(i) == null || hidden.get(i) < 1) {
+                problems.add("hidden[" + i + "] is " + hidden.get(i) + ", but must be >= 1");
+                hiddenOk = false;
+            }
+        hidden = hiddenOk ? List.copyOf(hidden) : hidden;
+        if (model.equals("mlp") && hidden.isEmpty() && modelFile == null) {
+            problems.add("hidden is empty, but the mlp needs at least one hidden layer");
+            hiddenOk = false;
+        }
+        if (knownModel && hiddenOk && data == null && modelFile == null && !model.equals("resnet20")) {
+            long params = parameters(model, hidden);
+            if (params < 0 || params > MAX_PARAMETERS)
+                problems.add("hidden is " + hidden + ", but the " + model + " would have "
+                        + (params < 0 ? "more than 2^63" : String.valueOf(params)) + " parameters, more than the "
+                        + MAX_PARAMETERS + " DL4J supports");
+        }
+        if (trainSubset < 0) problems.add("trainSubset is " + trainSubset + ", but must be >= 0 (0 = all)");
+        if (validationSize < 1) problems.add("validationSize is " + validationSize + ", but must be >= 1");
+        if (batchSize < 1) problems.add("batchSize is " + batchSize + ", but must be >= 1");
+        if (evalBatchSize < 1) problems.add("evalBatchSize is " + evalBatchSize + ", but must be >= 1");
+        if (threads < 0) problems.add("threads is " + threads + ", but must be >= 0 (0 = automatic)");
+        if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("\n", problems));
         if (schedule == null) schedule = ScheduleConfig.NONE;
         if (dropBits == null) dropBits = DropBitsConfig.OFF;
         if (sensitivity == null) sensitivity = SensitivityConfig.DEFAULT;
     }
 
-    /** The binding Jackson uses: absent fields are {@code null} here and take their defaults. */
+    /** The configuration of a named dataset (no {@code data} section, no {@code modelFile}). */
+    public Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
+                             int trainSubset, int validationSize, long splitSeed, int batchSize,
+                             int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
+                             DropBitsConfig dropBits, SensitivityConfig sensitivity) {
+        this(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize, evalBatchSize,
+                threads, perChannel, schedule, dropBits, sensitivity, null, null);
+    }
+
+    /**
+     * The binding Jackson uses: absent fields are {@code null} here and take their defaults; an absent
+     * {@code dataDir} is looked for ({@link DataLocator}).
+     */
     @JsonCreator
     static Dl4jTrainerConfig json(@JsonProperty("dataset") String dataset, @JsonProperty("dataDir") String dataDir,
                                   @JsonProperty("model") String model, @JsonProperty("hidden") List<Integer> hidden,
@@ -80,19 +139,52 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                                   @JsonProperty("threads") Integer threads, @JsonProperty("perChannel") Boolean perChannel,
                                   @JsonProperty("schedule") ScheduleConfig schedule,
                                   @JsonProperty("dropBits") DropBitsConfig dropBits,
-                                  @JsonProperty("sensitivity") SensitivityConfig sensitivity) {
+                                  @JsonProperty("sensitivity") SensitivityConfig sensitivity,
+                                  @JsonProperty("data") DataConfig data,
+                                  @JsonProperty("modelFile") String modelFile) {
+        if (data != null && ((dataset != null && !dataset.equals(data.format())) || (dataDir != null && !dataDir.equals(data.location()))))
+            throw new IllegalArgumentException("data is given together with " + (dataset != null ? "dataset" : "dataDir")
+                    + ": give either dataset (with dataDir) or data, not both");
+        if (data == null && (dataDir == null || dataDir.isBlank()) && dataset != null && DatasetLoader.NAMES.contains(dataset)) {
+            DataLocator locator = DataLocator.standard();
+            dataDir = locator.locate(dataset).map(Path::toString)
+                    .orElseThrow(() -> new IllegalArgumentException(locator.notFound(dataset)));
+        }
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, or(trainSubset, 0),
                 or(validationSize, DEFAULT_VALIDATION_SIZE), splitSeed == null ? 0 : splitSeed,
                 or(batchSize, DEFAULT_BATCH_SIZE), or(evalBatchSize, DEFAULT_EVAL_BATCH_SIZE), or(threads, 0),
-                perChannel != null && perChannel, schedule, dropBits, sensitivity);
+                perChannel != null && perChannel, schedule, dropBits, sensitivity, data, modelFile);
     }
 
     /** A config with every optional field at its default. */
     public static Dl4jTrainerConfig defaults(String dataset, String dataDir, String model) {
-        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null);
+        if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("dataDir is required");
+        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** A config of {@code data} with every optional field at its default. */
+    public static Dl4jTrainerConfig defaults(DataConfig data, String model) {
+        return json(null, null, model, null, null, null, null, null, null, null, null, null, null, null, data, null);
+    }
+
+    /** The data section this config reads: {@code data}, or an idx section for a named dataset. */
+    public DataConfig dataSource() {
+        return data != null ? data : DataConfig.dir("idx", DatasetLoader.resolveDir(Path.of(dataDir), dataset));
     }
 
     private static int or(Integer v, int fallback) { return v == null ? fallback : v; }
+
+    /** Weights and biases of the model on 28x28 images of 10 classes; -1 if the count overflows a long. */
+    static long parameters(String model, List<Integer> hidden) {
+        try {
+            long total = 0;
+            for (var l : org.bitsearch.trainers.dl4j.model.ModelFactory.layers(model, hidden, 28, 28, 10, false))
+                total = Math.addExact(total, Math.addExact(l.weights(), l.biases()));
+            return total;
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            return -1;
+        }
+    }
 
     public Path dataPath() { return Path.of(dataDir); }
 
@@ -112,6 +204,13 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
 
     public Dl4jTrainerConfig withPerChannel(boolean p) { return toBuilder().perChannel(p).build(); }
 
+    /** This config with the user's model file instead of a built-in model. */
+    public Dl4jTrainerConfig withModelFile(String file) {
+        Builder b = toBuilder().modelFile(file);
+        if (file != null) b.model(null);
+        return b.build();
+    }
+
     /**
      * Sets fields one at a time; {@link #build()} validates them all in the compact constructor (a null
      * model, hidden, schedule, dropBits or sensitivity takes its default there). Not thread-safe.
@@ -125,12 +224,14 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         private ScheduleConfig schedule;
         private DropBitsConfig dropBits;
         private SensitivityConfig sensitivity;
+        private DataConfig data;
+        private String modelFile;
 
         private Builder(Dl4jTrainerConfig c) {
             dataset = c.dataset; dataDir = c.dataDir; model = c.model; hidden = c.hidden;
             trainSubset = c.trainSubset; validationSize = c.validationSize; splitSeed = c.splitSeed;
             batchSize = c.batchSize; evalBatchSize = c.evalBatchSize; threads = c.threads; perChannel = c.perChannel;
-            schedule = c.schedule; dropBits = c.dropBits; sensitivity = c.sensitivity;
+            schedule = c.schedule; dropBits = c.dropBits; sensitivity = c.sensitivity; data = c.data; modelFile = c.modelFile;
         }
 
         public Builder dataset(String v) { dataset = v; return this; }
@@ -148,11 +249,14 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         public Builder schedule(ScheduleConfig v) { schedule = v; return this; }
         public Builder dropBits(DropBitsConfig v) { dropBits = v; return this; }
         public Builder sensitivity(SensitivityConfig v) { sensitivity = v; return this; }
+        /** Data by format (with it, dataset and dataDir follow from the data). */
+        public Builder data(DataConfig v) { data = v; if (v != null) { dataset = v.format(); dataDir = v.location(); } return this; }
+        public Builder modelFile(String v) { modelFile = v; return this; }
 
         /** @throws IllegalArgumentException naming the field and the rule if a value is invalid */
         public Dl4jTrainerConfig build() {
             return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed,
-                    batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity);
+                    batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data, modelFile);
         }
     }
 }

@@ -2,7 +2,9 @@ package org.bitsearch.trainers.dl4j;
 
 import org.bitsearch.trainers.io.AtomicFiles;
 import org.bitsearch.trainers.dl4j.data.DataSplit;
+import org.bitsearch.trainers.dl4j.export.ModelExport;
 import org.bitsearch.trainers.dl4j.model.NativeConvolution;
+import org.bitsearch.trainers.dl4j.model.Net;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ProgressiveSchedule;
@@ -44,7 +46,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
 
     private final Dl4jTrainerConfig config;
     private final DataSplit data;
-    private final MultiLayerNetwork net;
+    private final Net net;
     private final List<QuantizedWeightNoise> noises;
     private final BitAllocation bits;
     private final Hyperparameters hp;
@@ -56,6 +58,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     private double lastTrainCpuSeconds;
     private INDArray xBuffer, yBuffer;
     private volatile boolean cancelled;
+    private String lastExportNote;
     private boolean closed;
 
     /** Result of evaluating a split. */
@@ -64,11 +67,18 @@ public final class Dl4jTrainingRun implements TrainingRun {
     Dl4jTrainingRun(Dl4jTrainerConfig config, DataSplit data, MultiLayerNetwork net, BitAllocation bits,
                     Hyperparameters hp, long seed, String device, ProgressiveSchedule schedule,
                     DropBitsConfig dropBits, int nextEpoch) {
+        this(config, data, Net.of(net), bits, hp, seed, device, schedule, dropBits, nextEpoch);
+    }
+
+    /** A run of a MultiLayerNetwork or a ComputationGraph ({@link Net}); both train on DL4J's {@code fit} path. */
+    Dl4jTrainingRun(Dl4jTrainerConfig config, DataSplit data, Net net, BitAllocation bits,
+                    Hyperparameters hp, long seed, String device, ProgressiveSchedule schedule,
+                    DropBitsConfig dropBits, int nextEpoch) {
         this.config = config;
         this.data = data;
         this.net = net;
         NativeConvolution.install(net);
-        this.noises = noisesOf(net);
+        this.noises = noisesOf(net.layers());
         if (noises.size() != bits.layers())
             throw new IllegalArgumentException("bits has " + bits.layers() + " entries, but the network has " + noises.size() + " quantizable layers");
         this.bits = bits;
@@ -87,8 +97,13 @@ public final class Dl4jTrainingRun implements TrainingRun {
 
     /** The {@link QuantizedWeightNoise} of each quantizable layer of {@code net}, in order. */
     static List<QuantizedWeightNoise> noisesOf(MultiLayerNetwork net) {
+        return noisesOf(net.getLayers());
+    }
+
+    /** The {@link QuantizedWeightNoise} of each quantizable layer among {@code layers}, in order. */
+    static List<QuantizedWeightNoise> noisesOf(Layer[] layers) {
         List<QuantizedWeightNoise> out = new ArrayList<>();
-        for (Layer l : net.getLayers())
+        for (Layer l : layers)
             if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise q) out.add(q);
         return out;
     }
@@ -214,7 +229,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         int offset = 0;
         int[] labels = split.labels();
         for (INDArray x : split.batches()) {
-            float[][] p = net.output(x, false).toFloatMatrix();
+            float[][] p = net.output(x).toFloatMatrix();
             for (float[] row : p) {
                 int label = labels[offset++], best = 0;
                 for (int c = 1; c < row.length; c++) if (row[c] > row[best]) best = c;
@@ -238,7 +253,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         checkOpen();
         DeviceBinding.bind(device);
         NativeThreads.apply(config.threads());
-        Checkpoints.save(file, net, new Checkpoints.State(Checkpoints.FORMAT, nextEpoch, seed, bits.bits()));
+        Checkpoints.save(file, net.model(), new Checkpoints.State(Checkpoints.FORMAT, nextEpoch, seed, bits.bits()));
     }
 
     @Override
@@ -263,7 +278,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
 
     /** The network with quantized weights and no weight noise: what {@link #exportModel} writes. */
     MultiLayerNetwork quantizedCopy() {
-        MultiLayerNetwork copy = deepCopy(net);
+        MultiLayerNetwork copy = deepCopy(network());
         for (Layer l : copy.getLayers()) {
             if (!(l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n)) continue;
             INDArray w = l.getParam(QuantizedWeightNoise.WEIGHT_KEY);
@@ -274,17 +289,30 @@ public final class Dl4jTrainingRun implements TrainingRun {
         return copy;
     }
 
+    /**
+     * {@inheritDoc} Writes a plain DL4J model zip (no bitsearch class in its configuration, quantized weights) that
+     * also holds the bit-widths and the packed low-bit form as entries ({@link ModelExport}).
+     */
     @Override
     public void exportModel(Path file) throws IOException {
         checkOpen();
         DeviceBinding.bind(device);
         NativeThreads.apply(config.threads());
-        MultiLayerNetwork quantized = quantizedCopy();
-        AtomicFiles.write(file, tmp -> ModelSerializer.writeModel(quantized, tmp.toFile(), false));
+        lastExportNote = net instanceof Net.Mln m ? ModelExport.write(file, m.net(), data.dataset().shape())
+                : ModelExport.write(file, ((Net.Graph) net).graph());
     }
 
-    /** The network being trained (tests, sensitivity analysis). */
-    MultiLayerNetwork network() { return net; }
+    /** Why the last export has no packed form (a layer the packed format does not support), or null. */
+    public String lastExportNote() { return lastExportNote; }
+
+    /** The network being trained, when it is a MultiLayerNetwork (tests, sensitivity analysis). */
+    MultiLayerNetwork network() {
+        if (net instanceof Net.Mln m) return m.net();
+        throw new IllegalStateException("the run trains a ComputationGraph, not a MultiLayerNetwork");
+    }
+
+    /** The network being trained, either kind. */
+    Net net() { return net; }
 
     List<QuantizedWeightNoise> noises() { return noises; }
 

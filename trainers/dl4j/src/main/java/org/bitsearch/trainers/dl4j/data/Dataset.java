@@ -5,20 +5,30 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * An image classification dataset in memory: pixels scaled to [0, 1] as one float matrix per split (one row per
- * image, {@code rows·cols} columns) and integer labels. Shared read-only between concurrent runs: never write
+ * A classification dataset in memory: one float matrix per split (one row per sample, {@code channels·rows·cols}
+ * columns, channel-major; image pixels scaled to [0, 1]) and integer labels. Shared read-only between concurrent runs: never write
  * into its arrays.
  *
- * @param name    the dataset's name ("fashion-mnist")
+ * @param name    the dataset's name ("fashion-mnist", or the format: "cifar", "images", "csv", "idx")
+ * @param channels colour channels (1 for grey images and feature vectors)
  * @param rows    image height in pixels
  * @param cols    image width in pixels
  * @param classes number of classes (labels are 0 .. classes-1)
  */
-public record Dataset(String name, int rows, int cols, int classes,
+public record Dataset(String name, int channels, int rows, int cols, int classes,
                       INDArray trainImages, int[] trainLabels, INDArray testImages, int[] testLabels) {
 
-    /** Number of pixels per image. */
-    public int features() { return rows * cols; }
+    /** A one-channel dataset. */
+    public Dataset(String name, int rows, int cols, int classes,
+                   INDArray trainImages, int[] trainLabels, INDArray testImages, int[] testLabels) {
+        this(name, 1, rows, cols, classes, trainImages, trainLabels, testImages, testLabels);
+    }
+
+    /** Number of values per sample. */
+    public int features() { return channels * rows * cols; }
+
+    /** The shape of a sample and the class count. */
+    public InputShape shape() { return new InputShape(channels, rows, cols, classes); }
 
     public int trainCount() { return trainLabels.length; }
 

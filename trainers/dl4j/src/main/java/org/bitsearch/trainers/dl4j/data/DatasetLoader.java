@@ -55,7 +55,8 @@ public final class DatasetLoader {
         return Files.isDirectory(sub) ? sub : dir;
     }
 
-    private static Dataset read(Path dir, String name) throws IOException {
+    /** Reads the four IDX files in {@code dir} (not cached; {@link DataSources} caches). */
+    static Dataset read(Path dir, String name) throws IOException {
         if (!Files.isDirectory(dir)) throw new IdxFormatException(dir, "data directory not found");
         Path trainImages = find(dir, TRAIN_IMAGES), trainLabels = find(dir, TRAIN_LABELS),
                 testImages = find(dir, TEST_IMAGES), testLabels = find(dir, TEST_LABELS);

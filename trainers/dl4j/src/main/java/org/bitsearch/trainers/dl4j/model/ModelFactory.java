@@ -1,6 +1,7 @@
 package org.bitsearch.trainers.dl4j.model;
 
 import org.bitsearch.trainers.dl4j.Hyperparameters;
+import org.bitsearch.trainers.dl4j.data.InputShape;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.search.space.Architectures;
 import org.bitsearch.search.space.QuantLayer;
@@ -23,7 +24,8 @@ import java.util.List;
 /**
  * The two model families and their quantizable layers. Every weight layer (dense, convolution, output) gets a
  * {@link QuantizedWeightNoise}; pooling layers have no weights. The layer list is known from the shape alone,
- * before any data is loaded, and its parameter counts are those of the built network.
+ * before any data is loaded, and its parameter counts are those of the built network. Each DL4J layer is named as
+ * its quantizable layer ({@code conv0}, {@code dense2}; pooling {@code pool0}, ...), so exports name them alike.
  *
  * <ul>
  *   <li>{@code mlp}: inputs → hidden[0] → ... → classes, ReLU, softmax; layers {@code dense0, dense1, ...}, exactly
@@ -38,23 +40,38 @@ public final class ModelFactory {
 
     private ModelFactory() {}
 
+    /** The quantizable layers of {@code model} on images of rows x cols with {@code classes} classes. */
+    public static List<QuantLayer> layers(String model, List<Integer> hidden, int rows, int cols, int classes) {
+        return layers(model, hidden, new InputShape(1, rows, cols, classes));
+    }
+
     /**
      * The quantizable layers of {@code model} on images of rows x cols with {@code classes} classes. With
      * {@code perChannel} each layer stores one scale per output channel (what {@link QuantizedWeightNoise} uses:
      * a dense layer's nOut columns, a convolution's nOut kernels), otherwise one per tensor.
      */
     public static List<QuantLayer> layers(String model, List<Integer> hidden, int rows, int cols, int classes, boolean perChannel) {
-        List<QuantLayer> perTensor = layers(model, hidden, rows, cols, classes);
+        return layers(model, hidden, new InputShape(1, rows, cols, classes), perChannel);
+    }
+
+    /** {@link #layers(String, List, int, int, int, boolean)} on samples of {@code shape}. */
+    public static List<QuantLayer> layers(String model, List<Integer> hidden, InputShape shape, boolean perChannel) {
+        List<QuantLayer> perTensor = layers(model, hidden, shape);
         // every layer here has one bias per output channel, so the bias count is the channel count
         return perChannel ? perTensor.stream().map(l -> l.perChannel(l.biases())).toList() : perTensor;
     }
 
-    private static List<QuantLayer> layers(String model, List<Integer> hidden, int rows, int cols, int classes) {
-        if (model.equals("mlp")) return Architectures.mlp(rows * cols, hidden, classes);
+    /** The quantizable layers of {@code model} on samples of {@code shape}. */
+    public static List<QuantLayer> layers(String model, List<Integer> hidden, InputShape shape) {
+        int rows = shape.rows(), cols = shape.cols(), classes = shape.classes();
+        if (model.equals("mlp")) return Architectures.mlp(shape.features(), hidden, classes);
         List<QuantLayer> out = new ArrayList<>();
         long inputs;
         if (model.equals("cnn")) {
-            int h = rows, w = cols, in = 1;
+            if (!shape.image())
+                throw new IllegalArgumentException("model is cnn, but the data's samples are " + shape.channels() + "x" + rows + "x" + cols
+                        + " feature vectors, not images (use the mlp)");
+            int h = rows, w = cols, in = shape.channels();
             for (int c : CNN_CHANNELS) {
                 out.add(new QuantLayer(out.size(), "conv" + out.size(), (long) KERNEL * KERNEL * in * c, c));
                 h = (h - KERNEL + 1) / 2;
@@ -82,6 +99,13 @@ public final class ModelFactory {
      */
     public static MultiLayerConfiguration build(String model, List<Integer> hidden, int rows, int cols, int classes,
                                                 List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed) {
+        return build(model, hidden, new InputShape(1, rows, cols, classes), bits, perChannel, hp, seed);
+    }
+
+    /** The network configuration for samples of {@code shape}. */
+    public static MultiLayerConfiguration build(String model, List<Integer> hidden, InputShape shape,
+                                                List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed) {
+        int rows = shape.rows(), cols = shape.cols(), classes = shape.classes();
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
@@ -92,25 +116,25 @@ public final class ModelFactory {
         if (hp.weightDecay() > 0) b.weightDecay(hp.weightDecay());
         NeuralNetConfiguration.ListBuilder list = b.list();
         int q = 0;
-        long inputs = (long) rows * cols;
+        long inputs = shape.features();
         if (model.equals("cnn")) {
-            int in = 1;
+            int in = shape.channels();
             for (int c : CNN_CHANNELS) {
-                list.layer(new ConvolutionLayer.Builder(KERNEL, KERNEL).nIn(in).nOut(c).activation(Activation.RELU)
+                list.layer(new ConvolutionLayer.Builder(KERNEL, KERNEL).name("conv" + q).nIn(in).nOut(c).activation(Activation.RELU)
                         .weightNoise(noise(bits, q++, perChannel)).build());
-                list.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build());
+                list.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).name("pool" + (q - 1)).kernelSize(2, 2).stride(2, 2).build());
                 in = c;
             }
         }
         for (int size : hidden) {
-            list.layer(new DenseLayer.Builder().nOut(size).activation(Activation.RELU)
+            list.layer(new DenseLayer.Builder().name("dense" + q).nOut(size).activation(Activation.RELU)
                     .weightNoise(noise(bits, q++, perChannel)).build());
         }
-        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
+        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("dense" + q).nOut(classes)
                 .activation(Activation.SOFTMAX).weightNoise(noise(bits, q++, perChannel)).build());
         if (q != bits.size())
             throw new IllegalArgumentException("bits has " + bits.size() + " entries, but the model " + model + " has " + q + " quantizable layers");
-        list.setInputType(model.equals("cnn") ? InputType.convolutionalFlat(rows, cols, 1) : InputType.feedForward(inputs));
+        list.setInputType(model.equals("cnn") ? InputType.convolutionalFlat(rows, cols, shape.channels()) : InputType.feedForward(inputs));
         return list.build();
     }
 

@@ -37,11 +37,21 @@ public final class NativeConvolution {
      * @throws IllegalStateException if DL4J's layer class no longer has the field (a DL4J upgrade)
      */
     public static int install(MultiLayerNetwork net) {
-        if (net.getLayerWiseConfigurations().getDataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT
+        return install(net.getLayers(), net.getLayerWiseConfigurations().getDataType());
+    }
+
+    /** {@link #install(MultiLayerNetwork)} for either kind of network. */
+    public static int install(Net net) {
+        return net instanceof Net.Mln m ? install(m.net())
+                : install(net.layers(), ((Net.Graph) net).graph().getConfiguration().getDataType());
+    }
+
+    private static int install(Layer[] layers, org.nd4j.linalg.api.buffer.DataType type) {
+        if (type != org.nd4j.linalg.api.buffer.DataType.FLOAT
                 || !"CPU".equalsIgnoreCase(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend")))
             return 0;
         int changed = 0;
-        for (Layer l : net.getLayers()) {
+        for (Layer l : layers) {
             if (!(l instanceof ConvolutionLayer c) || c.getClass() != ConvolutionLayer.class || c.getHelper() != null
                     || !supported((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) c.conf().getLayer())) continue;
             try {

@@ -22,7 +22,8 @@ import java.util.Objects;
  * <p>Two bit-widths: {@code targetBits} (what the model is evaluated, exported and sized with) and
  * {@code trainBits} (what the next training forward passes use: 32 before a progressive schedule reaches the
  * layer, fewer than the target while DropBits drops bits). The run sets them between iterations, on its own
- * thread. Only the weight parameter {@code "W"} is quantized; biases stay at 32 bits.
+ * thread. The weight parameters ({@link #WEIGHT_KEYS}: {@code W}, and {@code RW} of an LSTM, {@code pW} of a
+ * separable convolution) are quantized, each with its own scale(s); biases stay at 32 bits.
  *
  * <p>Serialised with the network configuration by DL4J's shaded Jackson: keep the no-arg constructor, the
  * getter of every field, the class name and package (saved checkpoints name it).
@@ -31,12 +32,14 @@ public final class QuantizedWeightNoise implements IWeightNoise {
     private static final long serialVersionUID = 1L;
     /** DL4J's key of the weight parameter in dense, output and convolution layers. */
     public static final String WEIGHT_KEY = "W";
+    /** Every weight key this noise quantizes: W, LSTM's recurrent RW, a separable convolution's pointwise pW. */
+    public static final java.util.Set<String> WEIGHT_KEYS = java.util.Set.of("W", "RW", "pW");
 
     private int targetBits;
     private int trainBits;
     private boolean perChannel;
-    /** Scratch buffers, rebuilt on demand; never serialised. */
-    private transient Buffers buffers;
+    /** Scratch buffers per weight key, rebuilt on demand; never serialised. */
+    private transient java.util.Map<String, Buffers> buffers;
 
     private QuantizedWeightNoise() {
         this(32, false);
@@ -74,9 +77,11 @@ public final class QuantizedWeightNoise implements IWeightNoise {
                                  LayerWorkspaceMgr workspaceMgr) {
         INDArray w = layer.getParam(paramKey);
         int bits = train ? trainBits : targetBits;
-        if (bits == 32 || !WEIGHT_KEY.equals(paramKey)) return w;
-        if (buffers == null || !buffers.fits(w)) buffers = Buffers.forWeights(w);
-        return buffers.quantize(w, bits, perChannel);
+        if (bits == 32 || !WEIGHT_KEYS.contains(paramKey)) return w;
+        if (buffers == null) buffers = new java.util.HashMap<>(2);
+        Buffers b = buffers.get(paramKey);
+        if (b == null || !b.fits(w)) buffers.put(paramKey, b = Buffers.forWeights(w));
+        return b.quantize(w, bits, perChannel);
     }
 
     /**

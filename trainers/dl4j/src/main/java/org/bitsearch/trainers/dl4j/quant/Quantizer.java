@@ -55,6 +55,57 @@ public final class Quantizer {
         }
     }
 
+    /**
+     * The integer levels and scales of Q(w) (k = 1..8): Q(w)[i] = (float) (levels[i] · scales[i / block]) exactly,
+     * for the same {@code w}, {@code channels} and {@code bits} as {@link #quantize}. Levels: -q..q for k = 3..8,
+     * -1, 0, 1 for k = 2 (scale α), -1, 1 for k = 1 (scale mean|W|). The packed export stores them.
+     */
+    public record Levels(int[] levels, double[] scales) {}
+
+    /** See {@link Levels}. */
+    public static Levels levels(float[] w, int channels, int bits) {
+        if (bits < 1 || bits > 8) throw new IllegalArgumentException("bits is " + bits + ", but levels exist for 1..8");
+        if (channels < 1 || w.length % channels != 0)
+            throw new IllegalArgumentException("weights has " + w.length + " values, not a multiple of channels (" + channels + ")");
+        int block = w.length / channels;
+        int[] levels = new int[w.length];
+        double[] scales = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            int from = c * block, to = from + block;
+            double sum = 0, max = 0;
+            for (int i = from; i < to; i++) {
+                sum += Math.abs(w[i]);
+                max = Math.max(max, Math.abs(w[i]));
+            }
+            if (bits == 1) {
+                scales[c] = (float) (sum / (to - from));
+                for (int i = from; i < to; i++) levels[i] = w[i] + 0f < 0 ? -1 : 1; // as copySign(mean, w + 0f): sign(-0.0) = +1
+            } else if (bits == 2) {
+                float threshold = (float) (TERNARY_THRESHOLD * sum / (to - from));
+                double kept = 0;
+                int n = 0;
+                for (int i = from; i < to; i++) {
+                    float a = Math.abs(w[i]);
+                    int k = above(a, threshold);
+                    kept += a * k;
+                    n += k;
+                }
+                scales[c] = n == 0 ? 0f : (float) (kept / n);
+                for (int i = from; i < to; i++) levels[i] = above(Math.abs(w[i]), threshold) * (w[i] < 0 ? -1 : 1);
+            } else {
+                int q = maxLevel(bits);
+                if (max == 0) continue;
+                scales[c] = max / q;
+                double inv = q / max;
+                for (int i = from; i < to; i++) {
+                    double level = Math.rint(w[i] * inv);
+                    levels[i] = (int) Math.max(-q, Math.min(q, level));
+                }
+            }
+        }
+        return new Levels(levels, scales);
+    }
+
     /** Largest integer level of the k-bit symmetric grid: 2^(k-1) - 1. */
     public static int maxLevel(int bits) { return (1 << (bits - 1)) - 1; }
 

@@ -1,0 +1,285 @@
+package org.bitsearch.trainers.dl4j.export;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.bitsearch.trainers.dl4j.data.InputShape;
+import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
+import org.bitsearch.trainers.dl4j.quant.Quantizer;
+import org.bitsearch.trainers.io.AtomicFiles;
+import org.bitsearch.trainers.packed.PackedLayer;
+import org.bitsearch.trainers.packed.PackedModel;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The two export forms of a trained quantized network (README, "Exported models"):
+ * <ul>
+ *   <li>a plain DL4J model zip ({@code ModelSerializer}): the weights replaced by their quantized values Q(W), the
+ *       weight noise removed from the configuration, so that stock DL4J loads it with no bitsearch class and its
+ *       {@code output()} is the quantized model's. Beside DL4J's entries the zip holds {@value #BITS_ENTRY} (the
+ *       layer names and bit-widths, as JSON) and {@value #PACKED_ENTRY} (the packed form);</li>
+ *   <li>the packed low-bit form ({@link PackedModel}, "BSQ1"): integer codes bit-packed at each layer's bit-width,
+ *       the scales, the FP32 biases, the activation quantization parameters; {@code ReferenceInference} runs it
+ *       without DL4J.</li>
+ * </ul>
+ * Supported for the packed form: dense, output, 2-D convolution (NCHW, dilation 1) and max/average pooling layers
+ * with identity, ReLU, softmax, tanh or sigmoid activations; anything else is an {@link IllegalArgumentException}
+ * naming the layer.
+ */
+public final class ModelExport {
+    public static final String BITS_ENTRY = "bitsearch-bits.json";
+    public static final String PACKED_ENTRY = "bitsearch-packed.bsq";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One quantizable layer of the export: its name, weight bits, scale granularity and activation bits. */
+    public record LayerBits(String name, int bits, boolean perChannel, int activationBits) {}
+
+    /** The {@value #BITS_ENTRY} entry. */
+    public record BitsEntry(int format, List<LayerBits> layers) {}
+
+    private ModelExport() {}
+
+    /** The quantizable layers of {@code net} (those with a {@link QuantizedWeightNoise}) in order, with their bits. */
+    public static List<LayerBits> bits(MultiLayerNetwork net) {
+        List<LayerBits> out = new ArrayList<>();
+        for (Layer l : net.getLayers())
+            if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n)
+                out.add(new LayerBits(name(l), n.getTargetBits(), n.isPerChannel(), 32));
+        return out;
+    }
+
+    private static String name(Layer l) {
+        String n = l.conf().getLayer().getLayerName();
+        return n == null ? "layer" + l.getIndex() : n;
+    }
+
+    /**
+     * A copy of {@code net} for plain DL4J: no weight noise in its configuration, each quantized layer's weights
+     * replaced by Q(W) at its target bits. Its inference output equals {@code net}'s (whose noise quantizes at
+     * inference with the same quantizer).
+     */
+    public static MultiLayerNetwork plain(MultiLayerNetwork net) {
+        MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
+        List<int[]> quantized = new ArrayList<>();
+        for (int i = 0; i < conf.getConfs().size(); i++)
+            if (conf.getConf(i).getLayer() instanceof BaseLayer b && b.getWeightNoise() != null) {
+                if (b.getWeightNoise() instanceof QuantizedWeightNoise q)
+                    quantized.add(new int[]{i, q.getTargetBits(), q.isPerChannel() ? 1 : 0});
+                b.setWeightNoise(null);
+            }
+        MultiLayerNetwork copy = new MultiLayerNetwork(conf);
+        copy.init(net.params().dup(), false);
+        for (int[] q : quantized)
+            for (Map.Entry<String, INDArray> p : copy.getLayer(q[0]).paramTable().entrySet())
+                if (QuantizedWeightNoise.WEIGHT_KEYS.contains(p.getKey()) && q[1] != 32)
+                    p.getValue().assign(QuantizedWeightNoise.quantize(p.getValue(), q[1], q[2] == 1));
+        return copy;
+    }
+
+    /**
+     * The packed form of {@code net} on inputs of {@code shape}: codes from the full-precision weights, so that
+     * dequantizing them gives exactly the weights {@link #plain} holds.
+     */
+    public static PackedModel packed(MultiLayerNetwork net, InputShape shape) {
+        List<PackedLayer> layers = new ArrayList<>();
+        int c = shape.channels(), h = shape.rows(), w = shape.cols();
+        for (Layer l : net.getLayers()) {
+            org.deeplearning4j.nn.conf.layers.Layer conf = l.conf().getLayer();
+            String name = name(l);
+            if (conf instanceof ConvolutionLayer cv && conf.getClass() == ConvolutionLayer.class) {
+                int[] g = geometry(name, cv.getKernelSize(), cv.getStride(), cv.getPadding(), cv.getConvolutionMode(), h, w);
+                if (cv.getDilation()[0] != 1 || cv.getDilation()[1] != 1 || cv.getCnn2dDataFormat() != org.deeplearning4j.nn.conf.CNN2DFormat.NCHW)
+                    throw new IllegalArgumentException("layer " + name + ": the packed export supports NCHW convolutions without dilation");
+                int nIn = (int) cv.getNIn(), nOut = (int) cv.getNOut();
+                if (nIn != c) throw new IllegalArgumentException("layer " + name + " takes " + nIn + " channels, but its input has " + c);
+                layers.add(weighted(l, PackedLayer.Kind.CONV2D, name, activation(name, cv.getActivationFn()), nIn, nOut, g, 'c'));
+                c = nOut;
+                h = g[8];
+                w = g[9];
+            } else if (conf instanceof SubsamplingLayer p && conf.getClass() == SubsamplingLayer.class) {
+                PackedLayer.Kind kind = switch (p.getPoolingType()) {
+                    case MAX -> PackedLayer.Kind.MAX_POOL;
+                    case AVG -> PackedLayer.Kind.AVG_POOL;
+                    default -> throw new IllegalArgumentException("layer " + name + ": pooling " + p.getPoolingType() + " is not supported by the packed export");
+                };
+                if (p.getPoolingType() == PoolingType.AVG && (p.getPadding()[0] != 0 || p.getPadding()[1] != 0))
+                    throw new IllegalArgumentException("layer " + name + ": padded average pooling is not supported by the packed export");
+                int[] g = geometry(name, p.getKernelSize(), p.getStride(), p.getPadding(), p.getConvolutionMode(), h, w);
+                layers.add(new PackedLayer(kind, name, PackedLayer.Activation.IDENTITY, c, c, g, 0, new double[0],
+                        new int[0], new float[0], 32, false, 0f));
+                h = g[8];
+                w = g[9];
+            } else if (conf instanceof DenseLayer || conf instanceof OutputLayer) {
+                org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) conf;
+                int nIn = (int) ff.getNIn(), nOut = (int) ff.getNOut();
+                if (nIn != c * h * w) throw new IllegalArgumentException("layer " + name + " takes " + nIn + " inputs, but its input has " + c * h * w);
+                layers.add(weighted(l, PackedLayer.Kind.DENSE, name, activation(name, ((BaseLayer) conf).getActivationFn()), nIn, nOut, new int[0], 'f'));
+                c = nOut;
+                h = 1;
+                w = 1;
+            } else {
+                throw new IllegalArgumentException("layer " + name + ": " + conf.getClass().getSimpleName() + " is not supported by the packed export");
+            }
+        }
+        return new PackedModel(shape.channels(), shape.rows(), shape.cols(), shape.classes(), layers);
+    }
+
+    private static PackedLayer weighted(Layer l, PackedLayer.Kind kind, String name, PackedLayer.Activation act,
+                                        int nIn, int nOut, int[] g, char order) {
+        INDArray wArr = l.getParam(QuantizedWeightNoise.WEIGHT_KEY);
+        // output-channel-major: columns of [nIn, nOut] ('f' order), or [nOut, nIn, kH, kW] in 'c' order
+        float[] values = wArr.castTo(DataType.FLOAT).dup(order).data().asFloat();
+        int bits = 32;
+        boolean perChannel = false;
+        if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise q) {
+            bits = q.getTargetBits();
+            perChannel = q.isPerChannel();
+        }
+        int[] codes;
+        double[] scales;
+        if (bits == 32) {
+            codes = new int[values.length];
+            for (int i = 0; i < values.length; i++) codes[i] = Float.floatToRawIntBits(values[i]);
+            scales = new double[0];
+        } else {
+            Quantizer.Levels lv = Quantizer.levels(values, perChannel ? nOut : 1, bits);
+            codes = new int[values.length];
+            for (int i = 0; i < codes.length; i++) codes[i] = PackedLayer.code(lv.levels()[i], bits);
+            scales = lv.scales();
+        }
+        INDArray b = l.getParam("b");
+        float[] biases = b == null ? new float[0] : b.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        return new PackedLayer(kind, name, act, nIn, nOut, g, bits, scales, codes, biases, 32, false, 0f);
+    }
+
+    /** kH kW sH sW padTop padLeft inH inW outH outW, with DL4J's output size rules for the mode. */
+    static int[] geometry(String name, int[] k, int[] s, int[] p, ConvolutionMode mode, int h, int w) {
+        int oh, ow, pt, pl;
+        if (mode == ConvolutionMode.Same) {
+            oh = (h + s[0] - 1) / s[0];
+            ow = (w + s[1] - 1) / s[1];
+            pt = Math.max(0, ((oh - 1) * s[0] + k[0] - h) / 2);
+            pl = Math.max(0, ((ow - 1) * s[1] + k[1] - w) / 2);
+        } else if (mode == ConvolutionMode.Truncate || mode == ConvolutionMode.Strict) {
+            oh = (h - k[0] + 2 * p[0]) / s[0] + 1;
+            ow = (w - k[1] + 2 * p[1]) / s[1] + 1;
+            pt = p[0];
+            pl = p[1];
+        } else {
+            throw new IllegalArgumentException("layer " + name + ": convolution mode " + mode + " is not supported by the packed export");
+        }
+        return new int[]{k[0], k[1], s[0], s[1], pt, pl, h, w, oh, ow};
+    }
+
+    private static PackedLayer.Activation activation(String name, IActivation a) {
+        if (a instanceof ActivationReLU) return PackedLayer.Activation.RELU;
+        if (a instanceof ActivationSoftmax) return PackedLayer.Activation.SOFTMAX;
+        if (a instanceof ActivationIdentity) return PackedLayer.Activation.IDENTITY;
+        if (a instanceof ActivationTanH) return PackedLayer.Activation.TANH;
+        if (a instanceof ActivationSigmoid) return PackedLayer.Activation.SIGMOID;
+        throw new IllegalArgumentException("layer " + name + ": activation " + a + " is not supported by the packed export");
+    }
+
+    /**
+     * Writes the plain DL4J zip of {@code net} with the bits and packed entries to {@code file}, atomically. When
+     * the packed form is not supported for the network the zip has no packed entry and the reason is returned.
+     *
+     * @return null when both forms were written, else why the packed form is missing
+     */
+    public static String write(Path file, MultiLayerNetwork net, InputShape shape) throws IOException {
+        MultiLayerNetwork plain = plain(net);
+        byte[] bitsJson = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(new BitsEntry(1, bits(net)));
+        byte[] packedBytes;
+        String missing = null;
+        try {
+            packedBytes = packed(net, shape).toBytes();
+        } catch (IllegalArgumentException e) {
+            packedBytes = null;
+            missing = e.getMessage();
+        }
+        byte[] packedFinal = packedBytes;
+        AtomicFiles.write(file, tmp -> {
+            ModelSerializer.writeModel(plain, tmp.toFile(), false);
+            try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + tmp.toUri()), Map.of())) {
+                Files.write(zip.getPath(BITS_ENTRY), bitsJson);
+                if (packedFinal != null) Files.write(zip.getPath(PACKED_ENTRY), packedFinal);
+            }
+        });
+        return missing;
+    }
+
+    /**
+     * A ComputationGraph's export: the plain DL4J zip (noise removed, weights Q(W)) with the bits entry; the packed
+     * form does not cover graphs yet, and the returned note says so.
+     */
+    public static String write(Path file, org.deeplearning4j.nn.graph.ComputationGraph graph) throws IOException {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf =
+                org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(graph.getConfiguration().toJson());
+        List<LayerBits> bits = new ArrayList<>();
+        Map<String, int[]> quantized = new java.util.HashMap<>();
+        for (Layer l : graph.getLayers()) {
+            String name = l.conf().getLayer().getLayerName();
+            if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n) {
+                bits.add(new LayerBits(name, n.getTargetBits(), n.isPerChannel(), 32));
+                quantized.put(name, new int[]{n.getTargetBits(), n.isPerChannel() ? 1 : 0});
+            }
+        }
+        for (var v : conf.getVertices().values())
+            if (v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer b)
+                b.setWeightNoise(null);
+        org.deeplearning4j.nn.graph.ComputationGraph copy = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+        copy.init(graph.params().dup(), false);
+        for (Layer l : copy.getLayers()) {
+            int[] q = quantized.get(l.conf().getLayer().getLayerName());
+            if (q == null || q[0] == 32) continue;
+            for (Map.Entry<String, INDArray> p : l.paramTable().entrySet())
+                if (QuantizedWeightNoise.WEIGHT_KEYS.contains(p.getKey()))
+                    p.getValue().assign(QuantizedWeightNoise.quantize(p.getValue(), q[0], q[1] == 1));
+        }
+        byte[] bitsJson = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(new BitsEntry(1, bits));
+        AtomicFiles.write(file, tmp -> {
+            ModelSerializer.writeModel(copy, tmp.toFile(), false);
+            try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + tmp.toUri()), Map.of())) {
+                Files.write(zip.getPath(BITS_ENTRY), bitsJson);
+            }
+        });
+        return "the packed format does not cover ComputationGraph models yet: the DL4J zip only";
+    }
+
+    /** The packed entry of an export zip, if it has one. */
+    public static java.util.Optional<byte[]> packedEntry(Path zipFile) throws IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zipFile.toFile())) {
+            java.util.zip.ZipEntry e = z.getEntry(PACKED_ENTRY);
+            if (e == null) return java.util.Optional.empty();
+            try (var in = z.getInputStream(e)) {
+                return java.util.Optional.of(in.readAllBytes());
+            }
+        }
+    }
+}

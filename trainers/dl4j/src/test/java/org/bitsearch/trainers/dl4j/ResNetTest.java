@@ -1,0 +1,102 @@
+package org.bitsearch.trainers.dl4j;
+
+import org.bitsearch.search.space.BitAllocation;
+import org.bitsearch.search.space.QuantLayer;
+import org.bitsearch.search.trainer.TrialContext;
+import org.bitsearch.search.trial.Candidate;
+import org.bitsearch.search.trial.EpochMetrics;
+import org.bitsearch.trainers.dl4j.data.DataConfig;
+import org.bitsearch.trainers.dl4j.data.DataFiles;
+import org.bitsearch.trainers.dl4j.data.InputShape;
+import org.bitsearch.trainers.dl4j.model.Net;
+import org.bitsearch.trainers.dl4j.model.ResNet;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** ResNet-20 (He et al. 2016) as a ComputationGraph: the published parameter count, and a real quantized run on the fit path. */
+class ResNetTest {
+    @TempDir Path tmp;
+
+    @Test
+    void parameterCountIsThePublishedOne() {
+        InputShape cifar = new InputShape(3, 32, 32, 10);
+        List<QuantLayer> layers = ResNet.layers(cifar);
+        assertEquals(22, layers.size(), "19 convolutions + 2 projections + fc");
+        ComputationGraph g = new ComputationGraph(ResNet.build(cifar, Collections.nCopies(22, 32), false,
+                Hyperparameters.of(new Candidate(Map.of(), BitAllocation.of(4)), 128), 1));
+        g.init();
+        long trainable = 0, bn = 0;
+        for (Layer l : g.getLayers()) {
+            for (var p : l.paramTable().entrySet()) {
+                boolean running = p.getKey().equals("mean") || p.getKey().equals("var") || p.getKey().equals("log10stdev");
+                if (!running) trainable += p.getValue().length();
+                if (l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization && !running) bn += p.getValue().length();
+            }
+        }
+        long quantizable = layers.stream().mapToLong(l -> l.weights() + l.biases()).sum();
+        assertEquals(quantizable + bn, trainable, "every trainable parameter is a slot's or batch norm's");
+        // 267,696 convolution + 2,560 projection + 650 fc weights/biases + 1,568 batch-norm gamma/beta; He et al. 2016,
+        // Table 6: 0.27M (their option A shortcuts have no projection: 272,474 - 2,560 - 192 = 269,722)
+        assertEquals(272_474, trainable);
+        assertTrue(Math.abs(trainable - 270_000) < 5_000, "about 0.27M: " + trainable);
+        System.out.println("resnet20 trainable parameters: " + trainable + " (slots " + quantizable + ", batch norm " + bn + ")");
+    }
+
+    @Test
+    void trainsCheckpointsAndExportsOnTheFitPath() throws Exception {
+        Path dir = tmp.resolve("cifar");
+        DataFiles.cifar10(dir, 1, 100, 30, 21);
+        Dl4jTrainer t = new Dl4jTrainer(Dl4jTrainerConfig.defaults(DataConfig.dir("cifar", dir), "resnet20").withValidationSize(20));
+        List<Integer> bits = new ArrayList<>(Collections.nCopies(22, 4));
+        bits.set(0, 8);
+        bits.set(21, 8);
+        var ctx = new TrialContext(0, new Candidate(Map.of("batchSize", 40L, "learningRate", 3e-3), new BitAllocation(bits)), 9, 2, Optional.empty(), "cpu:0");
+        Path ckpt = tmp.resolve("ckpt.zip");
+        EpochMetrics first;
+        try (Dl4jTrainingRun run = t.openRun(ctx, true)) {
+            assertTrue(run.net() instanceof Net.Graph);
+            assertEquals(22, run.noises().size());
+            first = run.trainEpoch();
+            System.out.println("resnet20 epoch: " + first);
+            assertFalse(first.diverged());
+            run.saveCheckpoint(ckpt);
+            EpochMetrics second = run.trainEpoch();
+            assertTrue(second.trainLoss() < first.trainLoss() * 1.5, second.toString());
+            Path out = tmp.resolve("resnet.zip");
+            run.exportModel(out);
+            assertTrue(run.lastExportNote().contains("ComputationGraph"));
+            ComputationGraph plain = ModelSerializer.restoreComputationGraph(out.toFile(), false);
+            assertFalse(plain.getConfiguration().toJson().contains("bitsearch"));
+            var test = t.data().test();
+            long correct = 0;
+            int k = 0;
+            for (INDArray x : test.batches())
+                for (float[] row : plain.outputSingle(false, x).toFloatMatrix()) {
+                    int best = 0;
+                    for (int c = 1; c < row.length; c++) if (row[c] > row[best]) best = c;
+                    if (best == test.labels()[k++]) correct++;
+                }
+            assertEquals(run.testAccuracy(), (double) correct / k, 0.0, "plain DL4J graph gives the run's test accuracy");
+        }
+        var resumed = new TrialContext(0, ctx.candidate(), 9, 2, Optional.of(ckpt), "cpu:0");
+        try (Dl4jTrainingRun run = t.openRun(resumed, true)) {
+            assertEquals(2, run.nextEpoch());
+            assertEquals(first.valAccuracy(), run.evaluateValidation().accuracy(), 0.0, "the checkpoint restores the graph");
+        }
+    }
+}
