@@ -141,7 +141,7 @@ class ProcessPyTorchSearchTest {
         try (H2SearchStore store = H2SearchStore.open(db)) {
             SpecTrainerLookup trainers = new SpecTrainerLookup(new SpecCompiler(StandardTrainers.factory()));
             ExportBuilder export = new ExportBuilder(store, new SearchReader(store, trainers), trainers,
-                    Files.createDirectories(work.resolve("export-tmp")));
+                    Files.createDirectories(work.resolve("export-tmp")), "test");
             Optional<Path> zip = export.build(1);
             assertTrue(zip.isPresent());
             try (ZipFile z = new ZipFile(zip.get().toFile())) {
