@@ -82,7 +82,7 @@ public final class SearchSystem implements AutoCloseable {
         boolean coordinator = settings.cluster().isPresent();
         // a coordinator with --cpu-slots 0 trains nothing itself: every slot comes from its workers
         List<String> devices = coordinator && settings.cpuSlots() == 0 ? List.of()
-                : DeviceDiscovery.discover(settings.cpuSlots(), settings.useGpus());
+                : DeviceDiscovery.discover(settings.cpuSlots(), settings.gpus());
         Config local = ConfigFactory.parseString("""
                 pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
                 pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"

@@ -1,5 +1,6 @@
 package org.bitsearch.actors;
 
+import org.bitsearch.actors.device.GpuSelection;
 import org.bitsearch.actors.cluster.ClusterSettings;
 import org.bitsearch.actors.spec.TrainerFactory;
 
@@ -14,7 +15,8 @@ import java.util.Optional;
  * @param dataDir           the data directory: checkpoints go to {@code <dataDir>/checkpoints} (the database usually lives here too)
  * @param cpuSlots          CPU slots when no GPU is used; 0 = one per core (at least 1)
  * @param slotsPerDevice    trials that may share one device at once (>= 1)
- * @param useGpus           use GPUs when the CUDA backend is on the class path
+ * @param gpus              which GPUs to use ({@code --gpus}; default {@link GpuSelection#AUTO}: those visible when the
+ *                          CUDA backend is on the class path)
  * @param datasetsDir       the data directory a trainer uses when the spec names none
  * @param resumeInterrupted resume every interrupted search found in the database at start
  * @param retryBackoff      delay before the first retry of a failed trial (doubled per further retry)
@@ -25,7 +27,7 @@ import java.util.Optional;
  * @param cluster           this process as the coordinator of a cluster (empty: a single process); with a cluster,
  *                          {@code cpuSlots} 0 means no local slot (train only on workers)
  */
-public record SearchSystemSettings(Path dataDir, int cpuSlots, int slotsPerDevice, boolean useGpus,
+public record SearchSystemSettings(Path dataDir, int cpuSlots, int slotsPerDevice, GpuSelection gpus,
                                    Optional<Path> datasetsDir, boolean resumeInterrupted, Duration retryBackoff,
                                    Duration maxRetryBackoff, Duration askTimeout, Duration shutdownTimeout,
                                    TrainerFactory trainers, Optional<ClusterSettings> cluster) {
@@ -33,6 +35,7 @@ public record SearchSystemSettings(Path dataDir, int cpuSlots, int slotsPerDevic
         if (dataDir == null) throw new IllegalArgumentException("dataDir must not be null");
         if (cpuSlots < 0) throw new IllegalArgumentException("cpuSlots is " + cpuSlots + ", but must be >= 0 (0 = one per core)");
         if (slotsPerDevice < 1) throw new IllegalArgumentException("slotsPerDevice is " + slotsPerDevice + ", but must be >= 1");
+        if (gpus == null) gpus = GpuSelection.AUTO;
         if (datasetsDir == null) datasetsDir = Optional.empty();
         if (retryBackoff == null || retryBackoff.isNegative()) throw new IllegalArgumentException("retryBackoff is " + retryBackoff + ", but must be >= 0");
         if (maxRetryBackoff == null || maxRetryBackoff.compareTo(retryBackoff) < 0)
@@ -51,17 +54,18 @@ public record SearchSystemSettings(Path dataDir, int cpuSlots, int slotsPerDevic
      * passes its standard ones; the actors know no trainer of their own).
      */
     public static SearchSystemSettings defaults(Path dataDir, TrainerFactory trainers) {
-        return new SearchSystemSettings(dataDir, 0, 1, true, Optional.empty(), true, Duration.ofSeconds(1),
+        return new SearchSystemSettings(dataDir, 0, 1, GpuSelection.AUTO, Optional.empty(), true, Duration.ofSeconds(1),
                 Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofMinutes(10), trainers, Optional.empty());
     }
 
-    public SearchSystemSettings withCpuSlots(int n) { return new SearchSystemSettings(dataDir, n, slotsPerDevice, useGpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers, cluster); }
-    public SearchSystemSettings withSlotsPerDevice(int n) { return new SearchSystemSettings(dataDir, cpuSlots, n, useGpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers, cluster); }
-    public SearchSystemSettings withUseGpus(boolean b) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, b, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers, cluster); }
-    public SearchSystemSettings withDatasetsDir(Path dir) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, useGpus, Optional.ofNullable(dir), resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers, cluster); }
-    public SearchSystemSettings withResumeInterrupted(boolean b) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, useGpus, datasetsDir, b, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers, cluster); }
-    public SearchSystemSettings withRetryBackoff(Duration d) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, useGpus, datasetsDir, resumeInterrupted, d, maxRetryBackoff.compareTo(d) < 0 ? d : maxRetryBackoff, askTimeout, shutdownTimeout, trainers, cluster); }
-    public SearchSystemSettings withShutdownTimeout(Duration d) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, useGpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, d, trainers, cluster); }
-    public SearchSystemSettings withCluster(ClusterSettings c) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, useGpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers, Optional.ofNullable(c)); }
-    public SearchSystemSettings withTrainers(TrainerFactory t) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, useGpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, t, cluster); }
+    public SearchSystemSettings withCpuSlots(int n) { return new SearchSystemSettings(dataDir, n, slotsPerDevice, gpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers, cluster); }
+    public SearchSystemSettings withSlotsPerDevice(int n) { return new SearchSystemSettings(dataDir, cpuSlots, n, gpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers, cluster); }
+    public SearchSystemSettings withUseGpus(boolean b) { return withGpus(b ? GpuSelection.AUTO : GpuSelection.NONE); }
+    public SearchSystemSettings withGpus(GpuSelection g) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, g, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers, cluster); }
+    public SearchSystemSettings withDatasetsDir(Path dir) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, gpus, Optional.ofNullable(dir), resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers, cluster); }
+    public SearchSystemSettings withResumeInterrupted(boolean b) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, gpus, datasetsDir, b, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers, cluster); }
+    public SearchSystemSettings withRetryBackoff(Duration d) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, gpus, datasetsDir, resumeInterrupted, d, maxRetryBackoff.compareTo(d) < 0 ? d : maxRetryBackoff, askTimeout, shutdownTimeout, trainers, cluster); }
+    public SearchSystemSettings withShutdownTimeout(Duration d) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, gpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, d, trainers, cluster); }
+    public SearchSystemSettings withCluster(ClusterSettings c) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, gpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, trainers, Optional.ofNullable(c)); }
+    public SearchSystemSettings withTrainers(TrainerFactory t) { return new SearchSystemSettings(dataDir, cpuSlots, slotsPerDevice, gpus, datasetsDir, resumeInterrupted, retryBackoff, maxRetryBackoff, askTimeout, shutdownTimeout, t, cluster); }
 }

@@ -38,14 +38,27 @@ public final class TrainerFactory {
     /**
      * One kind of trainer: its config record type, how to build the trainer from a config, and the hyperparameters
      * its trainers read ({@code params}, declared next to the code that reads them). A search space for this kind
-     * may contain exactly the declared names, each within its rule.
+     * may contain exactly the declared names, each within its rule; for a kind with {@code anyParams} (the
+     * {@code process} trainer, which hands every hyperparameter to the user's program) it may contain any name.
      */
-    public record Kind<C>(String name, Class<C> configType, Function<C, Trainer> create, List<ParamRule> params) {
+    public record Kind<C>(String name, Class<C> configType, Function<C, Trainer> create, List<ParamRule> params,
+                          boolean anyParams) {
         public Kind {
             if (name == null || name.isBlank()) throw new IllegalArgumentException("kind name must not be blank");
             if (configType == null || create == null) throw new IllegalArgumentException("configType and create must not be null");
             if (params == null) throw new IllegalArgumentException("params must not be null (an empty list declares none)");
             params = List.copyOf(params);
+            if (anyParams && !params.isEmpty()) throw new IllegalArgumentException("a kind that reads any hyperparameter declares none");
+        }
+
+        /** A kind whose trainers read exactly {@code params}. */
+        public Kind(String name, Class<C> configType, Function<C, Trainer> create, List<ParamRule> params) {
+            this(name, configType, create, params, false);
+        }
+
+        /** A kind whose trainers take any hyperparameter (no fixed list: the space's names are the trainer's business). */
+        public static <C> Kind<C> anyParams(String name, Class<C> configType, Function<C, Trainer> create) {
+            return new Kind<>(name, configType, create, List.of(), true);
         }
     }
 
@@ -120,9 +133,12 @@ public final class TrainerFactory {
 
     public Set<String> kinds() { return new TreeSet<>(kinds.keySet()); }
 
-    /** The hyperparameters the trainers of {@code kindName} read; empty if the kind is unknown. */
+    /**
+     * The hyperparameters the trainers of {@code kindName} read; empty if the kind is unknown or reads any
+     * hyperparameter ({@link Kind#anyParams}).
+     */
     public Optional<List<ParamRule>> params(String kindName) {
-        return Optional.ofNullable(kinds.get(kindName)).map(Kind::params);
+        return Optional.ofNullable(kinds.get(kindName)).filter(k -> !k.anyParams()).map(Kind::params);
     }
 
     /**

@@ -130,7 +130,10 @@ final class TrialBook {
     private void spawn(int number, Optional<Path> checkpoint) {
         Known k = unfinished.get(number);
         long token = TOKENS.incrementAndGet();
-        TrialActor.Attempt attempt = new TrialActor.Attempt(id, number, token, k.candidate(), k.seed(), engine.epochLimit(), checkpoint);
+        // markRunning counts this attempt when its slot is taken: it will be the stored count + 1
+        int count = env.store().trial(id, number).map(TrialRow::attempts).orElse(0) + 1;
+        TrialActor.Attempt attempt = new TrialActor.Attempt(id, number, token, k.candidate(), k.seed(), engine.epochLimit(),
+                checkpoint, count);
         ActorRef<TrialActor.Command> ref = ctx.spawn(TrialActor.create(attempt, search.trainer(), resources, reports),
                 "trial-" + number + "-" + token);
         ctx.watchWith(ref, new SearchSupervisor.TrialTerminated(number, token));

@@ -92,13 +92,22 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
      * @param seed       the trial seed
      * @param maxEpochs  the epoch at which the trial is complete
      * @param checkpoint the checkpoint to resume from, if any
+     * @param attempt    the attempt's number, from 1 (what the store will count once the trial is marked running);
+     *                   trainers that start a process per attempt name their logs by it
      */
     public record Attempt(long searchId, int number, long token, Candidate candidate, long seed, int maxEpochs,
-                          Optional<Path> checkpoint) {
+                          Optional<Path> checkpoint, int attempt) {
         public Attempt {
             if (candidate == null) throw new IllegalArgumentException("candidate must not be null");
             if (maxEpochs < 1) throw new IllegalArgumentException("maxEpochs is " + maxEpochs + ", but must be >= 1");
             if (checkpoint == null) checkpoint = Optional.empty();
+            if (attempt < 1) throw new IllegalArgumentException("attempt is " + attempt + ", but must be >= 1");
+        }
+
+        /** The first attempt. */
+        public Attempt(long searchId, int number, long token, Candidate candidate, long seed, int maxEpochs,
+                       Optional<Path> checkpoint) {
+            this(searchId, number, token, candidate, seed, maxEpochs, checkpoint, 1);
         }
     }
 
@@ -168,7 +177,7 @@ public final class TrialActor extends AbstractBehavior<TrialActor.Command> {
     private Opened open() {
         try {
             TrialContext context = new TrialContext(attempt.number(), attempt.candidate(), attempt.seed(), attempt.maxEpochs(),
-                    attempt.checkpoint(), device);
+                    attempt.checkpoint(), device, attempt.searchId(), attempt.attempt(), Optional.of(dir));
             RunHandle h = new RunHandle(trainer.open(context));
             int from;
             try {

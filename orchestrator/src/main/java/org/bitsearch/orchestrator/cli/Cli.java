@@ -90,6 +90,10 @@ final class Cli {
                 System.err.println("bitsearch: " + cause.getMessage());
                 return BAD_INPUT;
             }
+            if (cause instanceof org.bitsearch.actors.device.DeviceSelectionException d) {
+                System.err.println("bitsearch: " + d.getMessage());
+                return BAD_INPUT;
+            }
             if (cause instanceof StoreException) {
                 System.err.println("bitsearch: " + cause.getMessage());
                 return FAILURE;

@@ -104,6 +104,7 @@ public final class RunCommand implements Callable<Integer> {
 
     static SearchSystemSettings settings(StoreOptions store, SystemOptions system) {
         return SearchSystemSettings.defaults(store.dataDir(), StandardTrainers.factory()).withResumeInterrupted(false)
-                .withCpuSlots(system.cpuSlots).withSlotsPerDevice(system.slotsPerDevice).withCluster(system.coordinator().orElse(null));
+                .withCpuSlots(system.cpuSlots).withSlotsPerDevice(system.slotsPerDevice).withGpus(system.gpuSelection())
+                .withCluster(system.coordinator().orElse(null));
     }
 }

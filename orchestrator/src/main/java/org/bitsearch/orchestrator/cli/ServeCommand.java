@@ -57,11 +57,12 @@ public final class ServeCommand implements Callable<Integer> {
             if (system.cpuSlots < 0) throw new IllegalArgumentException("--cpu-slots is " + system.cpuSlots + ", but must be >= 0");
             if (system.slotsPerDevice < 1)
                 throw new IllegalArgumentException("--slots-per-device is " + system.slotsPerDevice + ", but must be >= 1");
+            var gpus = system.gpuSelection();
             http = new HttpSettings(host, port, Optional.ofNullable(effectiveToken), HttpSettings.DEFAULT_MAX_BODY,
                     Duration.ofSeconds(15));
             var cluster = system.coordinator().orElse(null);
             server = BitsearchServer.start(store.dataDir(), http, s -> {
-                s = s.withCpuSlots(system.cpuSlots).withSlotsPerDevice(system.slotsPerDevice).withResumeInterrupted(true)
+                s = s.withCpuSlots(system.cpuSlots).withSlotsPerDevice(system.slotsPerDevice).withGpus(gpus).withResumeInterrupted(true)
                         .withCluster(cluster);
                 return data == null ? s : s.withDatasetsDir(data);
             }, version());

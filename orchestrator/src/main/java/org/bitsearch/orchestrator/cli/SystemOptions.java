@@ -28,4 +28,15 @@ public final class SystemOptions {
         if (cluster == null) return Optional.empty();
         return Optional.of(ClusterSettings.coordinator(cluster, clusterOptions.secret(), clusterOptions.tls()));
     }
+
+    @Option(names = "--gpus", paramLabel = "LIST", defaultValue = "auto",
+            description = "GPUs to train on: auto (default: the visible ones when the DL4J CUDA backend is built in), "
+                    + "all (every visible GPU, e.g. for the process trainer), none, or indices such as 0,1 "
+                    + "(visible GPUs: nvidia-smi -L, restricted by CUDA_VISIBLE_DEVICES)")
+    String gpus;
+
+    /** The parsed {@code --gpus}; throws DeviceSelectionException naming the flag if malformed. */
+    org.bitsearch.actors.device.GpuSelection gpuSelection() {
+        return org.bitsearch.actors.device.GpuSelection.parse(gpus);
+    }
 }

@@ -4,14 +4,18 @@ import org.bitsearch.actors.spec.TrainerFactory;
 import org.bitsearch.trainers.dl4j.Dl4jTrainer;
 import org.bitsearch.trainers.dl4j.Dl4jTrainerConfig;
 import org.bitsearch.trainers.dl4j.Hyperparameters;
+import org.bitsearch.trainers.process.ProcessTrainer;
+import org.bitsearch.trainers.process.ProcessTrainerConfig;
 import org.bitsearch.trainers.sim.SimulatedTrainer;
 import org.bitsearch.trainers.sim.SimulatedTrainerConfig;
 
 import java.nio.file.Files;
 
 /**
- * The trainer kinds a spec may name out of the box: {@code dl4j} (the default; {@link Dl4jTrainerConfig}) and
- * {@code simulated} (a seeded learning-curve model for tests and demos; {@code SimulatedTrainerConfig}).
+ * The trainer kinds a spec may name out of the box: {@code dl4j} (the default; {@link Dl4jTrainerConfig}),
+ * {@code simulated} (a seeded learning-curve model for tests and demos; {@code SimulatedTrainerConfig}) and
+ * {@code process} (the user's own training program speaking README's JSON-lines protocol;
+ * {@link ProcessTrainerConfig}; any hyperparameter, no fixed list).
  */
 public final class StandardTrainers {
     private StandardTrainers() {}
@@ -41,6 +45,7 @@ public final class StandardTrainers {
                 .with(new TrainerFactory.Kind<>("dl4j", Dl4jTrainerConfig.class, StandardTrainers::dl4j,
                         Hyperparameters.declared()))
                 .with(new TrainerFactory.Kind<>("simulated", SimulatedTrainerConfig.class, SimulatedTrainer::new,
-                        SimulatedTrainer.hyperparameters()));
+                        SimulatedTrainer.hyperparameters()))
+                .with(TrainerFactory.Kind.anyParams("process", ProcessTrainerConfig.class, ProcessTrainer::new));
     }
 }

@@ -115,7 +115,7 @@ class SpecCompilerTest {
     void missingSectionsAndUnknownTrainerKindAreNamed() {
         SpecException e = assertThrows(SpecException.class, () -> compiler.compile("{\"trainer\": {\"kind\": \"pytorch\"}}"));
         assertEquals(List.of("budget is missing, but is required", "name is missing, but is required",
-                "space is missing, but is required", "trainer.kind is 'pytorch', but must be one of [dl4j, simulated]"),
+                "space is missing, but is required", "trainer.kind is 'pytorch', but must be one of [dl4j, process, simulated]"),
                 e.problems().stream().sorted().toList());
     }
 

@@ -56,6 +56,7 @@ class LayeringTest {
     void actorsAndSearchKnowNoDl4j() {
         noClasses().that().resideInAnyPackage("org.bitsearch.actors..", "org.bitsearch.search..",
                         "org.bitsearch.storage..", "org.bitsearch.trainers.sim..", "org.bitsearch.trainers.io..",
+                        "org.bitsearch.trainers.process..",
                         "org.bitsearch.trainers.packed..")
                 .should().dependOnClassesThat().resideInAnyPackage(DL4J)
                 .check(classes);

@@ -28,6 +28,11 @@ final class CliProcess implements AutoCloseable {
         return start(workDir, List.of("-Xmx512m"), args);
     }
 
+    /** Starts bitsearch with {@code env} added to (an empty value: removed from) the inherited environment. */
+    static CliProcess start(Path workDir, java.util.Map<String, String> env, String... args) throws IOException {
+        return start(workDir, List.of("-Xmx512m"), env, args);
+    }
+
     static CliProcess start(Path workDir, List<String> jvmOptions, String... args) throws IOException {
         return start(workDir, jvmOptions, java.util.Map.of(), args);
     }
