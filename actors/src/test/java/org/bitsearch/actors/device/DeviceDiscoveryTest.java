@@ -47,7 +47,7 @@ class DeviceDiscoveryTest {
     @Test
     void autoUsesGpusOnlyWithTheCudaBackendAndNoneNever() throws Exception {
         String path = fakeSmi(2);
-        assertEquals(List.of("cpu:0", "cpu:1", "cpu:2", "cpu:3"), DeviceDiscovery.discover(0, GpuSelection.AUTO, null, path, 8, false));
+        assertEquals(List.of("cpu:0", "cpu:1", "cpu:2", "cpu:3"), DeviceDiscovery.discover(0, GpuSelection.AUTO, null, path, 4, false), "one slot per core");
         assertEquals(List.of("gpu:0", "gpu:1"), DeviceDiscovery.discover(0, GpuSelection.AUTO, null, path, 8, true));
         assertEquals(List.of("cpu:0"), DeviceDiscovery.discover(1, GpuSelection.NONE, null, path, 8, true));
     }

@@ -14,7 +14,9 @@ import java.util.List;
 public record ModelSize(long bits, long fp32Bits) {
     public ModelSize {
         if (bits <= 0) throw new IllegalArgumentException("bits is " + bits + ", but must be > 0");
-        if (fp32Bits < bits) throw new IllegalArgumentException("fp32Bits is " + fp32Bits + ", but must be >= bits (" + bits + ")");
+        // no fp32Bits >= bits rule: the scales make a tiny layer (e.g. one weight at 1 bit plus its 32-bit scale)
+        // larger than the same layer at 32 bits, so compression can be below 1
+        if (fp32Bits <= 0) throw new IllegalArgumentException("fp32Bits is " + fp32Bits + ", but must be > 0");
     }
 
     /** Size of {@code layers} quantized as {@code allocation}; throws if the counts differ. */
@@ -40,6 +42,6 @@ public record ModelSize(long bits, long fp32Bits) {
     /** {@code bits} in KiB (1 KiB = 8192 bits): the one conversion every view uses. */
     public static double kib(long bits) { return bits / BITS_PER_KIB; }
 
-    /** Compression ratio against the all-32-bit model (>= 1). */
+    /** Compression ratio against the all-32-bit model (below 1 only for models of a few weights, see above). */
     public double compressionRatio() { return (double) fp32Bits / bits; }
 }

@@ -45,9 +45,10 @@ class FastStepEquivalenceTest {
 
     @BeforeAll
     static void load() throws Exception {
-        String shared = System.getProperty("bitsearch.shared");
-        if (shared == null) throw new IllegalStateException("system property bitsearch.shared is not set (run through Maven)");
-        data = DatasetLoader.load(Path.of(shared, "datasets", "fashion-mnist"), "fashion-mnist");
+        // the repository's own 4000-image subset (data/fashion-mnist-small): a plain clone has no ../shared
+        String root = System.getProperty("bitsearch.repoRoot");
+        if (root == null) throw new IllegalStateException("system property bitsearch.repoRoot is not set (run through Maven)");
+        data = DatasetLoader.load(Path.of(root, "data", "fashion-mnist-small"), "fashion-mnist");
         float[] px = data.trainImages().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, ROWS),
                 org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c').data().asFloat();
         SplittableRandom jitter = new SplittableRandom(99);
