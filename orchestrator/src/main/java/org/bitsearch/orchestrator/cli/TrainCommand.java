@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bitsearch.trainers.dl4j.Dl4jTrainer;
 import org.bitsearch.trainers.dl4j.Dl4jTrainerConfig;
 import org.bitsearch.trainers.dl4j.Dl4jTrainingRun;
-import org.bitsearch.trainers.dl4j.Hyperparameters;
+import org.bitsearch.trainers.dl4j.model.Hyperparameters;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
 import org.bitsearch.trainers.dl4j.schedule.SensitivityConfig;

@@ -3,7 +3,7 @@ package org.bitsearch.orchestrator.wiring;
 import org.bitsearch.actors.spec.TrainerFactory;
 import org.bitsearch.trainers.dl4j.Dl4jTrainer;
 import org.bitsearch.trainers.dl4j.Dl4jTrainerConfig;
-import org.bitsearch.trainers.dl4j.Hyperparameters;
+import org.bitsearch.trainers.dl4j.model.Hyperparameters;
 import org.bitsearch.trainers.process.ProcessTrainer;
 import org.bitsearch.trainers.process.ProcessTrainerConfig;
 import org.bitsearch.trainers.sim.SimulatedTrainer;

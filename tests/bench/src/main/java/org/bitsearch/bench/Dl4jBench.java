@@ -1,7 +1,7 @@
 package org.bitsearch.bench;
 
 import org.bitsearch.trainers.dl4j.Dl4jTrainerConfig;
-import org.bitsearch.trainers.dl4j.Hyperparameters;
+import org.bitsearch.trainers.dl4j.model.Hyperparameters;
 import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.trainer.TrialContext;
 import org.bitsearch.search.trial.Candidate;

@@ -2,7 +2,7 @@ package org.bitsearch.bench;
 
 import org.bitsearch.trainers.dl4j.Dl4jTrainer;
 import org.bitsearch.trainers.dl4j.NativeThreads;
-import org.bitsearch.trainers.dl4j.Hyperparameters;
+import org.bitsearch.trainers.dl4j.model.Hyperparameters;
 import org.bitsearch.trainers.dl4j.model.ModelFactory;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;

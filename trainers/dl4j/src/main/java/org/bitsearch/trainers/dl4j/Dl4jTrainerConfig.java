@@ -1,5 +1,6 @@
 package org.bitsearch.trainers.dl4j;
 
+import org.bitsearch.trainers.dl4j.model.Hyperparameters;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.bitsearch.trainers.dl4j.data.DataConfig;

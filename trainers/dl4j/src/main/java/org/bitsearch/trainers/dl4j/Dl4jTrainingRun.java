@@ -1,5 +1,6 @@
 package org.bitsearch.trainers.dl4j;
 
+import org.bitsearch.trainers.dl4j.model.Hyperparameters;
 import org.bitsearch.trainers.io.AtomicFiles;
 import org.bitsearch.trainers.dl4j.data.DataSplit;
 import org.bitsearch.trainers.dl4j.export.ModelExport;

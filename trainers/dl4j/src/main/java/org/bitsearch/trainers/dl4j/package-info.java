@@ -4,7 +4,7 @@
  * <ul>
  *   <li>{@link org.bitsearch.trainers.dl4j.Dl4jTrainer} implements {@link org.bitsearch.search.trainer.Trainer};
  *       its spec section is {@link org.bitsearch.trainers.dl4j.Dl4jTrainerConfig} and the candidate parameters it
- *       reads are listed in {@link org.bitsearch.trainers.dl4j.Hyperparameters}.</li>
+ *       reads are listed in {@link org.bitsearch.trainers.dl4j.model.Hyperparameters}.</li>
  *   <li>{@code data}: IDX loading with SHA256SUMS verification, the per-process dataset cache, the seeded
  *       train/validation split.</li>
  *   <li>{@code quant}: the quantizers of DESIGN.md and the DL4J weight noise that applies them with a

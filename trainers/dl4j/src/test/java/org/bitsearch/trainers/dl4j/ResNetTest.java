@@ -1,5 +1,6 @@
 package org.bitsearch.trainers.dl4j;
 
+import org.bitsearch.trainers.dl4j.model.Hyperparameters;
 import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.space.QuantLayer;
 import org.bitsearch.search.trainer.TrialContext;

@@ -1,6 +1,6 @@
 package org.bitsearch.trainers.dl4j.model;
 
-import org.bitsearch.trainers.dl4j.Hyperparameters;
+import org.bitsearch.trainers.dl4j.model.Hyperparameters;
 import org.bitsearch.trainers.dl4j.data.InputShape;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.search.space.Architectures;

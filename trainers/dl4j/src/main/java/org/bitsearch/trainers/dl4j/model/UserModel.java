@@ -1,7 +1,7 @@
 package org.bitsearch.trainers.dl4j.model;
 
 import org.bitsearch.search.space.QuantLayer;
-import org.bitsearch.trainers.dl4j.Hyperparameters;
+import org.bitsearch.trainers.dl4j.model.Hyperparameters;
 import org.bitsearch.trainers.dl4j.data.InputShape;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

@@ -1,6 +1,6 @@
 package org.bitsearch.trainers.dl4j.fast;
 
-import org.bitsearch.trainers.dl4j.Hyperparameters;
+import org.bitsearch.trainers.dl4j.model.Hyperparameters;
 import org.bitsearch.trainers.dl4j.data.Dataset;
 import org.bitsearch.trainers.dl4j.data.DatasetLoader;
 import org.bitsearch.trainers.dl4j.model.ModelFactory;

@@ -1,4 +1,4 @@
-package org.bitsearch.trainers.dl4j;
+package org.bitsearch.trainers.dl4j.model;
 
 import org.bitsearch.search.trial.Candidate;
 import org.nd4j.linalg.learning.config.Adam;
