@@ -24,8 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class H2GrowthTest {
     static final int TRIALS = 200, EPOCHS = 10;
-    /** Well above the live data (a few MB at most), far below the ~135 MB the uncompacted file reached. */
-    static final long BOUND = 16L << 20;
+    /**
+     * Well above the live data (a few MB at most), far below the ~90 MB the uncompacted file reaches after 2,000
+     * reports. H2 keeps the pages of the last RETENTION_TIME (1 s) of writes, so the faster the machine writes, the
+     * larger the file: 9.6 MB when measured under heavy load, 17.1 MB on the idle 2-core machine (2,000 reports in
+     * 4.5 s); the bound leaves room for a faster one.
+     */
+    static final long BOUND = 32L << 20;
 
     @TempDir Path dir;
 
