@@ -49,14 +49,15 @@ final class H2Database {
     private static final byte[] H2_HEADER = "H:2,".getBytes(StandardCharsets.US_ASCII);
     private static final int POOL_SIZE = 8;
     /**
-     * H2's MVStore writes every commit (WRITE_DELAY=0) as a new chunk and, by default, keeps the space of dead
-     * chunks for 45 s; with a commit per epoch report the file grew ~24-45 KB per report while a search ran
-     * (72.6 MB while writing 3,000 reports in H2GrowthTest, 10.9 MB after close). Reusing dead space after 1 s
-     * keeps it at a few MB (at most 9.6 MB in the same run; RETENTION_TIME=0 gave 5.8 MB). The price: the retention is H2's margin for the operating system to flush
-     * old chunks before they are overwritten, so a power cut or OS crash (not a killed process, whose writes the
-     * OS still flushes) can now damage the newest chunks instead of only losing them.
+     * H2's MVStore writes every commit (WRITE_DELAY=0) as a new chunk and keeps the space of dead chunks for
+     * RETENTION_TIME before reusing it; with a commit per epoch report a fast search grows the file by ~24-45 KB per
+     * report for that long (72.6 MB while 3,000 reports were written within a minute; 10.9 MB after close). A 1 s
+     * retention kept the file at a few MB, but the crash test (H2CrashTest, SIGKILL at random moments) then lost an
+     * acknowledged write once in three runs: the reused space still held the last fully written version that recovery
+     * falls back to. Crash safety comes first, so this is H2's default (45 s); the file's growth while running is
+     * bounded by 45 s worth of writes, not by a size.
      */
-    static final int RETENTION_MILLIS = 1000;
+    static final int RETENTION_MILLIS = 45000;
 
     /** What {@link #open} hands to the store: the connection that keeps the database open, and the pool. */
     record Opened(Connection keeper, HikariDataSource pool) {}
