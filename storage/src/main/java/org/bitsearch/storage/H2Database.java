@@ -53,8 +53,8 @@ final class H2Database {
      * RETENTION_TIME before reusing it; with a commit per epoch report a fast search grows the file by ~24-45 KB per
      * report for that long (72.6 MB while 3,000 reports were written within a minute; 10.9 MB after close). A 1 s
      * retention kept the file at a few MB, but the crash test (H2CrashTest, SIGKILL at random moments) then lost an
-     * acknowledged write once in three runs: the reused space still held the last fully written version that recovery
-     * falls back to. Crash safety comes first, so this is H2's default (45 s); the file's growth while running is
+     * acknowledged write in one of two runs (likely: the reused space still held the last fully written version recovery
+     * falls back to). Crash safety comes first, so this is H2's default (45 s); the file's growth while running is
      * bounded by 45 s worth of writes, not by a size.
      */
     static final int RETENTION_MILLIS = 45000;
