@@ -64,7 +64,7 @@ class ProcessPyTorchSearchTest {
                 // next candidate
             }
         }
-        Assumptions.assumeTrue(false, "PyTorch is not installed: python3 -c 'import torch' fails"
+        Assumptions.abort("PyTorch is not installed: python3 -c 'import torch' fails"
                 + " (apt-get install python3-torch; .ci/run installs it)");
     }
 
