@@ -107,12 +107,13 @@ class ClusterSearchTest {
                 long id = system.service().submit("""
                         name: lose-a-worker
                         seed: 4
-                        trainer: {kind: simulated, hidden: [8], epochSeconds: 0.4}
+                        trainer: {kind: simulated, hidden: [8], epochSeconds: 1.5}
                         space: {bits: {allowed: [2, 4, 8]}}
-                        budget: {maxTrials: 2, maxConcurrent: 2, maxEpochs: 6, maxRetries: 3}
+                        budget: {maxTrials: 2, maxConcurrent: 2, maxEpochs: 5, maxRetries: 3}
                         """).toCompletableFuture().get(60, TimeUnit.SECONDS);
                 String lost = first.node();
-                // once a trial on the first worker has reported two epochs (so a checkpoint of epoch 2 is here), it leaves
+                // once a trial on the first worker has reported two epochs (so a checkpoint of epoch 2 is here), it leaves;
+                // the three epochs left (4.5 s) outlast a graceful leave (about 1-2 s) even on a fast machine
                 await("two epochs on " + lost, v -> events.stream().anyMatch(e -> e instanceof SearchEvent.EpochReported r
                         && r.searchId() == id && r.metrics().epoch() >= 2 && onNode(store, id, r.number(), lost)), 60);
                 first.close();
@@ -125,7 +126,7 @@ class ClusterSearchTest {
                     List<ReportRow> reports = store.reports(id, t.number());
                     Set<Integer> epochs = new HashSet<>();
                     reports.forEach(r -> assertTrue(epochs.add(r.metrics().epoch()), "epoch " + r.metrics().epoch() + " of trial " + t.number() + " recorded twice"));
-                    assertEquals(Set.of(1, 2, 3, 4, 5, 6), epochs, "trial " + t.number());
+                    assertEquals(Set.of(1, 2, 3, 4, 5), epochs, "trial " + t.number());
                     if (t.attempts() > 1) {
                         resumed = true;
                         assertTrue(t.device().startsWith(second.node() + "/"), "retried on the other worker: " + t.device());
