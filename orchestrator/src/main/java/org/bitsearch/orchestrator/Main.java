@@ -1,9 +1,14 @@
 package org.bitsearch.orchestrator;
 
+import org.bitsearch.orchestrator.cli.ListCommand;
+import org.bitsearch.orchestrator.cli.ResumeCommand;
+import org.bitsearch.orchestrator.cli.RunCommand;
 import org.bitsearch.orchestrator.cli.SensitivityCommand;
 import org.bitsearch.orchestrator.cli.ServeCommand;
+import org.bitsearch.orchestrator.cli.ShowCommand;
 import org.bitsearch.orchestrator.cli.TrainCommand;
 import org.bitsearch.orchestrator.cli.VersionProvider;
+import org.bitsearch.orchestrator.cli.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,9 +20,9 @@ import picocli.CommandLine.Command;
         description = "Finds how many bits each layer of a neural network needs: bit-width and hyperparameter "
                 + "searches with quantization-aware training, early stopping and resumable state.",
         subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, SensitivityCommand.class,
-                org.bitsearch.orchestrator.cli.RunCommand.class, org.bitsearch.orchestrator.cli.ResumeCommand.class,
-                org.bitsearch.orchestrator.cli.ListCommand.class, org.bitsearch.orchestrator.cli.ShowCommand.class,
-                ServeCommand.class, org.bitsearch.orchestrator.cli.WorkerCommand.class},
+                RunCommand.class, ResumeCommand.class,
+                ListCommand.class, ShowCommand.class,
+                ServeCommand.class, WorkerCommand.class},
         footer = {"", "Benchmarks: ./bitsearch bench --help (the harness is a jar of its own, tests/bench)."})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,6 +1,6 @@
 package org.bitsearch.actors.spec;
 
-import org.bitsearch.search.engine.PrunerConfig;
+import org.bitsearch.search.pruner.PrunerConfig;
 import org.bitsearch.search.engine.SearchSettings;
 import org.bitsearch.search.trainer.Trainer;
 

@@ -1,6 +1,7 @@
 package org.bitsearch.orchestrator.cli;
 
 import org.bitsearch.actors.SearchSystem;
+import org.bitsearch.orchestrator.view.ViewJson;
 import org.bitsearch.orchestrator.wiring.StandardTrainers;
 import org.bitsearch.actors.spec.SpecException;
 import org.bitsearch.storage.H2SearchStore;
@@ -46,7 +47,7 @@ final class Cli {
                 row = f.run(() -> start.apply(system));
             }
             SearchReport report = new SearchReport(store, row, StandardTrainers.factory());
-            if (json) System.out.println(SearchReport.JSON.writeValueAsString(report.summaryJson()));
+            if (json) System.out.println(ViewJson.cli(report.summary()));
             else report.printFrontTable(System.out);
             if (row.state() == SearchState.STOPPED)
                 System.err.printf("search %d stopped (%s); go on with: bitsearch resume %d%n", row.id(), row.message(), row.id());

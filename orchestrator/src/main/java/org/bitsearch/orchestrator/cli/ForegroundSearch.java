@@ -1,5 +1,7 @@
 package org.bitsearch.orchestrator.cli;
 
+import org.bitsearch.actors.service.RegistrySearchService;
+import org.bitsearch.search.space.ModelSize;
 import org.bitsearch.actors.SearchSystem;
 import org.bitsearch.actors.api.SearchEvent;
 import org.bitsearch.search.pareto.FrontPoint;
@@ -10,6 +12,7 @@ import org.bitsearch.storage.SearchStore;
 
 import java.io.PrintStream;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -75,7 +78,7 @@ final class ForegroundSearch {
 
     private boolean isRunning(long id) {
         try {
-            return system.service() instanceof org.bitsearch.actors.service.RegistrySearchService s
+            return system.service() instanceof RegistrySearchService s
                     && s.running().toCompletableFuture().get(5, TimeUnit.SECONDS).contains(id);
         } catch (Exception e) {
             return false;
@@ -144,7 +147,7 @@ final class ForegroundSearch {
         if (!f.isEmpty()) {
             sb.append(" | front:");
             f.stream().sorted(Comparator.comparingDouble(FrontPoint::accuracy).reversed()).limit(3)
-                    .forEach(p -> sb.append(String.format(Locale.ROOT, " %.4f@%.1fKiB", p.accuracy(), p.sizeBits() / 8192.0)));
+                    .forEach(p -> sb.append(String.format(Locale.ROOT, " %.4f@%.1fKiB", p.accuracy(), ModelSize.kib(p.sizeBits()))));
         }
         return sb.toString();
     }
@@ -158,8 +161,8 @@ final class ForegroundSearch {
      * (called on every event) costs O(1) rather than a pass over all trials. Thread-safe (synchronized).
      */
     static final class CountingStates {
-        private final Map<Integer, String> byTrial = new java.util.HashMap<>();
-        private final Map<String, Long> counts = new java.util.HashMap<>();
+        private final Map<Integer, String> byTrial = new HashMap<>();
+        private final Map<String, Long> counts = new HashMap<>();
 
         synchronized void put(int number, String state) {
             String old = byTrial.put(number, state);

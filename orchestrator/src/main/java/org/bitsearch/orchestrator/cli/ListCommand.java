@@ -1,21 +1,25 @@
 package org.bitsearch.orchestrator.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.bitsearch.actors.spec.SpecCompiler;
+import org.bitsearch.orchestrator.http.SearchReader;
+import org.bitsearch.orchestrator.http.SpecTrainerLookup;
+import org.bitsearch.orchestrator.view.SearchView;
+import org.bitsearch.orchestrator.view.ViewJson;
+import org.bitsearch.orchestrator.wiring.StandardTrainers;
 import org.bitsearch.storage.H2SearchStore;
-import org.bitsearch.storage.SearchRow;
 import org.bitsearch.storage.StoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
-import java.util.Map;
-import org.bitsearch.storage.TrialCounts;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code bitsearch list}: every search in the database, newest first. */
+/**
+ * {@code bitsearch list}: every search in the database, newest first, as the API's {@link SearchView} records (the
+ * same reader serves {@code GET /api/searches}; trial counts come from one GROUP BY query).
+ */
 @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the searches in the database, newest first.")
 public final class ListCommand implements Callable<Integer> {
     @Mixin StoreOptions store;
@@ -26,31 +30,14 @@ public final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (H2SearchStore s = store.open()) {
-            List<SearchRow> rows = s.searches();
-            // counts of every search in one GROUP BY query, not every trial of every search
-            Map<Long, TrialCounts> counts = s.trialCounts();
-            java.util.function.Function<SearchRow, TrialCounts> countsOf = r -> counts.getOrDefault(r.id(), TrialCounts.none(r.id()));
+            List<SearchView> searches = new SearchReader(s, new SpecTrainerLookup(new SpecCompiler(StandardTrainers.factory()))).searches();
             if (json) {
-                ArrayNode a = SearchReport.JSON.createArrayNode();
-                for (SearchRow r : rows) {
-                    ObjectNode o = a.addObject();
-                    o.put("id", r.id());
-                    o.put("name", r.name());
-                    o.put("state", r.state().name());
-                    o.put("message", r.message());
-                    TrialCounts c = countsOf.apply(r);
-                    o.set("counts", SearchReport.countsJson(c));
-                    if (c.bestValAccuracy().isPresent()) o.put("bestValAccuracy", c.bestValAccuracy().get());
-                    else o.putNull("bestValAccuracy");
-                    o.put("created", String.valueOf(r.created()));
-                    o.put("updated", String.valueOf(r.updated()));
-                }
-                System.out.println(SearchReport.JSON.writeValueAsString(a));
+                System.out.println(ViewJson.cli(searches));
             } else {
                 System.out.printf(Locale.ROOT, "%4s  %-24s  %-9s  %6s  %-20s  %s%n", "id", "name", "state", "trials", "updated", "message");
-                for (SearchRow r : rows)
-                    System.out.printf(Locale.ROOT, "%4d  %-24s  %-9s  %6d  %-20s  %s%n", r.id(), r.name(), r.state(), countsOf.apply(r).total(),
-                            String.valueOf(r.updated()).replaceFirst("\\.\\d+Z$", "Z"), r.message());
+                for (SearchView v : searches)
+                    System.out.printf(Locale.ROOT, "%4d  %-24s  %-9s  %6d  %-20s  %s%n", v.id(), v.name(), v.state(), v.counts().total(),
+                            String.valueOf(v.updated()).replaceFirst("\\.\\d+Z$", "Z"), v.message());
             }
             return Cli.OK;
         } catch (StoreException e) {

@@ -14,6 +14,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -43,7 +44,7 @@ public final class RunCommand implements Callable<Integer> {
         String text;
         try {
             text = Files.readString(spec, StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             System.err.println("SPEC: no file " + spec + " (give the path of a YAML or JSON search spec, e.g. examples/simulated.yaml)");
             return 2;
         } catch (IOException e) {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -37,7 +38,7 @@ public final class SensitivityCommand implements Callable<Integer> {
 
     /** The {@code --json} output. */
     public record Json(String dataset, String model, double baselineAccuracy, double baselineLoss,
-                       java.util.List<SensitivityTable.Row> rows, int[] leastSensitiveFirst) {}
+                       List<SensitivityTable.Row> rows, int[] leastSensitiveFirst) {}
 
     @Override
     public Integer call() throws Exception {

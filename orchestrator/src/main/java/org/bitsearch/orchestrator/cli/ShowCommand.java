@@ -1,5 +1,6 @@
 package org.bitsearch.orchestrator.cli;
 
+import org.bitsearch.orchestrator.view.ViewJson;
 import org.bitsearch.orchestrator.wiring.StandardTrainers;
 import org.bitsearch.storage.H2SearchStore;
 import org.bitsearch.storage.SearchRow;
@@ -34,7 +35,7 @@ public final class ShowCommand implements Callable<Integer> {
             }
             SearchReport report = new SearchReport(s, row.get(), StandardTrainers.factory());
             if (json) {
-                System.out.println(SearchReport.JSON.writeValueAsString(report.showJson()));
+                System.out.println(ViewJson.cli(report.show()));
             } else {
                 SearchRow r = row.get();
                 System.out.printf(Locale.ROOT, "search %d '%s': %s%s%n", r.id(), r.name(), r.state(), r.message().isEmpty() ? "" : " (" + r.message() + ")");

@@ -138,7 +138,7 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             out.printf(Locale.ROOT, "test accuracy (quantized model): %.4f%n", test);
             out.printf(Locale.ROOT, "size: %d bits = %.1f KiB, compression %.2fx against 32 bits (%.1f KiB)%n",
-                    size.bits(), size.kib(), size.compressionRatio(), size.fp32Bits() / 8192.0);
+                    size.bits(), size.kib(), size.compressionRatio(), ModelSize.kib(size.fp32Bits()));
             out.printf(Locale.ROOT, "throughput: %.0f samples/s (mean over epochs, training only)%n", samplesPerSecond);
         }
         out.flush();

@@ -35,8 +35,10 @@ public final class TrainerOptions {
     Dl4jTrainerConfig config(CommandLine cmd, int batchSize, ScheduleConfig schedule, DropBitsConfig dropBits,
                              SensitivityConfig sensitivity) {
         try {
-            return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed,
-                    batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity);
+            return Dl4jTrainerConfig.builder(dataset, dataDir).model(model).hidden(hidden).trainSubset(trainSubset)
+                    .validationSize(validationSize).splitSeed(splitSeed).batchSize(batchSize).evalBatchSize(evalBatchSize)
+                    .threads(threads).perChannel(perChannel).schedule(schedule).dropBits(dropBits).sensitivity(sensitivity)
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, flagFor(e.getMessage()) + e.getMessage(), e);
         }

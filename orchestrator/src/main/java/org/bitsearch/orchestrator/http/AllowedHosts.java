@@ -1,5 +1,6 @@
 package org.bitsearch.orchestrator.http;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.IntSupplier;
@@ -20,7 +21,7 @@ final class AllowedHosts {
 
     AllowedHosts(String bindHost, IntSupplier port) {
         String configured = bracketed(bindHost.toLowerCase(Locale.ROOT));
-        this.names = Set.copyOf(java.util.List.of("localhost", "127.0.0.1", "[::1]", configured));
+        this.names = Set.copyOf(List.of("localhost", "127.0.0.1", "[::1]", configured));
         this.any = configured.equals("0.0.0.0") || configured.equals("[::]") || configured.equals("[0:0:0:0:0:0:0:0]");
         this.port = port;
     }

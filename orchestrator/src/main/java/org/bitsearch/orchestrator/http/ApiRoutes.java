@@ -19,6 +19,7 @@ import org.bitsearch.actors.spec.SpecException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.integerSegment;
@@ -65,7 +67,7 @@ public final class ApiRoutes extends AllDirectives {
     private final Executor blocking;
     private final String version;
     private final RequestGuards guards;
-    private final java.util.concurrent.atomic.AtomicInteger boundPort = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger boundPort = new AtomicInteger();
     private final Executor exportPool;
     private final Supplier<? extends CompletionStage<?>> clusterStatus;
 
@@ -232,7 +234,7 @@ public final class ApiRoutes extends AllDirectives {
         long size;
         try {
             size = Files.size(zip);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new CompletionException(e);
         }
         // the file is deleted when the stream ends however it ends (sent, failed, client gone, cancelled); a
@@ -265,7 +267,7 @@ public final class ApiRoutes extends AllDirectives {
     private static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             log.warn("cannot delete temp file {}: {}", file, e.toString());
         }
     }

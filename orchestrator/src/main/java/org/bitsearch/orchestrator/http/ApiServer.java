@@ -15,9 +15,12 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -80,7 +83,7 @@ public final class ApiServer implements AutoCloseable {
             blocking.shutdownNow();
             exportPool.shutdownNow();
             system.terminate();
-            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("cannot serve on " + settings.host() + ":" + settings.port() + ": " + cause.getMessage(), cause);
         }
     }
@@ -91,9 +94,9 @@ public final class ApiServer implements AutoCloseable {
      * {@link java.util.concurrent.RejectedExecutionException}, which the export route answers with 503.
      */
     static ExecutorService newExportPool() {
-        return new java.util.concurrent.ThreadPoolExecutor(EXPORT_THREADS, EXPORT_THREADS,
-                0, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(EXPORT_QUEUE),
-                daemonThreads("bitsearch-http-export-"), new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
+        return new ThreadPoolExecutor(EXPORT_THREADS, EXPORT_THREADS,
+                0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(EXPORT_QUEUE),
+                daemonThreads("bitsearch-http-export-"), new ThreadPoolExecutor.AbortPolicy());
     }
 
     /** Refuses to expose the server beyond this machine without a token. */

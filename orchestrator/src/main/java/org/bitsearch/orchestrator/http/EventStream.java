@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns the {@link SearchEvents} stream into server-sent events: one SSE {@code data:} line of JSON per event,
@@ -30,7 +31,7 @@ public final class EventStream {
 
     private final SearchEvents events;
     private final Duration heartbeat;
-    private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger live = new AtomicInteger();
 
     /**
      * @param system kept for compatibility of this constructor: each stream's queue is materialized on the

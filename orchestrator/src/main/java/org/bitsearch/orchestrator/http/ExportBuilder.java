@@ -1,9 +1,9 @@
 package org.bitsearch.orchestrator.http;
 
-import org.bitsearch.orchestrator.http.view.ParetoView;
-import org.bitsearch.orchestrator.http.view.PointView;
-import org.bitsearch.orchestrator.http.view.SearchView;
-import org.bitsearch.orchestrator.http.view.TrialView;
+import org.bitsearch.orchestrator.view.ParetoView;
+import org.bitsearch.orchestrator.view.PointView;
+import org.bitsearch.orchestrator.view.SearchView;
+import org.bitsearch.orchestrator.view.TrialView;
 import org.bitsearch.search.trainer.Trainer;
 import org.bitsearch.search.trainer.TrainingRun;
 import org.bitsearch.search.trainer.TrialContext;
@@ -18,11 +18,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -60,12 +62,12 @@ public final class ExportBuilder {
      */
     public static void sweepStale(Path tempDir) {
         if (!Files.isDirectory(tempDir)) return;
-        try (java.util.stream.Stream<Path> files = Files.list(tempDir)) {
+        try (Stream<Path> files = Files.list(tempDir)) {
             for (Path f : files.toList()) {
                 String name = f.getFileName().toString();
                 if (!(name.startsWith("bitsearch-export-") && name.endsWith(".zip")) && !name.startsWith("models-")) continue;
-                try (java.util.stream.Stream<Path> tree = Files.walk(f)) {
-                    for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                try (Stream<Path> tree = Files.walk(f)) {
+                    for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
                 }
             }
         } catch (IOException e) {
@@ -173,7 +175,7 @@ public final class ExportBuilder {
         md.append("# bitsearch export: search ").append(s.id()).append(" \"").append(s.name()).append("\"\n\n");
         md.append("- state: ").append(s.state()).append(s.message().isEmpty() ? "" : " (" + s.message() + ")").append('\n');
         var c = s.counts();
-        md.append("- trials: ").append(c.total()).append(" (").append(java.util.stream.Stream.of(
+        md.append("- trials: ").append(c.total()).append(" (").append(Stream.of(
                         c.pending() + " pending", c.running() + " running", c.completed() + " completed",
                         c.pruned() + " pruned", c.failed() + " failed")
                 .filter(x -> !x.startsWith("0 ")).collect(Collectors.joining(", "))).append(")\n");

@@ -2,32 +2,25 @@ package org.bitsearch.orchestrator.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.bitsearch.orchestrator.view.ViewJson;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The API's one JSON mapper (with java.time and Optional support; instants as ISO-8601 text) and the helpers
+ * The API's one JSON mapper (the read model's, {@link ViewJson#mapper()}: java.time and Optional support, instants
+ * as ISO-8601 text) and the helpers
  * that turn values into JSON responses. Errors always have the shape {@code {"error": "...", "problems": [...]}}.
  * Thread-safe.
  */
 public final class JsonSupport {
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .addModule(new Jdk8Module())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .build();
+    private static final ObjectMapper MAPPER = ViewJson.mapper();
 
     private JsonSupport() {}
 
@@ -61,5 +54,5 @@ public final class JsonSupport {
     }
 
     /** A finite double as is, NaN or infinite as {@code null} (JSON has no NaN). */
-    public static Double finite(double d) { return Double.isFinite(d) ? d : null; }
+    public static Double finite(double d) { return ViewJson.finite(d); }
 }

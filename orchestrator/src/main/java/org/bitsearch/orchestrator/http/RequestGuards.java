@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -30,7 +31,7 @@ final class RequestGuards extends AllDirectives {
     private final HttpSettings settings;
     private final AllowedHosts hosts;
 
-    RequestGuards(HttpSettings settings, java.util.function.IntSupplier boundPort) {
+    RequestGuards(HttpSettings settings, IntSupplier boundPort) {
         this.settings = settings;
         this.hosts = new AllowedHosts(settings.host(), boundPort);
     }

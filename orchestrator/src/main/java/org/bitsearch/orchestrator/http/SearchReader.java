@@ -1,38 +1,32 @@
 package org.bitsearch.orchestrator.http;
 
-import org.bitsearch.orchestrator.http.view.CountsView;
+import org.bitsearch.orchestrator.view.CountsView;
+import org.bitsearch.orchestrator.view.ViewJson;
+import org.bitsearch.orchestrator.view.Views;
 import org.bitsearch.storage.SearchState;
 import org.bitsearch.storage.TrialCounts;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.bitsearch.orchestrator.http.view.DecisionView;
-import org.bitsearch.orchestrator.http.view.LayerView;
-import org.bitsearch.orchestrator.http.view.ParetoView;
-import org.bitsearch.orchestrator.http.view.PointView;
-import org.bitsearch.orchestrator.http.view.ReportView;
-import org.bitsearch.orchestrator.http.view.SearchView;
-import org.bitsearch.orchestrator.http.view.TrialDetailView;
-import org.bitsearch.orchestrator.http.view.TrialView;
-import org.bitsearch.search.space.BitAllocation;
-import org.bitsearch.search.space.ModelSize;
+import org.bitsearch.orchestrator.view.DecisionView;
+import org.bitsearch.orchestrator.view.ParetoView;
+import org.bitsearch.orchestrator.view.PointView;
+import org.bitsearch.orchestrator.view.ReportView;
+import org.bitsearch.orchestrator.view.SearchView;
+import org.bitsearch.orchestrator.view.TrialDetailView;
+import org.bitsearch.orchestrator.view.TrialView;
 import org.bitsearch.search.space.QuantLayer;
 import org.bitsearch.search.trial.EpochMetrics;
-import org.bitsearch.search.trial.TrialState;
 import org.bitsearch.search.trial.Verdict;
 import org.bitsearch.storage.ParetoRow;
 import org.bitsearch.storage.ReportRow;
 import org.bitsearch.storage.RungDecisionRow;
 import org.bitsearch.storage.SearchRow;
 import org.bitsearch.storage.SearchStore;
-import org.bitsearch.storage.TrialRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +34,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Builds the API's read views straight from the {@link SearchStore}. Blocking (JDBC): call it on the blocking
+ * Reads the API's views from the {@link SearchStore}; the records and their numbers come from {@link Views}, as
+ * the command line's do. Blocking (JDBC): call it on the blocking
  * executor, never on a route thread. Thread-safe; the model's layers are looked up once per search and cached.
  */
 public final class SearchReader {
@@ -71,10 +66,10 @@ public final class SearchReader {
         return store.search(id).map(s -> {
             List<QuantLayer> layers = layers(s);
             Set<Integer> front = frontNumbers(id);
-            Map<Integer, List<EpochMetrics>> reports = reportsByTrial(store.reports(id));
+            Map<Integer, List<EpochMetrics>> reports = Views.reportsByTrial(store.reports(id));
             return store.trials(id).stream()
-                    .map(t -> trialView(t, reports.getOrDefault(t.number(), List.of()), layers, front,
-                            t.statusReason())).toList();
+                    .map(t -> Views.trial(t, reports.getOrDefault(t.number(), List.of()), layers, front.contains(t.number())))
+                    .toList();
         });
     }
 
@@ -84,46 +79,31 @@ public final class SearchReader {
         return store.trial(id, number).map(t -> {
             List<ReportRow> rows = store.reports(id, number);
             List<RungDecisionRow> decisionRows = store.decisions(id, number);
-            TrialView view = trialView(t, rows.stream().map(ReportRow::metrics).toList(), layers(search.get()),
-                    frontNumbers(id), t.statusReason());
-            List<DecisionView> decisions = decisionRows.stream()
-                    .map(d -> new DecisionView(d.epoch(), d.verdict().decision().name(), d.verdict().rung(),
-                            d.verdict().reason())).toList();
+            TrialView view = Views.trial(t, rows.stream().map(ReportRow::metrics).toList(), layers(search.get()),
+                    frontNumbers(id).contains(number));
+            List<DecisionView> decisions = decisionRows.stream().map(Views::decision).toList();
             Integer checkpoint = store.latestCheckpoint(id, number).map(c -> c.epoch()).orElse(null);
             Map<Integer, Verdict> verdicts = new HashMap<>();
             for (RungDecisionRow d : decisionRows) verdicts.put(d.epoch(), d.verdict());
-            return new TrialDetailView(view, rows.stream().map(r -> reportView(r, verdicts.get(r.metrics().epoch()))).toList(),
+            return new TrialDetailView(view, rows.stream().map(r -> Views.report(r, verdicts.get(r.metrics().epoch()))).toList(),
                     decisions, checkpoint);
         });
     }
 
     /** Every report of a search in recorded order, with its verdict (the learning curves and rungs of all trials). */
     public Optional<List<ReportView>> reports(long id) {
-        return store.search(id).map(s -> {
-            return store.reportsWithDecisions(id).stream()
-                    .map(r -> reportView(r.report(), r.verdict().orElse(null))).toList();
-        });
+        return store.search(id).map(s -> store.reportsWithDecisions(id).stream()
+                .map(r -> Views.report(r.report(), r.verdict().orElse(null))).toList());
     }
 
     public Optional<ParetoView> pareto(long id) {
         return store.search(id).map(s -> {
             List<QuantLayer> layers = layers(s);
-            Map<Integer, TrialRow> trials = new HashMap<>();
-            for (TrialRow t : store.trials(id)) trials.put(t.number(), t);
-            List<PointView> points = new ArrayList<>();
-            for (ParetoRow p : store.front(id)) {
-                TrialRow t = trials.get(p.number());
-                if (t == null) continue;
-                List<Integer> bits = t.candidate().bits().bits();
-                points.add(new PointView(p.number(), p.valAccuracy(),
-                        p.testAccuracy().or(t::testAccuracy).orElse(null), p.sizeBits(), p.sizeBits() / 8192.0,
-                        compression(layers, t), bits, t.candidate().params()));
-            }
-            points.sort(Comparator.comparingLong(PointView::sizeBits).thenComparingInt(PointView::number));
+            List<PointView> points = Views.front(store.front(id), Views.byNumber(store.trials(id)), layers);
             List<ParetoView.HypervolumePoint> history = store.hypervolumeHistory(id).stream()
                     .map(h -> new ParetoView.HypervolumePoint(h[0], h[1])).toList();
             Double hv = history.isEmpty() ? null : history.get(history.size() - 1).hypervolume();
-            return new ParetoView(points, hv, history, layerViews(layers));
+            return new ParetoView(points, hv, history, Views.layers(layers));
         });
     }
 
@@ -153,11 +133,11 @@ public final class SearchReader {
                 ? spec.path("budget").path("maxTrials").intValue() : null;
         Double progress = maxTrials == null || maxTrials <= 0 ? null : Math.min(1.0, finished / (double) maxTrials);
         List<double[]> hv = store.hypervolumeHistory(s.id());
-        Double hypervolume = hv.isEmpty() ? null : JsonSupport.finite(hv.get(hv.size() - 1)[1]);
+        Double hypervolume = hv.isEmpty() ? null : ViewJson.finite(hv.get(hv.size() - 1)[1]);
         Double best = c.bestValAccuracy().orElse(null);
         return new SearchView(s.id(), s.name(), s.state().name(), s.message(), s.seed(), s.created(), s.updated(),
                 CountsView.of(c), maxTrials, progress, hypervolume, best, detail ? spec : null,
-                detail ? layerViews(layers(s)) : null, s.state() == SearchState.STOPPED);
+                detail ? Views.layers(layers(s)) : null, s.state() == SearchState.STOPPED);
     }
 
     private static JsonNode parseSpec(SearchRow s) {
@@ -168,46 +148,9 @@ public final class SearchReader {
         }
     }
 
-
-
-    private static TrialView trialView(TrialRow t, List<EpochMetrics> reports, List<QuantLayer> layers, Set<Integer> front,
-                                       String reason) {
-        Double last = reports.isEmpty() ? null : JsonSupport.finite(reports.get(reports.size() - 1).valAccuracy());
-        Double best = reports.stream().mapToDouble(EpochMetrics::valAccuracy).filter(Double::isFinite).boxed()
-                .max(Double::compare).orElse(null);
-        return new TrialView(t.number(), t.state().name(), reason, t.candidate().params(),
-                t.candidate().bits().bits(), t.sizeBits(), t.sizeBits() / 8192.0, compression(layers, t), t.seed(),
-                t.attempts(), t.device(), reports.size(), last, best, t.testAccuracy().orElse(null),
-                front.contains(t.number()), t.created(), t.updated());
-    }
-
-    private static ReportView reportView(ReportRow r, Verdict verdict) {
-        EpochMetrics m = r.metrics();
-        return new ReportView(r.number(), m.epoch(), r.seq(), JsonSupport.finite(m.valAccuracy()),
-                JsonSupport.finite(m.valLoss()), JsonSupport.finite(m.trainLoss()), m.seconds(), m.samplesPerSecond(),
-                verdict == null ? null : verdict.decision().name(), verdict == null ? null : verdict.rung());
-    }
-
-    private static Double compression(List<QuantLayer> layers, TrialRow t) {
-        BitAllocation bits = t.candidate().bits();
-        if (layers.isEmpty() || layers.size() != bits.layers()) return null;
-        return ModelSize.of(layers, bits).compressionRatio();
-    }
-
-    private static List<LayerView> layerViews(List<QuantLayer> layers) {
-        return layers.stream().map(l -> new LayerView(l.index(), l.name(), l.weights(), l.biases())).toList();
-    }
-
     private Set<Integer> frontNumbers(long id) {
         Set<Integer> numbers = new HashSet<>();
         for (ParetoRow p : store.front(id)) numbers.add(p.number());
         return numbers;
-    }
-
-    private static Map<Integer, List<EpochMetrics>> reportsByTrial(List<ReportRow> rows) {
-        Map<Integer, List<EpochMetrics>> byTrial = new HashMap<>();
-        for (ReportRow r : rows) byTrial.computeIfAbsent(r.number(), n -> new ArrayList<>()).add(r.metrics());
-        for (List<EpochMetrics> l : byTrial.values()) l.sort(Comparator.comparingInt(EpochMetrics::epoch));
-        return byTrial;
     }
 }

@@ -87,7 +87,7 @@ class TrainCommandTest {
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals(r.out().strip(), json.toString(), "nothing but the object on stdout");
         assertTrue(json.get("testAccuracy").asDouble() > 0.3, r.out());
-        assertEquals(784 * 256 * 4L + 256 * 128 * 2L + 1280 + 32L * 394, json.get("sizeBits").asLong());
+        assertEquals(784 * 256 * 4L + 256 * 128 * 2L + 1280 + 32L * 3 + 32L * 394, json.get("sizeBits").asLong(), "weights, 3 scales, biases");
         assertEquals(json.get("sizeBits").asDouble() / 8192, json.get("sizeKiB").asDouble(), 1e-9);
         assertTrue(json.get("compression").asDouble() > 7);
         assertTrue(json.get("samplesPerSecond").asDouble() > 0);

@@ -1,14 +1,19 @@
 package org.bitsearch.orchestrator.http;
 
 import org.bitsearch.orchestrator.Main;
+import org.bitsearch.storage.H2SearchStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,11 +77,11 @@ class AuthTest {
     }
 
     @Test void theEventStreamAcceptsTheTokenAsAQueryParameter() throws Exception {
-        HttpResponse<java.io.InputStream> r = http.client.send(java.net.http.HttpRequest.newBuilder(
+        HttpResponse<InputStream> r = http.client.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(http.base + "/api/events?token=" + TOKEN)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, r.statusCode());
-        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+        try (var in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             assertEquals("data:{\"type\":\"Connected\"}", in.readLine());
         }
     }
@@ -95,9 +100,9 @@ class AuthTest {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(("GET /api/info HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
-                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
         }
     }
 
@@ -106,7 +111,7 @@ class AuthTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> BitsearchServer.start(other, open, TestServers::settings, "test"));
         assertTrue(e.getMessage().contains("requires a token"), e.getMessage());
-        assertFalse(Files.exists(org.bitsearch.storage.H2SearchStore.databaseFile(other)), "no database may be created");
+        assertFalse(Files.exists(H2SearchStore.databaseFile(other)), "no database may be created");
     }
 
     @Test void serveCommandRefusesToBindBeyondLoopbackWithoutAToken(@TempDir Path other) {
@@ -116,7 +121,7 @@ class AuthTest {
         int code = cli.execute("serve", "--db", other.toString(), "--host", "0.0.0.0", "--port", "0", "--token", "");
         assertEquals(2, code, err.toString());
         assertTrue(err.toString().contains("requires a token (--token or the environment variable BITSEARCH_TOKEN)"), err.toString());
-        assertFalse(Files.exists(org.bitsearch.storage.H2SearchStore.databaseFile(other)), "no database may be created");
+        assertFalse(Files.exists(H2SearchStore.databaseFile(other)), "no database may be created");
     }
 
     @Test void tokensMustNotBeTrivial() {

@@ -2,8 +2,9 @@ package org.bitsearch.orchestrator.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.bitsearch.actors.api.SearchEvent;
-import org.bitsearch.orchestrator.http.view.TrialView;
+import org.bitsearch.orchestrator.view.TrialView;
 import org.bitsearch.search.pareto.FrontPoint;
+import org.bitsearch.search.trial.Decision;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.search.trial.TrialState;
 import org.bitsearch.search.trial.Verdict;
@@ -22,7 +23,7 @@ class JsonShapesTest {
 
     @Test void eventsCarryTheirTypeAndPlainFields() throws Exception {
         JsonNode epoch = JsonSupport.mapper().readTree(EventStream.toJson(new SearchEvent.EpochReported(3, 7,
-                new EpochMetrics(2, 0.81, 0.5, 0.6, 1.5, 4000), new Verdict(org.bitsearch.search.trial.Decision.STOP, 1, "rank 3 of 4"))));
+                new EpochMetrics(2, 0.81, 0.5, 0.6, 1.5, 4000), new Verdict(Decision.STOP, 1, "rank 3 of 4"))));
         assertEquals("EpochReported", epoch.get("type").asText());
         assertEquals(3, epoch.get("searchId").asLong());
         assertEquals(7, epoch.get("number").asInt());

@@ -3,12 +3,13 @@ package org.bitsearch.orchestrator.wiring;
 import org.bitsearch.actors.spec.CompiledSearch;
 import org.bitsearch.actors.spec.SpecCompiler;
 import org.bitsearch.actors.spec.SpecException;
-import org.bitsearch.search.engine.PrunerConfig;
-import org.bitsearch.search.engine.SamplerConfig;
+import org.bitsearch.search.pruner.PrunerConfig;
+import org.bitsearch.search.sampler.SamplerConfig;
 import org.bitsearch.search.space.Dimension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import java.util.List;
@@ -223,9 +224,9 @@ class SpecCompilerTest {
     @Test
     void bothExamplesCompile() throws Exception {
         Path repo = Path.of(System.getProperty("bitsearch.repoRoot"));
-        CompiledSearch sim = compiler.compile(java.nio.file.Files.readString(repo.resolve("examples/simulated.yaml")));
+        CompiledSearch sim = compiler.compile(Files.readString(repo.resolve("examples/simulated.yaml")));
         assertEquals("simulated", sim.trainerKind());
-        var fmnist = SpecCompiler.parse(java.nio.file.Files.readString(repo.resolve("examples/fashion-mnist.yaml")));
+        var fmnist = SpecCompiler.parse(Files.readString(repo.resolve("examples/fashion-mnist.yaml")));
         // its dataDir is relative to the repository: point it at an existing directory
         ((com.fasterxml.jackson.databind.node.ObjectNode) fmnist.get("trainer")).put("dataDir", data.toString());
         CompiledSearch dl4j = compiler.compile(fmnist);

@@ -1,5 +1,6 @@
 package org.bitsearch.search.engine;
 
+import org.bitsearch.search.pruner.PrunerConfig;
 import org.bitsearch.search.pareto.FrontPoint;
 import org.bitsearch.search.pareto.Hypervolume;
 import org.bitsearch.search.pareto.ParetoFront;

@@ -1,5 +1,7 @@
 package org.bitsearch.search.engine;
 
+import org.bitsearch.search.sampler.SamplerConfig;
+import org.bitsearch.search.pruner.PrunerConfig;
 import org.bitsearch.search.space.SearchSpace;
 
 /**

@@ -16,3 +16,4 @@
  * choices from that seed with {@link org.bitsearch.search.engine.Seeds#derive}.
  */
 package org.bitsearch.search.engine;
+

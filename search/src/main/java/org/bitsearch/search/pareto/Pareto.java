@@ -50,31 +50,46 @@ public final class Pareto {
             return Double.compare(key(accuracy[b]), key(accuracy[a]));
         });
         int[] rank = new int[n];
+        double[] sortedAccuracy = new double[n];
+        long[] sortedSize = new long[n];
+        int finite = 0;
+        for (int idx : order) {
+            if (Double.isNaN(accuracy[idx])) continue;
+            sortedAccuracy[finite] = accuracy[idx];
+            sortedSize[finite] = size[idx];
+            finite++;
+        }
+        int[] sortedRank = new int[finite];
+        int fronts = ranksOfSorted(sortedAccuracy, sortedSize, finite, sortedRank);
+        int k = 0;
+        for (int idx : order) rank[idx] = Double.isNaN(accuracy[idx]) ? fronts : sortedRank[k++];
+        return rank;
+    }
+
+    /**
+     * The sweep behind {@link #ranks}: the first {@code n} points, finite and already sorted by (size up, accuracy
+     * down), get their non-dominated rank in {@code rank}; identical neighbours share a rank. Each point goes to
+     * the first front whose best accuracy so far is below its own (every point seen before is no larger), found by
+     * binary search, so the sweep costs O(n log f) for f fronts. Callers that keep their points sorted (the
+     * Pareto-aware ASHA rungs) call it directly instead of sorting again.
+     *
+     * @return the number of fronts
+     */
+    public static int ranksOfSorted(double[] accuracy, long[] size, int n, int[] rank) {
         double[] frontBest = new double[n]; // best accuracy of each front so far, non-increasing in the front index
         int fronts = 0;
-        int maxRank = -1;
-        int prev = -1;
-        for (int idx : order) {
-            if (Double.isNaN(accuracy[idx])) { rank[idx] = -1; continue; }
-            if (prev >= 0 && size[prev] == size[idx] && accuracy[prev] == accuracy[idx]) {
-                rank[idx] = rank[prev]; // identical to the previous point: same front
-                prev = idx;
-                continue;
-            }
-            // first front whose best accuracy is below this one (points seen so far are no larger)
+        for (int i = 0; i < n; i++) {
+            if (i > 0 && size[i] == size[i - 1] && accuracy[i] == accuracy[i - 1]) { rank[i] = rank[i - 1]; continue; }
             int lo = 0, hi = fronts;
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
-                if (frontBest[mid] < accuracy[idx]) hi = mid; else lo = mid + 1;
+                if (frontBest[mid] < accuracy[i]) hi = mid; else lo = mid + 1;
             }
             if (lo == fronts) fronts++;
-            frontBest[lo] = accuracy[idx];
-            rank[idx] = lo;
-            maxRank = Math.max(maxRank, lo);
-            prev = idx;
+            frontBest[lo] = accuracy[i];
+            rank[i] = lo;
         }
-        for (int i = 0; i < n; i++) if (rank[i] == -1) rank[i] = maxRank + 1;
-        return rank;
+        return fronts;
     }
 
     private static double key(double accuracy) { return Double.isNaN(accuracy) ? Double.NEGATIVE_INFINITY : accuracy; }

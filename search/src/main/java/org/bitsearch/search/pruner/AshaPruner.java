@@ -1,6 +1,5 @@
 package org.bitsearch.search.pruner;
 
-import org.bitsearch.search.engine.PrunerConfig;
 import org.bitsearch.search.trial.Decision;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.search.trial.Verdict;
@@ -11,7 +10,7 @@ import java.util.List;
 /**
  * Asynchronous successive halving (ASHA; Li et al., "A system for massively parallel hyperparameter tuning",
  * MLSys 2020), in its stopping form: with minimum resource r, maximum resource R, reduction factor η and early
- * stopping rate s, rung k sits at epoch r·η^(k+s) <= R. When a trial reports at rung k (not the top rung), its
+ * stopping rate s, rung k sits at epoch r·η^(k+s) <= R. When a trial reports at rung k below R, its
  * validation accuracy joins the rung's results; it continues only if its rank among the n results recorded at
  * that rung so far (itself included) is below ⌊n/η⌋, the top 1/η of the paper's promotion rule.
  *
@@ -23,7 +22,10 @@ import java.util.List;
  *   trials whose first is the best at every rung (η = 4, rungs 1, 4, 16) put exactly that one on the top rung.</li>
  *   <li><b>Ties.</b> Equal accuracies rank in recorded order: the earlier report ranks higher.</li>
  *   <li><b>NaN.</b> Always STOP; the result is recorded as worse than every number (it counts in n).</li>
- *   <li><b>Top rung and epochs between rungs.</b> CONTINUE: there is nothing to promote to.</li>
+ *   <li><b>Epoch R and epochs between rungs.</b> CONTINUE. R is where trials complete (the engine's epoch limit),
+ *   so a rung at exactly R (R = r·η^k) is the top rung and has nothing to promote to. Every rung below R prunes,
+ *   also the last one when R is not r·η^k: with r = 1, R = 3, η = 2 both rungs 1 and 2 keep the top 1/η, and the
+ *   survivors train on to epoch 3, which is no rung.</li>
  * </ul>
  * Each report costs O(log n) (an order-statistics tree per rung). State is only the recorded results, so
  * replaying reports in recorded order rebuilds it.

@@ -1,14 +1,12 @@
 package org.bitsearch.search.pruner;
 
-import org.bitsearch.search.engine.PrunerConfig;
 import org.bitsearch.search.pareto.Pareto;
 import org.bitsearch.search.trial.Decision;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.search.trial.Verdict;
 
-import java.util.Arrays;
-
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,7 +17,7 @@ import java.util.List;
  * which accuracy-only ASHA would stop. NaN accuracy: always STOP, ordered after every number.
  *
  * <p>Each report at a rung costs O(n log f) for n results in f fronts: the results are kept sorted by size, one
- * sweep ranks them all (the 2-D non-dominated sort of {@link Pareto#ranks}), and only the new result's front gets
+ * sweep ranks them all ({@link Pareto#ranksOfSorted}, the sweep of {@link Pareto#ranks}), and only the new result's front gets
  * crowding distances. State is only the recorded results, so replaying reports in recorded order rebuilds it.
  */
 public final class ParetoAshaPruner implements Pruner {
@@ -37,7 +35,6 @@ public final class ParetoAshaPruner implements Pruner {
         long[] size = new long[16];
         long[] seq = new long[16];
         int[] rank = new int[16];
-        double[] frontBest = new double[16];
         int n;
         int nan;
 
@@ -54,7 +51,6 @@ public final class ParetoAshaPruner implements Pruner {
                 size = Arrays.copyOf(size, 2 * n);
                 seq = Arrays.copyOf(seq, 2 * n);
                 rank = Arrays.copyOf(rank, 2 * n);
-                frontBest = Arrays.copyOf(frontBest, 2 * n);
             }
             int lo = 0, hi = n;
             while (lo < hi) {
@@ -71,22 +67,8 @@ public final class ParetoAshaPruner implements Pruner {
             return lo;
         }
 
-        /** Recomputes every rank; returns the number of fronts. */
-        int rankAll() {
-            int fronts = 0;
-            for (int i = 0; i < n; i++) {
-                if (i > 0 && size[i] == size[i - 1] && accuracy[i] == accuracy[i - 1]) { rank[i] = rank[i - 1]; continue; }
-                int lo = 0, hi = fronts;
-                while (lo < hi) {
-                    int mid = (lo + hi) >>> 1;
-                    if (frontBest[mid] < accuracy[i]) hi = mid; else lo = mid + 1;
-                }
-                if (lo == fronts) fronts++;
-                frontBest[lo] = accuracy[i];
-                rank[i] = lo;
-            }
-            return fronts;
-        }
+        /** Recomputes every rank with the sweep of {@link Pareto#ranks}; returns the number of fronts. */
+        int rankAll() { return Pareto.ranksOfSorted(accuracy, size, n, rank); }
 
         /** Crowding distance (Deb et al. 2002) of {@code members}, a front's indices in size order. */
         double[] crowding(int[] members, int m) {

@@ -16,10 +16,10 @@ public interface Pruner {
     Verdict onReport(int number, long sizeBits, EpochMetrics metrics);
 
     /** The pruner for {@code config}. */
-    static Pruner create(org.bitsearch.search.engine.PrunerConfig config) {
-        if (config instanceof org.bitsearch.search.engine.PrunerConfig.None) return new NoPruner();
-        if (config instanceof org.bitsearch.search.engine.PrunerConfig.Median m) return new MedianStoppingPruner(m);
-        if (config instanceof org.bitsearch.search.engine.PrunerConfig.Asha a)
+    static Pruner create(PrunerConfig config) {
+        if (config instanceof PrunerConfig.None) return new NoPruner();
+        if (config instanceof PrunerConfig.Median m) return new MedianStoppingPruner(m);
+        if (config instanceof PrunerConfig.Asha a)
             return a.paretoAware() ? new ParetoAshaPruner(a) : new AshaPruner(a);
         throw new IllegalArgumentException("pruner " + config + " is unknown");
     }

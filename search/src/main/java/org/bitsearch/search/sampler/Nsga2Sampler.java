@@ -1,6 +1,5 @@
 package org.bitsearch.search.sampler;
 
-import org.bitsearch.search.engine.SamplerConfig;
 import org.bitsearch.search.pareto.Pareto;
 import org.bitsearch.search.rng.SplitMix64;
 import org.bitsearch.search.space.BitAllocationSpace;
@@ -10,9 +9,10 @@ import org.bitsearch.search.space.FeasibleAllocations;
 import org.bitsearch.search.space.SearchSpace;
 import org.bitsearch.search.trial.Candidate;
 import org.bitsearch.search.trial.TrialRecord;
-import org.bitsearch.search.trial.TrialState;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +29,12 @@ import java.util.Optional;
  *   until then {@link #propose} returns empty (the engine's {@code ask()} waits). So the parents of a generation
  *   are fixed by the history alone, however the trials interleaved in time.</li>
  *   <li>Parents (the elitist (μ+λ) step, §III-C): among the finished trials of generations &lt; g that have an
- *   accuracy (COMPLETED or PRUNED), the best N by non-dominated rank, then crowding distance.</li>
+ *   accuracy (COMPLETED or PRUNED), the best N by non-dominated rank, then crowding distance. Ranks are computed
+ *   in the tiers of {@link Observed}: first the COMPLETED trials (final accuracy), then the PRUNED ones grouped by
+ *   how many epochs they trained, more first, each group sorted on its own (accuracies after the same training
+ *   compare) and ranked after every earlier group. A trial stopped at an early rung has an early epoch's
+ *   accuracy, which is not its final one; ranked with the completed trials it would dominate them by luck of
+ *   the learning curve, so it is a parent only when fewer than N trials completed.</li>
  *   <li>A child: two binary tournaments by (rank, crowding distance, trial number) pick the parents; with
  *   probability crossoverRate uniform crossover (each gene from either parent), else a copy of the first; each
  *   gene mutates with probability mutationRate (categorical and bit-width genes redraw a choice, numeric genes
@@ -50,7 +55,7 @@ public final class Nsga2Sampler implements Sampler {
     private int finishedPrefix; // trials 0 .. finishedPrefix-1 are all finished (finished states never change)
     private List<Parent> cachedPool = List.of();
 
-    private record Parent(TrialRecord trial, int rank, double crowding) {}
+    record Parent(TrialRecord trial, int rank, double crowding) {}
 
     public Nsga2Sampler(SearchSpace space, SamplerConfig.Nsga2 config) {
         this.space = space;
@@ -78,24 +83,38 @@ public final class Nsga2Sampler implements Sampler {
 
     private List<Parent> pool(int generation, List<TrialRecord> trials) {
         if (generation == cachedGeneration) return cachedPool;
-        List<TrialRecord> finished = new ArrayList<>();
-        for (int t = 0; t < generation * config.populationSize(); t++) {
-            TrialRecord r = trials.get(t);
-            if ((r.state() == TrialState.COMPLETED || r.state() == TrialState.PRUNED) && !Double.isNaN(r.finalValAccuracy()))
-                finished.add(r);
-        }
-        double[] acc = finished.stream().mapToDouble(TrialRecord::finalValAccuracy).toArray();
-        long[] size = finished.stream().mapToLong(TrialRecord::sizeBits).toArray();
-        long[] number = finished.stream().mapToLong(TrialRecord::number).toArray();
-        int[] rank = Pareto.ranks(acc, size);
-        double[] crowding = Pareto.crowding(acc, size, rank);
-        Integer[] order = Pareto.order(acc, size, number);
-        List<Parent> pool = new ArrayList<>();
-        for (int i = 0; i < Math.min(config.populationSize(), order.length); i++)
-            pool.add(new Parent(finished.get(order[i]), rank[order[i]], crowding[order[i]]));
+        cachedPool = parents(trials.subList(0, generation * config.populationSize()), config.populationSize());
         cachedGeneration = generation;
-        cachedPool = List.copyOf(pool);
         return cachedPool;
+    }
+
+    /**
+     * The best {@code n} observations of {@code trials} in NSGA-II order, ranked tier by tier ({@link Observed}):
+     * within a tier by non-dominated rank of (accuracy, size), offset by the ranks of the tiers before, then by
+     * crowding distance and trial number.
+     */
+    static List<Parent> parents(List<TrialRecord> trials, int n) {
+        List<TrialRecord> observed = trials.stream().filter(Observed::isObservation)
+                .sorted(Comparator.comparingInt(Observed::tier).thenComparingInt(TrialRecord::number)).toList();
+        List<Parent> pool = new ArrayList<>();
+        int offset = 0;
+        for (int from = 0; from < observed.size() && pool.size() < n; ) {
+            int tier = Observed.tier(observed.get(from));
+            int to = from;
+            while (to < observed.size() && Observed.tier(observed.get(to)) == tier) to++;
+            List<TrialRecord> group = observed.subList(from, to);
+            double[] acc = group.stream().mapToDouble(TrialRecord::finalValAccuracy).toArray();
+            long[] size = group.stream().mapToLong(TrialRecord::sizeBits).toArray();
+            long[] number = group.stream().mapToLong(TrialRecord::number).toArray();
+            int[] rank = Pareto.ranks(acc, size);
+            double[] crowding = Pareto.crowding(acc, size, rank);
+            Integer[] order = Pareto.order(acc, size, number);
+            for (int i = 0; i < order.length && pool.size() < n; i++)
+                pool.add(new Parent(group.get(order[i]), offset + rank[order[i]], crowding[order[i]]));
+            offset += Arrays.stream(rank).max().orElse(-1) + 1;
+            from = to;
+        }
+        return List.copyOf(pool);
     }
 
     private Parent tournament(List<Parent> pool, SplitMix64 rng) {

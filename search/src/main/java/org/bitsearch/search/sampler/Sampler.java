@@ -1,6 +1,5 @@
 package org.bitsearch.search.sampler;
 
-import org.bitsearch.search.engine.SamplerConfig;
 import org.bitsearch.search.space.SearchSpace;
 import org.bitsearch.search.trial.Candidate;
 

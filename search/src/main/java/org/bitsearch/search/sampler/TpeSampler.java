@@ -1,6 +1,5 @@
 package org.bitsearch.search.sampler;
 
-import org.bitsearch.search.engine.SamplerConfig;
 import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.space.BitAllocationSpace;
 import org.bitsearch.search.space.Dimension;
@@ -9,20 +8,24 @@ import org.bitsearch.search.space.FeasibleAllocations;
 import org.bitsearch.search.space.SearchSpace;
 import org.bitsearch.search.trial.Candidate;
 import org.bitsearch.search.trial.TrialRecord;
-import org.bitsearch.search.trial.TrialState;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * The tree-structured Parzen estimator for one objective, maximising validation accuracy (Bergstra, Bardenet,
  * Bengio and Kégl, "Algorithms for hyper-parameter optimization", NeurIPS 2011). Observations are the finished
- * trials (COMPLETED or PRUNED) with a final validation accuracy y ({@link TrialRecord#finalValAccuracy()}, the
- * accuracy of the weights the trial ended with; for a pruned trial, the epoch it was stopped at); they are split at the γ-quantile: the best
+ * trials (COMPLETED or PRUNED) with a validation accuracy y ({@link TrialRecord#finalValAccuracy()}, the accuracy
+ * of the weights the trial ended with), ordered as {@link Observed} says: completed trials by y first, then
+ * pruned trials, those stopped later first (a pruned trial's y is from an early epoch and does not compare with a
+ * completed trial's; Optuna's TPE orders them the same way). The ordered list is split at the γ-quantile: the best
  * ⌈γ·n⌉ form the "good" set that defines l(x), the rest g(x). Each dimension gets an independent estimator
  * (numeric ones in the unit encoding of {@link Dimensions}, categorical ones and every layer's bit-width as
  * categoricals). {@code candidates} draws from l(x) are scored by Σ log l(x_d) − log g(x_d) (proportional to
@@ -82,25 +85,24 @@ public final class TpeSampler implements Sampler {
     }
 
     /**
-     * The finished trials with an accuracy, sorted by (accuracy down, number up), kept up to date incrementally:
+     * The finished trials with an accuracy, sorted by {@link Observed#ORDER}, kept up to date incrementally:
      * trials never seen are looked at once, unfinished ones again at each proposal until they finish. The result
      * is the same as a full scan of the history (a function of the history alone).
      */
     private static final class Observations {
         private final List<TrialRecord> sorted = new ArrayList<>();
-        private final java.util.TreeSet<Integer> pending = new java.util.TreeSet<>();
+        private final TreeSet<Integer> pending = new TreeSet<>();
         private int seen;
-        private static final Comparator<TrialRecord> ORDER =
-                Comparator.comparingDouble(TrialRecord::finalValAccuracy).reversed().thenComparingInt(TrialRecord::number);
+        private static final Comparator<TrialRecord> ORDER = Observed.ORDER;
 
         List<TrialRecord> update(List<TrialRecord> trials) {
             for (; seen < trials.size(); seen++) pending.add(seen);
-            for (java.util.Iterator<Integer> it = pending.iterator(); it.hasNext(); ) {
+            for (Iterator<Integer> it = pending.iterator(); it.hasNext(); ) {
                 TrialRecord t = trials.get(it.next());
                 if (!t.state().isFinished()) continue;
                 it.remove();
-                if ((t.state() == TrialState.COMPLETED || t.state() == TrialState.PRUNED) && !Double.isNaN(t.finalValAccuracy())) {
-                    int at = java.util.Collections.binarySearch(sorted, t, ORDER);
+                if (Observed.isObservation(t)) {
+                    int at = Collections.binarySearch(sorted, t, ORDER);
                     sorted.add(at < 0 ? -at - 1 : at, t);
                 }
             }

@@ -1,5 +1,6 @@
 package org.bitsearch.search.space;
 
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -23,7 +24,7 @@ public record BitAllocation(List<Integer> bits) {
     public static BitAllocation of(Integer... bits) { return new BitAllocation(List.of(bits)); }
 
     public static BitAllocation uniform(int layers, int bits) {
-        return new BitAllocation(java.util.Collections.nCopies(layers, bits));
+        return new BitAllocation(Collections.nCopies(layers, bits));
     }
 
     public int layers() { return bits.size(); }

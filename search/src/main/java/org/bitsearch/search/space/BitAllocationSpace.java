@@ -1,6 +1,7 @@
 package org.bitsearch.search.space;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -23,10 +24,10 @@ public record BitAllocationSpace(List<QuantLayer> layers, List<Integer> allowedB
 
     public BitAllocationSpace {
         if (layers == null || layers.isEmpty()) throw new IllegalArgumentException("layers is empty, but the model must have at least one quantizable layer");
-        if (layers.stream().anyMatch(java.util.Objects::isNull)) throw new IllegalArgumentException("layers contains null, but every layer must be given");
+        if (layers.stream().anyMatch(Objects::isNull)) throw new IllegalArgumentException("layers contains null, but every layer must be given");
         layers = List.copyOf(layers);
         if (allowedBits == null || allowedBits.isEmpty()) throw new IllegalArgumentException("bits.allowed is empty, but must list at least one bit-width");
-        if (allowedBits.stream().anyMatch(java.util.Objects::isNull)) throw new IllegalArgumentException("bits.allowed contains null, but must list bit-widths");
+        if (allowedBits.stream().anyMatch(Objects::isNull)) throw new IllegalArgumentException("bits.allowed contains null, but must list bit-widths");
         allowedBits = allowedBits.stream().sorted().distinct().toList();
         if (pinFirst == null) pinFirst = OptionalInt.empty();
         if (pinLast == null) pinLast = OptionalInt.empty();

@@ -47,7 +47,7 @@ public final class BitAllocationSpaceValidator {
             if (budget < smallest)
                 throw new IllegalArgumentException("bits.maxSizeBits is " + budget + ", but must be >= " + smallest
                         + " bits, the smallest model the space allows (pins applied, every other layer at "
-                        + allowedBits.get(0) + " bits, biases at 32 bits)");
+                        + allowedBits.get(0) + " bits with its scales, biases at 32 bits)");
         }
     }
 
@@ -59,7 +59,7 @@ public final class BitAllocationSpaceValidator {
             if (i == 0 && pinFirst.isPresent()) b = pinFirst.getAsInt();
             else if (i == layers.size() - 1 && pinLast.isPresent()) b = pinLast.getAsInt();
             QuantLayer l = layers.get(i);
-            size = Math.addExact(size, Math.addExact(Math.multiplyExact(l.weights(), (long) b), Math.multiplyExact(32L, l.biases())));
+            size = Math.addExact(size, l.storedBits(b));
         }
         return size;
     }

@@ -30,7 +30,7 @@ public final class FeasibleAllocations {
         for (int l = 0; l < n; l++) {
             QuantLayer layer = space.layers().get(l);
             fixed += 32L * layer.biases();
-            if (space.isPinned(l)) fixed += layer.weights() * space.pinAt(l).getAsInt();
+            if (space.isPinned(l)) fixed += layer.weightBits(space.pinAt(l).getAsInt());
             else f.add(l);
         }
         this.free = f.stream().mapToInt(Integer::intValue).toArray();
@@ -50,12 +50,31 @@ public final class FeasibleAllocations {
 
     public BitAllocationSpace space() { return space; }
 
-    private long weights(int layer) { return space.layers().get(layer).weights(); }
+    /** Bits of {@code layer}'s weights (with their scales) at {@code bits}; see {@link QuantLayer#weightBits}. */
+    private long weights(int layer, int bits) { return space.layers().get(layer).weightBits(bits); }
 
-    /** Size of the free layers {@code free[from..]} all at the fewest bits. */
+    /**
+     * Size of the free layers {@code free[from..]}, each at its cheapest allowed width: a lower bound on any
+     * completion. That is the fewest bits except for a layer with hardly more weights than scales, where 32 bits
+     * (no scales) can be cheaper.
+     */
     private long minRest(int[] order, int from) {
         long s = 0;
-        for (int i = from; i < order.length; i++) s += weights(order[i]) * allowed.get(0);
+        for (int i = from; i < order.length; i++) {
+            long cheapest = Long.MAX_VALUE;
+            for (int b : allowed) cheapest = Math.min(cheapest, weights(order[i], b));
+            s += cheapest;
+        }
+        return s;
+    }
+
+    /**
+     * Size of the free layers {@code free[from..]} all at the fewest bits: a completion that always exists (it
+     * never increases with depth), so a prefix within the budget with this rest can always be completed.
+     */
+    private long fewestRest(int[] order, int from) {
+        long s = 0;
+        for (int i = from; i < order.length; i++) s += weights(order[i], allowed.get(0));
         return s;
     }
 
@@ -84,11 +103,11 @@ public final class FeasibleAllocations {
             int bound = allowed.size() - 1; // index into allowed
             for (int i = 0; i < free.length; i++) {
                 int layer = free[i];
-                long rest = minRest(free, i + 1);
+                long rest = fewestRest(free, i + 1);
                 double total = 0;
                 double[] w = new double[bound + 1];
                 for (int j = 0; j <= bound; j++) {
-                    if (used + weights(layer) * allowed.get(j) + rest <= budget) {
+                    if (used + weights(layer, allowed.get(j)) + rest <= budget) {
                         w[j] = completions[i + 1][j];
                         total += w[j];
                     }
@@ -102,7 +121,7 @@ public final class FeasibleAllocations {
                     u -= w[j];
                 }
                 bits[layer] = allowed.get(pick);
-                used += weights(layer) * allowed.get(pick);
+                used += weights(layer, allowed.get(pick));
                 bound = pick;
             }
         } else {
@@ -114,11 +133,11 @@ public final class FeasibleAllocations {
             for (int i = 0; i < order.length; i++) {
                 int layer = order[i];
                 long rest = minRest(order, i + 1);
-                int feasible = 0;
-                for (int b : allowed) if (used + weights(layer) * b + rest <= budget) feasible++;
-                int pick = allowed.get(rng.nextInt(feasible)); // allowed is sorted: the feasible ones are a prefix
+                List<Integer> feasible = new ArrayList<>(allowed.size());
+                for (int b : allowed) if (used + weights(layer, b) + rest <= budget) feasible.add(b);
+                int pick = feasible.get(rng.nextInt(feasible.size())); // not empty: the cheapest completion fits
                 bits[layer] = pick;
-                used += weights(layer) * pick;
+                used += weights(layer, pick);
             }
         }
         return toAllocation(bits);
@@ -145,7 +164,7 @@ public final class FeasibleAllocations {
         }
         if (space.nonIncreasing()) clampFrom(idx, 0);
         long size = fixedBits;
-        for (int l : free) size += weights(l) * allowed.get(idx[l]);
+        for (int l : free) size += weights(l, allowed.get(idx[l]));
         while (size > budget) {
             int count = 0;
             for (int l : free) if (idx[l] > 0) count++;
@@ -157,7 +176,7 @@ public final class FeasibleAllocations {
             idx[free[chosen]]--;
             if (space.nonIncreasing()) clampFrom(idx, chosen);
             size = fixedBits;
-            for (int l : free) size += weights(l) * allowed.get(idx[l]);
+            for (int l : free) size += weights(l, allowed.get(idx[l]));
         }
         for (int l : free) bits[l] = allowed.get(idx[l]);
         return toAllocation(bits);
@@ -193,8 +212,8 @@ public final class FeasibleAllocations {
         long rest = minRest(free, i + 1);
         int top = space.nonIncreasing() ? bound : allowed.size() - 1;
         for (int j = 0; j <= top; j++) {
-            long size = used + weights(layer) * allowed.get(j);
-            if (size + rest > budget) break;
+            long size = used + weights(layer, allowed.get(j));
+            if (size + rest > budget) continue; // scales make 32 bits cheaper than fewer for a tiny layer
             bits[layer] = allowed.get(j);
             enumerate(i + 1, j, size, bits, out, limit);
         }

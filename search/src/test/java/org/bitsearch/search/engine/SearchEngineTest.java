@@ -1,5 +1,7 @@
 package org.bitsearch.search.engine;
 
+import org.bitsearch.search.sampler.SamplerConfig;
+import org.bitsearch.search.pruner.PrunerConfig;
 import org.bitsearch.search.pareto.FrontPoint;
 
 import org.bitsearch.search.space.Architectures;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -118,7 +121,7 @@ class SearchEngineTest {
                 new BitAllocationSpace(Architectures.mlp(4, List.of(), 2), List.of(4, 8), false, OptionalInt.empty(), OptionalInt.empty(), Optional.empty()));
         SearchEngine e = new SearchEngine(SearchSettings.of(tiny, new SamplerConfig.Grid(3), new PrunerConfig.None(), 1, 100, 100, 1));
         assertEquals(4, e.budget());
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             Proposal p = e.ask().orElseThrow();
             seen.add(p.candidate().params().get("act") + "/" + p.candidate().bits());

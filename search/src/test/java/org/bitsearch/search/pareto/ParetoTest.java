@@ -6,6 +6,8 @@ import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
@@ -60,7 +62,7 @@ class ParetoTest {
         for (FrontPoint p : pts) incremental.add(p);
         assertEquals(expected, incremental.points());
         List<FrontPoint> reversed = new ArrayList<>(pts);
-        java.util.Collections.reverse(reversed);
+        Collections.reverse(reversed);
         ParetoFront other = new ParetoFront();
         for (FrontPoint p : reversed) other.add(p);
         assertEquals(expected, other.points(), "insertion order must not matter");
@@ -99,7 +101,7 @@ class ParetoTest {
         int[] rank = Pareto.ranks(acc, size);
         // brute force: peel off non-dominated layers
         int[] expected = new int[n];
-        java.util.Arrays.fill(expected, -1);
+        Arrays.fill(expected, -1);
         int layer = 0, assigned = 0, finite = 0;
         for (double a : acc) if (!Double.isNaN(a)) finite++;
         while (assigned < finite) {

@@ -1,6 +1,5 @@
 package org.bitsearch.search.pruner;
 
-import org.bitsearch.search.engine.PrunerConfig;
 import org.bitsearch.search.trial.Decision;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.search.trial.Verdict;
@@ -8,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -64,6 +64,22 @@ class AshaPrunerTest {
         assertVerdict(report(0, 4, 0.1), Decision.CONTINUE, 2, "rank 1 of 1 at rung 2 (epoch 4): top rung");
     }
 
+    /** R = 3 is not r·η^k (r = 1, η = 2): rungs 1 and 2 both prune, epoch 3 is where survivors complete. */
+    @Test void whenRIsNotOnTheLadderTheLastRungBelowRStillPrunes() {
+        pruner = new AshaPruner(new PrunerConfig.Asha(1, 3, 2, 0, false)); // the shipped fashion-mnist example
+        assertVerdict(report(0, 1, 0.5), Decision.CONTINUE, 0, "rank 1 of 1 at rung 0 (epoch 1): needs top 1");
+        assertVerdict(report(1, 1, 0.6), Decision.CONTINUE, 0, "rank 1 of 2 at rung 0 (epoch 1): needs top 1");
+        assertVerdict(report(0, 2, 0.7), Decision.CONTINUE, 1, "rank 1 of 1 at rung 1 (epoch 2): needs top 1");
+        // before the fix rung 1 was taken for the top rung and this was CONTINUE ("top rung")
+        assertVerdict(report(1, 2, 0.65), Decision.STOP, 1, "rank 2 of 2 at rung 1 (epoch 2): needs top 1");
+        assertEquals(Verdict.proceed(), report(0, 3, 0.2), "epoch 3 = R is no rung: the trial completes there");
+        pruner = new AshaPruner(new PrunerConfig.Asha(1, 4, 3, 0, false)); // the shipped simulated example: rungs 1, 3
+        assertVerdict(report(0, 3, 0.7), Decision.CONTINUE, 1, "rank 1 of 1 at rung 1 (epoch 3): needs top 1");
+        assertVerdict(report(1, 3, 0.6), Decision.STOP, 1, "rank 2 of 2 at rung 1 (epoch 3): needs top 1");
+        assertVerdict(report(2, 3, 0.8), Decision.CONTINUE, 1, "rank 1 of 3 at rung 1 (epoch 3): needs top 1");
+        assertEquals(Verdict.proceed(), report(0, 4, 0.1));
+    }
+
     @Test void nanAlwaysStopsAndRanksLast() {
         pruner = new AshaPruner(new PrunerConfig.Asha(2, 8, 2, 0, false)); // rungs 2, 4, 8
         assertEquals(Decision.STOP, report(0, 1, Double.NaN).decision(), "NaN stops between rungs too");
@@ -84,7 +100,7 @@ class AshaPrunerTest {
 
     @Test void replayingTheSameReportsGivesTheSameVerdicts() {
         PrunerConfig.Asha config = new PrunerConfig.Asha(1, 27, 3, 0, false);
-        java.util.Random r = new java.util.Random(7);
+        Random r = new Random(7);
         List<double[]> script = new ArrayList<>();
         int[] next = new int[50];
         for (int i = 0; i < 2000; i++) {

@@ -1,10 +1,15 @@
 package org.bitsearch.search.pruner;
 
-import org.bitsearch.search.engine.PrunerConfig;
+import org.bitsearch.search.pareto.Pareto;
 import org.bitsearch.search.trial.Decision;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.search.trial.Verdict;
 import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -38,6 +43,22 @@ class ParetoAshaPrunerTest {
         assertVerdict(report(0, 2, 0.6, 1000), Decision.CONTINUE, "position 1 of 1 (Pareto rank 1) at rung 1 (epoch 2): top rung");
     }
 
+    /** R = 3 is not r·η^k (r = 1, η = 2): rungs 1 and 2 both prune, epoch 3 is where survivors complete. */
+    @Test void whenRIsNotOnTheLadderTheLastRungBelowRStillPrunes() {
+        Pruner p = new ParetoAshaPruner(new PrunerConfig.Asha(1, 3, 2, 0, true)); // the shipped fashion-mnist example
+        assertVerdict(p.onReport(0, 1000, new EpochMetrics(2, 0.6, 1, 1, 0, 0)), Decision.CONTINUE,
+                "position 1 of 1 (Pareto rank 1) at rung 1 (epoch 2): needs top 1");
+        // larger and less accurate: dominated, stopped at rung 1 (before the fix: CONTINUE, "top rung")
+        assertVerdict(p.onReport(1, 2000, new EpochMetrics(2, 0.5, 1, 1, 0, 0)), Decision.STOP,
+                "position 2 of 2 (Pareto rank 2) at rung 1 (epoch 2): needs top 1");
+        assertEquals(Verdict.proceed(), p.onReport(0, 1000, new EpochMetrics(3, 0.1, 1, 1, 0, 0)), "epoch 3 = R is no rung");
+        // a rung at exactly R (R = r·η^k) is the top rung: nothing to promote to
+        Pruner onLadder = new ParetoAshaPruner(new PrunerConfig.Asha(1, 4, 2, 0, true));
+        onLadder.onReport(0, 1000, new EpochMetrics(4, 0.9, 1, 1, 0, 0));
+        assertVerdict(onLadder.onReport(1, 2000, new EpochMetrics(4, 0.1, 1, 1, 0, 0)), Decision.CONTINUE,
+                "position 2 of 2 (Pareto rank 2) at rung 2 (epoch 4): top rung");
+    }
+
     @Test void accuracyOnlyAshaWouldStopTheSmallModel() {
         Pruner plain = new AshaPruner(new PrunerConfig.Asha(1, 2, 2, 0, false));
         double[][] script = {{0.5, 1000}, {0.4, 500}, {0.3, 100}, {0.45, 200}, {0.2, 50}};
@@ -49,10 +70,10 @@ class ParetoAshaPrunerTest {
     /** The fast rung ordering equals a brute-force one built on {@link org.bitsearch.search.pareto.Pareto#order}. */
     @org.junit.jupiter.api.RepeatedTest(30)
     void decisionsMatchTheBatchOrderOracle(org.junit.jupiter.api.RepetitionInfo info) {
-        java.util.Random r = new java.util.Random(info.getCurrentRepetition());
+        Random r = new Random(info.getCurrentRepetition());
         int eta = 2 + r.nextInt(3);
         Pruner fast = new ParetoAshaPruner(new PrunerConfig.Asha(1, eta * eta, eta, 0, true)); // rung 0 is not the top rung
-        java.util.List<double[]> rung = new java.util.ArrayList<>();
+        List<double[]> rung = new ArrayList<>();
         for (int t = 0; t < 120; t++) {
             double acc = r.nextInt(25) == 0 ? Double.NaN : r.nextInt(8) / 8.0;
             long size = 100 + 100L * r.nextInt(8);
@@ -62,8 +83,8 @@ class ParetoAshaPrunerTest {
             double[] a = new double[n];
             long[] s = new long[n], q = new long[n];
             for (int i = 0; i < n; i++) { a[i] = rung.get(i)[0]; s[i] = (long) rung.get(i)[1]; q[i] = i; }
-            Integer[] order = org.bitsearch.search.pareto.Pareto.order(a, s, q);
-            int position = java.util.Arrays.asList(order).indexOf(n - 1);
+            Integer[] order = Pareto.order(a, s, q);
+            int position = Arrays.asList(order).indexOf(n - 1);
             boolean keep = !Double.isNaN(acc) && position < Math.max(1, n / eta);
             assertEquals(keep ? Decision.CONTINUE : Decision.STOP, v.decision(), "trial " + t + ": " + v.reason());
             if (!Double.isNaN(acc)) assertTrue(v.reason().startsWith("position " + (position + 1) + " of " + n), v.reason());

@@ -2,6 +2,8 @@ package org.bitsearch.search.rng;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Golden values: the generator must give the published SplitMix64 sequence on every JVM. */
@@ -17,7 +19,7 @@ class SplitMix64Test {
         SplitMix64 r = new SplitMix64(9);
         int[] seen = new int[5];
         for (int i = 0; i < 1000; i++) seen[r.nextInt(5)]++;
-        for (int c : seen) assertTrue(c > 150, () -> java.util.Arrays.toString(seen));
+        for (int c : seen) assertTrue(c > 150, () -> Arrays.toString(seen));
         for (int i = 0; i < 1000; i++) {
             long v = r.nextLong(-3, 3);
             assertTrue(v >= -3 && v <= 3);

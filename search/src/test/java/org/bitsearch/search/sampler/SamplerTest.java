@@ -1,7 +1,6 @@
 package org.bitsearch.search.sampler;
 
-import org.bitsearch.search.engine.PrunerConfig;
-import org.bitsearch.search.engine.SamplerConfig;
+import org.bitsearch.search.pruner.PrunerConfig;
 import org.bitsearch.search.engine.SearchEngine;
 import org.bitsearch.search.engine.SearchSettings;
 import org.bitsearch.search.space.Architectures;

@@ -1,5 +1,6 @@
 package org.bitsearch.search.space;
 
+import org.bitsearch.search.rng.SplitMix64;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -33,9 +34,35 @@ class BitAllocationSpaceTest {
     @Test void sizesAreExact() {
         BitAllocationSpace s = space(BitAllocationSpace.DEFAULT_BITS, false, 8, 8, null);
         long biases = 32L * (256 + 128 + 10);
-        assertEquals(784L * 256 * 8 + 256L * 128 * 1 + 128L * 10 * 8 + biases, s.smallestSizeBits());
-        assertEquals(32L * (784 * 256 + 256 * 128 + 128 * 10) + biases, s.fp32Bits());
-        assertEquals(784L * 256 * 4 + 256L * 128 * 2 + 128L * 10 * 8 + biases, s.sizeBits(BitAllocation.of(4, 2, 8)));
+        long scales = 32L * 3; // one float32 scale per quantized tensor
+        assertEquals(784L * 256 * 8 + 256L * 128 * 1 + 128L * 10 * 8 + scales + biases, s.smallestSizeBits());
+        assertEquals(32L * (784 * 256 + 256 * 128 + 128 * 10) + biases, s.fp32Bits(), "no scales at 32 bits");
+        assertEquals(784L * 256 * 4 + 256L * 128 * 2 + 128L * 10 * 8 + scales + biases, s.sizeBits(BitAllocation.of(4, 2, 8)));
+        assertEquals(784L * 256 * 4 + 256L * 128 * 32 + 128L * 10 * 8 + 32L * 2 + biases, ModelSize.of(MLP, BitAllocation.of(4, 32, 8)).bits(),
+                "a layer left at 32 bits stores no scale");
+    }
+
+    @Test void perChannelScalesCountOnePerOutputChannel() {
+        List<QuantLayer> perChannel = MLP.stream().map(l -> l.perChannel(l.biases())).toList();
+        long biases = 32L * (256 + 128 + 10);
+        assertEquals(784L * 256 * 4 + 256L * 128 * 2 + 128L * 10 * 8 + 32L * (256 + 128 + 10) + biases,
+                ModelSize.of(perChannel, BitAllocation.of(4, 2, 8)).bits());
+        assertEquals(ModelSize.of(MLP, BitAllocation.uniform(3, 32)), ModelSize.of(perChannel, BitAllocation.uniform(3, 32)));
+        assertMessage(() -> new QuantLayer(0, "a", 4, 1, 5), "layer a: scales is 5", "1..4");
+        assertMessage(() -> new QuantLayer(0, "a", 4, 1, 0), "layer a: scales is 0", "1..4");
+    }
+
+    @Test void aTinyLayerCanBeCheaperAtThirtyTwoBitsAndTheSamplerStaysWithinBudget() {
+        // 2 weights, per-channel scales for both: 1 bit costs 2 + 2*32 = 66, 8 bits 2*8 + 2*32 = 80, 32 bits 64
+        List<QuantLayer> layers = List.of(new QuantLayer(0, "big", 100, 0), new QuantLayer(1, "tiny", 2, 0, 2));
+        BitAllocationSpace budget = new BitAllocationSpace(layers, List.of(1, 8, 32), false, OptionalInt.empty(), OptionalInt.empty(),
+                Optional.of(100L + 32 + 66)); // all at 1 bit (198) fits, (1, 32) is 196, (1, 8) is 212
+        FeasibleAllocations f = new FeasibleAllocations(budget);
+        List<BitAllocation> all = f.enumerate(100);
+        assertEquals(List.of(BitAllocation.of(1, 1), BitAllocation.of(1, 32)), all);
+        for (BitAllocation a : all) assertTrue(budget.isFeasible(a), a.toString());
+        SplitMix64 rng = new SplitMix64(3);
+        for (int i = 0; i < 200; i++) assertTrue(budget.isFeasible(f.sample(rng)));
     }
 
     @Test void violationsNameTheRule() {

@@ -1,8 +1,8 @@
 package org.bitsearch.bench;
 
 import org.bitsearch.trainers.dl4j.Dl4jTrainer;
-import org.bitsearch.search.engine.PrunerConfig;
-import org.bitsearch.search.engine.SamplerConfig;
+import org.bitsearch.search.pruner.PrunerConfig;
+import org.bitsearch.search.sampler.SamplerConfig;
 import org.bitsearch.search.engine.SearchSettings;
 import org.bitsearch.trainers.sim.SimulatedTrainer;
 import org.bitsearch.trainers.sim.SimulatedTrainerConfig;

@@ -2,6 +2,7 @@ package org.bitsearch.tests.search;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ final class CliProcess implements AutoCloseable {
         return new CliProcess(pb.start());
     }
 
-    private static void pump(java.io.InputStream in, List<String> sink) {
+    private static void pump(InputStream in, List<String> sink) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) sink.add(line);

@@ -13,6 +13,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -85,8 +88,8 @@ class ExamplesAndBadInputTest {
         com.fasterxml.jackson.databind.JsonNode run = mapper.readTree(stdout("run", spec.toString(), "--db", db, "--json"));
         com.fasterxml.jackson.databind.JsonNode show = mapper.readTree(stdout("show", "1", "--db", db, "--json"));
         com.fasterxml.jackson.databind.JsonNode list = mapper.readTree(stdout("list", "--db", db, "--json"));
-        java.util.List<String> countFields = java.util.List.of("total", "pending", "running", "completed", "pruned", "failed");
-        for (com.fasterxml.jackson.databind.JsonNode counts : java.util.List.of(run.get("counts"), show.get("counts"), list.get(0).get("counts"))) {
+        List<String> countFields = List.of("total", "pending", "running", "completed", "pruned", "failed");
+        for (com.fasterxml.jackson.databind.JsonNode counts : List.of(run.get("counts"), show.get("counts"), list.get(0).get("counts"))) {
             assertEquals(countFields, iterable(counts.fieldNames()), counts.toString());
             assertEquals(4, counts.get("total").asInt());
         }
@@ -104,8 +107,8 @@ class ExamplesAndBadInputTest {
         assertFalse(list.get(0).has("trials"), "list carries counts, not trials");
     }
 
-    private static java.util.List<String> iterable(java.util.Iterator<String> names) {
-        java.util.List<String> l = new java.util.ArrayList<>();
+    private static List<String> iterable(Iterator<String> names) {
+        List<String> l = new ArrayList<>();
         names.forEachRemaining(l::add);
         return l;
     }

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -66,7 +67,7 @@ class KillAndResumeTest {
         Pattern epoch = Pattern.compile("trial (\\d+) epoch (\\d+):.*");
         try (CliProcess run = CliProcess.start(work, "run", spec.toString(), "--db", killed.toString())) {
             run.awaitErr(lines -> {
-                java.util.Set<String> done = new HashSet<>();
+                Set<String> done = new HashSet<>();
                 for (String l : lines) {
                     Matcher f = finished.matcher(l);
                     if (f.matches()) done.add(f.group(1));

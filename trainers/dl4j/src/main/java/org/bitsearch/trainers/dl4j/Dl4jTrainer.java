@@ -42,7 +42,7 @@ public final class Dl4jTrainer implements Trainer {
 
     public Dl4jTrainer(Dl4jTrainerConfig config) {
         this.config = config;
-        this.layers = ModelFactory.layers(config.model(), config.hidden(), ROWS, COLS, CLASSES);
+        this.layers = ModelFactory.layers(config.model(), config.hidden(), ROWS, COLS, CLASSES, config.perChannel());
     }
 
     public static Dl4jTrainer create(Dl4jTrainerConfig config) { return new Dl4jTrainer(config); }

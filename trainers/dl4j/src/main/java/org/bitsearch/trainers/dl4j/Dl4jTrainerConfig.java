@@ -96,28 +96,63 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
 
     public Path dataPath() { return Path.of(dataDir); }
 
-    public Dl4jTrainerConfig withTrainSubset(int n) {
-        return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, n, validationSize, splitSeed, batchSize,
-                evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity);
-    }
+    /** A builder starting from this config's values. */
+    public Builder toBuilder() { return new Builder(this); }
 
-    public Dl4jTrainerConfig withValidationSize(int n) {
-        return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, n, splitSeed, batchSize,
-                evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity);
-    }
+    /** A builder for {@code dataset} in {@code dataDir}, every other field at its default. */
+    public static Builder builder(String dataset, String dataDir) { return defaults(dataset, dataDir, null).toBuilder(); }
 
-    public Dl4jTrainerConfig withSchedule(ScheduleConfig s) {
-        return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize,
-                evalBatchSize, threads, perChannel, s, dropBits, sensitivity);
-    }
+    public Dl4jTrainerConfig withTrainSubset(int n) { return toBuilder().trainSubset(n).build(); }
 
-    public Dl4jTrainerConfig withDropBits(DropBitsConfig d) {
-        return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize,
-                evalBatchSize, threads, perChannel, schedule, d, sensitivity);
-    }
+    public Dl4jTrainerConfig withValidationSize(int n) { return toBuilder().validationSize(n).build(); }
 
-    public Dl4jTrainerConfig withPerChannel(boolean p) {
-        return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize,
-                evalBatchSize, threads, p, schedule, dropBits, sensitivity);
+    public Dl4jTrainerConfig withSchedule(ScheduleConfig s) { return toBuilder().schedule(s).build(); }
+
+    public Dl4jTrainerConfig withDropBits(DropBitsConfig d) { return toBuilder().dropBits(d).build(); }
+
+    public Dl4jTrainerConfig withPerChannel(boolean p) { return toBuilder().perChannel(p).build(); }
+
+    /**
+     * Sets fields one at a time; {@link #build()} validates them all in the compact constructor (a null
+     * model, hidden, schedule, dropBits or sensitivity takes its default there). Not thread-safe.
+     */
+    public static final class Builder {
+        private String dataset, dataDir, model;
+        private List<Integer> hidden;
+        private int trainSubset, validationSize, batchSize, evalBatchSize, threads;
+        private long splitSeed;
+        private boolean perChannel;
+        private ScheduleConfig schedule;
+        private DropBitsConfig dropBits;
+        private SensitivityConfig sensitivity;
+
+        private Builder(Dl4jTrainerConfig c) {
+            dataset = c.dataset; dataDir = c.dataDir; model = c.model; hidden = c.hidden;
+            trainSubset = c.trainSubset; validationSize = c.validationSize; splitSeed = c.splitSeed;
+            batchSize = c.batchSize; evalBatchSize = c.evalBatchSize; threads = c.threads; perChannel = c.perChannel;
+            schedule = c.schedule; dropBits = c.dropBits; sensitivity = c.sensitivity;
+        }
+
+        public Builder dataset(String v) { dataset = v; return this; }
+        public Builder dataDir(String v) { dataDir = v; return this; }
+        /** The model; also resets {@code hidden} to that model's default unless set after this. */
+        public Builder model(String v) { model = v; hidden = null; return this; }
+        public Builder hidden(List<Integer> v) { hidden = v; return this; }
+        public Builder trainSubset(int v) { trainSubset = v; return this; }
+        public Builder validationSize(int v) { validationSize = v; return this; }
+        public Builder splitSeed(long v) { splitSeed = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder evalBatchSize(int v) { evalBatchSize = v; return this; }
+        public Builder threads(int v) { threads = v; return this; }
+        public Builder perChannel(boolean v) { perChannel = v; return this; }
+        public Builder schedule(ScheduleConfig v) { schedule = v; return this; }
+        public Builder dropBits(DropBitsConfig v) { dropBits = v; return this; }
+        public Builder sensitivity(SensitivityConfig v) { sensitivity = v; return this; }
+
+        /** @throws IllegalArgumentException naming the field and the rule if a value is invalid */
+        public Dl4jTrainerConfig build() {
+            return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed,
+                    batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity);
+        }
     }
 }

@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -120,11 +121,11 @@ class DatasetLoaderTest {
         Path dir = tiny(tmp.resolve("d"), true);
         Path f = dir.resolve("train-images-idx3-ubyte.gz");
         byte[] raw = gunzip(f);
-        Files.write(f, gzip(java.util.Arrays.copyOf(raw, raw.length - 100)));
+        Files.write(f, gzip(Arrays.copyOf(raw, raw.length - 100)));
         IdxFormatException e = assertThrows(IdxFormatException.class, () -> DatasetLoader.load(dir, "mnist"));
         assertTrue(e.getMessage().contains("train-images-idx3-ubyte.gz") && e.getMessage().contains("truncated"), e.getMessage());
         byte[] gz = Files.readAllBytes(f);
-        Files.write(f, java.util.Arrays.copyOf(gz, gz.length / 2)); // a cut compressed stream
+        Files.write(f, Arrays.copyOf(gz, gz.length / 2)); // a cut compressed stream
         e = assertThrows(IdxFormatException.class, () -> IdxFile.read(f));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }

@@ -42,6 +42,16 @@ class Dl4jTrainerConfigTest {
         assertEquals(List.of(64), full.hidden());
         assertTrue(full.perChannel());
         assertEquals(full, mapper.readValue(mapper.writeValueAsString(full), Dl4jTrainerConfig.class), "JSON round trip");
+        Dl4jTrainerConfig built = Dl4jTrainerConfig.builder("mnist", "d").model("cnn").hidden(List.of(64)).trainSubset(3000)
+                .validationSize(500).splitSeed(7).batchSize(64).evalBatchSize(1000).threads(1).perChannel(true)
+                .schedule(new ScheduleConfig("progressive", "sensitivity", 2)).dropBits(new DropBitsConfig(0.1, 2))
+                .sensitivity(full.sensitivity()).build();
+        assertEquals(full, built, "the builder gives what the YAML/JSON binding gives");
+        assertEquals(c, Dl4jTrainerConfig.builder("fashion-mnist", "data").build(), "builder defaults = binding defaults");
+        assertEquals(full.withPerChannel(false), full.toBuilder().perChannel(false).build());
+        assertEquals(List.of(128), c.toBuilder().model("cnn").build().hidden(), "a new model takes its default hidden layers");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> c.toBuilder().batchSize(0).build());
+        assertEquals("batchSize is 0, but must be >= 1", bad.getMessage());
     }
 
     @Test

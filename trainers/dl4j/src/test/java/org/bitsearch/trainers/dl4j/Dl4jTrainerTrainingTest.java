@@ -1,9 +1,13 @@
 package org.bitsearch.trainers.dl4j;
 
+import org.bitsearch.search.space.BitAllocation;
+import org.bitsearch.search.trainer.TrialContext;
+import org.bitsearch.search.trial.Candidate;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,8 +41,8 @@ class Dl4jTrainerTrainingTest {
         Dl4jTrainer cnn = new Dl4jTrainer(Dl4jTrainerConfig.defaults("fashion-mnist", TestData.fashionDir().toString(), "cnn")
                 .withTrainSubset(640).withValidationSize(200).withPerChannel(true));
         // small: DL4J's CPU convolution without oneDNN (im2col into a permuted buffer) is slow
-        var ctx = new org.bitsearch.search.trainer.TrialContext(0, new org.bitsearch.search.trial.Candidate(
-                java.util.Map.of("batchSize", 32L, "learningRate", 3e-3), org.bitsearch.search.space.BitAllocation.of(4, 4, 2, 8)),
+        var ctx = new TrialContext(0, new Candidate(
+                Map.of("batchSize", 32L, "learningRate", 3e-3), BitAllocation.of(4, 4, 2, 8)),
                 7, 1, Optional.empty(), "cpu:0");
         try (var run = cnn.open(ctx)) {
             EpochMetrics m = run.trainEpoch();
@@ -49,8 +53,8 @@ class Dl4jTrainerTrainingTest {
 
     @Test
     void aDivergingRunReportsDiverged() throws Exception {
-        var ctx = new org.bitsearch.search.trainer.TrialContext(0, new org.bitsearch.search.trial.Candidate(
-                java.util.Map.of("learningRate", 1e30, "optimizer", "sgd"), org.bitsearch.search.space.BitAllocation.of(32, 32, 32)),
+        var ctx = new TrialContext(0, new Candidate(
+                Map.of("learningRate", 1e30, "optimizer", "sgd"), BitAllocation.of(32, 32, 32)),
                 1, 1, Optional.empty(), "cpu:0");
         try (var run = TRAINER.open(ctx)) {
             EpochMetrics m = run.trainEpoch();

@@ -1,5 +1,6 @@
 package org.bitsearch.trainers.dl4j;
 
+import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.trainers.dl4j.model.ModelFactory;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.quant.Quantizer;
@@ -11,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +30,7 @@ class QuantizedWeightNoiseTest {
 
     @Test
     void survivesTheNetworkConfigurationJsonRoundTrip() {
-        Hyperparameters hp = Hyperparameters.of(new Candidate(Map.of(), org.bitsearch.search.space.BitAllocation.of(1, 2, 3, 4)), 128);
+        Hyperparameters hp = Hyperparameters.of(new Candidate(Map.of(), BitAllocation.of(1, 2, 3, 4)), 128);
         for (String model : List.of("mlp", "cnn")) {
             List<Integer> bits = model.equals("mlp") ? List.of(1, 2, 8) : List.of(1, 2, 4, 32);
             MultiLayerConfiguration conf = ModelFactory.build(model, model.equals("mlp") ? List.of(256, 128) : List.of(128),
@@ -58,7 +60,7 @@ class QuantizedWeightNoiseTest {
         float[] got = qc.get(org.nd4j.linalg.indexing.NDArrayIndex.point(2)).dup('c').data().asFloat();
         for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 0f);
         assertEquals(dense.shapeInfoToString(), dense.shapeInfoToString());
-        assertTrue(java.util.Arrays.equals(conv.shape(), qc.shape()));
+        assertTrue(Arrays.equals(conv.shape(), qc.shape()));
     }
 
     @Test

@@ -7,6 +7,7 @@ import org.bitsearch.search.space.QuantLayer;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -51,7 +52,7 @@ class ScheduleTest {
                 boolean[] all = {true, true, true};
                 int[] rows = trainer.data().trainIndices();
                 for (int step = 0; step < 20; step++) {
-                    run.step(java.util.Arrays.copyOfRange(rows, step * 16, step * 16 + 16), all);
+                    run.step(Arrays.copyOfRange(rows, step * 16, step * 16 + 16), all);
                     run.noises().forEach(n -> trainBits.add(n.getTrainBits()));
                     run.noises().forEach(n -> assertTrue(n.getTargetBits() == 4 || n.getTargetBits() == 1, "targets never change"));
                 }

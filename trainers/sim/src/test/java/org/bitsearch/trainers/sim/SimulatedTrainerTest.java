@@ -1,6 +1,8 @@
 package org.bitsearch.trainers.sim;
 
+import org.bitsearch.search.space.Architectures;
 import org.bitsearch.search.space.BitAllocation;
+import org.bitsearch.search.trainer.EpochCancelledException;
 import org.bitsearch.search.trainer.TrainingRun;
 import org.bitsearch.search.trainer.TrialContext;
 import org.bitsearch.search.trial.Candidate;
@@ -14,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -34,7 +38,7 @@ class SimulatedTrainerTest {
 
     @Test void layersAreTheMlpOfTheConfig() {
         SimulatedTrainer t = new SimulatedTrainer(new SimulatedTrainerConfig(20, List.of(7), 3, null, null, null, null, null, null, null, null));
-        assertEquals(org.bitsearch.search.space.Architectures.mlp(20, List.of(7), 3), t.layers());
+        assertEquals(Architectures.mlp(20, List.of(7), 3), t.layers());
         assertEquals(3, new SimulatedTrainer(SimulatedTrainerConfig.defaults()).layers().size());
     }
 
@@ -59,7 +63,7 @@ class SimulatedTrainerTest {
         // epochs of 30 s: only a cancellation can end this one within the test's time
         SimulatedTrainer t = new SimulatedTrainer(new SimulatedTrainerConfig(null, null, null, null, 30.0, null, null, null, null, null, null));
         TrainingRun run = t.open(context(0, candidate(1e-3, 8, 8, 8), 1, null));
-        var failure = new java.util.concurrent.CompletableFuture<Throwable>();
+        var failure = new CompletableFuture<Throwable>();
         Thread trainer = new Thread(() -> {
             try {
                 run.trainEpoch();
@@ -72,8 +76,8 @@ class SimulatedTrainerTest {
         trainer.start();
         Thread.sleep(100);
         run.cancel();
-        Throwable e = failure.get(5, java.util.concurrent.TimeUnit.SECONDS);
-        assertInstanceOf(org.bitsearch.search.trainer.EpochCancelledException.class, e);
+        Throwable e = failure.get(5, TimeUnit.SECONDS);
+        assertInstanceOf(EpochCancelledException.class, e);
         assertTrue((System.nanoTime() - start) / 1e9 < 5, "the epoch ended soon after cancel()");
         assertEquals(1, run.nextEpoch(), "the cancelled epoch is discarded");
         run.close();

@@ -38,8 +38,18 @@ public final class ModelFactory {
 
     private ModelFactory() {}
 
-    /** The quantizable layers of {@code model} on images of rows x cols with {@code classes} classes. */
-    public static List<QuantLayer> layers(String model, List<Integer> hidden, int rows, int cols, int classes) {
+    /**
+     * The quantizable layers of {@code model} on images of rows x cols with {@code classes} classes. With
+     * {@code perChannel} each layer stores one scale per output channel (what {@link QuantizedWeightNoise} uses:
+     * a dense layer's nOut columns, a convolution's nOut kernels), otherwise one per tensor.
+     */
+    public static List<QuantLayer> layers(String model, List<Integer> hidden, int rows, int cols, int classes, boolean perChannel) {
+        List<QuantLayer> perTensor = layers(model, hidden, rows, cols, classes);
+        // every layer here has one bias per output channel, so the bias count is the channel count
+        return perChannel ? perTensor.stream().map(l -> l.perChannel(l.biases())).toList() : perTensor;
+    }
+
+    private static List<QuantLayer> layers(String model, List<Integer> hidden, int rows, int cols, int classes) {
         if (model.equals("mlp")) return Architectures.mlp(rows * cols, hidden, classes);
         List<QuantLayer> out = new ArrayList<>();
         long inputs;

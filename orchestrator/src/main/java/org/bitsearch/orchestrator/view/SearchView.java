@@ -1,6 +1,7 @@
-package org.bitsearch.orchestrator.http.view;
+package org.bitsearch.orchestrator.view;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonView;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Instant;
@@ -8,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One search as the API shows it.
+ * One search as the API shows it; the command line's {@code list --json} prints the fields not marked
+ * {@link ViewJson.ApiOnly}. Null fields are left out, except {@code bestValAccuracy} (null before any report).
  *
  * @param counts         trial counts: total proposed so far and per state (lowercase names)
  * @param maxTrials      the spec's {@code budget.maxTrials}, null if the spec has none
@@ -21,10 +23,11 @@ import java.util.Map;
  *                       interrupted RUNNING search is resumed by the server at start-up)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record SearchView(long id, String name, String state, String message, long seed, Instant created,
-                         Instant updated, CountsView counts, Integer maxTrials,
-                         Double progress, Double hypervolume, Double bestValAccuracy, JsonNode spec,
-                         List<LayerView> layers, boolean resumable) {
+public record SearchView(long id, String name, String state, String message, @JsonView(ViewJson.ApiOnly.class) long seed, Instant created,
+                         Instant updated, CountsView counts, @JsonView(ViewJson.ApiOnly.class) Integer maxTrials,
+                         @JsonView(ViewJson.ApiOnly.class) Double progress, @JsonView(ViewJson.ApiOnly.class) Double hypervolume,
+                         @JsonInclude(JsonInclude.Include.ALWAYS) Double bestValAccuracy, @JsonView(ViewJson.ApiOnly.class) JsonNode spec,
+                         @JsonView(ViewJson.ApiOnly.class) List<LayerView> layers, @JsonView(ViewJson.ApiOnly.class) boolean resumable) {
     public SearchView {
         if (layers != null) layers = List.copyOf(layers);
     }

@@ -1,11 +1,16 @@
-package org.bitsearch.orchestrator.http.view;
+package org.bitsearch.orchestrator.view;
+
+import com.fasterxml.jackson.annotation.JsonView;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * One trial as the API shows it (the trial table's row).
+ * One trial as the API shows it (the trial table's row); the command line's {@code show --json} prints the fields
+ * not marked {@link ViewJson.ApiOnly}. Built by {@link Views#trial}.
  *
  * @param reason          why it ended (pruner verdict, error), or the last retried error; empty if none
  * @param params          hyperparameter values by name
@@ -18,11 +23,11 @@ import java.util.Map;
  * @param onFront         whether the trial is on the current Pareto front
  */
 public record TrialView(int number, String state, String reason, Map<String, Object> params, List<Integer> bits,
-                        long sizeBits, double sizeKiB, Double compression, long seed, int attempts, String device,
-                        int epochs, Double valAccuracy, Double bestValAccuracy, Double testAccuracy, boolean onFront,
-                        Instant created, Instant updated) {
+                        long sizeBits, @JsonView(ViewJson.ApiOnly.class) double sizeKiB, @JsonView(ViewJson.ApiOnly.class) Double compression, @JsonView(ViewJson.ApiOnly.class) long seed, int attempts,
+                        String device, int epochs, Double valAccuracy, Double bestValAccuracy, Double testAccuracy,
+                        @JsonView(ViewJson.ApiOnly.class) boolean onFront, @JsonView(ViewJson.ApiOnly.class) Instant created, @JsonView(ViewJson.ApiOnly.class) Instant updated) {
     public TrialView {
-        params = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(params));
+        params = Collections.unmodifiableMap(new TreeMap<>(params));
         bits = List.copyOf(bits);
     }
 }

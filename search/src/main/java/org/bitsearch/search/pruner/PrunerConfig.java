@@ -1,4 +1,4 @@
-package org.bitsearch.search.engine;
+package org.bitsearch.search.pruner;
 
 /** Which pruner judges epoch reports, with its settings. */
 public sealed interface PrunerConfig {

@@ -1,4 +1,4 @@
-package org.bitsearch.search.engine;
+package org.bitsearch.search.sampler;
 
 /** Which sampler proposes candidates, with its settings. All samplers are seeded by (search seed, trial number). */
 public sealed interface SamplerConfig {

@@ -1,4 +1,4 @@
-package org.bitsearch.orchestrator.http.view;
+package org.bitsearch.orchestrator.view;
 
 /**
  * One epoch report; accuracies and losses are null when not finite. {@code seq} orders reports across a search.

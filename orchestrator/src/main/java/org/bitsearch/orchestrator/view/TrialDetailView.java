@@ -1,4 +1,4 @@
-package org.bitsearch.orchestrator.http.view;
+package org.bitsearch.orchestrator.view;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 

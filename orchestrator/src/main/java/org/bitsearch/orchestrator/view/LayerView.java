@@ -1,4 +1,4 @@
-package org.bitsearch.orchestrator.http.view;
+package org.bitsearch.orchestrator.view;
 
 /** A quantizable layer of the searched model: its position, name and parameter counts. */
 public record LayerView(int index, String name, long weights, long biases) {}
