@@ -94,6 +94,11 @@ public final class H2SearchStore implements SearchStore {
      * its schema. Throws {@link StoreException} if the directory cannot be used, the file is not a bitsearch
      * database, was written by a newer bitsearch, or is in use by another process; nothing is changed then.
      */
+    /** Whether {@code dataDir} holds a bitsearch database file (nothing is opened or created). */
+    public static boolean exists(Path dataDir) {
+        return java.nio.file.Files.isRegularFile(dataDir.resolve(H2Database.FILE_NAME));
+    }
+
     public static H2SearchStore open(Path dataDir) {
         return open(dataDir, Clock.systemUTC());
     }

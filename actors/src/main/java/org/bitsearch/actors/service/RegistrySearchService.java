@@ -51,6 +51,7 @@ public final class RegistrySearchService implements SearchService {
         CompletableFuture.runAsync(() -> {
             try {
                 CompiledSearch compiled = compiler.compile(specText);
+                checkReady(compiled);
                 long id = store.createSearch(compiled.name(), compiled.specJson(), compiled.seed()).id();
                 AskPattern.<SearchRegistry.Command, Done>ask(registry, r -> new SearchRegistry.Start(id, Optional.of(compiled), r), timeout, system.scheduler())
                         .whenComplete((done, error) -> {
@@ -62,6 +63,19 @@ public final class RegistrySearchService implements SearchService {
             }
         }, blocking);
         return result;
+    }
+
+    /**
+     * The trainer's {@link org.bitsearch.search.trainer.Trainer#checkReady()} before the search row is written:
+     * a problem becomes a {@link SpecException} under {@code trainer.} (the data directory is part of the spec).
+     */
+    public static void checkReady(CompiledSearch compiled) throws SpecException {
+        try {
+            compiled.trainer().checkReady();
+        } catch (Exception e) {
+            String m = String.valueOf(e.getMessage());
+            throw new SpecException(java.util.List.of(m.matches("(?s)^[a-z][A-Za-z0-9]*[ :.\\[].*") ? "trainer." + m : "trainer: " + m));
+        }
     }
 
     @Override

@@ -37,7 +37,8 @@ import java.util.Set;
  * (the DL4J trainer checks its data directory). Thread-safe.
  *
  * <p>The format (examples/README.md, "The spec"): {@code name}, {@code seed}, {@code trainer} (kind + the kind's config),
- * {@code space} ({@code params} and {@code bits}), {@code sampler}, {@code pruner}, {@code budget}.
+ * {@code space} ({@code params} and {@code bits}), {@code sampler}, {@code pruner}, {@code budget}, and the
+ * informational {@code bitsearch: {version}} an export writes. A key given twice in one object is an error.
  *
  * <p>{@code space.params} is checked against the hyperparameters the trainer kind declares it reads
  * ({@link TrainerFactory#params}): a name the trainer does not read, or a dimension that can draw a value the
@@ -45,9 +46,12 @@ import java.util.Set;
  * with the others, so that no trial fails at run time for it.
  */
 public final class SpecCompiler {
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
-    private static final ObjectMapper YAML = new YAMLMapper();
-    private static final Set<String> ROOT = Set.of("name", "seed", "trainer", "space", "sampler", "pruner", "budget");
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /** A key given twice in one object is an error (YAML would silently keep the last). */
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final Set<String> ROOT = Set.of("name", "seed", "trainer", "space", "sampler", "pruner", "budget", "bitsearch");
 
     private final TrainerFactory trainers;
 
@@ -92,6 +96,11 @@ public final class SpecCompiler {
             if (n.isBlank() || n.length() > 100) p.add("name", n, "must be 1 to 100 characters, not blank");
         });
         long seed = root.integer("seed", false, Long.MIN_VALUE, Long.MAX_VALUE).orElse(0L);
+        // informational: the version that wrote the spec (an export's spec.json); it changes nothing
+        root.object("bitsearch", false).ifPresent(b -> {
+            b.onlyFields(Set.of("version"));
+            b.string("version", false);
+        });
 
         Budget budget = root.object("budget", true).map(SpecCompiler::budget).orElse(null);
         SamplerConfig sampler = root.object("sampler", false).map(SpecCompiler::sampler).orElse(new SamplerConfig.Random());
@@ -129,9 +138,20 @@ public final class SpecCompiler {
         } catch (RuntimeException e) {
             throw new SpecException(List.of("trainer: cannot describe the model's layers: " + e.getMessage()));
         }
-        BitAllocationSpace bitSpace = bitSpace(bits, layers, p);
+        BitAllocationSpace bitSpace;
+        try {
+            bitSpace = bitSpace(bits, layers, p);
+        } catch (ArithmeticException e) {
+            throw new SpecException(List.of("trainer: the model's size in bits does not fit in 64 bits; make the layers smaller"));
+        }
         p.throwIfAny();
-        long fp32 = ModelSize.of(layers, BitAllocation.uniform(layers.size(), 32)).fp32Bits();
+        long fp32;
+        try {
+            fp32 = ModelSize.of(layers, BitAllocation.uniform(layers.size(), 32)).fp32Bits();
+        } catch (ArithmeticException e) {
+            throw new SpecException(List.of("trainer: the model's size in bits does not fit in 64 bits (layers "
+                    + layers.stream().map(l -> l.name() + " " + l.weights() + " weights").toList() + "); make the layers smaller"));
+        }
         SearchSettings settings;
         try {
             settings = new SearchSettings(new SearchSpace(dims, bitSpace), sampler, pruner, seed, budget.maxTrials,
@@ -152,16 +172,19 @@ public final class SpecCompiler {
 
     // ---- budget ---------------------------------------------------------------------------------------------
 
-    private record Budget(int maxTrials, int maxConcurrent, int maxEpochs, int maxRetries, OptionalLong maxWallSeconds) {}
+    /** @param maxEpochsValid whether maxEpochs was given and valid (else the pruner is not compared with it) */
+    private record Budget(int maxTrials, int maxConcurrent, int maxEpochs, boolean maxEpochsValid, int maxRetries,
+                          OptionalLong maxWallSeconds) {}
 
     private static Budget budget(SpecTree t) {
         t.onlyFields(Set.of("maxTrials", "maxConcurrent", "maxEpochs", "maxRetries", "maxWallSeconds"));
         int maxTrials = (int) t.integer("maxTrials", true, 1, 100_000).orElse(1);
         int maxConcurrent = t.integer("maxConcurrent", 1, 1, 1024);
-        int maxEpochs = (int) t.integer("maxEpochs", true, 1, 10_000).orElse(1);
+        OptionalLong epochs = t.integer("maxEpochs", true, 1, 10_000);
+        int maxEpochs = (int) epochs.orElse(1);
         int maxRetries = t.integer("maxRetries", 2, 0, 100);
         OptionalLong wall = t.integer("maxWallSeconds", false, 1, 365L * 24 * 3600);
-        return new Budget(maxTrials, maxConcurrent, maxEpochs, maxRetries, wall);
+        return new Budget(maxTrials, maxConcurrent, maxEpochs, epochs.isPresent(), maxRetries, wall);
     }
 
     // ---- sampler and pruner ---------------------------------------------------------------------------------
@@ -204,9 +227,17 @@ public final class SpecCompiler {
             }
             case "asha", "pareto-asha" -> {
                 t.onlyFields(Set.of("type", "minResource", "maxResource", "reductionFactor", "earlyStoppingRate"));
-                int maxEpochs = budget == null ? Integer.MAX_VALUE : budget.maxEpochs;
+                // an absent or invalid budget.maxEpochs is reported there; the pruner is not compared with a stand-in
+                boolean known = budget != null && budget.maxEpochsValid;
+                int maxEpochs = known ? budget.maxEpochs : Integer.MAX_VALUE;
                 int r = t.integer("minResource", 1, 1, 10_000);
-                int big = t.integer("maxResource", budget == null ? Math.max(r, 1) : budget.maxEpochs, 1, 10_000);
+                int big = t.integer("maxResource", known ? budget.maxEpochs : Math.max(r, 1), 1, 10_000);
+                if (t.raw("maxResource") == null && r > maxEpochs) {
+                    // maxResource defaults to budget.maxEpochs: the problem is minResource, not a value nobody wrote
+                    t.problems().add(t.pathOf("minResource"), r, "must be <= budget.maxEpochs (" + maxEpochs + ")");
+                    big = r;
+                    maxEpochs = r;
+                }
                 if (big < r) { t.problems().add(t.pathOf("maxResource"), big, "must be >= pruner.minResource (" + r + ")"); big = r; }
                 if (big > maxEpochs) { t.problems().add(t.pathOf("maxResource"), big, "must be <= budget.maxEpochs (" + maxEpochs + ")"); big = maxEpochs; }
                 int eta = t.integer("reductionFactor", 3, 2, 1000);
@@ -306,6 +337,8 @@ public final class SpecCompiler {
                 else allowed.add(b.asInt());
             }
             if (list.get().isEmpty()) t.problems().add(t.pathOf("allowed"), "[]", "must list at least one bit-width");
+            if (allowed.stream().distinct().count() != allowed.size())
+                t.problems().add(t.pathOf("allowed"), list.get(), "must not repeat a bit-width");
         }
         boolean nonIncreasing = t.bool("nonIncreasing", false);
         OptionalInt pinFirst = pin(t, "pinFirst");

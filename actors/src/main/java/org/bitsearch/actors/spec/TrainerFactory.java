@@ -161,8 +161,10 @@ public final class TrainerFactory {
         try {
             bound = BINDER.treeToValue(tree, kind.configType());
         } catch (ValueInstantiationException e) {
+            // a config reports all its problems at once, one per line
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            problems.addRaw(path + ": " + cause.getMessage());
+            for (String line : String.valueOf(cause.getMessage()).split("\n"))
+                if (!line.isBlank()) problems.addRaw(path + ": " + line);
             return Optional.empty();
         } catch (JsonMappingException e) {
             String field = e.getPath().stream()

@@ -116,8 +116,12 @@ final class Measuring extends AbstractBehavior<SearchSupervisor.Command> {
                 counts.getOrDefault(TrialState.FAILED, 0), book.front().size())
                 + (errors.isEmpty() ? "" : "; test accuracy not measured for " + errors.size())
                 + (unmeasured == 0 ? "" : "; measuring test accuracies was stopped with " + unmeasured + " front point(s) unmeasured");
-        book.journal().searchEnded(SearchState.COMPLETED, summary);
-        getContext().getLog().info("search {} completed: {}", book.id(), summary);
+        // a search none of whose trials trained to the end or was pruned measured nothing: not a success
+        int failed = counts.getOrDefault(TrialState.FAILED, 0);
+        SearchState end = failed > 0 && failed == book.engine().trials().size() ? SearchState.FAILED : SearchState.COMPLETED;
+        if (end == SearchState.FAILED) summary = "every trial failed (" + summary + ")";
+        book.journal().searchEnded(end, summary);
+        getContext().getLog().info("search {} {}: {}", book.id(), end == SearchState.FAILED ? "failed" : "completed", summary);
         return Behaviors.stopped();
     }
 }

@@ -55,11 +55,15 @@ final class Cli {
         } catch (Exception e) {
             Throwable cause = unwrap(e);
             if (cause instanceof SpecException s) return printProblems(s);
+            if (cause instanceof StoreOptions.BadInput) {
+                System.err.println("bitsearch: " + cause.getMessage());
+                return BAD_INPUT;
+            }
             if (cause instanceof StoreException) {
                 System.err.println("bitsearch: " + cause.getMessage());
                 return FAILURE;
             }
-            System.err.println("bitsearch: " + cause);
+            System.err.println("bitsearch: " + (cause instanceof IllegalArgumentException ? cause.getMessage() : cause));
             return FAILURE;
         } finally {
             if (fg != null) fg.cleanedUp();

@@ -29,7 +29,7 @@ public final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (H2SearchStore s = store.open()) {
+        try (H2SearchStore s = store.openExisting()) {
             List<SearchView> searches = new SearchReader(s, new SpecTrainerLookup(new SpecCompiler(StandardTrainers.factory()))).searches();
             if (json) {
                 System.out.println(ViewJson.cli(searches));
@@ -40,6 +40,9 @@ public final class ListCommand implements Callable<Integer> {
                             String.valueOf(v.updated()).replaceFirst("\\.\\d+Z$", "Z"), v.message());
             }
             return Cli.OK;
+        } catch (StoreOptions.BadInput e) {
+            System.err.println("bitsearch: " + e.getMessage());
+            return Cli.BAD_INPUT;
         } catch (StoreException e) {
             System.err.println("bitsearch: " + e.getMessage());
             return Cli.FAILURE;

@@ -27,8 +27,15 @@ public final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!org.bitsearch.storage.H2SearchStore.exists(store.dataDir())) {
+            System.err.println("bitsearch: there is no bitsearch database in " + store.dataDir()
+                    + " ('bitsearch run' creates one; --db names another directory)");
+            return Cli.BAD_INPUT;
+        }
         return Cli.foreground(store, system, json, s -> s.service().resume(id).thenCompose(r -> {
             if (r == ResumeResult.RESUMED) return CompletableFuture.completedFuture(id);
+            if (r == ResumeResult.UNKNOWN)
+                return CompletableFuture.failedFuture(new StoreOptions.BadInput("there is no search " + id + " in " + store.dataDir()));
             return CompletableFuture.failedFuture(new IllegalArgumentException(r == ResumeResult.FINISHED
                     ? "search " + id + " is already finished; nothing to resume"
                     : r == ResumeResult.UNKNOWN ? "there is no search " + id + " in " + store.dataDir() : "search " + id + " is already running"));

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.bitsearch.actors.SearchSystemSettings;
 import org.bitsearch.orchestrator.wiring.StandardTrainers;
+import org.bitsearch.actors.service.RegistrySearchService;
+import org.bitsearch.actors.spec.CompiledSearch;
 import org.bitsearch.actors.spec.SpecCompiler;
+import org.bitsearch.trainers.dl4j.data.DataLocator;
 import org.bitsearch.actors.spec.SpecException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,7 +46,13 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() {
         String text;
         try {
-            text = Files.readString(spec, StandardCharsets.UTF_8);
+            byte[] bytes = Files.readAllBytes(spec);
+            java.util.Optional<String> decoded = org.bitsearch.orchestrator.wiring.Utf8Text.decode(bytes);
+            if (decoded.isEmpty()) {
+                System.err.println("SPEC: " + spec + " " + org.bitsearch.orchestrator.wiring.Utf8Text.problem(bytes));
+                return 2;
+            }
+            text = decoded.get();
         } catch (NoSuchFileException e) {
             System.err.println("SPEC: no file " + spec + " (give the path of a YAML or JSON search spec, e.g. examples/simulated.yaml)");
             return 2;
@@ -56,7 +65,8 @@ public final class RunCommand implements Callable<Integer> {
             ObjectNode tree = SpecCompiler.parse(text);
             resolveDataDir(tree, data);
             specJson = tree.toString();
-            new SpecCompiler(StandardTrainers.factory()).compile(tree); // every problem before anything starts
+            CompiledSearch compiled = new SpecCompiler(StandardTrainers.factory()).compile(tree); // every problem before anything starts
+            RegistrySearchService.checkReady(compiled); // the data opened and checked before the database is
         } catch (SpecException e) {
             return Cli.printProblems(e);
         }
@@ -64,8 +74,10 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Makes {@code trainer.dataDir} absolute so that the stored spec works from any directory: {@code --data}
-     * if given, else the spec's own value resolved against the working directory.
+     * Makes {@code trainer.dataDir} absolute so that the stored spec works from any directory and records where
+     * the data came from: {@code --data} if given, else the spec's own value resolved against the working
+     * directory, else (a DL4J trainer naming a dataset) what {@link DataLocator#standard()} finds. When nothing is
+     * found the field stays absent and the compiler reports where it looked.
      */
     static void resolveDataDir(ObjectNode tree, Path data) {
         JsonNode trainer = tree.get("trainer");
@@ -73,6 +85,8 @@ public final class RunCommand implements Callable<Integer> {
         if (data != null) t.put("dataDir", data.toAbsolutePath().normalize().toString());
         else if (t.get("dataDir") != null && t.get("dataDir").isTextual())
             t.put("dataDir", Path.of(t.get("dataDir").asText()).toAbsolutePath().normalize().toString());
+        else if (t.get("dataDir") == null && t.path("kind").asText("dl4j").equals("dl4j") && t.path("dataset").isTextual())
+            DataLocator.standard().locate(t.get("dataset").asText()).ifPresent(dir -> t.put("dataDir", dir.toString()));
     }
 
     static SearchSystemSettings settings(StoreOptions store, SystemOptions system) {

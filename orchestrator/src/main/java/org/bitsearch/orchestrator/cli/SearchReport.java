@@ -83,11 +83,12 @@ final class SearchReport {
     }
 
     void printTrialTable(PrintStream out) {
-        out.printf(Locale.ROOT, "%6s  %-9s  %8s  %6s  %11s  %12s  %-18s  %s%n", "trial", "state", "attempts", "epochs", "bestValAcc", "sizeBits", "bits", "reason / params");
+        out.printf(Locale.ROOT, "%6s  %-9s  %8s  %6s  %11s  %12s  %-18s  %s%n", "trial", "state", "attempts", "epochs", "bestValAcc", "sizeBits", "bits", "params | reason");
         for (TrialView t : trialViews()) {
             out.printf(Locale.ROOT, "%6d  %-9s  %8d  %6d  %11s  %12d  %-18s  %s%n", t.number(), t.state(), t.attempts(), t.epochs(),
                     t.bestValAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.4f", t.bestValAccuracy()), t.sizeBits(),
-                    t.bits(), t.reason().isEmpty() ? t.params() : t.reason());
+                    // every trial's params, also when it has a reason (a pruned or failed trial's params matter most)
+                    t.bits(), t.params() + (t.reason().isEmpty() ? "" : " | " + t.reason()));
         }
     }
 }

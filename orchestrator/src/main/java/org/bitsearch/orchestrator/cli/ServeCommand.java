@@ -24,8 +24,9 @@ import java.util.concurrent.CountDownLatch;
         description = {"Runs bitsearch as a server: JSON API, live event stream and the web page; "
                 + "interrupted searches resume at start.",
                 "Binds 127.0.0.1 by default. Binding any other address requires a token (--token or the environment "
-                        + "variable BITSEARCH_TOKEN); with a token set, every mutating request (POST) must send "
-                        + "'Authorization: Bearer <token>'. Reads stay open."})
+                        + "variable BITSEARCH_TOKEN); with a token set, every /api request except GET /api/info, reads "
+                        + "included, must send 'Authorization: Bearer <token>' (or ?token=<token>); the page asks for it. "
+                        + "POSTs take JSON or YAML only and are refused cross-site."})
 public final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -39,7 +40,7 @@ public final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--token", paramLabel = "T",
-            description = "bearer token every mutating request must send, at least 8 characters "
+            description = "bearer token every /api request but GET /api/info must send, at least 8 characters "
                     + "(default: the environment variable BITSEARCH_TOKEN)")
     String token;
 
@@ -68,6 +69,11 @@ public final class ServeCommand implements Callable<Integer> {
             err.println("bitsearch serve: " + e.getMessage());
             err.flush();
             return 2;
+        } catch (org.bitsearch.storage.StoreException e) {
+            // e.g. the database is in use by another process: its message says so and what to do
+            err.println("bitsearch serve: " + e.getMessage());
+            err.flush();
+            return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -27,7 +27,7 @@ public final class ShowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (H2SearchStore s = store.open()) {
+        try (H2SearchStore s = store.openExisting()) {
             Optional<SearchRow> row = s.search(id);
             if (row.isEmpty()) {
                 System.err.println("bitsearch: there is no search " + id + " in " + store.dataDir());
@@ -45,6 +45,9 @@ public final class ShowCommand implements Callable<Integer> {
                 report.printFrontTable(System.out);
             }
             return Cli.OK;
+        } catch (StoreOptions.BadInput e) {
+            System.err.println("bitsearch: " + e.getMessage());
+            return Cli.BAD_INPUT;
         } catch (StoreException e) {
             System.err.println("bitsearch: " + e.getMessage());
             return Cli.FAILURE;

@@ -19,8 +19,9 @@ import java.util.List;
  */
 public final class TrainerOptions {
     @Option(names = "--dataset", required = true, description = "fashion-mnist or mnist") String dataset;
-    @Option(names = "--data", required = true, paramLabel = "DIR",
-            description = "directory with the IDX files (or its parent holding <dataset>/)") String dataDir;
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "directory with the IDX files (or its parent holding <dataset>/); default: $BITSEARCH_DATA, "
+                    + "./data/<dataset>, /usr/share/datasets/<dataset>, the first that holds the dataset") String dataDir;
     @Option(names = "--model", defaultValue = "mlp", description = "mlp or cnn (default: ${DEFAULT-VALUE})") String model;
     @Option(names = "--hidden", split = ",", paramLabel = "N",
             description = "hidden dense layer sizes (default 256,128 for mlp, 128 for cnn)") List<Integer> hidden;
@@ -34,8 +35,14 @@ public final class TrainerOptions {
     /** The config, or a ParameterException naming the flag. */
     Dl4jTrainerConfig config(CommandLine cmd, int batchSize, ScheduleConfig schedule, DropBitsConfig dropBits,
                              SensitivityConfig sensitivity) {
+        String dir = dataDir;
+        if (dir == null && org.bitsearch.trainers.dl4j.data.DatasetLoader.NAMES.contains(dataset)) {
+            var locator = org.bitsearch.trainers.dl4j.data.DataLocator.standard();
+            dir = locator.locate(dataset).map(Object::toString)
+                    .orElseThrow(() -> new CommandLine.ParameterException(cmd, "--data: " + locator.notFound(dataset)));
+        }
         try {
-            return Dl4jTrainerConfig.builder(dataset, dataDir).model(model).hidden(hidden).trainSubset(trainSubset)
+            return Dl4jTrainerConfig.builder(dataset, dir).model(model).hidden(hidden).trainSubset(trainSubset)
                     .validationSize(validationSize).splitSeed(splitSeed).batchSize(batchSize).evalBatchSize(evalBatchSize)
                     .threads(threads).perChannel(perChannel).schedule(schedule).dropBits(dropBits).sensitivity(sensitivity)
                     .build();

@@ -71,7 +71,7 @@ public final class ApiServer implements AutoCloseable {
         try {
             ExportBuilder.sweepStale(tempDir);
             SearchReader reader = new SearchReader(store, trainers);
-            ApiRoutes routes = new ApiRoutes(service, reader, new ExportBuilder(store, reader, trainers, tempDir),
+            ApiRoutes routes = new ApiRoutes(service, reader, new ExportBuilder(store, reader, trainers, tempDir, version),
                     new EventStream(service.events(), system, settings.heartbeat()), new StaticFiles(), settings,
                     blocking, exportPool, version, clusterStatus);
             ServerBinding binding = Http.get(system).newServerAt(settings.host(), settings.port())

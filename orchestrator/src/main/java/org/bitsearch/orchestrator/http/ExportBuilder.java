@@ -34,9 +34,12 @@ import java.util.zip.ZipOutputStream;
  *   <li>{@code models/trial-N.zip}: for each Pareto point, the quantized model written by
  *       {@link TrainingRun#exportModel} from the trial's latest checkpoint, opened through the search's trainer
  *       (DL4J writes a zip for {@code ModelSerializer}; a trainer writing JSON gets {@code .json});</li>
- *   <li>{@code trials.csv}: every trial (state, reason, size, accuracies, bits, parameters);</li>
+ *   <li>{@code trials.csv}: every trial: number, state, reason, seed, attempts, epochs, seconds (training time
+ *       summed over its recorded epochs), size, accuracies, then one column per layer's bit-width
+ *       ({@code bits.<layer>}) and one per hyperparameter ({@code params.<name>}, empty where a trial has none);</li>
  *   <li>{@code pareto.json}: the front as {@code GET /api/searches/{id}/pareto} shows it;</li>
- *   <li>{@code spec.json}: the validated spec;</li>
+ *   <li>{@code spec.json}: the validated spec, runnable as is, with the {@code trainer.dataDir} the trainer
+ *       resolved (also when the spec named none) and {@code bitsearch: {version}}, the version that exported it;</li>
  *   <li>{@code REPORT.md}: a short report: the search, its front, which models are in the zip and why some are not.</li>
  * </ul>
  * Blocking (database, training framework, disk): run it on the blocking executor. The zip is written to a
@@ -47,12 +50,14 @@ public final class ExportBuilder {
     private final SearchReader reader;
     private final TrainerLookup trainers;
     private final Path tempDir;
+    private final String version;
 
-    public ExportBuilder(SearchStore store, SearchReader reader, TrainerLookup trainers, Path tempDir) {
+    public ExportBuilder(SearchStore store, SearchReader reader, TrainerLookup trainers, Path tempDir, String version) {
         this.store = store;
         this.reader = reader;
         this.trainers = trainers;
         this.tempDir = tempDir;
+        this.version = version;
     }
 
     /**
@@ -86,9 +91,12 @@ public final class ExportBuilder {
         Path zip = Files.createTempFile(tempDir, "bitsearch-export-" + id + "-", ".zip");
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
             List<String> modelNotes = writeModels(out, row.get(), pareto);
-            put(out, "trials.csv", trialsCsv(trials));
+            Map<Integer, Double> seconds = new java.util.HashMap<>();
+            for (var r : store.reports(id)) seconds.merge(r.number(), r.metrics().seconds(), Double::sum);
+            List<String> layers = pareto.layers().stream().map(org.bitsearch.orchestrator.view.LayerView::name).toList();
+            put(out, "trials.csv", trialsCsv(trials, layers, seconds));
             put(out, "pareto.json", JsonSupport.write(pareto));
-            put(out, "spec.json", row.get().specJson());
+            put(out, "spec.json", specJson(row.get()));
             put(out, "REPORT.md", report(search, pareto, modelNotes));
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(zip);
@@ -155,19 +163,59 @@ public final class ExportBuilder {
         return ".bin";
     }
 
-    static String trialsCsv(List<TrialView> trials) {
-        StringBuilder csv = new StringBuilder("number,state,reason,sizeBits,sizeKiB,compression,epochs,valAccuracy,"
-                + "bestValAccuracy,testAccuracy,onFront,attempts,bits,params\n");
+    /**
+     * The trial table: fixed columns, then {@code bits.<layer>} per layer ({@code layers} names them; when they
+     * are unknown, {@code bits.0 ..}), then {@code params.<name>} per hyperparameter any trial has, sorted.
+     *
+     * @param seconds training seconds per trial number (summed over its recorded epochs); absent = empty
+     */
+    static String trialsCsv(List<TrialView> trials, List<String> layers, Map<Integer, Double> seconds) {
+        int width = trials.stream().mapToInt(t -> t.bits().size()).max().orElse(layers.size());
+        List<String> layerNames = new ArrayList<>();
+        for (int i = 0; i < width; i++) layerNames.add(i < layers.size() && layers.size() == width ? layers.get(i) : String.valueOf(i));
+        java.util.SortedSet<String> paramNames = new java.util.TreeSet<>();
+        trials.forEach(t -> paramNames.addAll(t.params().keySet()));
+        StringBuilder csv = new StringBuilder("number,state,reason,seed,attempts,epochs,seconds,sizeBits,sizeKiB,compression,"
+                + "valAccuracy,bestValAccuracy,testAccuracy,onFront");
+        layerNames.forEach(n -> csv.append(',').append(csvField("bits." + n)));
+        paramNames.forEach(n -> csv.append(',').append(csvField("params." + n)));
+        csv.append('\n');
         for (TrialView t : trials) {
+            Double s = seconds.get(t.number());
             csv.append(t.number()).append(',').append(t.state()).append(',').append(csvField(t.reason())).append(',')
+                    .append(t.seed()).append(',').append(t.attempts()).append(',').append(t.epochs()).append(',')
+                    .append(s == null ? "" : String.format(Locale.ROOT, "%.3f", s)).append(',')
                     .append(t.sizeBits()).append(',').append(fmt(t.sizeKiB())).append(',').append(fmt(t.compression()))
-                    .append(',').append(t.epochs()).append(',').append(fmt(t.valAccuracy())).append(',')
+                    .append(',').append(fmt(t.valAccuracy())).append(',')
                     .append(fmt(t.bestValAccuracy())).append(',').append(fmt(t.testAccuracy())).append(',')
-                    .append(t.onFront()).append(',').append(t.attempts()).append(',')
-                    .append(csvField(t.bits().stream().map(String::valueOf).collect(Collectors.joining(" ")))).append(',')
-                    .append(csvField(params(t.params()))).append('\n');
+                    .append(t.onFront());
+            for (int i = 0; i < width; i++) csv.append(',').append(i < t.bits().size() ? String.valueOf(t.bits().get(i)) : "");
+            for (String n : paramNames) {
+                Object v = t.params().get(n);
+                csv.append(',').append(v == null ? "" : csvField(String.valueOf(v)));
+            }
+            csv.append('\n');
         }
         return csv.toString();
+    }
+
+    /**
+     * The stored spec with the data directory its trainer resolved (when the spec named none, or the trainer
+     * has one of its own) and {@code bitsearch: {version}}.
+     */
+    String specJson(SearchRow search) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode spec =
+                (com.fasterxml.jackson.databind.node.ObjectNode) JsonSupport.mapper().readTree(search.specJson());
+        try {
+            Trainer trainer = trainers.trainerFor(search);
+            if (trainer instanceof org.bitsearch.trainers.dl4j.Dl4jTrainer d
+                    && spec.get("trainer") instanceof com.fasterxml.jackson.databind.node.ObjectNode t)
+                t.put("dataDir", d.config().dataPath().toAbsolutePath().normalize().toString());
+        } catch (Exception e) {
+            // the trainer cannot be built here (data moved): the stored spec as it is
+        }
+        spec.putObject("bitsearch").put("version", version);
+        return JsonSupport.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(spec);
     }
 
     private static String report(SearchView s, ParetoView pareto, List<String> modelNotes) {

@@ -78,7 +78,19 @@ final class RequestGuards extends AllDirectives {
         });
     }
 
-    /** Guards a mutating request: same-origin only, and the token when one is set (see {@link #authorized}). */
+    /** The media types a request body may have: a spec as JSON or YAML. */
+    static final java.util.Set<String> BODY_TYPES = java.util.Set.of("application/json", "application/yaml",
+            "application/x-yaml", "text/yaml");
+    /** The media types an HTML form can send without JavaScript (a cross-site form must not launch anything). */
+    static final java.util.Set<String> FORM_TYPES = java.util.Set.of("application/x-www-form-urlencoded",
+            "multipart/form-data", "text/plain");
+
+    /**
+     * Guards a mutating request: same-origin only ({@code Origin} must be this server, {@code Sec-Fetch-Site}
+     * must not be {@code cross-site}: 403), a body only as {@link #BODY_TYPES} and never a form's media type
+     * (415; a body-less POST such as stop may send no {@code Content-Type}), and the token when one is set (see
+     * {@link #authorized}).
+     */
     Route mutating(Supplier<Route> inner) {
         return extractRequest(request -> {
             Optional<String> origin = header(request, "Origin");
@@ -86,8 +98,31 @@ final class RequestGuards extends AllDirectives {
             if (origin.isPresent() && !sameOrigin(origin.get(), host.orElse("")))
                 return complete(JsonSupport.error(StatusCodes.FORBIDDEN,
                         "Origin " + origin.get() + " is not this server (" + host.orElse("?") + "): cross-site requests are refused"));
+            if (header(request, "Sec-Fetch-Site").map(v -> v.strip().equalsIgnoreCase("cross-site")).orElse(false))
+                return complete(JsonSupport.error(StatusCodes.FORBIDDEN,
+                        "Sec-Fetch-Site is cross-site: cross-site requests are refused"));
+            Optional<String> problem = contentTypeProblem(request);
+            if (problem.isPresent()) return complete(JsonSupport.error(StatusCodes.UNSUPPORTED_MEDIA_TYPE, problem.get()));
             return authorized(inner);
         });
+    }
+
+    /** Why the request's body type is refused, or empty if it is accepted. */
+    static Optional<String> contentTypeProblem(HttpRequest request) {
+        HttpEntity entity = request.entity();
+        boolean declared = header(request, "Content-Type").isPresent()
+                || !entity.getContentType().equals(org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_OCTET_STREAM);
+        var media = entity.getContentType().mediaType(); // its toString carries parameters (a multipart boundary)
+        String type = (media.mainType() + "/" + media.subType()).toLowerCase(java.util.Locale.ROOT);
+        boolean empty = entity.isKnownEmpty()
+                || (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() == 0);
+        if (declared && FORM_TYPES.contains(type))
+            return Optional.of("Content-Type is " + type + ", but must be one of " + new java.util.TreeSet<>(BODY_TYPES)
+                    + " (form posts are refused)");
+        if (!empty && !BODY_TYPES.contains(type))
+            return Optional.of("Content-Type is " + (declared ? type : "not given") + ", but a request body must be one of "
+                    + new java.util.TreeSet<>(BODY_TYPES));
+        return Optional.empty();
     }
 
     /** Reads the request body as UTF-8 text, refusing (413) bodies over the limit. */
@@ -98,7 +133,14 @@ final class RequestGuards extends AllDirectives {
             if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > max)
                 return complete(tooLarge(entity.getContentLengthOption().getAsLong()));
             return extractMaterializer(mat -> onComplete(entity.toStrict(30_000, max, mat), strict -> {
-                if (strict.isSuccess()) return inner.apply(strict.get().getData().decodeString(StandardCharsets.UTF_8));
+                if (strict.isSuccess()) {
+                    byte[] bytes = strict.get().getData().toArray();
+                    Optional<String> text = org.bitsearch.orchestrator.wiring.Utf8Text.decode(bytes);
+                    if (text.isEmpty())
+                        return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, "request body "
+                                + org.bitsearch.orchestrator.wiring.Utf8Text.problem(bytes)));
+                    return inner.apply(text.get());
+                }
                 Throwable cause = unwrap(strict.failed().get());
                 if (tooLarge(cause)) return complete(tooLarge(-1));
                 return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, "cannot read the request body: " + cause.getMessage()));

@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code bitsearch train} and {@code bitsearch sensitivity} in-process: bad input exits 2 naming the flag. */
 class TrainCommandTest {
-    private static final String DATA = Path.of(System.getProperty("bitsearch.shared"), "datasets", "fashion-mnist").toString();
+    /** The Fashion-MNIST subset shipped in the repository (data/README.md). */
+    static final String DATA = Path.of(System.getProperty("bitsearch.repoRoot"), "data", "fashion-mnist-small").toString();
 
     record Result(int exit, String out, String err) {}
 

@@ -109,7 +109,7 @@ class ApiRoutesTest {
         assertTrue(HttpTestClient.json(r).get("error").asText().contains("must be <= 1048576 bytes"), r.body());
         // the same without a Content-Length (chunked transfer)
         HttpResponse<String> chunked = http.send("POST", "/api/searches", HttpRequest.BodyPublishers.ofInputStream(
-                () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))));
+                () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))), "Content-Type", "application/yaml");
         assertEquals(413, chunked.statusCode(), chunked.body());
     }
 
@@ -262,6 +262,46 @@ class ApiRoutesTest {
         assertEquals(403, r.statusCode(), r.body());
         String sameOrigin = "http://127.0.0.1:" + server.port();
         assertEquals(409, http.post("/api/searches/" + finished + "/stop", "", "Origin", sameOrigin).statusCode());
+        // a browser's fetch metadata: a cross-site request is refused even without an Origin header
+        r = http.post("/api/searches", TestServers.shortSpec("csrf", 2, 0), "Sec-Fetch-Site", "cross-site");
+        assertEquals(403, r.statusCode(), r.body());
+        assertEquals(403, http.post("/api/searches/" + finished + "/stop", "", "Sec-Fetch-Site", "cross-site").statusCode());
+        assertEquals(409, http.post("/api/searches/" + finished + "/stop", "", "Sec-Fetch-Site", "same-origin").statusCode());
+    }
+
+    /** What an HTML form can send (no JavaScript, so no preflight) never launches or stops a search. */
+    @ParameterizedTest
+    @ValueSource(strings = {"application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain"})
+    void formMediaTypesAnswer415(String type) {
+        int before = http.getJson("/api/searches").size();
+        HttpResponse<String> r = http.post("/api/searches", TestServers.shortSpec("form", 2, 0), "Content-Type", type);
+        assertEquals(415, r.statusCode(), r.body());
+        assertTrue(HttpTestClient.json(r).get("error").asText().contains("must be one of [application/json, application/x-yaml, application/yaml, text/yaml]"), r.body());
+        assertEquals(415, http.post("/api/searches/" + finished + "/stop", "", "Content-Type", type).statusCode());
+        assertEquals(before, http.getJson("/api/searches").size(), "nothing was launched");
+    }
+
+    @Test void aBodyThatIsNotUtf8OrAModelTooLargeToCountAnswers400() {
+        byte[] latin1 = "name: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+        HttpResponse<String> r = http.send("POST", "/api/searches", HttpRequest.BodyPublishers.ofByteArray(latin1),
+                "Content-Type", "application/yaml");
+        assertEquals(400, r.statusCode(), r.body());
+        assertEquals("request body is not UTF-8 text (byte 9 is 0xe9); save it as UTF-8", HttpTestClient.json(r).get("error").asText());
+        r = http.post("/api/searches", """
+                name: huge
+                trainer: {kind: simulated, hidden: [2147483647, 2147483647, 2147483647]}
+                space: {}
+                budget: {maxTrials: 1, maxEpochs: 1}
+                """);
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(HttpTestClient.json(r).get("problems").get(0).asText().startsWith("trainer: the model's size in bits does not fit in 64 bits"), r.body());
+    }
+
+    @Test void aBodyWithoutAContentTypeAnswers415AndTextYamlIsAccepted() {
+        HttpResponse<String> r = http.post("/api/searches", TestServers.shortSpec("untyped", 2, 0), "Content-Type", "application/octet-stream");
+        assertEquals(415, r.statusCode(), r.body());
+        r = http.post("/api/searches", "name: x", "Content-Type", "text/yaml; charset=utf-8");
+        assertEquals(400, r.statusCode(), "accepted as YAML, then validated: " + r.body());
     }
 
     // ---- static files ---------------------------------------------------------------------------------------
@@ -393,8 +433,12 @@ class ApiRoutesTest {
         }
         String[] csv = entries.get("trials.csv").split("\n");
         assertEquals(9, csv.length, "header + 8 trials");
-        assertTrue(csv[0].startsWith("number,state,reason,sizeBits"));
+        assertTrue(csv[0].startsWith("number,state,reason,seed,attempts,epochs,seconds,sizeBits"), csv[0]);
+        assertTrue(csv[0].endsWith(",bits.dense0,bits.dense1,bits.dense2,params.learningRate"), csv[0]);
         assertTrue(csv[1].startsWith("0,"));
+        JsonNode spec = JsonSupport.mapper().readTree(entries.get("spec.json"));
+        assertEquals("test", spec.get("bitsearch").get("version").asText(), "the version that exported it");
+        assertEquals("shared", spec.get("name").asText());
         String report = entries.get("REPORT.md");
         assertNotNull(report);
         assertTrue(report.contains("# bitsearch export: search " + finished));

@@ -37,7 +37,17 @@ final class HttpTestClient {
 
     HttpResponse<String> get(String path) { return send("GET", path, HttpRequest.BodyPublishers.noBody()); }
 
+    /** A POST; a non-empty body without a Content-Type among {@code headers} is sent as application/yaml. */
     HttpResponse<String> post(String path, String body, String... headers) {
+        boolean typed = false;
+        for (int i = 0; i < headers.length; i += 2) typed |= headers[i].equalsIgnoreCase("Content-Type");
+        for (int i = 0; i < defaults.length; i += 2) typed |= defaults[i].equalsIgnoreCase("Content-Type");
+        if (!typed && !body.isEmpty()) {
+            String[] withType = java.util.Arrays.copyOf(headers, headers.length + 2);
+            withType[headers.length] = "Content-Type";
+            withType[headers.length + 1] = "application/yaml";
+            headers = withType;
+        }
         return send("POST", path, HttpRequest.BodyPublishers.ofString(body), headers);
     }
 

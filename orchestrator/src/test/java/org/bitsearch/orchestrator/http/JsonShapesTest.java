@@ -56,8 +56,21 @@ class JsonShapesTest {
     @Test void csvQuotesFieldsWithCommasQuotesAndNewlines() {
         TrialView t = new TrialView(4, "FAILED", "boom, \"bad\"\nline", Map.of("optimizer", "adam", "learningRate", 0.001),
                 List.of(8, 4), 1000, 1000 / 8192.0, 2.5, 1, 2, "cpu:0", 3, 0.5, 0.6, null, false, Instant.EPOCH, Instant.EPOCH);
-        String[] lines = ExportBuilder.trialsCsv(List.of(t)).split("\n", 2);
-        assertTrue(lines[0].startsWith("number,state,reason,"));
-        assertEquals("4,FAILED,\"boom, \"\"bad\"\"\nline\",1000,0.1221,2.5000,3,0.5000,0.6000,,false,2,8 4,learningRate=0.001; optimizer=adam\n", lines[1]);
+        String[] lines = ExportBuilder.trialsCsv(List.of(t), List.of("dense0", "dense1"), Map.of(4, 12.5)).split("\n", 2);
+        assertEquals("number,state,reason,seed,attempts,epochs,seconds,sizeBits,sizeKiB,compression,valAccuracy,"
+                + "bestValAccuracy,testAccuracy,onFront,bits.dense0,bits.dense1,params.learningRate,params.optimizer", lines[0]);
+        assertEquals("4,FAILED,\"boom, \"\"bad\"\"\nline\",1,2,3,12.500,1000,0.1221,2.5000,0.5000,0.6000,,false,8,4,0.001,adam\n", lines[1]);
+    }
+
+    @Test void csvHasAColumnPerParameterOfAnyTrialAndPerLayer() {
+        TrialView a = new TrialView(0, "COMPLETED", "", Map.of("learningRate", 0.01), List.of(2, 1, 8), 10, 0.001, 3.0,
+                7, 1, "cpu:0", 2, 0.5, 0.5, null, true, Instant.EPOCH, Instant.EPOCH);
+        TrialView b = new TrialView(1, "PRUNED", "rung 0", Map.of("optimizer", "sgd"), List.of(4, 4, 4), 10, 0.001, 3.0,
+                8, 3, "cpu:0", 1, 0.4, 0.4, null, false, Instant.EPOCH, Instant.EPOCH);
+        String[] lines = ExportBuilder.trialsCsv(List.of(a, b), List.of(), Map.of(0, 1.0)).split("\n");
+        assertEquals(3, lines.length);
+        assertTrue(lines[0].endsWith(",onFront,bits.0,bits.1,bits.2,params.learningRate,params.optimizer"), lines[0]);
+        assertTrue(lines[1].startsWith("0,COMPLETED,,7,1,2,1.000,") && lines[1].endsWith(",true,2,1,8,0.01,"), lines[1]);
+        assertTrue(lines[2].startsWith("1,PRUNED,rung 0,8,3,1,,") && lines[2].endsWith(",false,4,4,4,,sgd"), lines[2]);
     }
 }

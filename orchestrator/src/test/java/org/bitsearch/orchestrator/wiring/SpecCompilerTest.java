@@ -232,4 +232,100 @@ class SpecCompilerTest {
         CompiledSearch dl4j = compiler.compile(fmnist);
         assertEquals("dl4j", dl4j.trainerKind());
     }
+
+    // ---- hard edges (issue 12) --------------------------------------------------------------------------------
+
+    private List<String> problemsOf(String spec) {
+        return assertThrows(SpecException.class, () -> compiler.compile(spec)).problems();
+    }
+
+    @Test
+    void aModelTooLargeToCountIsAProblemNamingHidden() {
+        List<String> p = problemsOf("""
+                name: huge
+                trainer: {kind: dl4j, dataset: fashion-mnist, dataDir: %s, hidden: [2147483647, 2147483647]}
+                space: {bits: {allowed: [1, 2]}}
+                budget: {maxTrials: 1, maxEpochs: 1}
+                """.formatted(data));
+        assertEquals(1, p.size(), String.join("\n", p));
+        assertTrue(p.get(0).startsWith("trainer: hidden is [2147483647, 2147483647], but the mlp would have "), p.get(0));
+        assertTrue(p.get(0).endsWith("parameters, more than the 2147483647 DL4J supports"), p.get(0));
+        // the simulated trainer has no such limit, but a size in bits beyond 64 bits is still a plain problem
+        p = problemsOf("""
+                name: huge
+                trainer: {kind: simulated, hidden: [2147483647, 2147483647, 2147483647]}
+                budget: {maxTrials: 1, maxEpochs: 1}
+                space: {}
+                """);
+        assertTrue(p.get(0).startsWith("trainer: the model's size in bits does not fit in 64 bits"), String.join("\n", p));
+    }
+
+    @Test
+    void everyTrainerProblemIsReportedNotOnlyTheFirst() {
+        List<String> p = problemsOf("""
+                name: many
+                trainer: {kind: dl4j, dataset: fashion-mnist, dataDir: %s, model: resnet, batchSize: 0, threads: -1, validationSize: 0}
+                space: {bits: {allowed: [1, 2]}}
+                budget: {maxTrials: 1, maxEpochs: 1}
+                """.formatted(data));
+        assertEquals(List.of("trainer: model is 'resnet', but must be one of [cnn, mlp]",
+                "trainer: validationSize is 0, but must be >= 1", "trainer: batchSize is 0, but must be >= 1",
+                "trainer: threads is -1, but must be >= 0 (0 = automatic)"), p);
+    }
+
+    @Test
+    void duplicateKeysAreErrorsInYamlAndJson() {
+        List<String> p = problemsOf("""
+                name: dup
+                trainer: {kind: simulated, hidden: [8]}
+                budget: {maxTrials: 1, maxEpochs: 1}
+                budget: {maxTrials: 9, maxEpochs: 9}
+                space: {}
+                """);
+        assertEquals(1, p.size(), String.join("\n", p));
+        assertTrue(p.get(0).startsWith("spec is not valid YAML: Duplicate field 'budget'") && p.get(0).contains("line 4"), p.get(0));
+        p = problemsOf("{\"name\": \"a\", \"name\": \"b\"}");
+        assertTrue(p.get(0).startsWith("spec is not valid JSON: Duplicate field 'name'"), p.get(0));
+    }
+
+    @Test
+    void repeatedAllowedBitWidthsAreAnError() {
+        List<String> p = problemsOf("""
+                name: dup-bits
+                trainer: {kind: simulated, hidden: [8]}
+                space: {bits: {allowed: [4, 2, 4]}}
+                budget: {maxTrials: 1, maxEpochs: 1}
+                """);
+        assertEquals(List.of("space.bits.allowed is [4, 2, 4], but must not repeat a bit-width"), p);
+    }
+
+    @Test
+    void prunerResourcesAreComparedWithTheMaxEpochsGiven() {
+        // an invalid maxEpochs is reported once, and the pruner is not compared with a stand-in value
+        List<String> p = problemsOf("""
+                name: res
+                trainer: {kind: simulated, hidden: [8]}
+                space: {}
+                pruner: {type: asha, maxResource: 9}
+                budget: {maxTrials: 1, maxEpochs: 20000}
+                """);
+        assertEquals(List.of("budget.maxEpochs is 20000, but must be <= 10000"), p);
+        // maxResource left at its default (maxEpochs): the problem is minResource, with the real maxEpochs
+        p = problemsOf("""
+                name: res
+                trainer: {kind: simulated, hidden: [8]}
+                space: {}
+                pruner: {type: asha, minResource: 5}
+                budget: {maxTrials: 1, maxEpochs: 3}
+                """);
+        assertEquals(List.of("pruner.minResource is 5, but must be <= budget.maxEpochs (3)"), p);
+        p = problemsOf("""
+                name: res
+                trainer: {kind: simulated, hidden: [8]}
+                space: {}
+                pruner: {type: asha, maxResource: 7}
+                budget: {maxTrials: 1, maxEpochs: 3}
+                """);
+        assertEquals(List.of("pruner.maxResource is 7, but must be <= budget.maxEpochs (3)"), p);
+    }
 }

@@ -24,6 +24,17 @@ public interface Trainer {
     TrainingRun open(TrialContext context) throws Exception;
 
     /**
+     * Checks, before a new search is written, that everything the runs will need is there and usable, so that a
+     * search with missing or corrupt data fails at once rather than in every trial (the DL4J trainer opens and
+     * checks all its data files and the split sizes). Blocking; call it off actor threads. Default: nothing to
+     * check.
+     *
+     * @throws Exception whose message starts with the trainer config field it is about ("dataDir: ...",
+     *                   "trainSubset is ..."), so that it can be reported under {@code trainer.}
+     */
+    default void checkReady() throws Exception {}
+
+    /**
      * A fingerprint of the data this trainer trains on (e.g. a hash of the dataset's files), or empty if it has
      * none. A cluster coordinator compares its own with each worker's before a trial trains there, so that a
      * search never mixes results from different data. Blocking; called off actor threads, once per trainer.

@@ -29,6 +29,11 @@ final class CliProcess implements AutoCloseable {
     }
 
     static CliProcess start(Path workDir, List<String> jvmOptions, String... args) throws IOException {
+        return start(workDir, jvmOptions, java.util.Map.of(), args);
+    }
+
+    /** As above, with {@code env} added to (or, for an empty value, removed from) the inherited environment. */
+    static CliProcess start(Path workDir, List<String> jvmOptions, java.util.Map<String, String> env, String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", cp));
@@ -37,6 +42,10 @@ final class CliProcess implements AutoCloseable {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         pb.environment().put("OMP_NUM_THREADS", "1");
+        env.forEach((k, v) -> {
+            if (v.isEmpty()) pb.environment().remove(k);
+            else pb.environment().put(k, v);
+        });
         return new CliProcess(pb.start());
     }
 

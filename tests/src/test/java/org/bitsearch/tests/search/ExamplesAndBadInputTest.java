@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.bitsearch.orchestrator.wiring.StandardTrainers;
 import org.bitsearch.actors.spec.CompiledSearch;
 import org.bitsearch.actors.spec.SpecCompiler;
+import org.bitsearch.actors.spec.SpecException;
+import org.bitsearch.actors.service.RegistrySearchService;
 import org.bitsearch.orchestrator.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,12 +21,19 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The shipped example specs are valid; a bad spec makes {@code bitsearch run} exit 2, list every problem, write nothing. */
 class ExamplesAndBadInputTest {
     static final Path REPO = Path.of(System.getProperty("bitsearch.repoRoot"));
-    static final Path DATA = Path.of(System.getProperty("bitsearch.shared"), "datasets", "fashion-mnist");
+    /** The subset shipped in the repository: 4000 training images, too few for the example's 12000 + 5000. */
+    static final Path SMALL = REPO.resolve("data/fashion-mnist-small");
+    /** The full dataset where this machine has it (../shared or Debian's package), else empty. */
+    static final java.util.Optional<Path> FULL = java.util.stream.Stream.of(
+                    Path.of(System.getProperty("bitsearch.shared"), "datasets", "fashion-mnist"),
+                    Path.of("/usr/share/datasets/fashion-mnist"))
+            .filter(p -> Files.isRegularFile(p.resolve("train-images-idx3-ubyte.gz"))).findFirst();
     final SpecCompiler compiler = new SpecCompiler(StandardTrainers.factory());
 
     @TempDir Path work;
@@ -32,11 +41,21 @@ class ExamplesAndBadInputTest {
     @Test
     void theExampleSpecsCompile() throws Exception {
         ObjectNode fmnist = SpecCompiler.parse(Files.readString(REPO.resolve("examples/fashion-mnist.yaml")));
-        ((ObjectNode) fmnist.get("trainer")).put("dataDir", DATA.toString()); // what --data does
+        assertFalse(fmnist.get("trainer").has("dataDir"), "the example finds its data (README, where the data comes from)");
+        ((ObjectNode) fmnist.get("trainer")).put("dataDir", SMALL.toString()); // what --data does
         CompiledSearch f = compiler.compile(fmnist);
         assertEquals("dl4j", f.trainerKind());
         assertEquals(3, f.settings().space().bits().layers().size());
         assertEquals(16, f.settings().maxTrials());
+        // the data check before anything is written: the subset is too small for the example's split ...
+        SpecException tooSmall = assertThrows(SpecException.class, () -> RegistrySearchService.checkReady(f));
+        assertEquals(List.of("trainer.validationSize is 5000, but the training set of fashion-mnist has only 4000 samples"
+                + " (some must remain for training)"), tooSmall.problems());
+        // ... and the full dataset, where this machine has it, passes
+        if (FULL.isPresent()) {
+            ((ObjectNode) fmnist.get("trainer")).put("dataDir", FULL.get().toString());
+            RegistrySearchService.checkReady(compiler.compile(fmnist));
+        }
         CompiledSearch s = compiler.compile(Files.readString(REPO.resolve("examples/simulated.yaml")));
         assertEquals("simulated", s.trainerKind());
     }

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * One whole search with the real DL4J trainer on a small Fashion-MNIST subset, through {@code bitsearch run}:
+ * One whole search with the real DL4J trainer on the repository's Fashion-MNIST subset (data/fashion-mnist-small),
+ * through {@code bitsearch run}:
  * every bit allocation of {1, 4, 32} over the two layers of a 784-32-10 MLP (grid), two epochs each, two
  * trials at once. The front must be non-trivial: at least three points, strictly increasing in accuracy with
  * size, each with a measured test accuracy.
@@ -25,13 +26,13 @@ class RealDl4jSearchTest {
 
     @Test
     void aRealSearchFindsANonTrivialParetoFront() throws Exception {
-        Path data = Path.of(System.getProperty("bitsearch.shared"), "datasets", "fashion-mnist");
+        Path data = Path.of(System.getProperty("bitsearch.repoRoot"), "data", "fashion-mnist-small"); // 4000 + 1000 images
         assertTrue(Files.isDirectory(data), "the Fashion-MNIST data is at " + data);
         Path spec = work.resolve("fmnist.yaml");
         Files.writeString(spec, """
                 name: fmnist-e2e
                 seed: 3
-                trainer: {kind: dl4j, dataset: fashion-mnist, model: mlp, hidden: [32], trainSubset: 4000, validationSize: 1000, threads: 1}
+                trainer: {kind: dl4j, dataset: fashion-mnist, model: mlp, hidden: [32], trainSubset: 3000, validationSize: 1000, threads: 1}
                 space:
                   bits: {allowed: [1, 4, 32]}
                 sampler: {type: grid}

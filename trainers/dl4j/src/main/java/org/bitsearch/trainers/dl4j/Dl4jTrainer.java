@@ -83,6 +83,23 @@ public final class Dl4jTrainer implements Trainer {
         return split;
     }
 
+    /**
+     * Loads, checks and splits the data ({@link #data()}): all four IDX files opened, their magic numbers,
+     * counts, label range and {@code SHA256SUMS} (when present) checked, and {@code trainSubset +
+     * validationSize} checked against the training set.
+     *
+     * @throws IllegalArgumentException "dataDir: FILE: problem" for missing or corrupt data, or the split's own
+     *                                  message ("trainSubset is ..., but ...")
+     */
+    @Override
+    public void checkReady() {
+        try {
+            data();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("dataDir: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public TrainingRun open(TrialContext context) throws Exception {
         return openRun(context, true);

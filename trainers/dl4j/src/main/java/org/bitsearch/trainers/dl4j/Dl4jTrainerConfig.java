@@ -2,6 +2,7 @@ package org.bitsearch.trainers.dl4j;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.bitsearch.trainers.dl4j.data.DataLocator;
 import org.bitsearch.trainers.dl4j.data.DatasetLoader;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
@@ -19,7 +20,9 @@ import java.util.Set;
  * <p>Per-trial hyperparameters are not here: they come from the candidate ({@link Hyperparameters}).
  *
  * @param dataset        "fashion-mnist" or "mnist" (required)
- * @param dataDir        directory holding the IDX files, or their parent holding {@code <dataset>/} (required)
+ * @param dataDir        directory holding the IDX files, or their parent holding {@code <dataset>/}; when a spec
+ *                       gives none, the binding finds it with {@link DataLocator#standard()} ({@code BITSEARCH_DATA},
+ *                       {@code ./data/<dataset>}, {@code /usr/share/datasets/<dataset>}) or fails saying where it looked
  * @param model          "mlp" (default) or "cnn" (LeNet-style: two 5x5 convolutions of 8 and 16 channels with
  *                       2x2 max pooling, then the dense layers of {@code hidden})
  * @param hidden         hidden dense layer sizes; default [256, 128] for the MLP, [128] for the CNN
@@ -45,31 +48,57 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
     public static final int DEFAULT_BATCH_SIZE = 128;
     public static final int DEFAULT_EVAL_BATCH_SIZE = 2000;
 
+    /** The most parameters a model may have: DL4J keeps them in one flat array. */
+    public static final long MAX_PARAMETERS = Integer.MAX_VALUE;
+
+    /**
+     * Validates every field; all problems are reported at once, one per line of the exception's message, each
+     * starting with its field name.
+     */
     public Dl4jTrainerConfig {
-        if (dataset == null || dataset.isBlank()) throw new IllegalArgumentException("dataset is required");
-        if (!DatasetLoader.NAMES.contains(dataset))
-            throw new IllegalArgumentException("dataset is '" + dataset + "', but must be one of " + DatasetLoader.NAMES.stream().sorted().toList());
-        if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("dataDir is required");
+        List<String> problems = new java.util.ArrayList<>();
+        if (dataset == null || dataset.isBlank()) problems.add("dataset is required");
+        else if (!DatasetLoader.NAMES.contains(dataset))
+            problems.add("dataset is '" + dataset + "', but must be one of " + DatasetLoader.NAMES.stream().sorted().toList());
+        if (dataDir == null || dataDir.isBlank()) problems.add("dataDir is required");
         if (model == null) model = "mlp";
-        if (!MODELS.contains(model))
-            throw new IllegalArgumentException("model is '" + model + "', but must be one of " + MODELS.stream().sorted().toList());
-        if (hidden == null) hidden = model.equals("mlp") ? List.of(256, 128) : List.of(128);
-        hidden = List.copyOf(hidden);
-        if (model.equals("mlp") && hidden.isEmpty())
-            throw new IllegalArgumentException("hidden is empty, but the mlp needs at least one hidden layer");
+        boolean knownModel = MODELS.contains(model);
+        if (!knownModel)
+            problems.add("model is '" + model + "', but must be one of " + MODELS.stream().sorted().toList());
+        if (hidden == null) hidden = model.equals("cnn") ? List.of(128) : List.of(256, 128);
+        boolean hiddenOk = true;
         for (int i = 0; i < hidden.size(); i++)
-            if (hidden.get(i) < 1) throw new IllegalArgumentException("hidden[" + i + "] is " + hidden.get(i) + ", but must be >= 1");
-        if (trainSubset < 0) throw new IllegalArgumentException("trainSubset is " + trainSubset + ", but must be >= 0 (0 = all)");
-        if (validationSize < 1) throw new IllegalArgumentException("validationSize is " + validationSize + ", but must be >= 1");
-        if (batchSize < 1) throw new IllegalArgumentException("batchSize is " + batchSize + ", but must be >= 1");
-        if (evalBatchSize < 1) throw new IllegalArgumentException("evalBatchSize is " + evalBatchSize + ", but must be >= 1");
-        if (threads < 0) throw new IllegalArgumentException("threads is " + threads + ", but must be >= 0 (0 = automatic)");
+            if (hidden.get(i) == null || hidden.get(i) < 1) {
+                problems.add("hidden[" + i + "] is " + hidden.get(i) + ", but must be >= 1");
+                hiddenOk = false;
+            }
+        hidden = hiddenOk ? List.copyOf(hidden) : hidden;
+        if (model.equals("mlp") && hidden.isEmpty()) {
+            problems.add("hidden is empty, but the mlp needs at least one hidden layer");
+            hiddenOk = false;
+        }
+        if (knownModel && hiddenOk) {
+            long params = parameters(model, hidden);
+            if (params < 0 || params > MAX_PARAMETERS)
+                problems.add("hidden is " + hidden + ", but the " + model + " would have "
+                        + (params < 0 ? "more than 2^63" : String.valueOf(params)) + " parameters, more than the "
+                        + MAX_PARAMETERS + " DL4J supports");
+        }
+        if (trainSubset < 0) problems.add("trainSubset is " + trainSubset + ", but must be >= 0 (0 = all)");
+        if (validationSize < 1) problems.add("validationSize is " + validationSize + ", but must be >= 1");
+        if (batchSize < 1) problems.add("batchSize is " + batchSize + ", but must be >= 1");
+        if (evalBatchSize < 1) problems.add("evalBatchSize is " + evalBatchSize + ", but must be >= 1");
+        if (threads < 0) problems.add("threads is " + threads + ", but must be >= 0 (0 = automatic)");
+        if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("\n", problems));
         if (schedule == null) schedule = ScheduleConfig.NONE;
         if (dropBits == null) dropBits = DropBitsConfig.OFF;
         if (sensitivity == null) sensitivity = SensitivityConfig.DEFAULT;
     }
 
-    /** The binding Jackson uses: absent fields are {@code null} here and take their defaults. */
+    /**
+     * The binding Jackson uses: absent fields are {@code null} here and take their defaults; an absent
+     * {@code dataDir} is looked for ({@link DataLocator}).
+     */
     @JsonCreator
     static Dl4jTrainerConfig json(@JsonProperty("dataset") String dataset, @JsonProperty("dataDir") String dataDir,
                                   @JsonProperty("model") String model, @JsonProperty("hidden") List<Integer> hidden,
@@ -81,6 +110,11 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                                   @JsonProperty("schedule") ScheduleConfig schedule,
                                   @JsonProperty("dropBits") DropBitsConfig dropBits,
                                   @JsonProperty("sensitivity") SensitivityConfig sensitivity) {
+        if ((dataDir == null || dataDir.isBlank()) && dataset != null && DatasetLoader.NAMES.contains(dataset)) {
+            DataLocator locator = DataLocator.standard();
+            dataDir = locator.locate(dataset).map(Path::toString)
+                    .orElseThrow(() -> new IllegalArgumentException(locator.notFound(dataset)));
+        }
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, or(trainSubset, 0),
                 or(validationSize, DEFAULT_VALIDATION_SIZE), splitSeed == null ? 0 : splitSeed,
                 or(batchSize, DEFAULT_BATCH_SIZE), or(evalBatchSize, DEFAULT_EVAL_BATCH_SIZE), or(threads, 0),
@@ -89,10 +123,23 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
 
     /** A config with every optional field at its default. */
     public static Dl4jTrainerConfig defaults(String dataset, String dataDir, String model) {
+        if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("dataDir is required");
         return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private static int or(Integer v, int fallback) { return v == null ? fallback : v; }
+
+    /** Weights and biases of the model on 28x28 images of 10 classes; -1 if the count overflows a long. */
+    static long parameters(String model, List<Integer> hidden) {
+        try {
+            long total = 0;
+            for (var l : org.bitsearch.trainers.dl4j.model.ModelFactory.layers(model, hidden, 28, 28, 10, false))
+                total = Math.addExact(total, Math.addExact(l.weights(), l.biases()));
+            return total;
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            return -1;
+        }
+    }
 
     public Path dataPath() { return Path.of(dataDir); }
 

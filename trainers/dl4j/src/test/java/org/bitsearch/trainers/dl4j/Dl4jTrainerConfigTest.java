@@ -57,7 +57,12 @@ class Dl4jTrainerConfigTest {
     @Test
     void rejectsBadFieldsNamingThem() {
         assertMessage("{\"dataset\":\"cifar\",\"dataDir\":\"d\"}", "dataset is 'cifar', but must be one of [fashion-mnist, mnist]");
-        assertMessage("{\"dataset\":\"mnist\"}", "dataDir is required");
+        // no dataDir: looked for (DataLocator); mnist is nowhere here, so the message says where it looked
+        ValueInstantiationException none = assertThrows(ValueInstantiationException.class,
+                () -> mapper.readValue("{\"dataset\":\"mnist\"}", Dl4jTrainerConfig.class));
+        assertTrue(none.getCause().getMessage().startsWith("dataDir is not given, and no mnist data was found in "), none.getCause().getMessage());
+        assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"batchSize\":0,\"threads\":-2}",
+                "batchSize is 0, but must be >= 1\nthreads is -2, but must be >= 0 (0 = automatic)");
         assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"model\":\"resnet\"}", "model is 'resnet', but must be one of [cnn, mlp]");
         assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"batchSize\":0}", "batchSize is 0, but must be >= 1");
         assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"hidden\":[10,0]}", "hidden[1] is 0, but must be >= 1");
@@ -90,8 +95,8 @@ class Dl4jTrainerConfigTest {
 
     @Test
     void splitSizesAreCheckedAgainstTheData() {
-        Dl4jTrainer t = new Dl4jTrainer(TestData.small(0).withValidationSize(59_000).withTrainSubset(5000));
+        Dl4jTrainer t = new Dl4jTrainer(TestData.small(0).withValidationSize(3500).withTrainSubset(600));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, t::data);
-        assertEquals("trainSubset is 5000, but only 1000 samples of fashion-mnist remain after holding out validationSize = 59000", e.getMessage());
+        assertEquals("trainSubset is 600, but only 500 samples of fashion-mnist remain after holding out validationSize = 3500", e.getMessage());
     }
 }

@@ -9,14 +9,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Shared fixtures: where the Fashion-MNIST files are, small configs and contexts. */
+/** Shared fixtures: where the Fashion-MNIST files are (the subset shipped in the repository), small configs and contexts. */
 final class TestData {
     private TestData() {}
 
+    /** The repository's own Fashion-MNIST subset: 4000 training and 1000 test images (data/README.md). */
     static Path fashionDir() {
-        String shared = System.getProperty("bitsearch.shared");
-        if (shared == null) throw new IllegalStateException("system property bitsearch.shared is not set (run through Maven)");
-        return Path.of(shared, "datasets", "fashion-mnist");
+        String root = System.getProperty("bitsearch.repoRoot");
+        if (root == null) throw new IllegalStateException("system property bitsearch.repoRoot is not set (run through Maven)");
+        return Path.of(root, "data", "fashion-mnist-small");
     }
 
     /** A small MLP config: {@code train} training samples, 1000 validation samples. */
