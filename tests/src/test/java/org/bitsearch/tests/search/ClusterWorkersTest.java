@@ -126,4 +126,45 @@ class ClusterWorkersTest {
             }
         }
     }
+
+    /**
+     * A small real DL4J search whose every trial trains on a worker process (the coordinator has no slot): DL4J
+     * checkpoints (a few hundred KB, several chunks) travel back each epoch, and the end-of-search test accuracy is
+     * measured on the coordinator from them.
+     */
+    @Test
+    void aDl4jSearchTrainsOnAWorkerAndItsCheckpointsComeBack() throws Exception {
+        Path data = Path.of(System.getProperty("bitsearch.repoRoot"), "data", "fashion-mnist-small");
+        Path spec = work.resolve("dl4j.yaml");
+        Files.writeString(spec, """
+                name: cluster-dl4j
+                seed: 3
+                trainer: {kind: dl4j, dataset: fashion-mnist, model: mlp, hidden: [32], trainSubset: 2000, validationSize: 1000, threads: 1}
+                space:
+                  bits: {allowed: [4, 8]}
+                budget: {maxTrials: 2, maxConcurrent: 2, maxEpochs: 2}
+                """);
+        Path db = work.resolve("db-dl4j");
+        int port = freePort();
+        try (CliProcess coordinator = CliProcess.start(work, List.of("-Xmx768m"), "run", spec.toString(), "--db", db.toString(),
+                "--data", data.toString(), "--cluster", "127.0.0.1:" + port, "--cpu-slots", "0", "--secret", SECRET, "--json");
+             CliProcess w = CliProcess.start(work, List.of("-Xmx768m"), "worker", "--join", "127.0.0.1:" + port, "--cpu-slots", "2",
+                     "--secret", SECRET, "--data", data.toString(), "--work-dir", work.resolve("w").toString())) {
+            String node = nodeOf(w);
+            assertEquals(0, coordinator.await(400), String.join("\n", coordinator.err));
+            JsonNode result = new ObjectMapper().readTree(coordinator.stdout());
+            assertEquals("COMPLETED", result.get("state").asText(), coordinator.stdout());
+            for (JsonNode p : result.get("front")) assertTrue(p.get("testAccuracy").asDouble() > 0.5, "measured from the shipped checkpoint: " + p);
+            try (H2SearchStore store = H2SearchStore.open(db)) {
+                for (TrialRow t : store.trials(1)) {
+                    assertTrue(t.device().startsWith(node + "/"), t.device());
+                    var checkpoint = store.latestCheckpoint(1, t.number()).orElseThrow();
+                    assertEquals(2, checkpoint.epoch());
+                    assertTrue(Files.size(checkpoint.path()) > TRAINER_HOST_CHUNK, "a checkpoint of several chunks came back");
+                }
+            }
+        }
+    }
+
+    static final long TRAINER_HOST_CHUNK = 128 * 1024;
 }
