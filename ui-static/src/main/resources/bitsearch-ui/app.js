@@ -199,6 +199,7 @@ async function removeSearch() {
   $('action-error').hidden = true;
   try {
     await api.remove(s.id);
+    forgetSearch();
     location.hash = '#/';
   } catch (e) {
     $('action-error').hidden = false;
@@ -255,6 +256,14 @@ function refreshSoon(what) {
   if (!timer) timer = setTimeout(flush, REFRESH_MS);
 }
 
+/** Drops the open search and any refetch still due for it (it was deleted: every fetch of it would be a 404). */
+function forgetSearch() {
+  if (timer) clearTimeout(timer);
+  timer = null;
+  due.clear();
+  Object.assign(state, { searchId: null, search: null, selected: null, detail: null });
+}
+
 async function flush() {
   timer = null;
   const what = new Set(due);
@@ -278,7 +287,7 @@ async function flush() {
       const front = new Set(pareto.points.map((p) => p.number));
       for (const t of state.trials) t.onFront = front.has(t.number);
     }
-    if (what.has('detail') && state.selected !== null) state.detail = await api.trial(id, state.selected).catch(() => null);
+    if (what.has('detail') && state.selected !== null && id === state.searchId) state.detail = await api.trial(id, state.selected).catch(() => null);
     renderSearch();
   } catch (e) {
     $('action-error').hidden = false;
