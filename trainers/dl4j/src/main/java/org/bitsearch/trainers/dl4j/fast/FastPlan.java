@@ -149,6 +149,8 @@ record FastPlan(int inputSize, List<LayerSpec> layers, List<UpdateRule> rules, M
                 if (!(o.getLossFn() instanceof LossMCXENT m) || m.getClass() != LossMCXENT.class || m.getWeights() != null)
                     return Analysis.no(where + " has loss " + o.getLossFn());
                 if (!o.hasBias()) return Analysis.no(where + " has no bias");
+            } else if (b.getActivationFn() instanceof org.bitsearch.trainers.dl4j.quant.QuantizedActivation) {
+                return Analysis.no(where + " quantizes its activations (the fast step does not cover activation quantization yet)");
             } else if (!(b.getActivationFn() instanceof ActivationReLU r) || r.getClass() != ActivationReLU.class || !plainRelu(r)) {
                 return Analysis.no(where + " has activation " + b.getActivationFn());
             } else if (conv) {
