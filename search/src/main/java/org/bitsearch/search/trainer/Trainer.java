@@ -35,6 +35,9 @@ public interface Trainer {
      */
     default boolean quantizesActivations() { return false; }
 
+    /** Why {@link #quantizesActivations()} is false, for the spec error ("" when it is true). */
+    default String activationQuantizationUnsupported() { return quantizesActivations() ? "" : "it does not quantize activations"; }
+
     /**
      * The model's per-layer, per-bit-width sensitivity table over {@code bits} (the widths below 32 a search may
      * give a layer). May train (seconds to minutes for a real trainer); blocking; an implementation computes it

@@ -227,7 +227,7 @@ public final class Dl4jTrainer implements Trainer {
     @Override public boolean quantizesActivations() { return userModel == null && !config.model().equals("resnet20"); }
 
     /** Why this trainer's model cannot quantize activations (empty string when it can). */
-    public String activationQuantizationUnsupported() {
+    @Override public String activationQuantizationUnsupported() {
         return quantizesActivations() ? "" : "activation quantization covers the built-in mlp and cnn models, not "
                 + (userModel != null ? "a modelFile" : "resnet20") + " yet";
     }
