@@ -1,7 +1,5 @@
 package org.bitsearch.search.space;
 
-import org.bitsearch.search.trial.Candidate;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -38,16 +36,17 @@ public record SearchSpace(List<Dimension> dimensions, BitAllocationSpace bits, O
     public SearchSpace(List<Dimension> dimensions, BitAllocationSpace bits) { this(dimensions, bits, Optional.empty()); }
 
     /**
-     * Why the bit allocations of {@code c} are not in this space (weights, then activations), or empty if both are
-     * feasible. A candidate must carry an activation allocation exactly when the space has the dimension.
+     * Why a candidate's bit allocations (weights {@code weightBits}, activations {@code acts}) are not in this space
+     * (weights checked first), or empty if both are feasible. A candidate must carry an activation allocation exactly
+     * when the space has the dimension.
      */
-    public Optional<String> violation(Candidate c) {
-        Optional<String> w = bits.violation(c.bits());
+    public Optional<String> violation(BitAllocation weightBits, Optional<BitAllocation> acts) {
+        Optional<String> w = bits.violation(weightBits);
         if (w.isPresent()) return w;
         if (activationBits.isEmpty())
-            return c.activationBits().isPresent() ? Optional.of("the candidate has activationBits " + c.activationBits().get()
+            return acts.isPresent() ? Optional.of("the candidate has activationBits " + acts.get()
                     + ", but the space has no activationBits dimension") : Optional.empty();
-        if (c.activationBits().isEmpty()) return Optional.of("the candidate has no activationBits, but the space searches them");
-        return activationBits.get().violation(c.activationBits().get()).map(v -> "activationBits: " + v);
+        if (acts.isEmpty()) return Optional.of("the candidate has no activationBits, but the space searches them");
+        return activationBits.get().violation(acts.get()).map(v -> "activationBits: " + v);
     }
 }

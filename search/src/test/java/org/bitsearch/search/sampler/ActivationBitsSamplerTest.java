@@ -74,7 +74,7 @@ class ActivationBitsSamplerTest {
         Set<BitAllocation> seen = new HashSet<>();
         for (Candidate c : cs) {
             assertTrue(c.activationBits().isPresent(), "no activationBits in " + c);
-            assertEquals(Optional.empty(), SPACE.violation(c), c.bitsLabel());
+            assertEquals(Optional.empty(), SPACE.violation(c.bits(), c.activationBits()), c.bitsLabel());
             BitAllocation a = c.activationBits().get();
             assertEquals(8, a.get(0), "pinFirst");
             assertEquals(32, a.get(LAYERS.size() - 1), "pinLast");
@@ -133,7 +133,7 @@ class ActivationBitsSamplerTest {
         assertTrue(e3.getMessage().startsWith("activationBits has 1 entries, but bits has 2"), e3.getMessage());
         Candidate outside = new Candidate(java.util.Map.of("lr", 1e-2), BitAllocation.of(8, 8, 8, 8), BitAllocation.of(8, 2, 4, 32));
         assertEquals("activationBits: bits[2] is 4, but must be <= 2 (bit-widths must not increase with depth)",
-                SPACE.violation(outside).orElseThrow());
+                SPACE.violation(outside.bits(), outside.activationBits()).orElseThrow());
         assertEquals("[8/8, 8/2, 8/4, 8/32]", outside.bitsLabel());
     }
 }

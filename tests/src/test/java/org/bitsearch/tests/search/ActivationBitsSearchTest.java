@@ -49,11 +49,14 @@ class ActivationBitsSearchTest {
             result = new ObjectMapper().readTree(run.stdout());
         }
         assertEquals(4, result.get("counts").get("completed").asInt(), result.toPrettyString());
+        double best = 0;
         for (JsonNode p : result.get("front")) {
             assertEquals(3, p.get("activationBits").size(), p.toString());
             assertEquals(32, p.get("activationBits").get(2).asInt(), "the output layer stays FP32: " + p);
-            assertTrue(p.get("valAccuracy").asDouble() > 0.3, "trained for real: " + p);
+            assertTrue(p.get("valAccuracy").asDouble() > 0.15, "above chance (0.1): " + p);
+            best = Math.max(best, p.get("testAccuracy").asDouble());
         }
+        assertTrue(best > 0.5, "trained for real: the best front point's test accuracy is " + best);
         JsonNode show;
         try (CliProcess s = CliProcess.start(work, jvm, "show", "1", "--db", db.toString(), "--json")) {
             assertEquals(0, s.await(60), String.join("\n", s.err));
