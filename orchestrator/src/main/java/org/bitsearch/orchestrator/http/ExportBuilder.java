@@ -1,5 +1,6 @@
 package org.bitsearch.orchestrator.http;
 
+import org.bitsearch.orchestrator.view.Views;
 import org.bitsearch.orchestrator.view.ParetoView;
 import org.bitsearch.orchestrator.view.PointView;
 import org.bitsearch.orchestrator.view.SearchView;
@@ -266,7 +267,7 @@ public final class ExportBuilder {
                 md.append("| ").append(p.number()).append(" | ").append(fmt(p.valAccuracy())).append(" | ")
                         .append(fmt(p.testAccuracy())).append(" | ").append(fmt(p.sizeKiB())).append(" | ")
                         .append(p.compression() == null ? "" : fmt(p.compression()) + "×").append(" | ")
-                        .append(org.bitsearch.orchestrator.view.Views.bitsLabel(p.bits(), p.activationBits())).append(" | ").append(params(p.params()).replace("|", "\\|")).append(" |\n");
+                        .append(Views.bitsLabel(p.bits(), p.activationBits())).append(" | ").append(params(p.params()).replace("|", "\\|")).append(" |\n");
         }
         md.append("\n## Models\n\n");
         if (modelNotes.isEmpty()) md.append("None (empty front).\n");

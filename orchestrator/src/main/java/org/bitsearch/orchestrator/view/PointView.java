@@ -1,5 +1,6 @@
 package org.bitsearch.orchestrator.view;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonView;
 
 import java.util.Collections;
@@ -17,7 +18,7 @@ import java.util.TreeMap;
  */
 public record PointView(int number, double valAccuracy, Double testAccuracy, long sizeBits, double sizeKiB,
                         Double compression, List<Integer> bits,
-                        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) List<Integer> activationBits,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> activationBits,
                         @JsonView(ViewJson.ApiOnly.class) Map<String, Object> params) {
     public PointView {
         bits = List.copyOf(bits);

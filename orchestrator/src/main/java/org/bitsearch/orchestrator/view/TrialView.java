@@ -1,5 +1,6 @@
 package org.bitsearch.orchestrator.view;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonView;
 
 import java.time.Instant;
@@ -25,7 +26,7 @@ import java.util.TreeMap;
  * @param onFront         whether the trial is on the current Pareto front
  */
 public record TrialView(int number, String state, String reason, Map<String, Object> params, List<Integer> bits,
-                        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) List<Integer> activationBits,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> activationBits,
                         long sizeBits, @JsonView(ViewJson.ApiOnly.class) double sizeKiB, @JsonView(ViewJson.ApiOnly.class) Double compression, @JsonView(ViewJson.ApiOnly.class) long seed, int attempts,
                         String device, int epochs, Double valAccuracy, Double bestValAccuracy, Double testAccuracy,
                         @JsonView(ViewJson.ApiOnly.class) boolean onFront, @JsonView(ViewJson.ApiOnly.class) Instant created, @JsonView(ViewJson.ApiOnly.class) Instant updated) {

@@ -1,5 +1,6 @@
 package org.bitsearch.search.sampler;
 
+import java.util.Collections;
 import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.space.Dimension;
 import org.bitsearch.search.space.Dimensions;
@@ -41,7 +42,7 @@ public final class GridSampler implements Sampler {
         }
         this.allocations = new FeasibleAllocations(space.bits()).enumerate(LIMIT);
         this.activations = space.activationBits().isPresent()
-                ? new FeasibleAllocations(space.activationBits().get()).enumerate(LIMIT) : java.util.Collections.singletonList(null);
+                ? new FeasibleAllocations(space.activationBits().get()).enumerate(LIMIT) : Collections.singletonList(null);
         this.size = multiply(multiply(n, allocations.size()), activations.size());
     }
 

@@ -1,5 +1,6 @@
 package org.bitsearch.search.sampler;
 
+import org.bitsearch.search.space.DepthPrior;
 import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.space.BitAllocationSpace;
 import org.bitsearch.search.space.Dimension;
@@ -144,7 +145,7 @@ public final class TpeSampler implements Sampler {
                     List<Object> obs = trials.stream().filter(t -> t.candidate().activationBits().isPresent())
                             .map(t -> (Object) t.candidate().activationBits().get().get(layer)).toList();
                     layerActivationBits.add(new CategoricalEstimator(acts.choicesAt(l), obs,
-                            acts.depthPrior() == 0 ? null : org.bitsearch.search.space.DepthPrior.probabilities(acts, l)));
+                            acts.depthPrior() == 0 ? null : DepthPrior.probabilities(acts, l)));
                 }
             }
         }

@@ -32,13 +32,13 @@ class ActivationBitsSearchTest {
         Files.writeString(spec, """
                 name: fmnist-wa
                 seed: 5
-                trainer: {kind: dl4j, dataset: fashion-mnist, model: mlp, hidden: [32, 16], trainSubset: 2000, validationSize: 500, threads: 1}
+                trainer: {kind: dl4j, dataset: fashion-mnist, model: mlp, hidden: [32, 16], trainSubset: 3000, validationSize: 1000, threads: 1}
                 space:
-                  bits: {allowed: [2, 8]}
+                  bits: {allowed: [4, 8]}
                   activationBits: {allowed: [2, 8]}
                 sampler: {type: random}
                 pruner: {type: none}
-                budget: {maxTrials: 4, maxConcurrent: 2, maxEpochs: 1}
+                budget: {maxTrials: 4, maxConcurrent: 2, maxEpochs: 2}
                 """);
         Path db = work.resolve("db");
         List<String> jvm = List.of("-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=1g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=3g");

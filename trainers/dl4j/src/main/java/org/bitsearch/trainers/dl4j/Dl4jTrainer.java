@@ -1,5 +1,6 @@
 package org.bitsearch.trainers.dl4j;
 
+import org.bitsearch.trainers.dl4j.quant.ActivationQuantization;
 import org.bitsearch.trainers.dl4j.model.Hyperparameters;
 import org.bitsearch.trainers.io.DataFingerprint;
 
@@ -204,7 +205,7 @@ public final class Dl4jTrainer implements Trainer {
             MultiLayerConfiguration conf = ModelFactory.build(config.model(), config.hidden(), shape,
                     bits.bits(), config.perChannel(), hp, context.seed());
             if (context.candidate().activationBits().isPresent())
-                org.bitsearch.trainers.dl4j.quant.ActivationQuantization.install(conf, context.candidate().activationBits().get().bits());
+                ActivationQuantization.install(conf, context.candidate().activationBits().get().bits());
             MultiLayerNetwork mln = new MultiLayerNetwork(conf);
             mln.init();
             net = Net.of(mln);

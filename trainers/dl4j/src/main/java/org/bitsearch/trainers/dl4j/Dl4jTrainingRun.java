@@ -1,5 +1,7 @@
 package org.bitsearch.trainers.dl4j;
 
+import org.bitsearch.trainers.dl4j.quant.ActivationQuantization;
+import org.bitsearch.trainers.dl4j.quant.QuantizedActivation;
 import org.bitsearch.trainers.dl4j.model.Hyperparameters;
 import org.bitsearch.trainers.io.AtomicFiles;
 import org.bitsearch.trainers.dl4j.data.DataSplit;
@@ -60,7 +62,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     private final Net net;
     private final List<QuantizedWeightNoise> noises;
     /** Per quantizable layer its activation quantizer, null where the output stays FP32. */
-    private final List<org.bitsearch.trainers.dl4j.quant.QuantizedActivation> activations;
+    private final List<QuantizedActivation> activations;
     private final BitAllocation bits;
     private final Hyperparameters hp;
     private final long seed;
@@ -95,7 +97,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         this.net = net;
         NativeConvolution.install(net);
         this.noises = noisesOf(net.layers());
-        this.activations = org.bitsearch.trainers.dl4j.quant.ActivationQuantization.of(net.layers());
+        this.activations = ActivationQuantization.of(net.layers());
         if (noises.size() != bits.layers())
             throw new IllegalArgumentException("bits has " + bits.layers() + " entries, but the network has " + noises.size() + " quantizable layers");
         this.bits = bits;
@@ -357,7 +359,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
     List<QuantizedWeightNoise> noises() { return noises; }
 
     /** Per quantizable layer its activation quantizer, null where the layer's output stays FP32. */
-    List<org.bitsearch.trainers.dl4j.quant.QuantizedActivation> activations() { return activations; }
+    List<QuantizedActivation> activations() { return activations; }
 
     private void checkOpen() {
         if (closed) throw new IllegalStateException("the run is closed");

@@ -1,5 +1,6 @@
 package org.bitsearch.trainers.dl4j.fast;
 
+import org.nd4j.linalg.activations.IActivation;
 import org.bitsearch.trainers.dl4j.quant.QuantizedActivation;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.deeplearning4j.nn.api.Layer;
@@ -248,7 +249,7 @@ record FastPlan(int inputSize, List<LayerSpec> layers, List<UpdateRule> rules, M
     private record ParamInfo(int offset, int length, List<Double> coeffs, List<Boolean> applyLr) {}
 
     /** DL4J's plain ReLU, or a {@link QuantizedActivation} (unsigned) around it. */
-    private static boolean plainRelu(org.nd4j.linalg.activations.IActivation a) {
+    private static boolean plainRelu(IActivation a) {
         if (a instanceof QuantizedActivation q) return !q.isSigned() && plainRelu(q.getInner());
         return a instanceof ActivationReLU r && r.getClass() == ActivationReLU.class && r.equals(new ActivationReLU());
     }
