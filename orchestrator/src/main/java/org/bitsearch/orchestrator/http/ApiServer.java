@@ -75,7 +75,7 @@ public final class ApiServer implements AutoCloseable {
             ApiRoutes routes = new ApiRoutes(service, reader, new ExportBuilder(store, reader, trainers, tempDir, version),
                     new EventStream(service.events(), system, settings.heartbeat()), new StaticFiles(), settings,
                     blocking, exportPool, version, clusterStatus, new PageReads(store, reader),
-                    new SearchDeletion(store, service, checkpointRoot));
+                    new SearchDeletion(store, service, checkpointRoot), new TrialLogs(store, checkpointRoot));
             ServerBinding binding = Http.get(system).newServerAt(settings.host(), settings.port())
                     .bind(routes.route()).toCompletableFuture().get(30, TimeUnit.SECONDS);
             routes.boundTo(binding.localAddress().getPort());
