@@ -128,6 +128,34 @@ class ActivationQuantizationTest {
     }
 
     @Test
+    void aResumedRunContinuesWithItsAlphaExactlyAsIfNeverStopped(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Dl4jTrainer trainer = new Dl4jTrainer(TestData.small(1500));
+        var candidate = new org.bitsearch.search.trial.Candidate(java.util.Map.of(), org.bitsearch.search.space.BitAllocation.of(4, 4, 8),
+                org.bitsearch.search.space.BitAllocation.of(4, 2, 32));
+        java.util.function.Function<java.util.Optional<Path>, org.bitsearch.search.trainer.TrialContext> ctx =
+                c -> new org.bitsearch.search.trainer.TrialContext(0, candidate, 7, 10, c, "cpu:0");
+        List<Double> straight = new java.util.ArrayList<>();
+        float[] straightAlpha;
+        try (var run = (Dl4jTrainingRun) trainer.open(ctx.apply(java.util.Optional.empty()))) {
+            assertEquals(null, run.fitReason(), "the fast step trains it");
+            for (int e = 0; e < 2; e++) straight.add(run.trainEpoch().valAccuracy());
+            straightAlpha = new float[]{run.activations().get(0).getRunningClip(), run.activations().get(1).getRunningClip()};
+        }
+        Path ckpt = dir.resolve("t.zip");
+        List<Double> resumed = new java.util.ArrayList<>();
+        try (var run = (Dl4jTrainingRun) trainer.open(ctx.apply(java.util.Optional.empty()))) {
+            resumed.add(run.trainEpoch().valAccuracy());
+            run.saveCheckpoint(ckpt);
+        }
+        try (var run = (Dl4jTrainingRun) trainer.open(ctx.apply(java.util.Optional.of(ckpt)))) {
+            assertEquals(2, run.nextEpoch());
+            resumed.add(run.trainEpoch().valAccuracy());
+            assertArrayEquals(straightAlpha, new float[]{run.activations().get(0).getRunningClip(), run.activations().get(1).getRunningClip()});
+        }
+        assertEquals(straight, resumed);
+    }
+
+    @Test
     void percentileIsTheNearestRankAndSelectAgreesWithSorting() {
         SplittableRandom rng = new SplittableRandom(4);
         for (int trial = 0; trial < 50; trial++) {
