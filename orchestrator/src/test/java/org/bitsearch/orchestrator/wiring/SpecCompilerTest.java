@@ -287,8 +287,10 @@ class SpecCompilerTest {
         assertTrue(e.getMessage().contains("space.activationBits.allowed[1]") && e.getMessage().contains("must be one of"), e.getMessage());
         assertTrue(e.getMessage().contains("space.activationBits.maxSizeKiB") && e.getMessage().contains("the model size counts weights only"), e.getMessage());
         assertTrue(e.getMessage().contains("space.activationBits.pinLast") && e.getMessage().contains("must be 32"), e.getMessage());
-        SpecException sim = assertThrows(SpecException.class, () -> compiler.compile(SIM.formatted("", "}\n  activationBits: {allowed: [4, 8]", "{type: random}")));
-        assertTrue(sim.getMessage().contains("space.activationBits") && sim.getMessage().contains("needs a trainer that quantizes activations"), sim.getMessage());
+        String resnet = valid().replace("hidden: [64, 32]", "model: resnet20").replace("pinFirst: 8, pinLast: 8, maxSizeKiB: 60}", "pinFirst: 8}\n  activationBits: {allowed: [4, 8]}");
+        SpecException graph = assertThrows(SpecException.class, () -> compiler.compile(resnet));
+        assertTrue(graph.getMessage().contains("space.activationBits") && graph.getMessage().contains("needs a trainer that quantizes activations")
+                && graph.getMessage().contains("not resnet20 yet"), graph.getMessage());
     }
 
     @Test

@@ -246,13 +246,19 @@ class WebPageBrowserTest {
         field.sendKeys(token);
         field.sendKeys(org.openqa.selenium.Keys.TAB); // change: stores it, reopens the event stream with it
         wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
-        launch(spec("with-token", 4, 0.02));
+        // with activation bits too: the heatmap and the trial table show W/A
+        launch(spec("with-token", 4, 0.02).replace("nonIncreasing: true}", "nonIncreasing: true}\n  activationBits: {allowed: [4, 8]}"));
         wait.until(ExpectedConditions.urlMatches("#/search/1$"));
         wait.until(ExpectedConditions.textToBe(By.id("search-state"), "COMPLETED"));
         wait.until(d -> count("#trial-table tbody tr[data-state=COMPLETED], #trial-table tbody tr[data-state=PRUNED],"
                 + " #trial-table tbody tr[data-state=FAILED]") == 4);
         assertTrue(browser.findElement(By.id("export-link")).getAttribute("href").endsWith("?token=" + token),
                 "the download link carries the token");
+        wait.until(d -> count("#heatmap tbody tr") >= 1);
+        Object cell = js("const c = document.querySelector('#heatmap tbody tr td:nth-child(4)'); return c.textContent + '|' + c.title;");
+        assertTrue(String.valueOf(cell).matches("[1248]/[48]\\|[1248]-bit weights, [48]-bit activations"), "a W/A heatmap cell: " + cell);
+        Object last = js("const r = document.querySelector('#heatmap tbody tr'); return r.lastElementChild.textContent;");
+        assertTrue(String.valueOf(last).endsWith("/32"), "the output layer's activations stay FP32: " + last);
     }
 
     private void launch(String spec) {

@@ -12,6 +12,8 @@ import java.util.List;
  * <ul>
  *   <li>with fewer bits: a weight-share-weighted penalty per layer (1 bit costs most, then 2, 3, 4, ...), doubled
  *   for the first and last layer, which are the most sensitive;</li>
+ *   <li>with fewer activation bits (a candidate with {@code activationBits}): half the weight penalty of the same
+ *   width, each layer's output weighing the same;</li>
  *   <li>smoothly with the learning rate ({@code learningRate} or {@code lr} if the candidate has one): 0.06·
  *   (log10(lr) + 3)², capped at 0.5, optimum at 1e-3.</li>
  * </ul>
@@ -62,6 +64,11 @@ final class LearningCurve {
             weightSum += share;
         }
         penalty /= weightSum;
+        if (c.activationBits().isPresent()) {
+            double acts = 0;
+            for (int i = 0; i < n; i++) acts += 0.5 * bitPenalty(c.activationBits().get().get(i));
+            penalty += acts / n;
+        }
         double lr = c.number("learningRate", c.number("lr", 1e-3));
         double lrPenalty = lr > 0 ? Math.min(0.5, 0.06 * StrictMath.pow(StrictMath.log10(lr) + 3, 2)) : 0.5;
         return Math.max(0.12, 0.90 - penalty - lrPenalty);
@@ -78,8 +85,12 @@ final class LearningCurve {
         return Math.max(0, Math.min(1, curve + (epoch == 0 ? 0 : offset + jitter)));
     }
 
-    /** A hash of the candidate that every JVM computes the same (String, List and Map hash codes are specified). */
+    /**
+     * A hash of the candidate that every JVM computes the same (String, List and Map hash codes are specified); the
+     * activation bits enter only when the candidate has them, so candidates without them hash as before.
+     */
     static long candidateHash(Candidate c) {
-        return ((long) c.params().toString().hashCode() << 32) ^ (c.bits().bits().hashCode() & 0xFFFFFFFFL);
+        long h = ((long) c.params().toString().hashCode() << 32) ^ (c.bits().bits().hashCode() & 0xFFFFFFFFL);
+        return c.activationBits().isPresent() ? h * 31 + c.activationBits().get().bits().hashCode() : h;
     }
 }

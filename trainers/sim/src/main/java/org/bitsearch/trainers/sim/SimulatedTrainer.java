@@ -73,6 +73,9 @@ public final class SimulatedTrainer implements Trainer {
 
     @Override public int fullyQuantizedEpoch() { return config.fullyQuantizedEpoch(); }
 
+    /** {@inheritDoc} The learning curve charges fewer activation bits too ({@code LearningCurve}). */
+    @Override public boolean quantizesActivations() { return true; }
+
     /**
      * Opens trial {@code context.number()}: checks the candidate fits the model, counts the attempt, and restores the
      * epoch from the checkpoint if one is given.
