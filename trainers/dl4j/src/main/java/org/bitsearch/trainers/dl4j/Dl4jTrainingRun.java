@@ -41,7 +41,8 @@ import java.util.SplittableRandom;
  * <p>An epoch: the training indices are shuffled with a generator seeded by (seed, epoch); each minibatch is
  * gathered into two reused buffers ({@code pullRows}, no per-batch allocation); before each step every layer's
  * training bit-width is set from the progressive schedule and DropBits (drawn from a generator seeded by
- * (seed, iteration)). Then the validation split is evaluated through the network's inference path, which
+ * (seed, iteration)), and each layer's activation training bits ({@link QuantizedActivation}, from the candidate's
+ * {@code activationBits}) from the schedule alone: 32 until it reaches the layer, then the target. Then the validation split is evaluated through the network's inference path, which
  * quantizes every layer to its target bits ({@link QuantizedWeightNoise}): the reported accuracy is the
  * quantized model's, with no copy of the network.
  *
