@@ -13,20 +13,21 @@ import java.util.Set;
  *
  * @param noise            ρ = σ / d: the scale of the logistic noise that defines the categorical distribution π
  *                         over the grid, in grid spacings; in (0, 2], default 1/3 (Relaxed Quantization's σ = α/3)
- * @param sampling         "categorical" (default): the forward draws each weight's grid point from π;
- *                         "argmax": it takes π's mode, the nearest grid point
+ * @param sampling         "argmax" (default): the forward takes π's mode, the nearest point of the active grid
+ *                         (Semi-Relaxed Quantization's deterministic forward; DropBits' gates are then the only
+ *                         randomness); "categorical": it draws each weight's grid point from π
  * @param dropProbability  DropBits: the probability with which each bit level's gate starts dropped (every finer
  *                         level goes with it); in [0, 1), default 0.1; 0 turns DropBits off
  * @param learnBits        train the gates with DropBits' regulariser and report the learned per-layer bits as the
  *                         trial's allocation (default false); needs dropProbability &gt; 0
  * @param minBits          the fewest bits a gate may drop a layer to, 1..8 (default 2)
  * @param lambda           λ of the bit regulariser λ·E[average bits], in loss units per bit; &gt;= 0, default 0.02
- * @param gateLearningRate Adam's step size for the gates; &gt; 0, default 0.02
+ * @param gateLearningRate Adam's step size for the gates; &gt; 0, default 0.05
  */
 public record CpqConfig(double noise, String sampling, double dropProbability, boolean learnBits, int minBits,
                         double lambda, double gateLearningRate) {
     public static final Set<String> SAMPLINGS = Set.of("categorical", "argmax");
-    public static final CpqConfig DEFAULT = new CpqConfig(1.0 / 3, "categorical", 0.1, false, 2, 0.02, 0.02);
+    public static final CpqConfig DEFAULT = new CpqConfig(1.0 / 3, "argmax", 0.1, false, 2, 0.02, 0.05);
 
     public CpqConfig {
         List<String> problems = new ArrayList<>();
