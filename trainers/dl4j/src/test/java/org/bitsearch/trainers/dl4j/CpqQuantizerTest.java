@@ -92,7 +92,7 @@ class CpqQuantizerTest {
         // the relaxed objective E_π[x̂] tends to round(x), and the mode (argmax) is round(x) at every ρ
         for (double u = -8; u <= 8; u += 0.173) {
             double target = Math.max(-7, Math.min(7, Math.rint(u)));
-            assertEquals(target, CpqQuantizer.expectationUnits(u, 4, 0.01), Math.abs(u - Math.rint(u)) > 0.45 ? 0.1 : 1e-6, "u=" + u);
+            assertEquals(target, CpqQuantizer.expectationUnits(u, 4, 0.01), Math.abs(u - Math.rint(u)) > 0.4 ? 0.5 : 1e-4, "u=" + u);
         }
         float[] mode = new float[w.length];
         CpqQuantizer.sample(w, mode, new float[w.length], 1, 4, 4, 1.0, false, null);
@@ -106,11 +106,11 @@ class CpqQuantizerTest {
                 for (double u = -18; u <= 18; u += 0.0917) {
                     double h = 1e-5;
                     double fd = (CpqQuantizer.expectationUnits(u + h, bits, rho) - CpqQuantizer.expectationUnits(u - h, bits, rho)) / (2 * h);
-                    assertEquals(fd, CpqQuantizer.slope(u, bits, rho), 2e-3, "b=" + bits + " ρ=" + rho + " u=" + u);
+                    assertEquals(fd, CpqQuantizer.slope(u, bits, rho), 1e-3, "b=" + bits + " ρ=" + rho + " u=" + u);
                 }
         // cluster-promoting: at small ρ the gradient is smaller at a grid point than between two of them, and
         // vanishes beyond the outermost boundary (clipped weights)
-        assertTrue(CpqQuantizer.slope(1.0, 4, 0.15) < 0.2 * CpqQuantizer.slope(1.5, 4, 0.15));
+        assertTrue(CpqQuantizer.slope(1.0, 4, 0.1) < 0.2 * CpqQuantizer.slope(1.5, 4, 0.1));
         assertTrue(CpqQuantizer.slope(9.5, 4, 1.0 / 3) < 1e-3);
     }
 
@@ -141,7 +141,7 @@ class CpqQuantizerTest {
             float[] out = new float[w.length];
             CpqQuantizer.round(w, out, 1, 6, bits);
             Set<Long> grid = gridOf(w, 6, bits);
-            for (float v : out) assertTrue(grid.contains(Math.round(v / alpha)), "b=" + bits + ": " + v / alpha + " not in " + grid);
+            for (float v : out) assertTrue(grid.contains((long) Math.round(v / alpha)), "b=" + bits + ": " + v / alpha + " not in " + grid);
         }
     }
 

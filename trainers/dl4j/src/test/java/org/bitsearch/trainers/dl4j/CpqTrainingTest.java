@@ -40,7 +40,7 @@ class CpqTrainingTest {
 
     @Test
     void aCpqRunLearnsItsBitsReportsThemAndEvaluatesOnTheirGrids() throws Exception {
-        CpqConfig cpq = new CpqConfig(1.0 / 3, "categorical", 0.1, true, 2, 0.3, 0.1);
+        CpqConfig cpq = new CpqConfig(1.0 / 3, "argmax", 0.1, true, 2, 3, 0.1);
         Dl4jTrainer t = trainer(2000, cpq);
         try (Dl4jTrainingRun run = (Dl4jTrainingRun) t.open(TestData.context(List.of(4, 4, 4), 3, Optional.empty()))) {
             assertTrue(run.fitReason().contains("cpq"), run.fitReason());
@@ -53,7 +53,7 @@ class CpqTrainingTest {
             EpochMetrics last = reports.get(2);
             assertTrue(last.valAccuracy() > 0.6, "trained for real: " + last);
             assertTrue(last.learnedBits().stream().mapToInt(Integer::intValue).sum() < 12,
-                    "λ = 0.3 drops at least one level somewhere: " + last.learnedBits());
+                    "λ = 3 drops at least one level somewhere: " + last.learnedBits());
             assertEquals(last.learnedBits(), run.targetBits());
             // the evaluated (and exported) model's weights lie on each layer's learned grid G_b of the grid B = 4
             MultiLayerNetwork copy = run.quantizedCopy();
@@ -66,7 +66,7 @@ class CpqTrainingTest {
                 for (int k : CpqQuantizer.gridUnits(4, b)) grid.add((long) k);
                 Set<Float> distinct = new HashSet<>();
                 for (float x : v) {
-                    assertTrue(grid.contains(Math.round(x / alpha)), "layer " + i + ": " + x / alpha + "·α is not in G_" + b);
+                    assertTrue(grid.contains((long) Math.round(x / alpha)), "layer " + i + ": " + x / alpha + "·α is not in G_" + b);
                     distinct.add(x);
                 }
                 assertTrue(distinct.size() <= grid.size());
@@ -74,6 +74,20 @@ class CpqTrainingTest {
             // the inference path is that of the quantized copy
             INDArray x = t.data().validation().batches().get(0);
             assertEquals(copy.output(x, false), run.network().output(x, false));
+            // both export forms are the learned-bits model: plain DL4J and the packed reference inference give the
+            // run's test accuracy exactly, and the packed layers carry the learned bits
+            double reported = run.testAccuracy();
+            Path file = dir.resolve("cpq.zip");
+            run.exportModel(file);
+            MultiLayerNetwork plain = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+            assertEquals(reported, ModelExportTest.accuracy(plain, t.data().test()), 0.0);
+            org.bitsearch.trainers.packed.PackedModel packed = org.bitsearch.trainers.packed.PackedModel.fromBytes(
+                    org.bitsearch.trainers.dl4j.export.ModelExport.packedEntry(file).orElseThrow());
+            assertEquals(reported, new org.bitsearch.trainers.packed.ReferenceInference(packed)
+                    .accuracy(ModelExportTest.rows(t.data().test()), t.data().test().labels()), 0.0);
+            List<Integer> packedBits = packed.layers().stream().filter(org.bitsearch.trainers.packed.PackedLayer::weighted)
+                    .map(org.bitsearch.trainers.packed.PackedLayer::bits).toList();
+            assertEquals(last.learnedBits(), packedBits);
         }
     }
 

@@ -26,13 +26,13 @@ import java.util.SplittableRandom;
  * {@link #slope} m(x) = (1/ρ)·Σ_j s_j(1 − s_j), s_j = S((x − t_j)/σ): about 1 inside the grid's range, smaller
  * near the grid points than between them for small ρ (so weights gather at the grid points, the "cluster-promoting"
  * property) and vanishing outside the outermost boundaries (clipped weights get no gradient). Boundaries more than
- * {@value #WINDOW} intervals away are left out of the sum (their terms are below (2/ρ)·e^(−(WINDOW−½)/ρ)).
+ * {@value #WINDOW} + ⌈12ρ⌉ intervals away are left out of the sum (their terms are below 10⁻⁴).
  */
 public final class CpqQuantizer {
     /** Grid widths B a CPQ layer can have. */
     public static final int MIN_GRID_BITS = 2, MAX_GRID_BITS = 8;
-    /** Boundaries on each side of a weight that {@link #slope} sums over. */
-    public static final int WINDOW = 4;
+    /** Boundaries on each side of a weight that {@link #slope} sums over, at least (more for a large ρ: {@link #window}). */
+    public static final int WINDOW = 3;
 
     private CpqQuantizer() {}
 
@@ -149,11 +149,15 @@ public final class CpqQuantizer {
         int m = maxLevel(bits);
         // boundaries t_j = j + 1/2 for j = -m .. m-1 (in units of a)
         int nearest = (int) Math.max(-m, Math.min(m - 1, Math.floor(u - 0.5)));
-        int from = Math.max(-m, nearest - WINDOW + 1), to = Math.min(m - 1, nearest + WINDOW);
+        int w = window(rho);
+        int from = Math.max(-m, nearest - w + 1), to = Math.min(m - 1, nearest + w);
         double sum = 0;
         for (int j = from; j <= to; j++) sum += logisticDensity((u - (j + 0.5)) / rho);
         return sum / rho;
     }
+
+    /** Boundaries summed on each side: enough that the terms left out are below 10⁻⁴ (WINDOW + ⌈12ρ⌉). */
+    static int window(double rho) { return WINDOW + (int) Math.ceil(12 * rho); }
 
     /** s(1 − s) for s = S(z). */
     static double logisticDensity(double z) {
