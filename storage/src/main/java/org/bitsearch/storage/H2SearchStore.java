@@ -259,7 +259,8 @@ public final class H2SearchStore implements SearchStore {
             tx.update("INSERT INTO report (search_id, number, epoch, seq, val_accuracy, val_loss, train_loss, seconds, "
                     + "samples_per_second, recorded_at, learned_bits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FORMAT JSON)",
                     searchId, number, epoch, seq, metrics.valAccuracy(), metrics.valLoss(), metrics.trainLoss(),
-                    metrics.seconds(), metrics.samplesPerSecond(), now, learned);
+                    metrics.seconds(), metrics.samplesPerSecond(), now,
+                    learned != null ? learned : new Jdbc.Null(java.sql.Types.VARCHAR));
             if (learned != null && sizeBits > 0)
                 tx.update("UPDATE trial SET learned_bits = ? FORMAT JSON, size_bits = ? WHERE search_id = ? AND number = ?",
                         learned, sizeBits, searchId, number);
