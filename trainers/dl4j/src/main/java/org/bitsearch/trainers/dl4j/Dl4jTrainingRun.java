@@ -134,7 +134,8 @@ public final class Dl4jTrainingRun implements TrainingRun {
         else reason = FastStep.unsupported(((Net.Mln) net).net()).orElse(null);
         this.fitReason = reason;
         this.fast = reason == null ? FastStep.of(((Net.Mln) net).net(), data.dataset().trainImages(), data.dataset().trainLabels(), hp.batchSize()) : null;
-        if (reason != null) LOG.debug("training with DL4J's fit: {}", reason);
+        if (reason != null && cpq != null) LOG.info("training with DL4J's fit: {}", reason);
+        else if (reason != null) LOG.debug("training with DL4J's fit: {}", reason);
         NativeThreads.acquire(config.threads());
     }
 
