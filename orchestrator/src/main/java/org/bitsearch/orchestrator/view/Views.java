@@ -57,7 +57,7 @@ public final class Views {
     /** A front point; its test accuracy is the front row's, else the trial's (null until measured). */
     public static PointView point(ParetoRow p, TrialRow t, List<QuantLayer> layers) {
         return new PointView(p.number(), p.valAccuracy(), p.testAccuracy().or(t::testAccuracy).orElse(null), p.sizeBits(),
-                ModelSize.kib(p.sizeBits()), compression(layers, t.allocation()), t.candidate().bits().bits(),
+                ModelSize.kib(p.sizeBits()), compression(layers, t.allocation()), t.allocation().bits(),
                 activationBits(t), t.candidate().params());
     }
 
