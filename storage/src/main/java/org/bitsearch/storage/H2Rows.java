@@ -43,12 +43,31 @@ final class H2Rows {
         return new TrialRow(searchId, number, candidate, rs.getLong("seed"), rs.getLong("size_bits"),
                 TrialState.valueOf(rs.getString("state")), rs.getInt("attempts"), rs.getString("error"), rs.getString("finish_reason"),
                 rs.getString("device"), Jdbc.optionalDouble(rs, "test_accuracy"),
-                Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "updated_at"));
+                Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "updated_at"), learnedBits(rs.getString("learned_bits")));
     }
 
     static EpochMetrics metrics(ResultSet rs) throws SQLException {
         return new EpochMetrics(rs.getInt("epoch"), rs.getDouble("val_accuracy"), rs.getDouble("val_loss"),
-                rs.getDouble("train_loss"), rs.getDouble("seconds"), rs.getDouble("samples_per_second"));
+                rs.getDouble("train_loss"), rs.getDouble("seconds"), rs.getDouble("samples_per_second"),
+                learnedBits(rs.getString("learned_bits")));
+    }
+
+    /** The learned_bits column (V3): a JSON array of bit-widths, or null (no learned bits). */
+    static java.util.List<Integer> learnedBits(String json) {
+        if (json == null) return java.util.List.of();
+        String body = json.trim();
+        if (!body.startsWith("[") || !body.endsWith("]")) throw new StoreException("learned_bits is not a JSON array: " + json);
+        body = body.substring(1, body.length() - 1).trim();
+        if (body.isEmpty()) return java.util.List.of();
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        for (String part : body.split(",")) {
+            try {
+                out.add(Integer.parseInt(part.trim()));
+            } catch (NumberFormatException e) {
+                throw new StoreException("learned_bits holds '" + part.trim() + "', not a bit-width: " + json);
+            }
+        }
+        return out;
     }
 
     static ReportRow report(ResultSet rs) throws SQLException {

@@ -66,7 +66,7 @@ public final class H2SearchStore implements SearchStore {
 
     private static final String UNFINISHED = "('PENDING', 'RUNNING', 'INTERRUPTED')";
     private static final String TRIAL_COLUMNS = "search_id, number, params, bits, activation_bits, seed, size_bits, state, attempts, "
-            + "error, finish_reason, device, test_accuracy, created_at, updated_at";
+            + "error, finish_reason, device, test_accuracy, created_at, updated_at, learned_bits";
     private static final String SEARCH_COLUMNS = "id, name, spec_json, seed, state, message, created_at, updated_at";
 
     private final Path dataDir;
@@ -232,7 +232,8 @@ public final class H2SearchStore implements SearchStore {
     }
 
     @Override
-    public boolean recordReport(long searchId, int number, EpochMetrics metrics, Verdict verdict) {
+    public boolean recordReport(long searchId, int number, EpochMetrics metrics, Verdict verdict, long sizeBits) {
+        if (sizeBits < 0) throw new StoreException("sizeBits of trial " + number + " is " + sizeBits + ", but must be >= 0 (0 = unchanged)");
         if (metrics == null || verdict == null) throw new StoreException("metrics and verdict of trial " + number + " must not be null");
         int epoch = metrics.epoch();
         Instant now = clock.instant();
@@ -256,10 +257,15 @@ public final class H2SearchStore implements SearchStore {
                         + (lastEpoch + 1) + ".");
             long seq = lastSeq + 1;
             tx.update("UPDATE search SET report_seq = ? WHERE id = ?", seq, searchId);
+            String learned = metrics.hasLearnedBits() ? json.bits(new org.bitsearch.search.space.BitAllocation(metrics.learnedBits())) : null;
             tx.update("INSERT INTO report (search_id, number, epoch, seq, val_accuracy, val_loss, train_loss, seconds, "
-                    + "samples_per_second, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    + "samples_per_second, recorded_at, learned_bits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FORMAT JSON)",
                     searchId, number, epoch, seq, metrics.valAccuracy(), metrics.valLoss(), metrics.trainLoss(),
-                    metrics.seconds(), metrics.samplesPerSecond(), now);
+                    metrics.seconds(), metrics.samplesPerSecond(), now,
+                    learned != null ? learned : new Jdbc.Null(java.sql.Types.VARCHAR));
+            if (learned != null && sizeBits > 0)
+                tx.update("UPDATE trial SET learned_bits = ? FORMAT JSON, size_bits = ? WHERE search_id = ? AND number = ?",
+                        learned, sizeBits, searchId, number);
             tx.update("INSERT INTO rung_decision (search_id, number, epoch, decision, rung, reason) VALUES (?, ?, ?, ?, ?, ?)",
                     searchId, number, epoch, verdict.decision(), verdict.rung(), verdict.reason());
             tx.update("UPDATE trial SET updated_at = ? WHERE search_id = ? AND number = ? AND state IN " + UNFINISHED,

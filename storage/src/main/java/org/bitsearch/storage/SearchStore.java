@@ -66,7 +66,16 @@ public interface SearchStore extends AutoCloseable {
      * for an epoch already recorded is a re-run (the trial resumed from an earlier checkpoint): it replaces that
      * epoch and every later one (reports, verdicts, and a checkpoint past it) and gets a new {@code seq}.
      */
-    boolean recordReport(long searchId, int number, EpochMetrics metrics, Verdict verdict);
+    default boolean recordReport(long searchId, int number, EpochMetrics metrics, Verdict verdict) {
+        return recordReport(searchId, number, metrics, verdict, 0);
+    }
+
+    /**
+     * As {@link #recordReport(long, int, EpochMetrics, Verdict)}; when the report carries learned bits
+     * ({@link EpochMetrics#learnedBits()}) they also become the trial's learned allocation, in the same transaction,
+     * and {@code sizeBits} (&gt; 0, that allocation's size) its {@code size_bits}. {@code sizeBits} 0 leaves the size.
+     */
+    boolean recordReport(long searchId, int number, EpochMetrics metrics, Verdict verdict, long sizeBits);
 
     /**
      * Records the latest checkpoint of a trial (replacing the previous row). False if the trial is finished.

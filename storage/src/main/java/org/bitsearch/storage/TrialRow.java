@@ -15,11 +15,27 @@ import java.util.Optional;
  *                     "completed N epochs", the failure of a FAILED one), empty while unfinished
  * @param device       the slot it ran on last ("cpu:0", "gpu:1"), empty if never started
  * @param testAccuracy accuracy of the quantized model on the test set, measured at the end for front points
+ * @param learnedBits  the allocation the trainer learned (CPQ's DropBits regulariser), empty if none; when given it
+ *                     is the trial's allocation and {@code sizeBits} its size, while the candidate keeps the proposal
  */
 public record TrialRow(long searchId, int number, Candidate candidate, long seed, long sizeBits, TrialState state,
                        int attempts, String error, String reason, String device, Optional<Double> testAccuracy,
-                       Instant created, Instant updated) {
+                       Instant created, Instant updated, java.util.List<Integer> learnedBits) {
+    /** A trial whose trainer learned no bits. */
+    public TrialRow(long searchId, int number, Candidate candidate, long seed, long sizeBits, TrialState state,
+                    int attempts, String error, String reason, String device, Optional<Double> testAccuracy,
+                    Instant created, Instant updated) {
+        this(searchId, number, candidate, seed, sizeBits, state, attempts, error, reason, device, testAccuracy,
+                created, updated, java.util.List.of());
+    }
+
+    /** The trial's allocation: its learned bits when the trainer learned them, else the candidate's. */
+    public org.bitsearch.search.space.BitAllocation allocation() {
+        return learnedBits.isEmpty() ? candidate.bits() : new org.bitsearch.search.space.BitAllocation(learnedBits);
+    }
+
     public TrialRow {
+        learnedBits = learnedBits == null ? java.util.List.of() : java.util.List.copyOf(learnedBits);
         if (number < 0) throw new IllegalArgumentException("number is " + number + ", but must be >= 0");
         if (candidate == null || state == null) throw new IllegalArgumentException("candidate and state must not be null");
         if (error == null) error = "";

@@ -239,6 +239,32 @@ abstract class SearchStoreContract {
     }
 
     @Test
+    void learnedBitsOfAReportBecomeTheTrialsAllocationAndSizeWhileItsCandidateKeepsTheProposal() {
+        long s = search();
+        TrialRow created = trial(s, 0);
+        store.markRunning(s, 0, "cpu:0");
+        List<Integer> proposed = created.candidate().bits().bits();
+        List<Integer> learned = proposed.stream().map(b -> Math.max(1, Math.min(b, 8) - 1)).toList();
+        EpochMetrics m1 = new EpochMetrics(1, 0.5, 1.0, 1.1, 2.0, 100.0, learned);
+        assertTrue(store.recordReport(s, 0, m1, Verdict.proceed(), 777L));
+        assertTrue(store.recordReport(s, 0, m1, Verdict.proceed(), 777L), "a replay");
+        TrialRow t = store.trial(s, 0).orElseThrow();
+        assertEquals(learned, t.learnedBits());
+        assertEquals(learned, t.allocation().bits());
+        assertEquals(proposed, t.candidate().bits().bits(), "the candidate keeps the proposal: resume rebuilds from it");
+        assertEquals(777L, t.sizeBits());
+        assertEquals(List.of(m1), store.reports(s, 0).stream().map(ReportRow::metrics).toList());
+        // a report without learned bits (a plain trainer) leaves trial 1's allocation and size alone
+        TrialRow other = trial(s, 1);
+        store.markRunning(s, 1, "cpu:0");
+        assertTrue(store.recordReport(s, 1, metrics(1, 0.4), Verdict.proceed()));
+        TrialRow t1 = store.trial(s, 1).orElseThrow();
+        assertEquals(List.of(), t1.learnedBits());
+        assertEquals(other.sizeBits(), t1.sizeBits());
+        assertEquals(List.of(), store.reports(s, 1).get(0).metrics().learnedBits());
+    }
+
+    @Test
     void reportsWithDecisionsJoinsEveryReportWithItsVerdictInRecordedOrder() {
         long s = search();
         long other = search();

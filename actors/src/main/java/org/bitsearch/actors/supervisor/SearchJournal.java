@@ -64,10 +64,12 @@ final class SearchJournal {
         if (store.markInterrupted(id, number)) events.publish(new SearchEvent.TrialInterrupted(id, number, reason));
     }
 
-    /** Records a report and its verdict, then {@code andThen} (the epoch's checkpoint), then publishes the report. */
-    void reported(int number, EpochMetrics metrics, Verdict verdict, Runnable andThen) {
+    /**
+     * Records a report and its verdict (with learned bits, {@code sizeBits} is the size of the trial's learned
+     * allocation, stored with it), then {@code andThen} (the epoch's checkpoint), then publishes the report. */
+    void reported(int number, EpochMetrics metrics, Verdict verdict, long sizeBits, Runnable andThen) {
         writeThenPublish(() -> {
-            store.recordReport(id, number, metrics, verdict);
+            store.recordReport(id, number, metrics, verdict, metrics.hasLearnedBits() ? sizeBits : 0);
             andThen.run();
         }, new SearchEvent.EpochReported(id, number, metrics, verdict));
     }

@@ -185,7 +185,7 @@ final class TrialBook {
         boolean keep = complete || !verdict.stop();
         // the checkpoint is recorded before the report's event goes out: whoever sees the report can rely on it
         Runnable checkpoint = () -> { if (keep) env.store().recordCheckpoint(id, n, m.epoch(), r.checkpoint()); };
-        if (fresh) journal.reported(n, m, verdict, checkpoint);
+        if (fresh) journal.reported(n, m, verdict, engine.trial(n).sizeBits(), checkpoint);
         else checkpoint.run();
         if (!complete && !verdict.stop()) {
             r.replyTo().tell(new TrialActor.TrainNextEpoch());

@@ -15,7 +15,8 @@ import java.util.TreeMap;
  *
  * @param reason          why it ended (pruner verdict, error), or the last retried error; empty if none
  * @param params          hyperparameter values by name
- * @param bits            bit-width per quantizable layer, in layer order
+ * @param bits            bit-width per quantizable layer, in layer order: the learned ones when the trainer learned
+ *                        them (CPQ, {@code cpq.learnBits}), else the candidate's
  * @param activationBits  bit-width of each quantizable layer's output activations (32 = FP32), in layer order; null
  *                        (left out of the JSON) when the search does not quantize activations
  * @param compression     all-32-bit size / this size, null if the model's layers are unknown

@@ -49,7 +49,7 @@ public final class Views {
     public static TrialView trial(TrialRow t, List<EpochMetrics> reports, List<QuantLayer> layers, boolean onFront) {
         TrialRecord record = new TrialRecord(t.number(), t.candidate(), t.state(), reports, t.sizeBits());
         return new TrialView(t.number(), t.state().name(), t.statusReason(), t.candidate().params(),
-                t.candidate().bits().bits(), activationBits(t), t.sizeBits(), ModelSize.kib(t.sizeBits()), compression(layers, t.candidate().bits()),
+                t.allocation().bits(), activationBits(t), t.sizeBits(), ModelSize.kib(t.sizeBits()), compression(layers, t.allocation()),
                 t.seed(), t.attempts(), t.device(), reports.size(), ViewJson.finite(record.finalValAccuracy()),
                 ViewJson.finite(record.bestValAccuracy()), t.testAccuracy().orElse(null), onFront, t.created(), t.updated());
     }
@@ -57,7 +57,7 @@ public final class Views {
     /** A front point; its test accuracy is the front row's, else the trial's (null until measured). */
     public static PointView point(ParetoRow p, TrialRow t, List<QuantLayer> layers) {
         return new PointView(p.number(), p.valAccuracy(), p.testAccuracy().or(t::testAccuracy).orElse(null), p.sizeBits(),
-                ModelSize.kib(p.sizeBits()), compression(layers, t.candidate().bits()), t.candidate().bits().bits(),
+                ModelSize.kib(p.sizeBits()), compression(layers, t.allocation()), t.allocation().bits(),
                 activationBits(t), t.candidate().params());
     }
 

@@ -319,7 +319,7 @@ class SpecCompilerTest {
     @Test
     void thePapersExamplesCompile() throws Exception {
         Path examples = Path.of("..", "examples");
-        for (String f : List.of("papers-sensitivity-sampler.yaml", "papers-depth-prior.yaml", "papers-progressive.yaml")) {
+        for (String f : List.of("papers-sensitivity-sampler.yaml", "papers-depth-prior.yaml", "papers-progressive.yaml", "papers-cpq.yaml")) {
             String text = java.nio.file.Files.readString(examples.resolve(f))
                     .replace("../shared/datasets/fashion-mnist", data.toString().replace("\\", "/"));
             CompiledSearch c = compiler.compile(text);

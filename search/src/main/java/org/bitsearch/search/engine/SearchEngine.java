@@ -84,7 +84,7 @@ public final class SearchEngine {
             Optional<String> violation = settings.space().violation(t.candidate().bits(), t.candidate().activationBits());
             if (violation.isPresent())
                 throw new IllegalArgumentException("trial " + i + ": its bit allocation " + t.candidate().bitsLabel() + " is outside the space: " + violation.get());
-            long size = settings.space().bits().sizeBits(t.candidate().bits());
+            long size = settings.space().bits().sizeBits(t.allocation());
             if (size != t.sizeBits())
                 throw new IllegalArgumentException("trial " + i + ": sizeBits is " + t.sizeBits() + ", but its allocation has " + size + " bits");
             engine.add(t.candidate());
@@ -182,15 +182,36 @@ public final class SearchEngine {
             throw new IllegalStateException("trial " + number + " reported epoch " + metrics.epoch() + ", but its next epoch is " + next);
         if (metrics.epoch() > epochLimit)
             throw new IllegalStateException("trial " + number + " reported epoch " + metrics.epoch() + ", but trials train at most " + epochLimit + " epochs");
-        Verdict verdict = pruner.onReport(number, t.sizeBits(), metrics);
+        long size = t.sizeBits();
+        if (metrics.hasLearnedBits()) size = learnedSize(t, metrics);
+        Verdict verdict = pruner.onReport(number, size, metrics);
         if (isLastEpoch(metrics.epoch()) && !Double.isNaN(metrics.valAccuracy())) {
             String reason = "last epoch " + metrics.epoch() + ": the trial completes" + (verdict.reason().isEmpty() ? "" : " (" + verdict.reason() + ")");
             verdict = new Verdict(Decision.CONTINUE, verdict.rung(), reason);
         }
         List<EpochMetrics> reports = new ArrayList<>(t.reports());
         reports.add(metrics);
-        trials.set(number, new TrialRecord(number, t.candidate(), TrialState.RUNNING, reports, t.sizeBits()));
+        trials.set(number, new TrialRecord(number, t.candidate(), TrialState.RUNNING, reports, size));
         return verdict;
+    }
+
+    /**
+     * The model size of a report's learned bits (CPQ: the trainer learned the trial's per-layer bits; they become
+     * the trial's allocation, size and front point).
+     *
+     * @throws IllegalArgumentException if the learned bits do not have one entry per layer, or a layer learned more
+     *         bits than its candidate gave it
+     */
+    private long learnedSize(TrialRecord t, EpochMetrics metrics) {
+        List<Integer> learned = metrics.learnedBits(), proposed = t.candidate().bits().bits();
+        if (learned.size() != proposed.size())
+            throw new IllegalArgumentException("trial " + t.number() + ": learnedBits has " + learned.size()
+                    + " entries, but the trial has " + proposed.size() + " layers");
+        for (int i = 0; i < learned.size(); i++)
+            if (learned.get(i) > proposed.get(i))
+                throw new IllegalArgumentException("trial " + t.number() + ": learnedBits[" + i + "] is " + learned.get(i)
+                        + ", but must be <= the candidate's " + proposed.get(i) + " (learned bits only drop bits)");
+        return settings.space().bits().sizeBits(new org.bitsearch.search.space.BitAllocation(learned));
     }
 
     /**

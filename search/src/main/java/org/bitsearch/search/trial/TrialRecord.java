@@ -10,7 +10,7 @@ import java.util.Optional;
  * @param candidate the configuration
  * @param state     current state
  * @param reports   epoch reports, epochs 1..n without gaps
- * @param sizeBits  exact model size in bits of the candidate's allocation
+ * @param sizeBits  exact model size in bits of the trial's allocation ({@link #allocation()})
  */
 public record TrialRecord(int number, Candidate candidate, TrialState state, List<EpochMetrics> reports, long sizeBits) {
     public TrialRecord {
@@ -22,6 +22,15 @@ public record TrialRecord(int number, Candidate candidate, TrialState state, Lis
                 throw new IllegalArgumentException("trial " + number + ": report " + i + " has epoch "
                         + reports.get(i).epoch() + ", but must be " + (i + 1));
         if (sizeBits <= 0) throw new IllegalArgumentException("sizeBits is " + sizeBits + ", but must be > 0");
+    }
+
+    /**
+     * The trial's allocation: the learned bits of its last report when the trainer learns them (CPQ's DropBits
+     * regulariser), else the candidate's. Size, Pareto front and reported allocation use it.
+     */
+    public org.bitsearch.search.space.BitAllocation allocation() {
+        return lastReport().filter(EpochMetrics::hasLearnedBits)
+                .map(r -> new org.bitsearch.search.space.BitAllocation(r.learnedBits())).orElse(candidate.bits());
     }
 
     public Optional<EpochMetrics> lastReport() {

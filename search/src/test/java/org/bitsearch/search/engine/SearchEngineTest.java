@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.bitsearch.search.space.BitAllocation;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
@@ -180,6 +181,30 @@ class SearchEngineTest {
         SearchEngine restored = SearchEngine.restore(s, e.trials(),
                 List.of(new ReportRef(0, 1), new ReportRef(0, 2), new ReportRef(0, 3)));
         assertEquals(e.front(), restored.front());
+    }
+
+    @Test void learnedBitsOfAReportBecomeTheTrialsAllocationSizeAndFrontPoint() {
+        SearchSettings s = settings(new SamplerConfig.Random(), new PrunerConfig.None(), 4, 1, 1);
+        SearchEngine e = new SearchEngine(s);
+        Proposal p = e.ask().orElseThrow();
+        List<Integer> proposed = p.candidate().bits().bits();
+        List<Integer> learned = proposed.stream().map(b -> b == 32 ? 32 : Math.max(1, b / 2)).toList();
+        long learnedSize = s.space().bits().sizeBits(new BitAllocation(learned));
+        e.report(p.number(), new EpochMetrics(1, 0.8, 1, 1, 0, 0, learned));
+        assertEquals(learned, e.trial(p.number()).allocation().bits());
+        assertEquals(proposed, e.trial(p.number()).candidate().bits().bits(), "the candidate keeps the proposal");
+        assertEquals(learnedSize, e.trial(p.number()).sizeBits());
+        List<Integer> tooMany = proposed.stream().map(b -> b == 32 ? 32 : b + 1).toList();
+        if (!tooMany.equals(proposed)) {
+            IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
+                    () -> e.report(p.number(), new EpochMetrics(2, 0.8, 1, 1, 0, 0, tooMany)));
+            assertTrue(x.getMessage().contains("learned bits only drop bits"), x.getMessage());
+        }
+        e.finish(p.number(), TrialState.COMPLETED);
+        assertEquals(List.of(new FrontPoint(p.number(), 0.8, learnedSize)), e.front());
+        SearchEngine restored = SearchEngine.restore(s, e.trials(), List.of(new ReportRef(p.number(), 1)));
+        assertEquals(e.front(), restored.front());
+        assertEquals(learned, restored.trial(p.number()).allocation().bits());
     }
 
     @Test void wrongCallsThrowWithClearMessagesAndChangeNothing() {

@@ -17,6 +17,7 @@ import org.bitsearch.search.trial.TrialState;
 import org.bitsearch.trainers.dl4j.Dl4jTrainer;
 import org.bitsearch.trainers.dl4j.Dl4jTrainerConfig;
 import org.bitsearch.trainers.dl4j.factor.QuantizedFactorization;
+import org.bitsearch.trainers.dl4j.schedule.CpqConfig;
 import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
 import org.bitsearch.trainers.dl4j.schedule.SensitivityConfig;
 import org.bitsearch.trainers.sim.SimulatedTrainer;
@@ -42,16 +43,24 @@ public final class PapersBench {
 
     static final List<Integer> HIDDEN = List.of(64, 32);
     static final int TRAIN = 3000, VALIDATION = 1000, EPOCHS = 4;
+    /** CPQ's bit regulariser weights λ of the learned-bits rows (system property bench.cpqLambdas). */
+    static final List<Double> LAMBDAS = java.util.Arrays.stream(System.getProperty("bench.cpqLambdas", "0.3,1,3").split(","))
+            .map(Double::parseDouble).toList();
 
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args.length > 0 ? args[0] : "../shared/datasets/fashion-mnist");
         int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         System.out.println("| method (paper) | setup | baseline | method | difference |");
         System.out.println("| --- | --- | --- | --- | --- |");
+        if (args.length > 2 && args[2].equals("cpq")) { // only the CPQ rows
+            cpq(data, seeds);
+            return;
+        }
         samplers(seeds * 2);
         qaf(seeds);
         progressive(data, seeds);
         sensitivityModes(data, seeds);
+        cpq(data, seeds);
     }
 
     static String ms(List<Double> xs, int d) {
@@ -123,10 +132,55 @@ public final class PapersBench {
     }
 
     static double train(Dl4jTrainer trainer, List<Integer> bits, long seed, int epochs) throws Exception {
+        return last(trainer, bits, seed, epochs).valAccuracy();
+    }
+
+    static EpochMetrics last(Dl4jTrainer trainer, List<Integer> bits, long seed, int epochs) throws Exception {
         try (TrainingRun run = trainer.open(Dl4jBench.context(0, Dl4jBench.candidate(bits), seed, epochs, 0))) {
             EpochMetrics m = null;
             for (int e = 0; e < epochs; e++) m = run.trainEpoch();
-            return m.valAccuracy();
+            return m;
+        }
+    }
+
+    /**
+     * CPQ (Lee et al. 2021): its quantizer with DropBits against the uniform quantizer at the same bits and epochs,
+     * and CPQ's learned bits (from 4 bits everywhere) against the uniform quantizer trained at the bits it learned.
+     * Runs alternate which trainer goes first per seed.
+     */
+    static void cpq(Path data, int seeds) throws Exception {
+        Dl4jTrainer plain = new Dl4jTrainer(config(data));
+        Dl4jTrainer cpq = new Dl4jTrainer(config(data).withCpq(CpqConfig.DEFAULT.withSampling("categorical")));
+        Dl4jTrainer argmax = new Dl4jTrainer(config(data).withCpq(CpqConfig.DEFAULT));
+        for (List<Integer> bits : List.of(List.of(4, 4, 4), List.of(3, 3, 3))) {
+            List<Double> a = new ArrayList<>(), b = new ArrayList<>(), c = new ArrayList<>();
+            for (int s = 0; s < seeds; s++) {
+                boolean first = s % 2 == 0;
+                double x = first ? train(plain, bits, s, EPOCHS) : 0, y = train(cpq, bits, s, EPOCHS), z = train(argmax, bits, s, EPOCHS);
+                if (!first) x = train(plain, bits, s, EPOCHS);
+                a.add(x);
+                b.add(y);
+                c.add(z);
+            }
+            row("CPQ + DropBits vs uniform (Lee 2021)", "MLP 784-64-32-10, bits " + bits + ", cpq defaults (ρ 1/3, sampling argmax, dropProbability 0.1), "
+                    + EPOCHS + " epochs, " + TRAIN + "/" + VALIDATION + " samples, val accuracy, " + seeds + " seeds", a, c, 4);
+            row("CPQ (categorical forward) + DropBits vs uniform (Lee 2021)", "as above, sampling categorical", a, b, 4);
+        }
+        for (double lambda : LAMBDAS) {
+            CpqConfig learn = new CpqConfig(1.0 / 3, "argmax", 0.1, true, 2, lambda, 0.1);
+            Dl4jTrainer learner = new Dl4jTrainer(config(data).withCpq(learn));
+            List<Double> a = new ArrayList<>(), b = new ArrayList<>(), sizes = new ArrayList<>();
+            List<List<Integer>> learned = new ArrayList<>();
+            for (int s = 0; s < seeds; s++) {
+                EpochMetrics m = last(learner, List.of(4, 4, 4), s, EPOCHS);
+                learned.add(m.learnedBits());
+                b.add(m.valAccuracy());
+                a.add(train(plain, m.learnedBits(), s, EPOCHS));
+                sizes.add((double) plain.size(new BitAllocation(m.learnedBits())).bits() / plain.size(BitAllocation.uniform(3, 4)).bits());
+            }
+            row("CPQ learned bits vs uniform at those bits (Lee 2021)", "MLP 784-64-32-10 from bits [4, 4, 4], learnBits, λ " + lambda
+                    + ", gate rate 0.1, argmax, learned " + learned + " (size " + ms(sizes, 2) + " of uniform 4-bit), " + EPOCHS
+                    + " epochs, " + TRAIN + "/" + VALIDATION + " samples, val accuracy, " + seeds + " seeds", a, b, 4);
         }
     }
 

@@ -210,7 +210,8 @@ public final class Dl4jTrainer implements Trainer {
             mln.init();
             net = Net.of(mln);
         }
-        return new Dl4jTrainingRun(config, data, net, bits, hp, context.seed(), context.device(), schedule, drop, nextEpoch);
+        return new Dl4jTrainingRun(config, data, net, bits, hp, context.seed(), context.device(), schedule, drop, nextEpoch,
+                withRegularisers && config.cpqQuantizer() ? config.cpq() : null);
     }
 
     /**

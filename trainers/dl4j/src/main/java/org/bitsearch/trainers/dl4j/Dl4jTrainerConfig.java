@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import org.bitsearch.trainers.dl4j.data.DataConfig;
 import org.bitsearch.trainers.dl4j.data.DataLocator;
 import org.bitsearch.trainers.dl4j.data.DatasetLoader;
+import org.bitsearch.trainers.dl4j.schedule.CpqConfig;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
 import org.bitsearch.trainers.dl4j.schedule.SensitivityConfig;
@@ -44,13 +45,18 @@ import java.util.Set;
  *                       with it {@code dataset} is the format and {@code dataDir} the data's location
  * @param modelFile      the user's own DL4J network instead of a built-in model ({@code UserModel}); with it
  *                       {@code model} is "file" and {@code hidden} is not used
+ * @param quantizer      the weight quantizer: "uniform" (default: DESIGN.md's quantizers with the plain
+ *                       straight-through estimator) or "cpq" (Cluster-Promoting Quantization with DropBits, Lee et
+ *                       al. 2021; its options are {@code cpq}); cpq trains on DL4J's {@code fit} path
+ * @param cpq            options of the cpq quantizer ({@link CpqConfig}); null with the uniform quantizer
  */
 public record Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
                                 int trainSubset, int validationSize, long splitSeed, int batchSize,
                                 int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
                                 DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data,
-                                String modelFile) {
+                                String modelFile, String quantizer, CpqConfig cpq) {
     public static final Set<String> MODELS = Set.of("mlp", "cnn", "resnet20");
+    public static final Set<String> QUANTIZERS = Set.of("uniform", "cpq");
     public static final int DEFAULT_VALIDATION_SIZE = 5000;
     public static final int DEFAULT_BATCH_SIZE = 128;
     public static final int DEFAULT_EVAL_BATCH_SIZE = 2000;
@@ -111,6 +117,16 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         if (batchSize < 1) problems.add("batchSize is " + batchSize + ", but must be >= 1");
         if (evalBatchSize < 1) problems.add("evalBatchSize is " + evalBatchSize + ", but must be >= 1");
         if (threads < 0) problems.add("threads is " + threads + ", but must be >= 0 (0 = automatic)");
+        if (quantizer == null) quantizer = cpq != null ? "cpq" : "uniform";
+        if (!QUANTIZERS.contains(quantizer))
+            problems.add("quantizer is '" + quantizer + "', but must be one of " + QUANTIZERS.stream().sorted().toList());
+        else if (quantizer.equals("uniform") && cpq != null)
+            problems.add("cpq is given, but quantizer is 'uniform': its options apply to quantizer: cpq only");
+        else if (quantizer.equals("cpq")) {
+            if (cpq == null) cpq = CpqConfig.DEFAULT;
+            if (dropBits != null && dropBits.enabled())
+                problems.add("dropBits is given, but quantizer is 'cpq': DropBits on the cpq grid is cpq.dropProbability");
+        }
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("\n", problems));
         if (schedule == null) schedule = ScheduleConfig.NONE;
         if (dropBits == null) dropBits = DropBitsConfig.OFF;
@@ -123,8 +139,20 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                              int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
                              DropBitsConfig dropBits, SensitivityConfig sensitivity) {
         this(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize, evalBatchSize,
-                threads, perChannel, schedule, dropBits, sensitivity, null, null);
+                threads, perChannel, schedule, dropBits, sensitivity, null, null, "uniform", null);
     }
+
+    /** A configuration with the uniform quantizer. */
+    public Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
+                             int trainSubset, int validationSize, long splitSeed, int batchSize,
+                             int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
+                             DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data, String modelFile) {
+        this(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize, evalBatchSize,
+                threads, perChannel, schedule, dropBits, sensitivity, data, modelFile, "uniform", null);
+    }
+
+    /** True with {@code quantizer: cpq}. */
+    public boolean cpqQuantizer() { return quantizer.equals("cpq"); }
 
     /**
      * The binding Jackson uses: absent fields are {@code null} here and take their defaults; an absent
@@ -142,7 +170,8 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                                   @JsonProperty("dropBits") DropBitsConfig dropBits,
                                   @JsonProperty("sensitivity") SensitivityConfig sensitivity,
                                   @JsonProperty("data") DataConfig data,
-                                  @JsonProperty("modelFile") String modelFile) {
+                                  @JsonProperty("modelFile") String modelFile,
+                                  @JsonProperty("quantizer") String quantizer, @JsonProperty("cpq") CpqConfig cpq) {
         if (data != null && ((dataset != null && !dataset.equals(data.format())) || (dataDir != null && !dataDir.equals(data.location()))))
             throw new IllegalArgumentException("data is given together with " + (dataset != null ? "dataset" : "dataDir")
                     + ": give either dataset (with dataDir) or data, not both");
@@ -154,18 +183,19 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, or(trainSubset, 0),
                 or(validationSize, DEFAULT_VALIDATION_SIZE), splitSeed == null ? 0 : splitSeed,
                 or(batchSize, DEFAULT_BATCH_SIZE), or(evalBatchSize, DEFAULT_EVAL_BATCH_SIZE), or(threads, 0),
-                perChannel != null && perChannel, schedule, dropBits, sensitivity, data, modelFile);
+                perChannel != null && perChannel, schedule, dropBits, sensitivity, data, modelFile,
+                quantizer == null && cpq == null ? "uniform" : quantizer, cpq);
     }
 
     /** A config with every optional field at its default. */
     public static Dl4jTrainerConfig defaults(String dataset, String dataDir, String model) {
         if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("dataDir is required");
-        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A config of {@code data} with every optional field at its default. */
     public static Dl4jTrainerConfig defaults(DataConfig data, String model) {
-        return json(null, null, model, null, null, null, null, null, null, null, null, null, null, null, data, null);
+        return json(null, null, model, null, null, null, null, null, null, null, null, null, null, null, data, null, null, null);
     }
 
     /** The data section this config reads: {@code data}, or an idx section for a named dataset. */
@@ -207,6 +237,9 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
 
     public Dl4jTrainerConfig withPerChannel(boolean p) { return toBuilder().perChannel(p).build(); }
 
+    /** This config with {@code quantizer: cpq} and {@code options}. */
+    public Dl4jTrainerConfig withCpq(CpqConfig options) { return toBuilder().quantizer("cpq").cpq(options).build(); }
+
     /** This config with the user's model file instead of a built-in model. */
     public Dl4jTrainerConfig withModelFile(String file) {
         Builder b = toBuilder().modelFile(file);
@@ -229,12 +262,15 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         private SensitivityConfig sensitivity;
         private DataConfig data;
         private String modelFile;
+        private String quantizer;
+        private CpqConfig cpq;
 
         private Builder(Dl4jTrainerConfig c) {
             dataset = c.dataset; dataDir = c.dataDir; model = c.model; hidden = c.hidden;
             trainSubset = c.trainSubset; validationSize = c.validationSize; splitSeed = c.splitSeed;
             batchSize = c.batchSize; evalBatchSize = c.evalBatchSize; threads = c.threads; perChannel = c.perChannel;
             schedule = c.schedule; dropBits = c.dropBits; sensitivity = c.sensitivity; data = c.data; modelFile = c.modelFile;
+            quantizer = c.quantizer; cpq = c.cpq;
         }
 
         public Builder dataset(String v) { dataset = v; return this; }
@@ -255,11 +291,15 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         /** Data by format (with it, dataset and dataDir follow from the data). */
         public Builder data(DataConfig v) { data = v; if (v != null) { dataset = v.format(); dataDir = v.location(); } return this; }
         public Builder modelFile(String v) { modelFile = v; return this; }
+        /** "uniform" or "cpq" (with "uniform" the cpq options are dropped). */
+        public Builder quantizer(String v) { quantizer = v; if ("uniform".equals(v)) cpq = null; return this; }
+        public Builder cpq(CpqConfig v) { cpq = v; return this; }
 
         /** @throws IllegalArgumentException naming the field and the rule if a value is invalid */
         public Dl4jTrainerConfig build() {
             return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed,
-                    batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data, modelFile);
+                    batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data, modelFile,
+                    quantizer, cpq);
         }
     }
 }

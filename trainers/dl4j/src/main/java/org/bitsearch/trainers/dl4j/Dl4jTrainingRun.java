@@ -10,6 +10,10 @@ import org.bitsearch.trainers.dl4j.fast.FastStep;
 import org.bitsearch.trainers.dl4j.model.NativeConvolution;
 import org.bitsearch.trainers.dl4j.model.Net;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
+import org.bitsearch.trainers.dl4j.quant.BitDropGates;
+import org.bitsearch.trainers.dl4j.quant.CpqGradientListener;
+import org.bitsearch.trainers.dl4j.quant.CpqTraining;
+import org.bitsearch.trainers.dl4j.schedule.CpqConfig;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ProgressiveSchedule;
 import org.bitsearch.search.space.BitAllocation;
@@ -53,7 +57,8 @@ import java.util.SplittableRandom;
  * stops (also on cancellation), so evaluation, checkpoints and export read DL4J's arrays as before.
  */
 public final class Dl4jTrainingRun implements TrainingRun {
-    private static final long EPOCH_STREAM = 0x9E3779B97F4A7C15L, STEP_STREAM = 0xD1B54A32D192ED03L;
+    private static final long EPOCH_STREAM = 0x9E3779B97F4A7C15L, STEP_STREAM = 0xD1B54A32D192ED03L,
+            GATE_STREAM = 0x2545F4914F6CDD1DL;
     /** System property: {@code false} makes every run train with DL4J's {@code fit} (comparisons, diagnosis). */
     public static final String FAST_STEP_PROPERTY = "bitsearch.dl4j.fastStep";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Dl4jTrainingRun.class);
@@ -70,6 +75,8 @@ public final class Dl4jTrainingRun implements TrainingRun {
     private final String device;
     private final ProgressiveSchedule schedule;
     private final DropBitsConfig dropBits;
+    /** {@code trainer.cpq} when this run trains with the CPQ quantizer, else null. */
+    private final CpqConfig cpq;
     private int nextEpoch;
     private double lastTrainCpuSeconds;
     private INDArray xBuffer, yBuffer;
@@ -93,7 +100,19 @@ public final class Dl4jTrainingRun implements TrainingRun {
     Dl4jTrainingRun(Dl4jTrainerConfig config, DataSplit data, Net net, BitAllocation bits,
                     Hyperparameters hp, long seed, String device, ProgressiveSchedule schedule,
                     DropBitsConfig dropBits, int nextEpoch) {
+        this(config, data, net, bits, hp, seed, device, schedule, dropBits, nextEpoch, null);
+    }
+
+    /**
+     * A run; with {@code cpq} non-null its layers of 2..8 bits train with the CPQ quantizer (Lee et al. 2021):
+     * {@link CpqTraining} forwards, {@link CpqGradientListener}'s multi-class STE backward, DropBits' gates drawn
+     * before each step, on DL4J's {@code fit} path.
+     */
+    Dl4jTrainingRun(Dl4jTrainerConfig config, DataSplit data, Net net, BitAllocation bits,
+                    Hyperparameters hp, long seed, String device, ProgressiveSchedule schedule,
+                    DropBitsConfig dropBits, int nextEpoch, CpqConfig cpq) {
         this.config = config;
+        this.cpq = cpq;
         this.data = data;
         this.net = net;
         NativeConvolution.install(net);
@@ -111,14 +130,18 @@ public final class Dl4jTrainingRun implements TrainingRun {
         for (int i = 0; i < noises.size(); i++) {
             noises.get(i).setTargetBits(bits.get(i));
             noises.get(i).setPerChannel(config.perChannel());
+            noises.get(i).setGridBits(0);
         }
+        if (cpq != null) installCpq(net, cpq, bits, seed);
         String reason;
         if (!Boolean.parseBoolean(System.getProperty(FAST_STEP_PROPERTY, "true"))) reason = FAST_STEP_PROPERTY + " is false";
+        else if (cpq != null) reason = "trainer.quantizer is cpq (the fast step has no multi-class STE backward)";
         else if (!(net instanceof Net.Mln)) reason = "the network is a ComputationGraph (the fast step covers MultiLayerNetworks)";
         else reason = FastStep.unsupported(((Net.Mln) net).net()).orElse(null);
         this.fitReason = reason;
         this.fast = reason == null ? FastStep.of(((Net.Mln) net).net(), data.dataset().trainImages(), data.dataset().trainLabels(), hp.batchSize()) : null;
-        if (reason != null) LOG.debug("training with DL4J's fit: {}", reason);
+        if (reason != null && cpq != null) LOG.info("training with DL4J's fit: {}", reason);
+        else if (reason != null) LOG.debug("training with DL4J's fit: {}", reason);
         NativeThreads.acquire(config.threads());
     }
 
@@ -180,13 +203,70 @@ public final class Dl4jTrainingRun implements TrainingRun {
         }
         double trainSeconds = (System.nanoTime() - start) / 1e9;
         lastTrainCpuSeconds = (cpuNanos() - cpuStart) / 1e9;
+        applyLearnedBits();
         Evaluation val = evaluate(data.validation());
         double seconds = (System.nanoTime() - start) / 1e9;
         nextEpoch = epoch + 1;
         net.setEpochCount(epoch);
         double trainLoss = diverged ? lossSum : lossSum / Math.max(1, samples);
         return new EpochMetrics(epoch, val.accuracy(), val.loss(), trainLoss, seconds,
-                trainSeconds > 0 ? samples / trainSeconds : 0);
+                trainSeconds > 0 ? samples / trainSeconds : 0, learnsBits() ? targetBits() : List.of());
+    }
+
+    /** The bits each layer is evaluated and exported with: the candidate's, or the learned ones under cpq.learnBits. */
+    public List<Integer> targetBits() {
+        List<Integer> out = new ArrayList<>(noises.size());
+        for (QuantizedWeightNoise n : noises) out.add(n.getTargetBits());
+        return out;
+    }
+
+    /** True when this run learns its bit-widths (cpq.learnBits): its reports carry them. */
+    public boolean learnsBits() { return cpq != null && cpq.learnBits(); }
+
+    /** Under cpq.learnBits: sets every CPQ layer's target bits to its gates' mode, the learned bit-width. */
+    private void applyLearnedBits() {
+        for (QuantizedWeightNoise n : noises) {
+            CpqTraining t = n.cpqTraining();
+            if (t != null && t.learnBits()) n.setTargetBits(t.gates().mode());
+        }
+    }
+
+    /**
+     * Hooks the CPQ training into the network: each layer of 2..8 bits gets grid width B = its candidate bits, its
+     * DropBits gates (restored from the noise when a checkpoint carried them), a {@link CpqTraining} and a place in
+     * the {@link CpqGradientListener}. Layers of 1 or 32 bits keep the uniform quantizer.
+     */
+    private void installCpq(Net net, CpqConfig cpq, BitAllocation bits, long seed) {
+        long total = 0;
+        Layer[] layers = net.layers();
+        List<Layer> quantLayers = new ArrayList<>();
+        for (Layer l : layers)
+            if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise) quantLayers.add(l);
+        for (int i = 0; i < noises.size(); i++)
+            if (bits.get(i) >= 2 && bits.get(i) <= 8) total += quantLayers.get(i).getParam(QuantizedWeightNoise.WEIGHT_KEY).length();
+        List<CpqGradientListener.Hooked> hooked = new ArrayList<>();
+        for (int i = 0; i < noises.size(); i++) {
+            QuantizedWeightNoise n = noises.get(i);
+            int b = bits.get(i);
+            if (b < 2 || b > 8) continue;
+            n.setGridBits(b);
+            BitDropGates gates = null;
+            if (cpq.dropProbability() > 0) {
+                int min = Math.min(cpq.minBits(), b);
+                double[] saved = n.getCpqState();
+                gates = saved != null && saved.length == 3 * (b - min) + 1
+                        ? new BitDropGates(b, min, saved) : new BitDropGates(b, min, 1 - cpq.dropProbability());
+                n.setCpqState(gates.state());
+            }
+            Layer l = quantLayers.get(i);
+            double share = cpq.lambda() * l.getParam(QuantizedWeightNoise.WEIGHT_KEY).length() / (double) total;
+            n.cpqTraining(new CpqTraining(cpq.noise(), cpq.sampled(), seed, i, gates, cpq.learnBits(), share, cpq.gateLearningRate()));
+            if (cpq.learnBits()) n.setTargetBits(gates.mode());
+            String key = (net instanceof Net.Mln ? String.valueOf(l.getIndex()) : l.conf().getLayer().getLayerName())
+                    + "_" + QuantizedWeightNoise.WEIGHT_KEY;
+            hooked.add(new CpqGradientListener.Hooked(key, n));
+        }
+        net.model().addListeners(new CpqGradientListener(hooked));
     }
 
     private static long cpuNanos() {
@@ -238,8 +318,15 @@ public final class Dl4jTrainingRun implements TrainingRun {
      */
     private void setTrainBits(boolean[] quantized, int iteration) {
         SplittableRandom rng = dropBits.enabled() ? new SplittableRandom(seed ^ (STEP_STREAM * (iteration + 1L))) : null;
+        SplittableRandom gates = cpq != null ? new SplittableRandom(seed ^ (GATE_STREAM * (iteration + 1L))) : null;
         for (int i = 0; i < noises.size(); i++) {
             QuantizedWeightNoise n = noises.get(i);
+            if (n.cpqTraining() != null) {
+                // DropBits on the CPQ grid: the gates pick this step's nested grid G_b (b <= B)
+                int b = n.cpqTraining().drawBits(n.getGridBits(), gates);
+                n.setTrainBits(quantized[i] ? b : 32);
+                continue;
+            }
             int target = n.getTargetBits();
             int train = quantized[i] ? target : 32;
             if (rng != null) {
@@ -325,7 +412,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         for (Layer l : copy.getLayers()) {
             if (!(l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n)) continue;
             INDArray w = l.getParam(QuantizedWeightNoise.WEIGHT_KEY);
-            w.assign(QuantizedWeightNoise.quantize(w, n.getTargetBits(), n.isPerChannel()));
+            w.assign(n.quantizeForInference(w));
             n.setTargetBits(32);
             n.setTrainBits(32);
         }

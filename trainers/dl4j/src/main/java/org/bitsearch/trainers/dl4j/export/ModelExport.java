@@ -2,6 +2,7 @@ package org.bitsearch.trainers.dl4j.export;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bitsearch.trainers.dl4j.data.InputShape;
+import org.bitsearch.trainers.dl4j.quant.CpqQuantizer;
 import org.bitsearch.trainers.dl4j.quant.QuantizedActivation;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.quant.Quantizer;
@@ -100,7 +101,7 @@ public final class ModelExport {
         for (int i = 0; i < conf.getConfs().size(); i++)
             if (conf.getConf(i).getLayer() instanceof BaseLayer b && b.getWeightNoise() != null) {
                 if (b.getWeightNoise() instanceof QuantizedWeightNoise q)
-                    quantized.add(new int[]{i, q.getTargetBits(), q.isPerChannel() ? 1 : 0});
+                    quantized.add(new int[]{i, q.getTargetBits(), q.isPerChannel() ? 1 : 0, q.getGridBits()});
                 b.setWeightNoise(null);
             }
         for (int i = 0; i < conf.getConfs().size(); i++)
@@ -111,7 +112,8 @@ public final class ModelExport {
         for (int[] q : quantized)
             for (Map.Entry<String, INDArray> p : copy.getLayer(q[0]).paramTable().entrySet())
                 if (QuantizedWeightNoise.WEIGHT_KEYS.contains(p.getKey()) && q[1] != 32)
-                    p.getValue().assign(QuantizedWeightNoise.quantize(p.getValue(), q[1], q[2] == 1));
+                    p.getValue().assign(QuantizedWeightNoise.quantize(p.getValue(), q[1], q[2] == 1,
+                            QuantizedWeightNoise.WEIGHT_KEY.equals(p.getKey()) ? q[3] : 0));
         return copy;
     }
 
@@ -168,11 +170,12 @@ public final class ModelExport {
         INDArray wArr = l.getParam(QuantizedWeightNoise.WEIGHT_KEY);
         // output-channel-major: columns of [nIn, nOut] ('f' order), or [nOut, nIn, kH, kW] in 'c' order
         float[] values = wArr.castTo(DataType.FLOAT).dup(order).data().asFloat();
-        int bits = 32;
+        int bits = 32, gridBits = 0;
         boolean perChannel = false;
         if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise q) {
             bits = q.getTargetBits();
             perChannel = q.isPerChannel();
+            gridBits = q.getGridBits();
         }
         int[] codes;
         double[] scales;
@@ -181,7 +184,9 @@ public final class ModelExport {
             for (int i = 0; i < values.length; i++) codes[i] = Float.floatToRawIntBits(values[i]);
             scales = new double[0];
         } else {
-            Quantizer.Levels lv = Quantizer.levels(values, perChannel ? nOut : 1, bits);
+            // a CPQ layer's levels lie on its nested grid G_bits of width gridBits (CpqQuantizer)
+            Quantizer.Levels lv = gridBits > 0 ? CpqQuantizer.levels(values, perChannel ? nOut : 1, gridBits, bits)
+                    : Quantizer.levels(values, perChannel ? nOut : 1, bits);
             codes = new int[values.length];
             for (int i = 0; i < codes.length; i++) codes[i] = PackedLayer.code(lv.levels()[i], bits);
             scales = lv.scales();
@@ -263,7 +268,7 @@ public final class ModelExport {
             String name = l.conf().getLayer().getLayerName();
             if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n) {
                 bits.add(new LayerBits(name, n.getTargetBits(), n.isPerChannel(), 32, false, 0f));
-                quantized.put(name, new int[]{n.getTargetBits(), n.isPerChannel() ? 1 : 0});
+                quantized.put(name, new int[]{n.getTargetBits(), n.isPerChannel() ? 1 : 0, n.getGridBits()});
             }
         }
         for (var v : conf.getVertices().values())
@@ -276,7 +281,8 @@ public final class ModelExport {
             if (q == null || q[0] == 32) continue;
             for (Map.Entry<String, INDArray> p : l.paramTable().entrySet())
                 if (QuantizedWeightNoise.WEIGHT_KEYS.contains(p.getKey()))
-                    p.getValue().assign(QuantizedWeightNoise.quantize(p.getValue(), q[0], q[1] == 1));
+                    p.getValue().assign(QuantizedWeightNoise.quantize(p.getValue(), q[0], q[1] == 1,
+                            QuantizedWeightNoise.WEIGHT_KEY.equals(p.getKey()) ? q[2] : 0));
         }
         byte[] bitsJson = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(new BitsEntry(1, bits));
         AtomicFiles.write(file, tmp -> {

@@ -38,8 +38,18 @@ public final class QuantizedWeightNoise implements IWeightNoise {
     private int targetBits;
     private int trainBits;
     private boolean perChannel;
+    /**
+     * CPQ's grid width B ({@link CpqQuantizer}) when the layer is trained with {@code trainer.quantizer: cpq}, else 0
+     * (the uniform {@link Quantizer}). With B &gt; 0 the weights {@code W} are quantized on CPQ's nested grids
+     * G_targetBits ⊂ G_B at inference (and export), and trained through the {@link CpqTraining} hook.
+     */
+    private int gridBits;
+    /** DropBits' gate state of a CPQ layer ({@link BitDropGates#state()}), or null: saved with checkpoints. */
+    private double[] cpqState;
     /** Scratch buffers per weight key, rebuilt on demand; never serialised. */
     private transient java.util.Map<String, Buffers> buffers;
+    /** The CPQ training forward of this layer, set by the run; never serialised. */
+    private transient CpqTraining cpqTraining;
 
     private QuantizedWeightNoise() {
         this(32, false);
@@ -66,6 +76,27 @@ public final class QuantizedWeightNoise implements IWeightNoise {
 
     public void setPerChannel(boolean perChannel) { this.perChannel = perChannel; }
 
+    /** CPQ's grid width B, or 0 when the layer uses the uniform quantizer. */
+    public int getGridBits() { return gridBits; }
+
+    /** Sets CPQ's grid width B (2..8), or 0 for the uniform quantizer. Called by the run before training. */
+    public void setGridBits(int gridBits) {
+        if (gridBits != 0 && (gridBits < CpqQuantizer.MIN_GRID_BITS || gridBits > CpqQuantizer.MAX_GRID_BITS))
+            throw new IllegalArgumentException("gridBits is " + gridBits + ", but must be 0 (uniform) or "
+                    + CpqQuantizer.MIN_GRID_BITS + ".." + CpqQuantizer.MAX_GRID_BITS);
+        this.gridBits = gridBits;
+    }
+
+    public double[] getCpqState() { return cpqState; }
+
+    public void setCpqState(double[] cpqState) { this.cpqState = cpqState; }
+
+    /** The CPQ training hook, or null. */
+    public CpqTraining cpqTraining() { return cpqTraining; }
+
+    /** Installs (or with null removes) the CPQ training forward of this layer. */
+    public void cpqTraining(CpqTraining training) { this.cpqTraining = training; }
+
     private static int checkBits(String field, int bits) {
         if (!(bits >= 1 && bits <= 8) && bits != 32)
             throw new IllegalArgumentException(field + " is " + bits + ", but must be 1..8 or 32");
@@ -81,7 +112,30 @@ public final class QuantizedWeightNoise implements IWeightNoise {
         if (buffers == null) buffers = new java.util.HashMap<>(2);
         Buffers b = buffers.get(paramKey);
         if (b == null || !b.fits(w)) buffers.put(paramKey, b = Buffers.forWeights(w));
+        if (gridBits > 0 && WEIGHT_KEY.equals(paramKey)) {
+            if (train && cpqTraining != null) return b.cpqForward(w, gridBits, bits, perChannel, cpqTraining, iteration);
+            return b.cpqRound(w, gridBits, bits, perChannel);
+        }
         return b.quantize(w, bits, perChannel);
+    }
+
+    /**
+     * Q(W) at {@code bits} on CPQ's grid of width {@code gridBits} (0: the uniform {@link #quantize(INDArray, int,
+     * boolean)}), as a new array: what inference and export use for a layer with this noise.
+     */
+    public static INDArray quantize(INDArray w, int bits, boolean perChannel, int gridBits) {
+        if (gridBits == 0 || bits == 32) return bits == 32 ? w.dup() : quantize(w, bits, perChannel);
+        return Buffers.forWeights(w).cpqRound(w, gridBits, bits, perChannel).dup();
+    }
+
+    /** The inference quantization of {@code w} (this noise's key {@code W}): {@link #quantize(INDArray, int, boolean, int)}. */
+    public INDArray quantizeForInference(INDArray w) {
+        return quantize(w, targetBits, perChannel, gridBits);
+    }
+
+    /** Channel blocks of {@code w} under this noise: the output channels with per-channel scales, else 1. */
+    public static int channels(INDArray w, boolean perChannel) {
+        return perChannel ? (int) (w.rank() == 2 ? w.size(1) : w.size(0)) : 1;
     }
 
     /**
@@ -122,23 +176,45 @@ public final class QuantizedWeightNoise implements IWeightNoise {
             out.data().asNioFloat().put(values, 0, values.length);
             return w.dataType() == DataType.FLOAT ? out : out.castTo(w.dataType());
         }
+
+        private int channels(boolean perChannel) { return perChannel ? (int) (order == 'f' ? shape[1] : shape[0]) : 1; }
+
+        INDArray cpqRound(INDArray w, int gridBits, int bits, boolean perChannel) {
+            in.assign(w.dataType() == DataType.FLOAT ? w : w.castTo(DataType.FLOAT));
+            in.data().asNioFloat().get(values, 0, values.length);
+            CpqQuantizer.round(values, values, channels(perChannel), gridBits, bits);
+            out.data().asNioFloat().put(values, 0, values.length);
+            return w.dataType() == DataType.FLOAT ? out : out.castTo(w.dataType());
+        }
+
+        INDArray cpqForward(INDArray w, int gridBits, int bits, boolean perChannel, CpqTraining t, int iteration) {
+            in.assign(w.dataType() == DataType.FLOAT ? w : w.castTo(DataType.FLOAT));
+            float[] weights = t.weights(values.length);
+            in.data().asNioFloat().get(weights, 0, weights.length);
+            t.forward(weights, values, channels(perChannel), order, gridBits, bits, iteration);
+            out.data().asNioFloat().put(values, 0, values.length);
+            return w.dataType() == DataType.FLOAT ? out : out.castTo(w.dataType());
+        }
     }
 
     @Override
     public QuantizedWeightNoise clone() {
         QuantizedWeightNoise c = new QuantizedWeightNoise(targetBits, perChannel);
         c.trainBits = trainBits;
+        c.gridBits = gridBits;
+        c.cpqState = cpqState == null ? null : cpqState.clone();
         return c;
     }
 
     @Override public boolean equals(Object o) {
         return o instanceof QuantizedWeightNoise q && q.targetBits == targetBits && q.trainBits == trainBits
-                && q.perChannel == perChannel;
+                && q.perChannel == perChannel && q.gridBits == gridBits && java.util.Arrays.equals(q.cpqState, cpqState);
     }
 
-    @Override public int hashCode() { return Objects.hash(targetBits, trainBits, perChannel); }
+    @Override public int hashCode() { return Objects.hash(targetBits, trainBits, perChannel, gridBits); }
 
     @Override public String toString() {
-        return "QuantizedWeightNoise(targetBits=" + targetBits + ", trainBits=" + trainBits + ", perChannel=" + perChannel + ")";
+        return "QuantizedWeightNoise(targetBits=" + targetBits + ", trainBits=" + trainBits + ", perChannel=" + perChannel
+                + (gridBits > 0 ? ", gridBits=" + gridBits : "") + ")";
     }
 }
