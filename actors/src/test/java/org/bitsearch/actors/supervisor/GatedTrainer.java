@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class GatedTrainer implements Trainer {
     static final Semaphore GATE = new Semaphore(0);
+    /** Taken by every {@link #sensitivity} call before it answers the simulated trainer's table. */
+    static final Semaphore TABLE_GATE = new Semaphore(0);
     static final TrainerFactory.Kind<SimulatedTrainerConfig> KIND =
             new TrainerFactory.Kind<>("gated", SimulatedTrainerConfig.class, c -> new GatedTrainer(new SimulatedTrainer(c)),
                     SimulatedTrainer.hyperparameters());
@@ -31,7 +33,17 @@ final class GatedTrainer implements Trainer {
 
     private GatedTrainer(SimulatedTrainer inner) { this.inner = inner; }
 
-    static void reset() { GATE.drainPermits(); }
+    static void reset() {
+        GATE.drainPermits();
+        TABLE_GATE.drainPermits();
+    }
+
+    @Override public boolean measuresSensitivity() { return inner.measuresSensitivity(); }
+
+    @Override public org.bitsearch.search.trainer.LayerSensitivity sensitivity(List<Integer> bits) throws Exception {
+        TABLE_GATE.acquire();
+        return inner.sensitivity(bits);
+    }
 
     @Override public List<QuantLayer> layers() { return inner.layers(); }
 
