@@ -47,8 +47,11 @@ final class H2Rows {
     }
 
     static EpochMetrics metrics(ResultSet rs) throws SQLException {
-        return new EpochMetrics(rs.getInt("epoch"), rs.getDouble("val_accuracy"), rs.getDouble("val_loss"),
-                rs.getDouble("train_loss"), rs.getDouble("seconds"), rs.getDouble("samples_per_second"));
+        double val = rs.getDouble("val_accuracy");
+        // reports recorded before schema version 4 have no current accuracy: their current model was the target
+        double current = Jdbc.optionalDouble(rs, "current_accuracy").orElse(val);
+        return new EpochMetrics(rs.getInt("epoch"), val, rs.getDouble("val_loss"),
+                rs.getDouble("train_loss"), rs.getDouble("seconds"), rs.getDouble("samples_per_second"), current);
     }
 
     static ReportRow report(ResultSet rs) throws SQLException {

@@ -255,9 +255,9 @@ public final class H2SearchStore implements SearchStore {
             long seq = lastSeq + 1;
             tx.update("UPDATE search SET report_seq = ? WHERE id = ?", seq, searchId);
             tx.update("INSERT INTO report (search_id, number, epoch, seq, val_accuracy, val_loss, train_loss, seconds, "
-                    + "samples_per_second, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    + "samples_per_second, current_accuracy, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     searchId, number, epoch, seq, metrics.valAccuracy(), metrics.valLoss(), metrics.trainLoss(),
-                    metrics.seconds(), metrics.samplesPerSecond(), now);
+                    metrics.seconds(), metrics.samplesPerSecond(), metrics.currentAccuracy(), now);
             tx.update("INSERT INTO rung_decision (search_id, number, epoch, decision, rung, reason) VALUES (?, ?, ?, ?, ?, ?)",
                     searchId, number, epoch, verdict.decision(), verdict.rung(), verdict.reason());
             tx.update("UPDATE trial SET updated_at = ? WHERE search_id = ? AND number = ? AND state IN " + UNFINISHED,

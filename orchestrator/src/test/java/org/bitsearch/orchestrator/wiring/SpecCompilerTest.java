@@ -285,6 +285,17 @@ class SpecCompilerTest {
     }
 
     @Test
+    void aProgressiveScheduleThatQuantizesEveryLayerByTheLastEpochIsAcceptedAndJudgedFromThatEpoch() throws Exception {
+        // 3 layers x everyEpochs 1: every layer is quantized from epoch 3; Pareto-ASHA's maxResource is 4
+        String spec = valid().replace("trainSubset: 2000", "trainSubset: 2000\n  schedule: {type: progressive, everyEpochs: 1}");
+        CompiledSearch c = compiler.compile(spec);
+        assertEquals(3, c.settings().judgeFromEpoch());
+        assertTrue(c.settings().pruner() instanceof PrunerConfig.Asha a && a.paretoAware(), "the valid spec's pruner is Pareto-ASHA");
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(spec.replace("maxResource: 4", "maxResource: 2")));
+        assertTrue(e.getMessage().contains("trainer.schedule.everyEpochs") && e.getMessage().contains("pruner.maxResource"), e.getMessage());
+    }
+
+    @Test
     void thePapersExamplesCompile() throws Exception {
         Path examples = Path.of("..", "examples");
         for (String f : List.of("papers-sensitivity-sampler.yaml", "papers-depth-prior.yaml", "papers-progressive.yaml")) {

@@ -3,16 +3,31 @@ package org.bitsearch.search.trial;
 /**
  * What a trainer reports after one epoch. Accuracies are of the quantized model on the validation split.
  *
+ * <p>Under a progressive schedule (Lan 2021; BiTAT 2022) two models exist while some layers still train in full
+ * precision: the <i>target</i> model, every layer at its target bits ({@code valAccuracy}, what pruners, samplers
+ * and the front judge), and the <i>current</i> model, as trained so far (layers the schedule has not reached yet
+ * in full precision: {@code currentAccuracy}). Once every layer is quantized, and for any trial without such a
+ * schedule, the two are equal.
+ *
  * @param epoch            1-based epoch number
  * @param valAccuracy      validation accuracy in [0, 1]
  * @param valLoss          validation loss (finite)
  * @param trainLoss        mean training loss of the epoch (finite)
  * @param seconds          wall time of the epoch's training and evaluation
  * @param samplesPerSecond training throughput of the epoch
+ * @param currentAccuracy  validation accuracy of the current (partially quantized) model in [0, 1] or NaN;
+ *                         equal to {@code valAccuracy} when every layer trains quantized
  */
 public record EpochMetrics(int epoch, double valAccuracy, double valLoss, double trainLoss,
-                           double seconds, double samplesPerSecond) {
+                           double seconds, double samplesPerSecond, double currentAccuracy) {
+    /** A report whose current model is the target model ({@code currentAccuracy = valAccuracy}). */
+    public EpochMetrics(int epoch, double valAccuracy, double valLoss, double trainLoss, double seconds, double samplesPerSecond) {
+        this(epoch, valAccuracy, valLoss, trainLoss, seconds, samplesPerSecond, valAccuracy);
+    }
+
     public EpochMetrics {
+        if (!(currentAccuracy >= 0 && currentAccuracy <= 1) && !Double.isNaN(currentAccuracy))
+            throw new IllegalArgumentException("currentAccuracy is " + currentAccuracy + ", but must be in [0, 1] or NaN");
         if (epoch < 1) throw new IllegalArgumentException("epoch is " + epoch + ", but must be >= 1");
         if (!(valAccuracy >= 0 && valAccuracy <= 1) && !Double.isNaN(valAccuracy))
             throw new IllegalArgumentException("valAccuracy is " + valAccuracy + ", but must be in [0, 1] or NaN");

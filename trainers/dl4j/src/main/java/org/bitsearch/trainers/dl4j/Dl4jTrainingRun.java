@@ -175,12 +175,13 @@ public final class Dl4jTrainingRun implements TrainingRun {
         double trainSeconds = (System.nanoTime() - start) / 1e9;
         lastTrainCpuSeconds = (cpuNanos() - cpuStart) / 1e9;
         Evaluation val = evaluate(data.validation());
+        double current = currentAccuracy(quantized, val.accuracy());
         double seconds = (System.nanoTime() - start) / 1e9;
         nextEpoch = epoch + 1;
         net.setEpochCount(epoch);
         double trainLoss = diverged ? lossSum : lossSum / Math.max(1, samples);
         return new EpochMetrics(epoch, val.accuracy(), val.loss(), trainLoss, seconds,
-                trainSeconds > 0 ? samples / trainSeconds : 0);
+                trainSeconds > 0 ? samples / trainSeconds : 0, current);
     }
 
     private static long cpuNanos() {
@@ -273,6 +274,26 @@ public final class Dl4jTrainingRun implements TrainingRun {
             }
         }
         return new Evaluation((double) correct / labels.length, loss / labels.length);
+    }
+
+    /**
+     * The validation accuracy of the current model: the layers {@code quantized} in the epoch just trained at their
+     * target bits, the others (a progressive schedule has not reached them yet) in full precision. When every layer
+     * is quantized it is {@code targetAccuracy}, with no second evaluation. The target bits are restored.
+     */
+    double currentAccuracy(boolean[] quantized, double targetAccuracy) {
+        boolean all = true;
+        for (boolean q : quantized) all &= q;
+        if (all) return targetAccuracy;
+        int[] saved = new int[noises.size()];
+        for (int i = 0; i < noises.size(); i++) saved[i] = noises.get(i).getTargetBits();
+        try {
+            for (int i = 0; i < noises.size(); i++) if (!quantized[i]) noises.get(i).setTargetBits(32);
+            double acc = evaluate(data.validation()).accuracy();
+            return Double.isFinite(acc) ? acc : Double.NaN;
+        } finally {
+            for (int i = 0; i < noises.size(); i++) noises.get(i).setTargetBits(saved[i]);
+        }
     }
 
     /** Evaluates the validation split with the current target bits. */
