@@ -40,6 +40,11 @@ public final class QuantizedWeightNoise implements IWeightNoise {
     private boolean perChannel;
     /** Scratch buffers per weight key, rebuilt on demand; never serialised. */
     private transient java.util.Map<String, Buffers> buffers;
+    /**
+     * BiTAT's transformation of this (dense) layer's W, or null: quantize in its basis. Never serialised (no getter):
+     * the run computes it from data and installs it again after every open.
+     */
+    private transient BitatTransform transform;
 
     private QuantizedWeightNoise() {
         this(32, false);
@@ -66,6 +71,22 @@ public final class QuantizedWeightNoise implements IWeightNoise {
 
     public void setPerChannel(boolean perChannel) { this.perChannel = perChannel; }
 
+    /**
+     * Quantizes {@code W} in BiTAT's transformed basis from now on ({@link BitatTransform#quantize}); null goes back
+     * to plain quantization. Called between iterations by the run's thread.
+     */
+    public void useTransform(BitatTransform t) { this.transform = t; }
+
+    /** The installed BiTAT transformation, or null. */
+    public BitatTransform transform() { return transform; }
+
+    /** Q(W) as this noise computes it at {@code bits}: in the transformed basis when one is installed. */
+    public INDArray quantizeWeights(INDArray w, int bits) {
+        if (bits == 32) return w.dup();
+        if (transform != null && w.rank() == 2) return transform.quantize(w, bits);
+        return quantize(w, bits, perChannel);
+    }
+
     private static int checkBits(String field, int bits) {
         if (!(bits >= 1 && bits <= 8) && bits != 32)
             throw new IllegalArgumentException(field + " is " + bits + ", but must be 1..8 or 32");
@@ -78,6 +99,7 @@ public final class QuantizedWeightNoise implements IWeightNoise {
         INDArray w = layer.getParam(paramKey);
         int bits = train ? trainBits : targetBits;
         if (bits == 32 || !WEIGHT_KEYS.contains(paramKey)) return w;
+        if (transform != null && WEIGHT_KEY.equals(paramKey) && w.rank() == 2) return transform.quantize(w, bits);
         if (buffers == null) buffers = new java.util.HashMap<>(2);
         Buffers b = buffers.get(paramKey);
         if (b == null || !b.fits(w)) buffers.put(paramKey, b = Buffers.forWeights(w));
