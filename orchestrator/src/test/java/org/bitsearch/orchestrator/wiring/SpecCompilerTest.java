@@ -296,9 +296,26 @@ class SpecCompilerTest {
     }
 
     @Test
+    void theBitatTransformIsSelectableAndItsOptionsAreValidated() throws Exception {
+        CompiledSearch plain = compiler.compile(valid());
+        assertEquals("none", ((org.bitsearch.trainers.dl4j.Dl4jTrainer) plain.trainer()).config().transform().type(), "default: none");
+        CompiledSearch short_ = compiler.compile(valid().replace("trainSubset: 2000", "trainSubset: 2000\n  transform: bitat"));
+        assertEquals(new org.bitsearch.trainers.dl4j.quant.TransformConfig("bitat", 512),
+                ((org.bitsearch.trainers.dl4j.Dl4jTrainer) short_.trainer()).config().transform());
+        CompiledSearch full = compiler.compile(valid().replace("trainSubset: 2000", "trainSubset: 2000\n  transform: {type: bitat, samples: 256}"));
+        assertEquals(256, ((org.bitsearch.trainers.dl4j.Dl4jTrainer) full.trainer()).config().transform().samples());
+        SpecException type = assertThrows(SpecException.class,
+                () -> compiler.compile(valid().replace("trainSubset: 2000", "trainSubset: 2000\n  transform: {type: rotate}")));
+        assertTrue(type.getMessage().contains("transform.type") && type.getMessage().contains("[none, bitat]"), type.getMessage());
+        SpecException samples = assertThrows(SpecException.class,
+                () -> compiler.compile(valid().replace("trainSubset: 2000", "trainSubset: 2000\n  transform: {type: bitat, samples: 3}")));
+        assertTrue(samples.getMessage().contains("transform.samples") && samples.getMessage().contains("16..60000"), samples.getMessage());
+    }
+
+    @Test
     void thePapersExamplesCompile() throws Exception {
         Path examples = Path.of("..", "examples");
-        for (String f : List.of("papers-sensitivity-sampler.yaml", "papers-depth-prior.yaml", "papers-progressive.yaml")) {
+        for (String f : List.of("papers-sensitivity-sampler.yaml", "papers-depth-prior.yaml", "papers-progressive.yaml", "papers-bitat.yaml")) {
             String text = java.nio.file.Files.readString(examples.resolve(f))
                     .replace("../shared/datasets/fashion-mnist", data.toString().replace("\\", "/"));
             CompiledSearch c = compiler.compile(text);

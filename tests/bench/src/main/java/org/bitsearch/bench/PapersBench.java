@@ -35,7 +35,8 @@ import java.util.function.Supplier;
  * The issue-15 measurements (BENCHMARKS.md, "The papers' methods"): each method against the plain baseline at the
  * same bit-widths and epochs, several seeds, mean ± standard deviation, printed as Markdown rows. Small subsets of
  * Fashion-MNIST, one native thread: the machine is shared.
- * <pre>  OMP_NUM_THREADS=1 java -cp orchestrator/target/bitsearch.jar:tests/bench/target/bitsearch-bench.jar org.bitsearch.bench.PapersBench ../shared/datasets/fashion-mnist [seeds]</pre>
+ * <pre>  OMP_NUM_THREADS=1 java -cp orchestrator/target/bitsearch.jar:tests/bench/target/bitsearch-bench.jar org.bitsearch.bench.PapersBench ../shared/datasets/fashion-mnist [seeds] [only]</pre>
+ * {@code only} (optional) runs one group of rows: samplers, qaf, progressive, sensitivity or bitat.
  */
 public final class PapersBench {
     private PapersBench() {}
@@ -48,10 +49,36 @@ public final class PapersBench {
         int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         System.out.println("| method (paper) | setup | baseline | method | difference |");
         System.out.println("| --- | --- | --- | --- | --- |");
-        samplers(seeds * 2);
-        qaf(seeds);
-        progressive(data, seeds);
-        sensitivityModes(data, seeds);
+        String only = args.length > 2 ? args[2] : "";
+        if (only.isEmpty() || only.equals("samplers")) samplers(seeds * 2);
+        if (only.isEmpty() || only.equals("qaf")) qaf(seeds);
+        if (only.isEmpty() || only.equals("progressive")) progressive(data, seeds);
+        if (only.isEmpty() || only.equals("sensitivity")) sensitivityModes(data, seeds);
+        if (only.isEmpty() || only.equals("bitat")) bitat(data, seeds);
+    }
+
+    /**
+     * BiTAT (arXiv:2207.01394): the progressive forward schedule with the importance-aware transformed quantization
+     * against the same schedule without it, at 1 and at 2 bits everywhere, same epochs and seeds.
+     */
+    static void bitat(Path data, int seeds) throws Exception {
+        ScheduleConfig forward = new ScheduleConfig("progressive", "forward", 1);
+        Dl4jTrainer plain = new Dl4jTrainer(config(data).withSchedule(forward));
+        Dl4jTrainer bitat = new Dl4jTrainer(config(data).withSchedule(forward)
+                .withTransform(new org.bitsearch.trainers.dl4j.quant.TransformConfig("bitat", 512)));
+        for (int b : List.of(1, 2)) {
+            List<Integer> bits = List.of(b, b, b);
+            List<Double> a = new ArrayList<>(), w = new ArrayList<>();
+            for (int s = 0; s < seeds; s++) {
+                boolean first = s % 2 == 0; // alternate which runs first
+                double x = first ? train(plain, bits, s, EPOCHS) : 0, y = train(bitat, bits, s, EPOCHS);
+                if (!first) x = train(plain, bits, s, EPOCHS);
+                a.add(x);
+                w.add(y);
+            }
+            row("BiTAT transform vs none (both progressive forward)", "MLP 784-64-32-10, " + b + " bit" + (b == 1 ? "" : "s") + " everywhere, "
+                    + EPOCHS + " epochs, " + TRAIN + "/" + VALIDATION + " samples, val accuracy, " + seeds + " seeds", a, w, 4);
+        }
     }
 
     static String ms(List<Double> xs, int d) {
