@@ -56,6 +56,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--every-epochs", defaultValue = "1", description = "progressive: epochs between layers (default: ${DEFAULT-VALUE})") int everyEpochs;
     @Option(names = "--drop-probability", defaultValue = "0", description = "DropBits probability per layer and step (default: off)") double dropProbability;
     @Option(names = "--max-drop", defaultValue = "1", description = "DropBits: most bits dropped (default: ${DEFAULT-VALUE})") int maxDrop;
+    @Option(names = "--transform", defaultValue = "none", description = "none or bitat (BiTAT's importance-aware transformed quantization; default: ${DEFAULT-VALUE})") String transform;
     @Option(names = "--json", description = "print one JSON object on stdout") boolean json;
     @Option(names = "--save", paramLabel = "FILE", description = "write the trained quantized model: FILE, a DL4J zip stock DL4J loads"
             + " (with the bit-widths and the packed form inside), and FILE's name with .bsq, the packed low-bit form") Path save;
@@ -99,7 +100,18 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, "--drop-probability/--max-drop: " + e.getMessage());
         }
-        Dl4jTrainerConfig config = options.config(cmd, batchSize, sched, drop, SensitivityConfig.DEFAULT);
+        org.bitsearch.trainers.dl4j.quant.TransformConfig transformConfig;
+        try {
+            transformConfig = new org.bitsearch.trainers.dl4j.quant.TransformConfig(transform, org.bitsearch.trainers.dl4j.quant.TransformConfig.DEFAULT_SAMPLES);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--transform: " + e.getMessage());
+        }
+        Dl4jTrainerConfig config;
+        try {
+            config = options.config(cmd, batchSize, sched, drop, SensitivityConfig.DEFAULT).withTransform(transformConfig);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--transform: " + e.getMessage());
+        }
         Dl4jTrainer trainer;
         try {
             trainer = new Dl4jTrainer(config);

@@ -59,14 +59,14 @@ public final class PapersBench {
 
     /**
      * BiTAT (arXiv:2207.01394): the progressive forward schedule with the importance-aware transformed quantization
-     * against the same schedule without it, at 1 and at 2 bits everywhere, same epochs and seeds.
+     * against the same schedule without it, at 1, 2 and 4 bits everywhere, same epochs and seeds.
      */
     static void bitat(Path data, int seeds) throws Exception {
         ScheduleConfig forward = new ScheduleConfig("progressive", "forward", 1);
         Dl4jTrainer plain = new Dl4jTrainer(config(data).withSchedule(forward));
         Dl4jTrainer bitat = new Dl4jTrainer(config(data).withSchedule(forward)
                 .withTransform(new org.bitsearch.trainers.dl4j.quant.TransformConfig("bitat", 512)));
-        for (int b : List.of(1, 2)) {
+        for (int b : List.of(1, 2, 4)) {
             List<Integer> bits = List.of(b, b, b);
             List<Double> a = new ArrayList<>(), w = new ArrayList<>();
             for (int s = 0; s < seeds; s++) {

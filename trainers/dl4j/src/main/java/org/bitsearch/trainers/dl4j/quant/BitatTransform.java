@@ -81,11 +81,50 @@ public final class BitatTransform {
             int n = (int) w.columns();
             INDArray v = basisT.mmul(w.castTo(DataType.FLOAT)).dup('c');
             float[] values = v.data().asFloat();
-            quantizeWeighted(values, d, n, importance, bits);
+            quantizeGrouped(values, d, n, bits);
             INDArray q = Nd4j.create(values, new long[]{d, n}, 'c');
             INDArray out = basis.mmul(q);
             return out.castTo(w.dataType()).dup(w.ordering());
         }
+    }
+
+    /**
+     * Quantizes V (row-major [d, n]) in place, one scale per importance group: the rows sorted by importance
+     * (descending) fall into groups of 1, 2, 4, 8, ... rows (the last takes the rest), about log2(d) + 1 groups, so
+     * that directions of very different variance (their rows' magnitudes follow λ) do not share one scale; within a
+     * group the scale minimises the importance-weighted error ({@link #quantizeWeighted}).
+     */
+    void quantizeGrouped(float[] v, int rows, int cols, int bits) {
+        Integer[] order = new Integer[rows];
+        for (int i = 0; i < rows; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(importance[b], importance[a]));
+        for (int from = 0, size = 1; from < rows; from += size, size *= 2) {
+            int to = Math.min(rows, from + size);
+            if (rows - to < size * 2) to = rows; // the last group takes the rest
+            float[] block = new float[(to - from) * cols];
+            float[] w = new float[to - from];
+            for (int g = from; g < to; g++) {
+                System.arraycopy(v, order[g] * cols, block, (g - from) * cols, cols);
+                w[g - from] = importance[order[g]];
+            }
+            quantizeWeighted(block, to - from, cols, w, bits);
+            for (int g = from; g < to; g++) System.arraycopy(block, (g - from) * cols, v, order[g] * cols, cols);
+            if (to == rows) break;
+            size = to - from;
+        }
+    }
+
+    /** The number of scales {@link #quantizeGrouped} uses for {@code rows} rows. */
+    public static int groups(int rows) {
+        int count = 0;
+        for (int from = 0, size = 1; from < rows; from += size, size *= 2) {
+            int to = Math.min(rows, from + size);
+            if (rows - to < size * 2) to = rows;
+            count++;
+            if (to == rows) break;
+            size = to - from;
+        }
+        return count;
     }
 
     /**
