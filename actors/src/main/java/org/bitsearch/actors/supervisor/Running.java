@@ -11,6 +11,7 @@ import org.bitsearch.storage.SearchState;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.CompletionException;
 
 /**
  * The supervisor while trials train: fills free places with the engine's candidates, judges reports, retries failed
@@ -67,7 +68,7 @@ final class Running extends AbstractBehavior<SearchSupervisor.Command> {
             tableReady = true;
             return next();
         }
-        Throwable e = m.error().get() instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : m.error().get();
+        Throwable e = m.error().get() instanceof CompletionException c && c.getCause() != null ? c.getCause() : m.error().get();
         getContext().getLog().warn("search {}: cannot measure the sensitivity table: {}", book.id(), e.toString());
         return onStop(new SearchSupervisor.Stop("sampler.type sensitivity: " + e.getMessage() + "; fix it and resume", SearchState.STOPPED));
     }

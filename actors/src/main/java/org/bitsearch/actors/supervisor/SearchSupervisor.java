@@ -15,6 +15,7 @@ import org.bitsearch.storage.ResumeState;
 import org.bitsearch.storage.SearchState;
 
 import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Runs one search: wraps its deterministic {@link SearchEngine}, asks for candidates while the budget allows,
@@ -87,7 +88,7 @@ public final class SearchSupervisor {
     record TableMeasured(Optional<Throwable> error) implements Command {}
 
     /** Asks what the supervisor is doing now; answered in every phase, also while the sensitivity table is measured. */
-    public record GetStatus(org.apache.pekko.actor.typed.ActorRef<Status> replyTo) implements Command {
+    public record GetStatus(ActorRef<Status> replyTo) implements Command {
         public GetStatus {
             if (replyTo == null) throw new IllegalArgumentException("replyTo must not be null");
         }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.bitsearch.search.trainer.LayerSensitivity;
 
 /**
  * The simulated trainer (trainer kind {@code gated}, same options), except that every epoch and every test-accuracy
@@ -40,7 +41,7 @@ final class GatedTrainer implements Trainer {
 
     @Override public boolean measuresSensitivity() { return inner.measuresSensitivity(); }
 
-    @Override public org.bitsearch.search.trainer.LayerSensitivity sensitivity(List<Integer> bits) throws Exception {
+    @Override public LayerSensitivity sensitivity(List<Integer> bits) throws Exception {
         TABLE_GATE.acquire();
         return inner.sensitivity(bits);
     }

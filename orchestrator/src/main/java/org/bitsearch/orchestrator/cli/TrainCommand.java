@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.bitsearch.trainers.dl4j.quant.TransformConfig;
 
 /**
  * {@code bitsearch train}: trains one candidate outside any search with the DL4J quantization-aware trainer and
@@ -100,9 +101,9 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, "--drop-probability/--max-drop: " + e.getMessage());
         }
-        org.bitsearch.trainers.dl4j.quant.TransformConfig transformConfig;
+        TransformConfig transformConfig;
         try {
-            transformConfig = new org.bitsearch.trainers.dl4j.quant.TransformConfig(transform, org.bitsearch.trainers.dl4j.quant.TransformConfig.DEFAULT_SAMPLES);
+            transformConfig = new TransformConfig(transform, TransformConfig.DEFAULT_SAMPLES);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, "--transform: " + e.getMessage());
         }

@@ -19,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import org.bitsearch.trainers.dl4j.quant.TransformConfig;
+import org.bitsearch.trainers.dl4j.Dl4jTrainer;
 
 class SpecCompilerTest {
     private final SpecCompiler compiler = new SpecCompiler(StandardTrainers.factory());
@@ -298,12 +300,12 @@ class SpecCompilerTest {
     @Test
     void theBitatTransformIsSelectableAndItsOptionsAreValidated() throws Exception {
         CompiledSearch plain = compiler.compile(valid());
-        assertEquals("none", ((org.bitsearch.trainers.dl4j.Dl4jTrainer) plain.trainer()).config().transform().type(), "default: none");
+        assertEquals("none", ((Dl4jTrainer) plain.trainer()).config().transform().type(), "default: none");
         CompiledSearch short_ = compiler.compile(valid().replace("trainSubset: 2000", "trainSubset: 2000\n  transform: bitat"));
-        assertEquals(new org.bitsearch.trainers.dl4j.quant.TransformConfig("bitat", 512),
-                ((org.bitsearch.trainers.dl4j.Dl4jTrainer) short_.trainer()).config().transform());
+        assertEquals(new TransformConfig("bitat", 512),
+                ((Dl4jTrainer) short_.trainer()).config().transform());
         CompiledSearch full = compiler.compile(valid().replace("trainSubset: 2000", "trainSubset: 2000\n  transform: {type: bitat, samples: 256}"));
-        assertEquals(256, ((org.bitsearch.trainers.dl4j.Dl4jTrainer) full.trainer()).config().transform().samples());
+        assertEquals(256, ((Dl4jTrainer) full.trainer()).config().transform().samples());
         SpecException type = assertThrows(SpecException.class,
                 () -> compiler.compile(valid().replace("trainSubset: 2000", "trainSubset: 2000\n  transform: {type: rotate}")));
         assertTrue(type.getMessage().contains("transform.type") && type.getMessage().contains("[none, bitat]"), type.getMessage());

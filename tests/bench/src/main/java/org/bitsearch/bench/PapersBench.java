@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
+import org.bitsearch.trainers.dl4j.quant.TransformConfig;
 
 /**
  * The issue-15 measurements (BENCHMARKS.md, "The papers' methods"): each method against the plain baseline at the
@@ -65,7 +66,7 @@ public final class PapersBench {
         ScheduleConfig forward = new ScheduleConfig("progressive", "forward", 1);
         Dl4jTrainer plain = new Dl4jTrainer(config(data).withSchedule(forward));
         Dl4jTrainer bitat = new Dl4jTrainer(config(data).withSchedule(forward)
-                .withTransform(new org.bitsearch.trainers.dl4j.quant.TransformConfig("bitat", 512)));
+                .withTransform(new TransformConfig("bitat", 512)));
         for (int b : List.of(1, 2, 4)) {
             List<Integer> bits = List.of(b, b, b);
             List<Double> a = new ArrayList<>(), w = new ArrayList<>();

@@ -18,18 +18,23 @@ import org.bitsearch.search.trial.EpochMetrics;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -145,7 +150,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         for (int li = 0, k = -1; li < layers.length; li++) {
             if (!(layers[li].conf().getLayer() instanceof BaseLayer bl) || !(bl.getWeightNoise() instanceof QuantizedWeightNoise q)) continue;
             k++;
-            if (!(bl instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) || ff instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer) continue;
+            if (!(bl instanceof FeedForwardLayer ff) || ff instanceof ConvolutionLayer) continue;
             if (frozen[k] != null) {
                 q.useTransform(frozen[k]);
                 continue;
@@ -165,9 +170,9 @@ public final class Dl4jTrainingRun implements TrainingRun {
     /** Loads the frozen transforms saved with {@code checkpoint} and installs every layer's transform. */
     @SuppressWarnings("unchecked")
     void restoreTransforms(Path checkpoint) throws IOException {
-        java.util.HashMap<Integer, float[][]> saved = Checkpoints.extra(checkpoint, BITAT_ENTRY);
+        HashMap<Integer, float[][]> saved = Checkpoints.extra(checkpoint, BITAT_ENTRY);
         if (saved == null) throw new IOException("checkpoint " + checkpoint + " has no BiTAT transforms, but trainer.transform is bitat");
-        java.util.Arrays.fill(frozen, null);
+        Arrays.fill(frozen, null);
         for (var e : saved.entrySet()) {
             int d = e.getValue()[1].length;
             frozen[e.getKey()] = BitatTransform.of(Nd4j.create(e.getValue()[0], new long[]{d, d}, 'c'), e.getValue()[1]);
@@ -371,9 +376,9 @@ public final class Dl4jTrainingRun implements TrainingRun {
         checkOpen();
         DeviceBinding.bind(device);
         NativeThreads.apply(config.threads());
-        java.util.Map<String, java.io.Serializable> extras = new java.util.HashMap<>();
+        Map<String, Serializable> extras = new HashMap<>();
         if (config.transform().bitat()) {
-            java.util.HashMap<Integer, float[][]> saved = new java.util.HashMap<>();
+            HashMap<Integer, float[][]> saved = new HashMap<>();
             for (int k = 0; k < frozen.length; k++)
                 if (frozen[k] != null) saved.put(k, new float[][]{frozen[k].basis().dup('c').data().asFloat(), frozen[k].importance()});
             extras.put(BITAT_ENTRY, saved);

@@ -19,6 +19,7 @@ import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.nd4j.linalg.inverse.InvertMatrix;
 
 /**
  * BiTAT's transformation (arXiv:2207.01394): orthonormal, importance-weighted quantization in its basis lowers the
@@ -71,7 +72,7 @@ class BitatTransformTest {
         INDArray teacher = Nd4j.randn(DataType.FLOAT, d, n);
         INDArray y = x.mmul(teacher).addi(Nd4j.randn(DataType.FLOAT, 2000, n).muli(0.5));
         INDArray xtx = x.transpose().mmul(x).addi(Nd4j.eye(d).castTo(DataType.FLOAT).muli(1e-3));
-        INDArray w = org.nd4j.linalg.inverse.InvertMatrix.invert(xtx, false).mmul(x.transpose().mmul(y));
+        INDArray w = InvertMatrix.invert(xtx, false).mmul(x.transpose().mmul(y));
         BitatTransform t = BitatTransform.fromInputs(x);
         for (int bits : List.of(1, 2, 4)) {
             double plain = outputError(x, w, QuantizedWeightNoise.quantize(w, bits, false));
