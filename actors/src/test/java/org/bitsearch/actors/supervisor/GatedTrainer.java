@@ -26,6 +26,8 @@ final class GatedTrainer implements Trainer {
     static final Semaphore GATE = new Semaphore(0);
     /** Taken by every {@link #sensitivity} call before it answers the simulated trainer's table. */
     static final Semaphore TABLE_GATE = new Semaphore(0);
+    /** When set, {@link #sensitivity} throws this message after its gate. */
+    static volatile String tableFailure;
     static final TrainerFactory.Kind<SimulatedTrainerConfig> KIND =
             new TrainerFactory.Kind<>("gated", SimulatedTrainerConfig.class, c -> new GatedTrainer(new SimulatedTrainer(c)),
                     SimulatedTrainer.hyperparameters());
@@ -37,12 +39,14 @@ final class GatedTrainer implements Trainer {
     static void reset() {
         GATE.drainPermits();
         TABLE_GATE.drainPermits();
+        tableFailure = null;
     }
 
     @Override public boolean measuresSensitivity() { return inner.measuresSensitivity(); }
 
     @Override public LayerSensitivity sensitivity(List<Integer> bits) throws Exception {
         TABLE_GATE.acquire();
+        if (tableFailure != null) throw new IllegalStateException(tableFailure);
         return inner.sensitivity(bits);
     }
 

@@ -91,4 +91,22 @@ class SensitivityTableOffActorThreadTest {
             GatedTrainer.TABLE_GATE.release(); // let the blocked measurement end before the kit shuts down
         }
     }
+
+    @Test
+    void aFailedMeasurementStopsTheSearchResumablyNamingTheSamplerAndTheCause() throws Exception {
+        GatedTrainer.reset();
+        GatedTrainer.tableFailure = "out of memory while pre-training";
+        try (SearchFixture f = new SearchFixture(dir, 1)) {
+            CompiledSearch c = f.compiler.compile(SPEC);
+            long id = f.store.createSearch(c.name(), c.specJson(), c.seed()).id();
+            start(f, c, id);
+            GatedTrainer.TABLE_GATE.release();
+            SearchEvent.SearchFinished done = f.awaitFinished(id, 1, Duration.ofSeconds(30));
+            assertEquals(SearchState.STOPPED, done.state(), "resumable, not failed: " + done.message());
+            assertTrue(done.message().contains("sampler.type sensitivity") && done.message().contains("out of memory while pre-training"), done.message());
+            assertTrue(f.store.trials(id).isEmpty(), "nothing was proposed");
+        } finally {
+            GatedTrainer.tableFailure = null;
+        }
+    }
 }
