@@ -13,6 +13,8 @@ import org.bitsearch.search.trainer.LayerSensitivity;
 import org.bitsearch.search.trainer.Trainer;
 import org.bitsearch.search.trainer.TrainingRun;
 import org.bitsearch.search.trial.EpochMetrics;
+import org.bitsearch.search.trainer.TrialContext;
+import org.bitsearch.search.trial.Candidate;
 import org.bitsearch.search.trial.TrialState;
 import org.bitsearch.trainers.dl4j.Dl4jTrainer;
 import org.bitsearch.trainers.dl4j.Dl4jTrainerConfig;
@@ -79,6 +81,27 @@ public final class PapersBench {
             }
             row("BiTAT transform vs none (both progressive forward)", "MLP 784-64-32-10, " + b + " bit" + (b == 1 ? "" : "s") + " everywhere, "
                     + EPOCHS + " epochs, " + TRAIN + "/" + VALIDATION + " samples, val accuracy, " + seeds + " seeds", a, w, 4);
+        }
+        // BiTAT's 1-bit/1-bit setting: binary weights and binary activations (the softmax output stays FP32)
+        List<Double> a = new ArrayList<>(), w = new ArrayList<>();
+        for (int s = 0; s < seeds; s++) {
+            boolean first = s % 2 == 0;
+            double x = first ? trainWa(plain, s) : 0, y = trainWa(bitat, s);
+            if (!first) x = trainWa(plain, s);
+            a.add(x);
+            w.add(y);
+        }
+        row("BiTAT transform vs none, W1/A1 (both progressive forward)", "MLP 784-64-32-10, 1-bit weights and activations, "
+                + EPOCHS + " epochs, " + TRAIN + "/" + VALIDATION + " samples, val accuracy, " + seeds + " seeds", a, w, 4);
+    }
+
+    /** Trains 1-bit weights and 1-bit activations (last layer's output FP32) for {@code EPOCHS}; the last val accuracy. */
+    static double trainWa(Dl4jTrainer trainer, long seed) throws Exception {
+        Candidate c = new Candidate(Dl4jBench.candidate(List.of(1, 1, 1)).params(), BitAllocation.of(1, 1, 1), BitAllocation.of(1, 1, 32));
+        try (TrainingRun run = trainer.open(new TrialContext(0, c, seed, EPOCHS, Optional.empty(), "cpu:0"))) {
+            EpochMetrics m = null;
+            for (int e = 0; e < EPOCHS; e++) m = run.trainEpoch();
+            return m.valAccuracy();
         }
     }
 

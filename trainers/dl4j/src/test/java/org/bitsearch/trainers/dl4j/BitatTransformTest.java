@@ -4,6 +4,10 @@ import org.bitsearch.trainers.dl4j.quant.BitatTransform;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.quant.TransformConfig;
 import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
+import org.bitsearch.search.space.BitAllocation;
+import org.bitsearch.search.trainer.TrialContext;
+import org.bitsearch.search.trial.Candidate;
+import org.bitsearch.search.trial.EpochMetrics;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -129,6 +134,27 @@ class BitatTransformTest {
         }
         try (var resumed = (Dl4jTrainingRun) trainer.open(TestData.context(List.of(1, 1, 1), 7, Optional.of(cp)))) {
             assertEquals(acc, resumed.testAccuracy(), "the transforms are recomputed from the weights and data on open");
+        }
+    }
+
+    @Test
+    void bitatsOneBitWeightsOneBitActivationsSettingTrainsOnTheShippedData() throws Exception {
+        Dl4jTrainer trainer = new Dl4jTrainer(TestData.small(1500).withValidationSize(500)
+                .withSchedule(new ScheduleConfig("progressive", "forward", 1))
+                .withTransform(new TransformConfig("bitat", 256)));
+        Candidate c = new Candidate(Map.of(), BitAllocation.of(1, 1, 1), BitAllocation.of(1, 1, 32));
+        Path cp = dir.resolve("wa.zip");
+        double acc;
+        try (var run = (Dl4jTrainingRun) trainer.open(new TrialContext(0, c, 7, 10, Optional.empty(), "cpu:0"))) {
+            EpochMetrics last = null;
+            for (int e = 0; e < 4; e++) last = run.trainEpoch();
+            assertTrue(last.valAccuracy() > 0.3, "1-bit weights and 1-bit activations with BiTAT learn (chance is 0.1): " + last);
+            run.noises().forEach(q -> assertTrue(q.transform() != null, "every dense layer has its transform"));
+            run.saveCheckpoint(cp);
+            acc = run.testAccuracy();
+        }
+        try (var resumed = (Dl4jTrainingRun) trainer.open(new TrialContext(0, c, 7, 10, Optional.of(cp), "cpu:0"))) {
+            assertEquals(acc, resumed.testAccuracy(), "resumed with its transforms and activation ranges");
         }
     }
 }
