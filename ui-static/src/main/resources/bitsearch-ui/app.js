@@ -15,7 +15,7 @@ const state = {
   hv: [], importance: null, stateFilter: '', metric: 'valAccuracy', hvAxis: 'trials', openLog: null,
 };
 
-const METRICS = { valAccuracy: 'validation accuracy', valLoss: 'validation loss', trainLoss: 'training loss' };
+const METRICS = { valAccuracy: 'validation accuracy', currentAccuracy: 'current (partially quantized) accuracy', valLoss: 'validation loss', trainLoss: 'training loss' };
 
 const EXAMPLE_SPEC = `# A search spec (README, "Search spec"). trainer.dataDir may be left out when the
 # server was started with --data DIR. To try the page in seconds: trainer: {kind: simulated}
@@ -166,6 +166,15 @@ function renderCurves() {
   }
   const curves = [...byTrial.entries()].sort((a, b) => a[0] - b[0])
     .map(([number, points]) => ({ number, points: points.sort((a, b) => a.x - b.x) }));
+  // a progressive trial's current (partially quantized) model: a dashed line beside its target accuracy, while they differ
+  if (key === 'valAccuracy') {
+    for (const c of [...curves]) {
+      const current = state.reports.filter((r) => r.number === c.number && r.currentAccuracy !== null && r.currentAccuracy !== undefined)
+        .sort((a, b) => a.epoch - b.epoch);
+      if (current.some((r) => r.currentAccuracy !== r.valAccuracy))
+        curves.push({ number: c.number, current: true, points: current.map((r) => ({ x: r.epoch, y: r.currentAccuracy, stop: false })) });
+    }
+  }
   const rungs = new Set(state.reports.filter((r) => r.rung !== null && r.rung >= 0).map((r) => r.epoch));
   updateCurves(charts().curves, curves, [...rungs].sort((a, b) => a - b), METRICS[key]);
 }
@@ -321,7 +330,7 @@ function apply(event) {
       // a re-run (resumed from an earlier checkpoint) replaces this epoch and every later one
       state.reports = state.reports.filter((r) => r.number !== event.number || r.epoch < m.epoch);
       state.reports.push({
-        number: event.number, epoch: m.epoch, valAccuracy: finite(m.valAccuracy), valLoss: finite(m.valLoss),
+        number: event.number, epoch: m.epoch, valAccuracy: finite(m.valAccuracy), currentAccuracy: finite(m.currentAccuracy), valLoss: finite(m.valLoss),
         trainLoss: finite(m.trainLoss), seconds: m.seconds, samplesPerSecond: m.samplesPerSecond,
         decision: event.verdict ? event.verdict.decision : null, rung: event.verdict ? event.verdict.rung : null,
       });

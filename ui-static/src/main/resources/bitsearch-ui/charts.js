@@ -103,11 +103,17 @@ export function curveChart(canvas) {
   });
 }
 
-/** curves: [{number, points: [{x: epoch, y: value, stop}]}]; rungEpochs: epochs at which rungs judge; yTitle: the metric. */
+/**
+ * curves: [{number, points: [{x: epoch, y: value, stop}], current}]; a curve with current: true is the trial's current
+ * (partially quantized) accuracy, drawn dashed in its trial's colour. rungEpochs: epochs at which rungs judge; yTitle: the metric.
+ */
 export function updateCurves(chart, curves, rungEpochs, yTitle = 'validation accuracy') {
+  const colour = new Map();
+  curves.filter((c) => !c.current).forEach((c, i) => colour.set(c.number, PALETTE[i % PALETTE.length]));
   chart.data.datasets = curves.map((c, i) => ({
-    label: `trial ${c.number}`, data: c.points, borderColor: PALETTE[i % PALETTE.length],
-    backgroundColor: PALETTE[i % PALETTE.length], tension: 0.2,
+    label: c.current ? `trial ${c.number} (current)` : `trial ${c.number}`, data: c.points,
+    borderColor: colour.get(c.number) || PALETTE[i % PALETTE.length], borderDash: c.current ? [6, 4] : [],
+    backgroundColor: colour.get(c.number) || PALETTE[i % PALETTE.length], tension: 0.2,
     // a pruned trial's last point, where the pruner said STOP, is a cross
     pointStyle: (ctx) => (ctx.raw && ctx.raw.stop ? 'crossRot' : 'circle'),
     pointRadius: (ctx) => (ctx.raw && ctx.raw.stop ? 7 : 3),
@@ -116,6 +122,7 @@ export function updateCurves(chart, curves, rungEpochs, yTitle = 'validation acc
   chart.options.plugins.rungLines.epochs = rungEpochs;
   chart.options.scales.y.title.text = yTitle;
   chart.update();
-  chart.canvas.dataset.curves = String(curves.length);
+  chart.canvas.dataset.curves = String(curves.filter((c) => !c.current).length);
+  chart.canvas.dataset.currentCurves = String(curves.filter((c) => c.current).length);
   chart.canvas.dataset.points = String(curves.reduce((n, c) => n + c.points.length, 0));
 }

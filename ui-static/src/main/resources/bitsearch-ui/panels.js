@@ -50,7 +50,10 @@ export function renderLadder(container, title, detail) {
     const rung = d.rung >= 0;
     return el('li', { class: [rung ? 'rung' : '', d.decision === 'STOP' ? 'stop' : ''].join(' ') },
       el('span', {}, `epoch ${r.epoch}`),
-      el('span', {}, pct(r.valAccuracy), ' ', el('span', { class: `dec ${d.decision}` }, d.decision)),
+      el('span', {}, pct(r.valAccuracy),
+        r.currentAccuracy !== null && r.currentAccuracy !== undefined && r.currentAccuracy !== r.valAccuracy
+          ? el('span', { class: 'muted current', title: 'current (partially quantized) model' }, ` (current ${pct(r.currentAccuracy)})`) : '',
+        ' ', el('span', { class: `dec ${d.decision}` }, d.decision)),
       el('span', { class: 'muted' }, rung ? `rung ${d.rung}: ${d.reason}` : d.reason || '—'));
   });
   const summary = detail.state === 'PRUNED' ? el('p', {}, el('strong', {}, 'Pruned: '), detail.reason)

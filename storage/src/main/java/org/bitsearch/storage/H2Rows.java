@@ -47,12 +47,15 @@ final class H2Rows {
     }
 
     static EpochMetrics metrics(ResultSet rs) throws SQLException {
-        return new EpochMetrics(rs.getInt("epoch"), rs.getDouble("val_accuracy"), rs.getDouble("val_loss"),
-                rs.getDouble("train_loss"), rs.getDouble("seconds"), rs.getDouble("samples_per_second"),
+        double val = rs.getDouble("val_accuracy");
+        // reports recorded before schema version 5 have no current accuracy: their current model was the target
+        double current = Jdbc.optionalDouble(rs, "current_accuracy").orElse(val);
+        return new EpochMetrics(rs.getInt("epoch"), val, rs.getDouble("val_loss"),
+                rs.getDouble("train_loss"), rs.getDouble("seconds"), rs.getDouble("samples_per_second"), current,
                 learnedBits(rs.getString("learned_bits")));
     }
 
-    /** The learned_bits column (V3): a JSON array of bit-widths, or null (no learned bits). */
+    /** The learned_bits column (V4): a JSON array of bit-widths, or null (no learned bits). */
     static java.util.List<Integer> learnedBits(String json) {
         if (json == null) return java.util.List.of();
         String body = json.trim();

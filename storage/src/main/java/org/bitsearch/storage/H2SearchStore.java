@@ -259,9 +259,9 @@ public final class H2SearchStore implements SearchStore {
             tx.update("UPDATE search SET report_seq = ? WHERE id = ?", seq, searchId);
             String learned = metrics.hasLearnedBits() ? json.bits(new org.bitsearch.search.space.BitAllocation(metrics.learnedBits())) : null;
             tx.update("INSERT INTO report (search_id, number, epoch, seq, val_accuracy, val_loss, train_loss, seconds, "
-                    + "samples_per_second, recorded_at, learned_bits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FORMAT JSON)",
+                    + "samples_per_second, current_accuracy, recorded_at, learned_bits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FORMAT JSON)",
                     searchId, number, epoch, seq, metrics.valAccuracy(), metrics.valLoss(), metrics.trainLoss(),
-                    metrics.seconds(), metrics.samplesPerSecond(), now,
+                    metrics.seconds(), metrics.samplesPerSecond(), metrics.currentAccuracy(), now,
                     learned != null ? learned : new Jdbc.Null(java.sql.Types.VARCHAR));
             if (learned != null && sizeBits > 0)
                 tx.update("UPDATE trial SET learned_bits = ? FORMAT JSON, size_bits = ? WHERE search_id = ? AND number = ?",

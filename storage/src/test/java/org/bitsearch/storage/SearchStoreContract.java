@@ -265,6 +265,20 @@ abstract class SearchStoreContract {
     }
 
     @Test
+    void aReportKeepsItsCurrentAccuracyApartFromTheTargetAccuracy() {
+        long s = search();
+        trial(s, 0);
+        store.markRunning(s, 0, "cpu:0");
+        EpochMetrics partial = new EpochMetrics(1, 0.31, 1.2, 1.1, 0.5, 1000.0, 0.77);
+        EpochMetrics full = new EpochMetrics(2, 0.70, 0.9, 0.8, 0.5, 1000.0, 0.70);
+        assertTrue(store.recordReport(s, 0, partial, Verdict.proceed()));
+        assertTrue(store.recordReport(s, 0, full, Verdict.proceed()));
+        assertEquals(List.of(partial, full), store.reports(s, 0).stream().map(ReportRow::metrics).toList());
+        assertEquals(0.77, store.reports(s, 0).get(0).metrics().currentAccuracy());
+        assertTrue(store.recordReport(s, 0, full, Verdict.proceed()), "a replay with the same current accuracy is the same report");
+    }
+
+    @Test
     void reportsWithDecisionsJoinsEveryReportWithItsVerdictInRecordedOrder() {
         long s = search();
         long other = search();

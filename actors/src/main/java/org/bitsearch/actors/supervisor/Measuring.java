@@ -78,6 +78,10 @@ final class Measuring extends AbstractBehavior<SearchSupervisor.Command> {
                 .onMessage(SearchSupervisor.FromMeasurer.class, this::onPoint)
                 .onMessageEquals(SearchSupervisor.MeasurerTerminated.INSTANCE, this::end)
                 .onMessage(SearchSupervisor.Stop.class, this::onStop)
+                .onMessage(SearchSupervisor.GetStatus.class, g -> {
+                    g.replyTo().tell(new SearchSupervisor.Status(book.id(), SearchSupervisor.Phase.MEASURING, 0));
+                    return this;
+                })
                 .build();
     }
 

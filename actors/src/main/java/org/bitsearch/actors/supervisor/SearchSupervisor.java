@@ -15,6 +15,7 @@ import org.bitsearch.storage.ResumeState;
 import org.bitsearch.storage.SearchState;
 
 import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Runs one search: wraps its deterministic {@link SearchEngine}, asks for candidates while the budget allows,
@@ -40,7 +41,10 @@ import java.util.Optional;
  * <p><b>Threads.</b> Store writes are local embedded-H2 calls of a millisecond or two and happen inline, in
  * order, because the write-ahead order is the point; the actor therefore runs on its own
  * {@code bitsearch.supervisor-dispatcher} so that a slow disk never stalls Pekko's default dispatcher. Trainer
- * calls and checkpoint files run on the blocking {@code bitsearch.trainer-dispatcher}, in the children.
+ * calls and checkpoint files run on the blocking {@code bitsearch.trainer-dispatcher}, in the children. The
+ * sensitivity table of {@code sampler: {type: sensitivity}} (a real trainer trains for it, tens of seconds) is
+ * measured on that blocking dispatcher too, before the first proposal: {@link Running} proposes nothing until
+ * {@link TableMeasured} comes back, and meanwhile answers every message (stop, status, reports of resumed trials).
  */
 public final class SearchSupervisor {
     private SearchSupervisor() {}
@@ -78,6 +82,34 @@ public final class SearchSupervisor {
     enum MeasurerTerminated implements Command { INSTANCE }
 
     /**
+     * The sampler's sensitivity table was measured on the blocking dispatcher ({@code error} empty), or measuring it
+     * failed. Internal: sent by the supervisor to itself.
+     */
+    record TableMeasured(Optional<Throwable> error) implements Command {}
+
+    /** Asks what the supervisor is doing now; answered in every phase, also while the sensitivity table is measured. */
+    public record GetStatus(ActorRef<Status> replyTo) implements Command {
+        public GetStatus {
+            if (replyTo == null) throw new IllegalArgumentException("replyTo must not be null");
+        }
+    }
+
+    /** The phases a supervisor goes through; {@link #SENSITIVITY} is {@link #RUNNING} waiting for the sampler's table. */
+    public enum Phase { SENSITIVITY, RUNNING, STOPPING, MEASURING }
+
+    /**
+     * The answer to {@link GetStatus}.
+     *
+     * @param liveTrials trial attempts alive now
+     */
+    public record Status(long searchId, Phase phase, int liveTrials) {
+        public Status {
+            if (phase == null) throw new IllegalArgumentException("phase must not be null");
+            if (liveTrials < 0) throw new IllegalArgumentException("liveTrials is " + liveTrials + ", but must be >= 0");
+        }
+    }
+
+    /**
      * The behaviour of search {@code searchId}'s supervisor. {@code compiled} skips compiling the stored spec
      * again (a search just submitted); on resume and restart it is compiled from the database.
      */
@@ -112,6 +144,6 @@ public final class SearchSupervisor {
         TrialBook book = new TrialBook(ctx, timers, env, journal, id, search, engine);
         book.begin(rs);
         search.maxWall().ifPresent(d -> timers.startSingleTimer(WallLimitReached.INSTANCE, d));
-        return new Running(ctx, timers, book).next();
+        return new Running(ctx, timers, book, env.blocking()).next();
     }
 }

@@ -33,7 +33,11 @@ final class Stopping extends AbstractBehavior<SearchSupervisor.Command> {
                     book.interrupted(t, stop.reason()); // not a failure: it was told to stop; INTERRUPTED unless finished
                     return leaveWhenIdle();
                 })
-                .build(); // a second Stop, a due retry (cancelled) or the wall limit change nothing now
+                .onMessage(SearchSupervisor.GetStatus.class, g -> {
+                    g.replyTo().tell(new SearchSupervisor.Status(book.id(), SearchSupervisor.Phase.STOPPING, book.liveCount()));
+                    return this;
+                })
+                .build(); // a second Stop, a sensitivity table measured too late, a due retry (cancelled) or the wall limit change nothing now
     }
 
     /** Writes the search's state once no trial actor is left, then stops; else waits. */

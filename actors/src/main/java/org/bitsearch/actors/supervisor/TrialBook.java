@@ -254,6 +254,12 @@ final class TrialBook {
 
     boolean nothingLive() { return live.isEmpty(); }
 
+    /** How many attempts are alive now. */
+    int liveCount() { return live.size(); }
+
+    /** True if the engine may still propose trials (its budget is not all proposed). */
+    boolean mayPropose() { return engine.trials().size() < engine.budget(); }
+
     /** Nothing runs, nothing waits for a retry, and the engine has nothing more to give: time to measure. */
     boolean searchDone() { return live.isEmpty() && retrying.isEmpty() && engine.isDone(); }
 

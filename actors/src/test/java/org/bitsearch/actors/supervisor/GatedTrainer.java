@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.bitsearch.search.trainer.LayerSensitivity;
 
 /**
  * The simulated trainer (trainer kind {@code gated}, same options), except that every epoch and every test-accuracy
@@ -23,6 +24,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class GatedTrainer implements Trainer {
     static final Semaphore GATE = new Semaphore(0);
+    /** Taken by every {@link #sensitivity} call before it answers the simulated trainer's table. */
+    static final Semaphore TABLE_GATE = new Semaphore(0);
+    /** When set, {@link #sensitivity} throws this message after its gate. */
+    static volatile String tableFailure;
     static final TrainerFactory.Kind<SimulatedTrainerConfig> KIND =
             new TrainerFactory.Kind<>("gated", SimulatedTrainerConfig.class, c -> new GatedTrainer(new SimulatedTrainer(c)),
                     SimulatedTrainer.hyperparameters());
@@ -31,7 +36,19 @@ final class GatedTrainer implements Trainer {
 
     private GatedTrainer(SimulatedTrainer inner) { this.inner = inner; }
 
-    static void reset() { GATE.drainPermits(); }
+    static void reset() {
+        GATE.drainPermits();
+        TABLE_GATE.drainPermits();
+        tableFailure = null;
+    }
+
+    @Override public boolean measuresSensitivity() { return inner.measuresSensitivity(); }
+
+    @Override public LayerSensitivity sensitivity(List<Integer> bits) throws Exception {
+        TABLE_GATE.acquire();
+        if (tableFailure != null) throw new IllegalStateException(tableFailure);
+        return inner.sensitivity(bits);
+    }
 
     @Override public List<QuantLayer> layers() { return inner.layers(); }
 

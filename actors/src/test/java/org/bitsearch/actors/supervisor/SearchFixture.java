@@ -44,6 +44,7 @@ final class SearchFixture implements AutoCloseable {
     final ActorRef<SearchRegistry.Command> registry;
     final List<SearchEvent> events = new CopyOnWriteArrayList<>();
     final org.bitsearch.actors.env.SearchFailures failures = new org.bitsearch.actors.env.SearchFailures();
+    final SearchEnvironment env;
     private final AutoCloseable subscription;
 
     SearchFixture(Path dir, int slots) { this(dir, slots, s -> s); }
@@ -56,7 +57,7 @@ final class SearchFixture implements AutoCloseable {
         subscription = publisher.subscribe(events::add);
         pool = kit.spawn(DevicePool.create(org.bitsearch.actors.device.DeviceDiscovery.discover(slots, false), 1), "pool");
         Executor blocking = kit.system().dispatchers().lookup(DispatcherSelector.fromConfig(SearchSystem.TRAINER_DISPATCHER));
-        SearchEnvironment env = new SearchEnvironment(store, compiler, publisher, pool, blocking, dir,
+        env = new SearchEnvironment(store, compiler, publisher, pool, blocking, dir,
                 Duration.ofMillis(20), Duration.ofMillis(100), "cpu:0", new org.bitsearch.actors.env.CompiledSearches(compiler));
         registry = kit.spawn(SearchRegistry.create(env, false, failures), "registry", DispatcherSelector.fromConfig(SearchRegistry.SUPERVISOR_DISPATCHER));
     }

@@ -183,8 +183,10 @@ final class ForegroundSearch {
         }
         if (e instanceof SearchEvent.EpochReported r) {
             runningEpochs.put(r.number(), r.metrics().epoch());
-            return String.format(Locale.ROOT, "trial %d epoch %d: valAccuracy %.4f, %s%s", r.number(), r.metrics().epoch(),
-                    r.metrics().valAccuracy(), r.verdict().decision(), r.verdict().reason().isEmpty() ? "" : " (" + r.verdict().reason() + ")");
+            String current = Double.compare(r.metrics().currentAccuracy(), r.metrics().valAccuracy()) == 0 ? ""
+                    : String.format(Locale.ROOT, " (currentAccuracy %.4f)", r.metrics().currentAccuracy());
+            return String.format(Locale.ROOT, "trial %d epoch %d: valAccuracy %.4f%s, %s%s", r.number(), r.metrics().epoch(),
+                    r.metrics().valAccuracy(), current, r.verdict().decision(), r.verdict().reason().isEmpty() ? "" : " (" + r.verdict().reason() + ")");
         }
         if (e instanceof SearchEvent.TrialFinished f) {
             states.put(f.number(), f.state().name());

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.bitsearch.trainers.dl4j.quant.TransformConfig;
 
 /**
  * {@code bitsearch train}: trains one candidate outside any search with the DL4J quantization-aware trainer and
@@ -56,12 +57,17 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--every-epochs", defaultValue = "1", description = "progressive: epochs between layers (default: ${DEFAULT-VALUE})") int everyEpochs;
     @Option(names = "--drop-probability", defaultValue = "0", description = "DropBits probability per layer and step (default: off)") double dropProbability;
     @Option(names = "--max-drop", defaultValue = "1", description = "DropBits: most bits dropped (default: ${DEFAULT-VALUE})") int maxDrop;
+    @Option(names = "--transform", defaultValue = "none", description = "none or bitat (BiTAT's importance-aware transformed quantization; default: ${DEFAULT-VALUE})") String transform;
     @Option(names = "--json", description = "print one JSON object on stdout") boolean json;
     @Option(names = "--save", paramLabel = "FILE", description = "write the trained quantized model: FILE, a DL4J zip stock DL4J loads"
             + " (with the bit-widths and the packed form inside), and FILE's name with .bsq, the packed low-bit form") Path save;
 
-    /** One epoch in the {@code --json} output. */
-    public record EpochJson(int epoch, double valAccuracy, double valLoss, double trainLoss, double seconds, double samplesPerSecond) {}
+    /**
+     * One epoch in the {@code --json} output; {@code currentAccuracy} is the current (partially quantized) model's
+     * validation accuracy under a progressive schedule, else equal to {@code valAccuracy}.
+     */
+    public record EpochJson(int epoch, double valAccuracy, double valLoss, double trainLoss, double seconds, double samplesPerSecond,
+                            double currentAccuracy) {}
 
     /**
      * The {@code --json} output. Field names follow the common schema (README, "Command line"): {@code epochs}
@@ -95,7 +101,18 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, "--drop-probability/--max-drop: " + e.getMessage());
         }
-        Dl4jTrainerConfig config = options.config(cmd, batchSize, sched, drop, SensitivityConfig.DEFAULT);
+        TransformConfig transformConfig;
+        try {
+            transformConfig = new TransformConfig(transform, TransformConfig.DEFAULT_SAMPLES);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--transform: " + e.getMessage());
+        }
+        Dl4jTrainerConfig config;
+        try {
+            config = options.config(cmd, batchSize, sched, drop, SensitivityConfig.DEFAULT).withTransform(transformConfig);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--transform: " + e.getMessage());
+        }
         Dl4jTrainer trainer;
         try {
             trainer = new Dl4jTrainer(config);
@@ -134,11 +151,14 @@ public final class TrainCommand implements Callable<Integer> {
             }
             for (int e = 0; e < epochs; e++) {
                 EpochMetrics m = run.trainEpoch();
-                reports.add(new EpochJson(m.epoch(), m.valAccuracy(), m.valLoss(), m.trainLoss(), m.seconds(), m.samplesPerSecond()));
+                reports.add(new EpochJson(m.epoch(), m.valAccuracy(), m.valLoss(), m.trainLoss(), m.seconds(), m.samplesPerSecond(),
+                        m.currentAccuracy()));
                 if (!json) {
                     double cpu = run instanceof Dl4jTrainingRun d ? d.lastTrainCpuSeconds() : 0;
-                    out.printf(Locale.ROOT, "epoch %d: val accuracy %.4f  val loss %.4f  train loss %.4f  %.1f s  %.0f samples/s  (%.0f samples per CPU-second of the training thread)%n",
-                            m.epoch(), m.valAccuracy(), m.valLoss(), m.trainLoss(), m.seconds(), m.samplesPerSecond(),
+                    String current = Double.compare(m.currentAccuracy(), m.valAccuracy()) == 0 ? ""
+                            : String.format(Locale.ROOT, "  current (partially quantized) %.4f", m.currentAccuracy());
+                    out.printf(Locale.ROOT, "epoch %d: val accuracy %.4f%s  val loss %.4f  train loss %.4f  %.1f s  %.0f samples/s  (%.0f samples per CPU-second of the training thread)%n",
+                            m.epoch(), m.valAccuracy(), current, m.valLoss(), m.trainLoss(), m.seconds(), m.samplesPerSecond(),
                             cpu > 0 ? trainer.data().trainCount() / cpu : 0);
                     out.flush();
                 }

@@ -22,6 +22,8 @@ import java.util.TreeMap;
  * @param compression     all-32-bit size / this size, null if the model's layers are unknown
  * @param epochs          epochs reported so far
  * @param valAccuracy     validation accuracy at the last reported epoch, null if none
+ * @param currentAccuracy validation accuracy of the current (partially quantized, as trained so far) model at the
+ *                        last reported epoch, null if none; equal to {@code valAccuracy} once every layer is quantized
  * @param bestValAccuracy best validation accuracy over the reported epochs, null if none
  * @param testAccuracy    test accuracy of the quantized model (measured for front points), null if not measured
  * @param onFront         whether the trial is on the current Pareto front
@@ -29,7 +31,7 @@ import java.util.TreeMap;
 public record TrialView(int number, String state, String reason, Map<String, Object> params, List<Integer> bits,
                         @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> activationBits,
                         long sizeBits, @JsonView(ViewJson.ApiOnly.class) double sizeKiB, @JsonView(ViewJson.ApiOnly.class) Double compression, @JsonView(ViewJson.ApiOnly.class) long seed, int attempts,
-                        String device, int epochs, Double valAccuracy, Double bestValAccuracy, Double testAccuracy,
+                        String device, int epochs, Double valAccuracy, Double currentAccuracy, Double bestValAccuracy, Double testAccuracy,
                         @JsonView(ViewJson.ApiOnly.class) boolean onFront, @JsonView(ViewJson.ApiOnly.class) Instant created, @JsonView(ViewJson.ApiOnly.class) Instant updated) {
     public TrialView {
         params = Collections.unmodifiableMap(new TreeMap<>(params));

@@ -51,6 +51,7 @@ public final class Views {
         return new TrialView(t.number(), t.state().name(), t.statusReason(), t.candidate().params(),
                 t.allocation().bits(), activationBits(t), t.sizeBits(), ModelSize.kib(t.sizeBits()), compression(layers, t.allocation()),
                 t.seed(), t.attempts(), t.device(), reports.size(), ViewJson.finite(record.finalValAccuracy()),
+                reports.isEmpty() ? null : ViewJson.finite(reports.get(reports.size() - 1).currentAccuracy()),
                 ViewJson.finite(record.bestValAccuracy()), t.testAccuracy().orElse(null), onFront, t.created(), t.updated());
     }
 
@@ -74,7 +75,7 @@ public final class Views {
 
     public static ReportView report(ReportRow r, Verdict verdict) {
         EpochMetrics m = r.metrics();
-        return new ReportView(r.number(), m.epoch(), r.seq(), ViewJson.finite(m.valAccuracy()),
+        return new ReportView(r.number(), m.epoch(), r.seq(), ViewJson.finite(m.valAccuracy()), ViewJson.finite(m.currentAccuracy()),
                 ViewJson.finite(m.valLoss()), ViewJson.finite(m.trainLoss()), m.seconds(), m.samplesPerSecond(),
                 verdict == null ? null : verdict.decision().name(), verdict == null ? null : verdict.rung());
     }

@@ -102,6 +102,22 @@ class TrainCommandTest {
     }
 
     @Test
+    void aProgressiveBitatRunPrintsTheCurrentAccuracyBesideTheTargetUntilEveryLayerIsQuantized() throws Exception {
+        Result r = run("train", "--dataset", "fashion-mnist", "--data", DATA, "--model", "mlp", "--train-subset", "600",
+                "--validation-size", "300", "--epochs", "3", "--bits", "1,1,1", "--schedule", "progressive", "--transform", "bitat", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode reports = new ObjectMapper().readTree(r.out()).get("reports");
+        assertEquals(3, reports.size());
+        assertTrue(reports.get(0).get("currentAccuracy").asDouble() != reports.get(0).get("valAccuracy").asDouble(),
+                "epoch 1: two layers still in full precision: " + reports.get(0));
+        assertEquals(reports.get(2).get("valAccuracy").asDouble(), reports.get(2).get("currentAccuracy").asDouble(),
+                "epoch 3: every layer quantized: " + reports.get(2));
+        Result bad = train("--bits", "1,1,1", "--transform", "rotate");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--transform") && bad.err().contains("[none, bitat]"), bad.err());
+    }
+
+    @Test
     void saveWritesThePlainDl4jZipAndThePackedForm(@TempDir Path tmp) throws Exception {
         Path file = tmp.resolve("model.zip");
         Result r = train("--bits", "4,2,8", "--json", "--save", file.toString());

@@ -193,6 +193,8 @@ class ApiRoutesTest {
             assertTrue(reports.get(i - 1).get("seq").asLong() < reports.get(i).get("seq").asLong());
         for (JsonNode r : reports) {
             assertTrue(Set.of("CONTINUE", "STOP").contains(r.get("decision").asText()), r.toString());
+            assertEquals(r.get("valAccuracy").asDouble(), r.get("currentAccuracy").asDouble(),
+                    "no progressive schedule: the current model is the target model: " + r);
             if (r.get("epoch").asInt() == 1) assertEquals(0, r.get("rung").asInt(), "epoch 1 is rung 0: " + r);
         }
     }

@@ -19,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import org.bitsearch.trainers.dl4j.quant.TransformConfig;
+import org.bitsearch.trainers.dl4j.Dl4jTrainer;
 
 class SpecCompilerTest {
     private final SpecCompiler compiler = new SpecCompiler(StandardTrainers.factory());
@@ -317,9 +319,37 @@ class SpecCompilerTest {
     }
 
     @Test
+    void aProgressiveScheduleThatQuantizesEveryLayerByTheLastEpochIsAcceptedAndJudgedFromThatEpoch() throws Exception {
+        // 3 layers x everyEpochs 1: every layer is quantized from epoch 3; Pareto-ASHA's maxResource is 4
+        String spec = valid().replace("trainSubset: 2000", "trainSubset: 2000\n  schedule: {type: progressive, everyEpochs: 1}");
+        CompiledSearch c = compiler.compile(spec);
+        assertEquals(3, c.settings().judgeFromEpoch());
+        assertTrue(c.settings().pruner() instanceof PrunerConfig.Asha a && a.paretoAware(), "the valid spec's pruner is Pareto-ASHA");
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(spec.replace("maxResource: 4", "maxResource: 2")));
+        assertTrue(e.getMessage().contains("trainer.schedule.everyEpochs") && e.getMessage().contains("pruner.maxResource"), e.getMessage());
+    }
+
+    @Test
+    void theBitatTransformIsSelectableAndItsOptionsAreValidated() throws Exception {
+        CompiledSearch plain = compiler.compile(valid());
+        assertEquals("none", ((Dl4jTrainer) plain.trainer()).config().transform().type(), "default: none");
+        CompiledSearch short_ = compiler.compile(valid().replace("trainSubset: 2000", "trainSubset: 2000\n  transform: bitat"));
+        assertEquals(new TransformConfig("bitat", 512),
+                ((Dl4jTrainer) short_.trainer()).config().transform());
+        CompiledSearch full = compiler.compile(valid().replace("trainSubset: 2000", "trainSubset: 2000\n  transform: {type: bitat, samples: 256}"));
+        assertEquals(256, ((Dl4jTrainer) full.trainer()).config().transform().samples());
+        SpecException type = assertThrows(SpecException.class,
+                () -> compiler.compile(valid().replace("trainSubset: 2000", "trainSubset: 2000\n  transform: {type: rotate}")));
+        assertTrue(type.getMessage().contains("transform.type") && type.getMessage().contains("[none, bitat]"), type.getMessage());
+        SpecException samples = assertThrows(SpecException.class,
+                () -> compiler.compile(valid().replace("trainSubset: 2000", "trainSubset: 2000\n  transform: {type: bitat, samples: 3}")));
+        assertTrue(samples.getMessage().contains("transform.samples") && samples.getMessage().contains("16..60000"), samples.getMessage());
+    }
+
+    @Test
     void thePapersExamplesCompile() throws Exception {
         Path examples = Path.of("..", "examples");
-        for (String f : List.of("papers-sensitivity-sampler.yaml", "papers-depth-prior.yaml", "papers-progressive.yaml", "papers-cpq.yaml")) {
+        for (String f : List.of("papers-sensitivity-sampler.yaml", "papers-depth-prior.yaml", "papers-progressive.yaml", "papers-cpq.yaml", "papers-bitat.yaml", "papers-bitat-w1a1.yaml")) {
             String text = java.nio.file.Files.readString(examples.resolve(f))
                     .replace("../shared/datasets/fashion-mnist", data.toString().replace("\\", "/"));
             CompiledSearch c = compiler.compile(text);

@@ -39,6 +39,27 @@ class ScheduleAwarePrunerTest {
     }
 
     @Test
+    void paretoAshaTooJudgesAProgressiveTrialOnlyFromTheFullyQuantizedEpoch() {
+        PrunerConfig.Asha pareto = new PrunerConfig.Asha(1, 9, 3, 0, true);
+        Pruner plain = Pruner.create(pareto);
+        plain.onReport(0, 100, m(1, 0.9));
+        plain.onReport(1, 100, m(1, 0.8));
+        assertEquals(Decision.STOP, plain.onReport(2, 200, m(1, 0.5)).decision(), "dominated at rung 0 by plain Pareto-ASHA");
+        Pruner p = ScheduleAwarePruner.wrap(Pruner.create(pareto), 3);
+        p.onReport(0, 100, m(1, 0.9));
+        p.onReport(1, 100, m(1, 0.8));
+        var early = p.onReport(2, 200, m(1, 0.5));
+        assertEquals(Decision.CONTINUE, early.decision(), early.reason());
+        assertEquals(-1, early.rung());
+        assertEquals(Decision.CONTINUE, p.onReport(2, 200, m(2, 0.5)).decision());
+        p.onReport(0, 100, m(3, 0.9));
+        p.onReport(1, 100, m(3, 0.8));
+        var judged = p.onReport(2, 200, m(3, 0.5));
+        assertEquals(1, judged.rung(), "epoch 3 is the first rung it is judged at");
+        assertEquals(Decision.STOP, judged.decision(), judged.reason());
+    }
+
+    @Test
     void nanIsStillStopAndOneMeansNoWrapper() {
         Pruner p = ScheduleAwarePruner.wrap(Pruner.create(ASHA), 3);
         assertEquals(Decision.STOP, p.onReport(0, 100, m(1, Double.NaN)).decision());

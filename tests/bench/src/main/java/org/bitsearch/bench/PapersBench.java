@@ -13,6 +13,8 @@ import org.bitsearch.search.trainer.LayerSensitivity;
 import org.bitsearch.search.trainer.Trainer;
 import org.bitsearch.search.trainer.TrainingRun;
 import org.bitsearch.search.trial.EpochMetrics;
+import org.bitsearch.search.trainer.TrialContext;
+import org.bitsearch.search.trial.Candidate;
 import org.bitsearch.search.trial.TrialState;
 import org.bitsearch.trainers.dl4j.Dl4jTrainer;
 import org.bitsearch.trainers.dl4j.Dl4jTrainerConfig;
@@ -31,12 +33,14 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
+import org.bitsearch.trainers.dl4j.quant.TransformConfig;
 
 /**
  * The issue-15 measurements (BENCHMARKS.md, "The papers' methods"): each method against the plain baseline at the
  * same bit-widths and epochs, several seeds, mean ± standard deviation, printed as Markdown rows. Small subsets of
  * Fashion-MNIST, one native thread: the machine is shared.
- * <pre>  OMP_NUM_THREADS=1 java -cp orchestrator/target/bitsearch.jar:tests/bench/target/bitsearch-bench.jar org.bitsearch.bench.PapersBench ../shared/datasets/fashion-mnist [seeds]</pre>
+ * <pre>  OMP_NUM_THREADS=1 java -cp orchestrator/target/bitsearch.jar:tests/bench/target/bitsearch-bench.jar org.bitsearch.bench.PapersBench ../shared/datasets/fashion-mnist [seeds] [only]</pre>
+ * {@code only} (optional) runs one group of rows: samplers, qaf, progressive, sensitivity, cpq or bitat.
  */
 public final class PapersBench {
     private PapersBench() {}
@@ -52,15 +56,58 @@ public final class PapersBench {
         int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         System.out.println("| method (paper) | setup | baseline | method | difference |");
         System.out.println("| --- | --- | --- | --- | --- |");
-        if (args.length > 2 && args[2].equals("cpq")) { // only the CPQ rows
-            cpq(data, seeds);
-            return;
+        String only = args.length > 2 ? args[2] : "";
+        if (only.isEmpty() || only.equals("samplers")) samplers(seeds * 2);
+        if (only.isEmpty() || only.equals("qaf")) qaf(seeds);
+        if (only.isEmpty() || only.equals("progressive")) progressive(data, seeds);
+        if (only.isEmpty() || only.equals("sensitivity")) sensitivityModes(data, seeds);
+        if (only.isEmpty() || only.equals("cpq")) cpq(data, seeds);
+        if (only.isEmpty() || only.equals("bitat")) bitat(data, seeds);
+    }
+
+    /**
+     * BiTAT (arXiv:2207.01394): the progressive forward schedule with the importance-aware transformed quantization
+     * against the same schedule without it, at 1, 2 and 4 bits everywhere, same epochs and seeds.
+     */
+    static void bitat(Path data, int seeds) throws Exception {
+        ScheduleConfig forward = new ScheduleConfig("progressive", "forward", 1);
+        Dl4jTrainer plain = new Dl4jTrainer(config(data).withSchedule(forward));
+        Dl4jTrainer bitat = new Dl4jTrainer(config(data).withSchedule(forward)
+                .withTransform(new TransformConfig("bitat", 512)));
+        for (int b : List.of(1, 2, 4)) {
+            List<Integer> bits = List.of(b, b, b);
+            List<Double> a = new ArrayList<>(), w = new ArrayList<>();
+            for (int s = 0; s < seeds; s++) {
+                boolean first = s % 2 == 0; // alternate which runs first
+                double x = first ? train(plain, bits, s, EPOCHS) : 0, y = train(bitat, bits, s, EPOCHS);
+                if (!first) x = train(plain, bits, s, EPOCHS);
+                a.add(x);
+                w.add(y);
+            }
+            row("BiTAT transform vs none (both progressive forward)", "MLP 784-64-32-10, " + b + " bit" + (b == 1 ? "" : "s") + " everywhere, "
+                    + EPOCHS + " epochs, " + TRAIN + "/" + VALIDATION + " samples, val accuracy, " + seeds + " seeds", a, w, 4);
         }
-        samplers(seeds * 2);
-        qaf(seeds);
-        progressive(data, seeds);
-        sensitivityModes(data, seeds);
-        cpq(data, seeds);
+        // BiTAT's 1-bit/1-bit setting: binary weights and binary activations (the softmax output stays FP32)
+        List<Double> a = new ArrayList<>(), w = new ArrayList<>();
+        for (int s = 0; s < seeds; s++) {
+            boolean first = s % 2 == 0;
+            double x = first ? trainWa(plain, s) : 0, y = trainWa(bitat, s);
+            if (!first) x = trainWa(plain, s);
+            a.add(x);
+            w.add(y);
+        }
+        row("BiTAT transform vs none, W1/A1 (both progressive forward)", "MLP 784-64-32-10, 1-bit weights and activations, "
+                + EPOCHS + " epochs, " + TRAIN + "/" + VALIDATION + " samples, val accuracy, " + seeds + " seeds", a, w, 4);
+    }
+
+    /** Trains 1-bit weights and 1-bit activations (last layer's output FP32) for {@code EPOCHS}; the last val accuracy. */
+    static double trainWa(Dl4jTrainer trainer, long seed) throws Exception {
+        Candidate c = new Candidate(Dl4jBench.candidate(List.of(1, 1, 1)).params(), BitAllocation.of(1, 1, 1), BitAllocation.of(1, 1, 32));
+        try (TrainingRun run = trainer.open(new TrialContext(0, c, seed, EPOCHS, Optional.empty(), "cpu:0"))) {
+            EpochMetrics m = null;
+            for (int e = 0; e < EPOCHS; e++) m = run.trainEpoch();
+            return m.valAccuracy();
+        }
     }
 
     static String ms(List<Double> xs, int d) {

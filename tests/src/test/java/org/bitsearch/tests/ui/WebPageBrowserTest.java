@@ -261,6 +261,29 @@ class WebPageBrowserTest {
         assertTrue(String.valueOf(last).endsWith("/32"), "the output layer's activations stay FP32: " + last);
     }
 
+    @Test void aProgressiveTrialsCurrentAccuracyIsADashedCurveAndInItsLadder() {
+        browser.get(server.url());
+        WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(100));
+        wait.ignoring(StaleElementReferenceException.class);
+        wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+        // 4 layers, one more quantized every epoch: epochs 1-3 have a partially quantized current model
+        launch(spec("progressive", 3, 0.02).replace("epochSeconds: 0.02}", "epochSeconds: 0.02, progressiveEveryEpochs: 1}")
+                .replace("pruner: {type: asha, minResource: 1, reductionFactor: 2}", "pruner: {type: none}"));
+        wait.until(ExpectedConditions.urlMatches("#/search/1$"));
+        wait.until(ExpectedConditions.textToBe(By.id("search-state"), "COMPLETED"));
+        wait.until(d -> finishedRows() == 3);
+        WebElement chart = browser.findElement(By.id("curve-chart"));
+        wait.until(d -> intAttribute(chart, "data-current-curves") >= 1);
+        assertEquals(intAttribute(chart, "data-curves"), intAttribute(chart, "data-current-curves"), "one dashed current curve per progressive trial drawn");
+        Object dash = js("return Chart.getChart(document.getElementById('curve-chart')).data.datasets.find((d) => d.label.endsWith('(current)')).borderDash.length;");
+        assertEquals(2L, ((Number) dash).longValue(), "the current curve is dashed");
+        browser.findElement(By.cssSelector("#trial-table tbody tr[data-state=COMPLETED]")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("ladder"), "(current "));
+        select("curve-metric", "currentAccuracy");
+        assertEquals("current (partially quantized) accuracy", js("return Chart.getChart(document.getElementById('curve-chart')).options.scales.y.title.text;"));
+        assertEquals(0, intAttribute(chart, "data-current-curves"), "no second dashed line when the metric is the current accuracy");
+    }
+
     private void launch(String spec) {
         WebElement text = browser.findElement(By.id("spec-text"));
         ((JavascriptExecutor) browser).executeScript("arguments[0].value = arguments[1];", text, spec);

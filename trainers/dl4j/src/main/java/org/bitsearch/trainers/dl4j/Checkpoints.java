@@ -32,10 +32,24 @@ final class Checkpoints {
 
     /** Writes {@code net} and its state to {@code file} atomically: a temp file beside it, then a move. */
     static void save(Path file, org.deeplearning4j.nn.api.Model net, State state) throws IOException {
+        save(file, net, state, java.util.Map.of());
+    }
+
+    /** As {@link #save(Path, org.deeplearning4j.nn.api.Model, State)}, with more serializable entries by name. */
+    static void save(Path file, org.deeplearning4j.nn.api.Model net, State state, java.util.Map<String, java.io.Serializable> extras) throws IOException {
         AtomicFiles.write(file, tmp -> {
             ModelSerializer.writeModel(net, tmp.toFile(), true);
             ModelSerializer.addObjectToFile(tmp.toFile(), STATE_ENTRY, JSON.writeValueAsString(state));
+            for (var e : extras.entrySet()) ModelSerializer.addObjectToFile(tmp.toFile(), e.getKey(), e.getValue());
         });
+    }
+
+    /** An extra entry of a checkpoint, or null if it has none of that name. */
+    static <T> T extra(Path file, String name) throws IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
+            if (z.getEntry(name) == null && z.getEntry("objects/" + name) == null) return null; // DL4J stores objects under objects/
+        }
+        return ModelSerializer.getObjectFromFile(file.toFile(), name);
     }
 
     /**

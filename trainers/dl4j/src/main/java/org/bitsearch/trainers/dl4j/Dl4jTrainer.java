@@ -210,8 +210,17 @@ public final class Dl4jTrainer implements Trainer {
             mln.init();
             net = Net.of(mln);
         }
-        return new Dl4jTrainingRun(config, data, net, bits, hp, context.seed(), context.device(), schedule, drop, nextEpoch,
+        Dl4jTrainingRun run = new Dl4jTrainingRun(config, data, net, bits, hp, context.seed(), context.device(), schedule, drop, nextEpoch,
                 withRegularisers && config.cpqQuantizer() ? config.cpq() : null);
+        if (config.transform().bitat() && context.checkpoint().isPresent()) {
+            try {
+                run.restoreTransforms(context.checkpoint().get());
+            } catch (IOException | RuntimeException e) {
+                run.close();
+                throw e;
+            }
+        }
+        return run;
     }
 
     /**

@@ -7,6 +7,7 @@ import org.bitsearch.trainers.dl4j.data.DataConfig;
 import org.bitsearch.trainers.dl4j.data.DataLocator;
 import org.bitsearch.trainers.dl4j.data.DatasetLoader;
 import org.bitsearch.trainers.dl4j.schedule.CpqConfig;
+import org.bitsearch.trainers.dl4j.quant.TransformConfig;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
 import org.bitsearch.trainers.dl4j.schedule.SensitivityConfig;
@@ -49,12 +50,13 @@ import java.util.Set;
  *                       straight-through estimator) or "cpq" (Cluster-Promoting Quantization with DropBits, Lee et
  *                       al. 2021; its options are {@code cpq}); cpq trains on DL4J's {@code fit} path
  * @param cpq            options of the cpq quantizer ({@link CpqConfig}); null with the uniform quantizer
+ * @param transform      the basis weights are quantized in ({@link TransformConfig}: none, default, or BiTAT's)
  */
 public record Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
                                 int trainSubset, int validationSize, long splitSeed, int batchSize,
                                 int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
                                 DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data,
-                                String modelFile, String quantizer, CpqConfig cpq) {
+                                String modelFile, String quantizer, CpqConfig cpq, TransformConfig transform) {
     public static final Set<String> MODELS = Set.of("mlp", "cnn", "resnet20");
     public static final Set<String> QUANTIZERS = Set.of("uniform", "cpq");
     public static final int DEFAULT_VALIDATION_SIZE = 5000;
@@ -127,10 +129,15 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
             if (dropBits != null && dropBits.enabled())
                 problems.add("dropBits is given, but quantizer is 'cpq': DropBits on the cpq grid is cpq.dropProbability");
         }
+        if (transform != null && transform.bitat() && "resnet20".equals(model))
+            problems.add("transform is bitat, but the resnet20 model is a ComputationGraph: BiTAT's transform needs a MultiLayerNetwork (mlp, cnn, modelFile)");
+        if (transform != null && transform.bitat() && "cpq".equals(quantizer))
+            problems.add("transform is bitat, but quantizer is 'cpq': BiTAT quantizes in its own basis with the uniform quantizer");
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("\n", problems));
         if (schedule == null) schedule = ScheduleConfig.NONE;
         if (dropBits == null) dropBits = DropBitsConfig.OFF;
         if (sensitivity == null) sensitivity = SensitivityConfig.DEFAULT;
+        if (transform == null) transform = TransformConfig.NONE;
     }
 
     /** The configuration of a named dataset (no {@code data} section, no {@code modelFile}). */
@@ -139,7 +146,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                              int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
                              DropBitsConfig dropBits, SensitivityConfig sensitivity) {
         this(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize, evalBatchSize,
-                threads, perChannel, schedule, dropBits, sensitivity, null, null, "uniform", null);
+                threads, perChannel, schedule, dropBits, sensitivity, null, null, "uniform", null, null);
     }
 
     /** A configuration with the uniform quantizer. */
@@ -148,7 +155,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                              int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
                              DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data, String modelFile) {
         this(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize, evalBatchSize,
-                threads, perChannel, schedule, dropBits, sensitivity, data, modelFile, "uniform", null);
+                threads, perChannel, schedule, dropBits, sensitivity, data, modelFile, "uniform", null, null);
     }
 
     /** True with {@code quantizer: cpq}. */
@@ -171,7 +178,8 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                                   @JsonProperty("sensitivity") SensitivityConfig sensitivity,
                                   @JsonProperty("data") DataConfig data,
                                   @JsonProperty("modelFile") String modelFile,
-                                  @JsonProperty("quantizer") String quantizer, @JsonProperty("cpq") CpqConfig cpq) {
+                                  @JsonProperty("quantizer") String quantizer, @JsonProperty("cpq") CpqConfig cpq,
+                                  @JsonProperty("transform") TransformConfig transform) {
         if (data != null && ((dataset != null && !dataset.equals(data.format())) || (dataDir != null && !dataDir.equals(data.location()))))
             throw new IllegalArgumentException("data is given together with " + (dataset != null ? "dataset" : "dataDir")
                     + ": give either dataset (with dataDir) or data, not both");
@@ -184,18 +192,18 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                 or(validationSize, DEFAULT_VALIDATION_SIZE), splitSeed == null ? 0 : splitSeed,
                 or(batchSize, DEFAULT_BATCH_SIZE), or(evalBatchSize, DEFAULT_EVAL_BATCH_SIZE), or(threads, 0),
                 perChannel != null && perChannel, schedule, dropBits, sensitivity, data, modelFile,
-                quantizer == null && cpq == null ? "uniform" : quantizer, cpq);
+                quantizer == null && cpq == null ? "uniform" : quantizer, cpq, transform);
     }
 
     /** A config with every optional field at its default. */
     public static Dl4jTrainerConfig defaults(String dataset, String dataDir, String model) {
         if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("dataDir is required");
-        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A config of {@code data} with every optional field at its default. */
     public static Dl4jTrainerConfig defaults(DataConfig data, String model) {
-        return json(null, null, model, null, null, null, null, null, null, null, null, null, null, null, data, null, null, null);
+        return json(null, null, model, null, null, null, null, null, null, null, null, null, null, null, data, null, null, null, null);
     }
 
     /** The data section this config reads: {@code data}, or an idx section for a named dataset. */
@@ -239,6 +247,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
 
     /** This config with {@code quantizer: cpq} and {@code options}. */
     public Dl4jTrainerConfig withCpq(CpqConfig options) { return toBuilder().quantizer("cpq").cpq(options).build(); }
+    public Dl4jTrainerConfig withTransform(TransformConfig t) { return toBuilder().transform(t).build(); }
 
     /** This config with the user's model file instead of a built-in model. */
     public Dl4jTrainerConfig withModelFile(String file) {
@@ -264,6 +273,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         private String modelFile;
         private String quantizer;
         private CpqConfig cpq;
+        private TransformConfig transform;
 
         private Builder(Dl4jTrainerConfig c) {
             dataset = c.dataset; dataDir = c.dataDir; model = c.model; hidden = c.hidden;
@@ -271,6 +281,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
             batchSize = c.batchSize; evalBatchSize = c.evalBatchSize; threads = c.threads; perChannel = c.perChannel;
             schedule = c.schedule; dropBits = c.dropBits; sensitivity = c.sensitivity; data = c.data; modelFile = c.modelFile;
             quantizer = c.quantizer; cpq = c.cpq;
+            transform = c.transform;
         }
 
         public Builder dataset(String v) { dataset = v; return this; }
@@ -294,12 +305,13 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         /** "uniform" or "cpq" (with "uniform" the cpq options are dropped). */
         public Builder quantizer(String v) { quantizer = v; if ("uniform".equals(v)) cpq = null; return this; }
         public Builder cpq(CpqConfig v) { cpq = v; return this; }
+        public Builder transform(TransformConfig v) { transform = v; return this; }
 
         /** @throws IllegalArgumentException naming the field and the rule if a value is invalid */
         public Dl4jTrainerConfig build() {
             return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed,
                     batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data, modelFile,
-                    quantizer, cpq);
+                    quantizer, cpq, transform);
         }
     }
 }

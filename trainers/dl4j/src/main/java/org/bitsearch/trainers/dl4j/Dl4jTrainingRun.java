@@ -9,6 +9,7 @@ import org.bitsearch.trainers.dl4j.export.ModelExport;
 import org.bitsearch.trainers.dl4j.fast.FastStep;
 import org.bitsearch.trainers.dl4j.model.NativeConvolution;
 import org.bitsearch.trainers.dl4j.model.Net;
+import org.bitsearch.trainers.dl4j.quant.BitatTransform;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.quant.BitDropGates;
 import org.bitsearch.trainers.dl4j.quant.CpqGradientListener;
@@ -23,18 +24,23 @@ import org.bitsearch.search.trial.EpochMetrics;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -83,6 +89,8 @@ public final class Dl4jTrainingRun implements TrainingRun {
     /** The fast step, or null when minibatches go through {@code fit}. */
     private final FastStep fast;
     private final String fitReason;
+    /** BiTAT: each quantizable layer's frozen transform (null until the schedule reaches it, and without BiTAT). */
+    private final BitatTransform[] frozen;
     private volatile boolean cancelled;
     private String lastExportNote;
     private boolean closed;
@@ -136,6 +144,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         String reason;
         if (!Boolean.parseBoolean(System.getProperty(FAST_STEP_PROPERTY, "true"))) reason = FAST_STEP_PROPERTY + " is false";
         else if (cpq != null) reason = "trainer.quantizer is cpq (the fast step has no multi-class STE backward)";
+        else if (config.transform().bitat()) reason = "trainer.transform is bitat (BiTAT's transformed quantization runs on DL4J's fit path)";
         else if (!(net instanceof Net.Mln)) reason = "the network is a ComputationGraph (the fast step covers MultiLayerNetworks)";
         else reason = FastStep.unsupported(((Net.Mln) net).net()).orElse(null);
         this.fitReason = reason;
@@ -143,6 +152,61 @@ public final class Dl4jTrainingRun implements TrainingRun {
         if (reason != null && cpq != null) LOG.info("training with DL4J's fit: {}", reason);
         else if (reason != null) LOG.debug("training with DL4J's fit: {}", reason);
         NativeThreads.acquire(config.threads());
+        this.frozen = new BitatTransform[noises.size()];
+        if (config.transform().bitat()) refreshTransforms(null);
+    }
+
+    /** The checkpoint entry holding the frozen BiTAT transforms (noise index → {basis, importance}). */
+    static final String BITAT_ENTRY = "bitsearch-bitat-transforms";
+
+    /**
+     * BiTAT (arXiv:2207.01394), bottom-up: installs every dense layer's {@link BitatTransform}. A layer's transform
+     * is computed from its inputs on the calibration batch (the first {@code transform.samples} training rows of
+     * the split), which pass through the layers below with their transforms and target bits, so that each layer's
+     * basis reflects the quantized layers under it. It is frozen (kept, and saved with checkpoints) from the
+     * first epoch in which the schedule quantizes the layer, {@code freeze[k]}; a layer not reached yet gets a
+     * provisional transform from the current weights, used only to evaluate the target model. Called when the run
+     * opens, at the start of every epoch (freezing the layers the epoch quantizes) and before each evaluation: a
+     * function of the weights, the data and the frozen transforms, so a resumed run goes on exactly. Convolution
+     * layers keep plain quantization.
+     */
+    void refreshTransforms(boolean[] freeze) {
+        MultiLayerNetwork mln = network();
+        int[] rows = data.trainIndices();
+        int n = Math.min(rows.length, config.transform().samples());
+        INDArray x = null;
+        Layer[] layers = mln.getLayers();
+        for (int li = 0, k = -1; li < layers.length; li++) {
+            if (!(layers[li].conf().getLayer() instanceof BaseLayer bl) || !(bl.getWeightNoise() instanceof QuantizedWeightNoise q)) continue;
+            k++;
+            if (!(bl instanceof FeedForwardLayer ff) || ff instanceof ConvolutionLayer) continue;
+            if (frozen[k] != null) {
+                q.useTransform(frozen[k]);
+                continue;
+            }
+            if (x == null) {
+                x = Nd4j.createUninitialized(data.dataset().trainImages().dataType(), n, data.dataset().features());
+                Nd4j.pullRows(data.dataset().trainImages(), x, 1, Arrays.copyOf(rows, n));
+            }
+            INDArray in = li == 0 ? x : mln.feedForwardToLayer(li - 1, x, false).get(li);
+            if (in.rank() != 2) in = in.reshape('c', in.size(0), ff.getNIn());
+            BitatTransform t = BitatTransform.fromInputs(in);
+            q.useTransform(t);
+            if (freeze != null && freeze[k]) frozen[k] = t;
+        }
+    }
+
+    /** Loads the frozen transforms saved with {@code checkpoint} and installs every layer's transform. */
+    @SuppressWarnings("unchecked")
+    void restoreTransforms(Path checkpoint) throws IOException {
+        HashMap<Integer, float[][]> saved = Checkpoints.extra(checkpoint, BITAT_ENTRY);
+        if (saved == null) throw new IOException("checkpoint " + checkpoint + " has no BiTAT transforms, but trainer.transform is bitat");
+        Arrays.fill(frozen, null);
+        for (var e : saved.entrySet()) {
+            int d = e.getValue()[1].length;
+            frozen[e.getKey()] = BitatTransform.of(Nd4j.create(e.getValue()[0], new long[]{d, d}, 'c'), e.getValue()[1]);
+        }
+        refreshTransforms(null);
     }
 
     /** Why minibatches go through DL4J's {@code fit}, or null when the fast step trains them. */
@@ -181,6 +245,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         int[] order = data.trainIndices();
         DataSplit.shuffle(order, new SplittableRandom(seed ^ (EPOCH_STREAM * epoch)));
         boolean[] quantized = schedule.quantizedIn(epoch);
+        if (config.transform().bitat()) refreshTransforms(quantized);
         double lossSum = 0;
         long samples = 0;
         boolean diverged = false;
@@ -204,13 +269,16 @@ public final class Dl4jTrainingRun implements TrainingRun {
         double trainSeconds = (System.nanoTime() - start) / 1e9;
         lastTrainCpuSeconds = (cpuNanos() - cpuStart) / 1e9;
         applyLearnedBits();
+        // layers not reached yet: provisional transforms from the trained weights, for the target model's evaluation
+        if (config.transform().bitat()) refreshTransforms(null);
         Evaluation val = evaluate(data.validation());
+        double current = currentAccuracy(quantized, val.accuracy());
         double seconds = (System.nanoTime() - start) / 1e9;
         nextEpoch = epoch + 1;
         net.setEpochCount(epoch);
         double trainLoss = diverged ? lossSum : lossSum / Math.max(1, samples);
         return new EpochMetrics(epoch, val.accuracy(), val.loss(), trainLoss, seconds,
-                trainSeconds > 0 ? samples / trainSeconds : 0, learnsBits() ? targetBits() : List.of());
+                trainSeconds > 0 ? samples / trainSeconds : 0, current, learnsBits() ? targetBits() : List.of());
     }
 
     /** The bits each layer is evaluated and exported with: the candidate's, or the learned ones under cpq.learnBits. */
@@ -370,6 +438,26 @@ public final class Dl4jTrainingRun implements TrainingRun {
         return new Evaluation((double) correct / labels.length, loss / labels.length);
     }
 
+    /**
+     * The validation accuracy of the current model: the layers {@code quantized} in the epoch just trained at their
+     * target bits, the others (a progressive schedule has not reached them yet) in full precision. When every layer
+     * is quantized it is {@code targetAccuracy}, with no second evaluation. The target bits are restored.
+     */
+    double currentAccuracy(boolean[] quantized, double targetAccuracy) {
+        boolean all = true;
+        for (boolean q : quantized) all &= q;
+        if (all) return targetAccuracy;
+        int[] saved = new int[noises.size()];
+        for (int i = 0; i < noises.size(); i++) saved[i] = noises.get(i).getTargetBits();
+        try {
+            for (int i = 0; i < noises.size(); i++) if (!quantized[i]) noises.get(i).setTargetBits(32);
+            double acc = evaluate(data.validation()).accuracy();
+            return Double.isFinite(acc) ? acc : Double.NaN;
+        } finally {
+            for (int i = 0; i < noises.size(); i++) noises.get(i).setTargetBits(saved[i]);
+        }
+    }
+
     /** Evaluates the validation split with the current target bits. */
     Evaluation evaluateValidation() {
         checkOpen();
@@ -383,7 +471,14 @@ public final class Dl4jTrainingRun implements TrainingRun {
         checkOpen();
         DeviceBinding.bind(device);
         NativeThreads.apply(config.threads());
-        Checkpoints.save(file, net.model(), new Checkpoints.State(Checkpoints.FORMAT, nextEpoch, seed, bits.bits()));
+        Map<String, Serializable> extras = new HashMap<>();
+        if (config.transform().bitat()) {
+            HashMap<Integer, float[][]> saved = new HashMap<>();
+            for (int k = 0; k < frozen.length; k++)
+                if (frozen[k] != null) saved.put(k, new float[][]{frozen[k].basis().dup('c').data().asFloat(), frozen[k].importance()});
+            extras.put(BITAT_ENTRY, saved);
+        }
+        Checkpoints.save(file, net.model(), new Checkpoints.State(Checkpoints.FORMAT, nextEpoch, seed, bits.bits()), extras);
     }
 
     @Override
@@ -426,6 +521,9 @@ public final class Dl4jTrainingRun implements TrainingRun {
     @Override
     public void exportModel(Path file) throws IOException {
         checkOpen();
+        if (config.transform().bitat())
+            throw new IOException("trainer.transform is bitat: its layers compute with U·Q(Uᵀ W), which neither the DL4J zip nor the packed form "
+                    + "holds (the rotation U stays full precision); export is not supported for it");
         DeviceBinding.bind(device);
         NativeThreads.apply(config.threads());
         lastExportNote = net instanceof Net.Mln m ? ModelExport.write(file, m.net(), data.dataset().shape())

@@ -86,4 +86,21 @@ class ScheduleTest {
             assertEquals(2, run.noises().get(order[0]).getTrainBits());
         }
     }
+
+    @Test
+    void aProgressiveRunReportsTheCurrentModelsAccuracyBesideTheTargetsUntilEveryLayerIsQuantized() throws Exception {
+        Dl4jTrainer trainer = new Dl4jTrainer(TestData.small(600).withValidationSize(300)
+                .withSchedule(new ScheduleConfig("progressive", "forward", 1)));
+        try (var run = (Dl4jTrainingRun) trainer.open(TestData.context(List.of(1, 1, 1), 3, Optional.empty()))) {
+            var e1 = run.trainEpoch();
+            // epoch 1: only the first layer is quantized; the target model binarizes all three
+            assertTrue(e1.currentAccuracy() != e1.valAccuracy(), "two models, two accuracies: " + e1);
+            assertTrue(e1.currentAccuracy() > e1.valAccuracy(), "layers 2 and 3 never trained binarized: " + e1);
+            assertEquals(1, run.noises().get(0).getTargetBits(), "the target bits are restored after the current evaluation");
+            assertEquals(1, run.noises().get(2).getTargetBits());
+            run.trainEpoch();
+            var e3 = run.trainEpoch();
+            assertEquals(e3.valAccuracy(), e3.currentAccuracy(), "from epoch 3 every layer is quantized: one model");
+        }
+    }
 }

@@ -142,7 +142,7 @@ final class ProcessTrainingRun implements TrainingRun {
         programCheckpoint = file;
         nextEpoch = e.epoch() + 1;
         awaitingVerdict = true;
-        return new EpochMetrics(e.epoch(), e.valAccuracy(), e.valLoss(), e.trainLoss(), seconds, e.samplesPerSecond());
+        return new EpochMetrics(e.epoch(), e.valAccuracy(), e.valLoss(), e.trainLoss(), seconds, e.samplesPerSecond(), e.currentAccuracy());
     }
 
     /**

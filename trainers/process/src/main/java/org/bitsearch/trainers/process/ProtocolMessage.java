@@ -13,9 +13,16 @@ sealed interface ProtocolMessage {
      *
      * @param checkpoint       the checkpoint file, relative to {@code checkpointDir} or absolute
      * @param samplesPerSecond optional training throughput (0 when absent)
+     * @param currentAccuracy  optional: the current (partially quantized) model's validation accuracy under a
+     *                         progressive schedule; {@code valAccuracy} when absent
      */
     record Epoch(int epoch, double valAccuracy, double valLoss, double trainLoss, String checkpoint,
-                 double samplesPerSecond) implements ProtocolMessage {
+                 double samplesPerSecond, double currentAccuracy) implements ProtocolMessage {
+        /** An epoch without a separate current accuracy. */
+        Epoch(int epoch, double valAccuracy, double valLoss, double trainLoss, String checkpoint, double samplesPerSecond) {
+            this(epoch, valAccuracy, valLoss, trainLoss, checkpoint, samplesPerSecond, valAccuracy);
+        }
+
         public Epoch {
             if (epoch < 1) throw new IllegalArgumentException("epoch is " + epoch + ", but must be >= 1");
             if (!Double.isNaN(valAccuracy) && !(valAccuracy >= 0 && valAccuracy <= 1))
@@ -24,6 +31,8 @@ sealed interface ProtocolMessage {
                 throw new IllegalArgumentException("checkpoint is missing, but every epoch report must name its checkpoint file");
             if (!(samplesPerSecond >= 0) || Double.isInfinite(samplesPerSecond))
                 throw new IllegalArgumentException("samplesPerSecond is " + samplesPerSecond + ", but must be a number >= 0");
+            if (!Double.isNaN(currentAccuracy) && !(currentAccuracy >= 0 && currentAccuracy <= 1))
+                throw new IllegalArgumentException("currentAccuracy is " + currentAccuracy + ", but must be in [0, 1]");
         }
     }
 

@@ -46,9 +46,14 @@ final class ProtocolParser {
             throw new ProtocolException("malformed line " + quote(line) + ": \"type\" is missing, but must be one of epoch, test, exported");
         try {
             return switch (type.asText()) {
-                case "epoch" -> new ProtocolMessage.Epoch(integer(node, "epoch", line), number(node, "valAccuracy", line, true),
-                        number(node, "valLoss", line, true), number(node, "trainLoss", line, true),
-                        text(node, "checkpoint", line), optionalNumber(node, "samplesPerSecond", line));
+                case "epoch" -> {
+                    double val = number(node, "valAccuracy", line, true);
+                    JsonNode current = node.get("currentAccuracy");
+                    yield new ProtocolMessage.Epoch(integer(node, "epoch", line), val,
+                            number(node, "valLoss", line, true), number(node, "trainLoss", line, true),
+                            text(node, "checkpoint", line), optionalNumber(node, "samplesPerSecond", line),
+                            current == null || current.isNull() ? val : number(node, "currentAccuracy", line, false));
+                }
                 case "test" -> new ProtocolMessage.Test(number(node, "testAccuracy", line, false));
                 case "exported" -> new ProtocolMessage.Exported();
                 default -> throw new ProtocolException("malformed line " + quote(line) + ": type is '" + type.asText()

@@ -14,6 +14,10 @@ class ProtocolParserTest {
                 ProtocolParser.parse("{\"type\":\"epoch\",\"epoch\":2,\"valAccuracy\":0.83,\"valLoss\":0.47,\"trainLoss\":0.41,\"checkpoint\":\"epoch-2.pt\"}"));
         assertEquals(new ProtocolMessage.Epoch(1, 0.5, 1, 2, "/abs/c", 1200.5),
                 ProtocolParser.parse(" {\"type\":\"epoch\",\"epoch\":1,\"valAccuracy\":0.5,\"valLoss\":1,\"trainLoss\":2,\"checkpoint\":\"/abs/c\",\"samplesPerSecond\":1200.5,\"extra\":[1]}"));
+        assertEquals(new ProtocolMessage.Epoch(3, 0.4, 1, 1, "c", 0, 0.7),
+                ProtocolParser.parse("{\"type\":\"epoch\",\"epoch\":3,\"valAccuracy\":0.4,\"valLoss\":1,\"trainLoss\":1,\"checkpoint\":\"c\",\"currentAccuracy\":0.7}"));
+        assertThrows(ProtocolException.class, () -> ProtocolParser.parse(
+                "{\"type\":\"epoch\",\"epoch\":3,\"valAccuracy\":0.4,\"valLoss\":1,\"trainLoss\":1,\"checkpoint\":\"c\",\"currentAccuracy\":1.5}"));
         assertEquals(new ProtocolMessage.Test(0.84), ProtocolParser.parse("{\"type\":\"test\",\"testAccuracy\":0.84}"));
         assertEquals(new ProtocolMessage.Exported(), ProtocolParser.parse("{\"type\":\"exported\"}"));
     }

@@ -21,7 +21,8 @@ import java.util.List;
  * trial seed, the candidate and the epoch. Under a simulated progressive schedule (every layer quantized from
  * epoch F), an epoch e &lt; F reports the fully quantized accuracy lowered by (F − e)/F · (0.1 + 0.2·u), u uniform
  * in [0, 1) per trial: early reports are then a poor guide to the final ranking, as layers that have never
- * trained quantized are evaluated quantized. All arithmetic uses {@link StrictMath}.
+ * trained quantized are evaluated quantized. The current (partially quantized) model's accuracy,
+ * {@link #currentAccuracy}, is the curve without that penalty. All arithmetic uses {@link StrictMath}.
  */
 final class LearningCurve {
     private final List<QuantLayer> layers;
@@ -82,6 +83,19 @@ final class LearningCurve {
         double curve = 0.1 + (ceiling(c) - 0.1) * (1 - StrictMath.exp(-epoch / 2.0));
         if (epoch > 0 && epoch < fullyQuantizedEpoch)
             curve -= (double) (fullyQuantizedEpoch - epoch) / fullyQuantizedEpoch * (0.1 + 0.2 * Seeds.rng(base, 0x9A0CL).nextDouble());
+        return Math.max(0, Math.min(1, curve + (epoch == 0 ? 0 : offset + jitter)));
+    }
+
+    /**
+     * Validation accuracy of the current model after {@code epoch} epochs: under the simulated progressive schedule
+     * the layers not reached yet are evaluated in full precision, so the progressive penalty does not apply; the same
+     * as {@link #accuracy} without a schedule or from the fully quantized epoch on.
+     */
+    double currentAccuracy(long trialSeed, Candidate c, int epoch) {
+        long base = Seeds.derive(trialSeed, candidateHash(c));
+        double offset = noise * Seeds.rng(base, 0).nextGaussian();
+        double jitter = epoch == 0 ? 0 : noise * Seeds.rng(base, epoch).nextGaussian();
+        double curve = 0.1 + (ceiling(c) - 0.1) * (1 - StrictMath.exp(-epoch / 2.0));
         return Math.max(0, Math.min(1, curve + (epoch == 0 ? 0 : offset + jitter)));
     }
 

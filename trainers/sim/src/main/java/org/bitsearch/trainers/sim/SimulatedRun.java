@@ -76,7 +76,7 @@ final class SimulatedRun implements TrainingRun {
             return new EpochMetrics(epoch, Double.NaN, Double.NaN, Double.NaN, seconds, throughput);
         double acc = curve.accuracy(context.seed(), context.candidate(), epoch);
         double valLoss = 2.3 * (1 - acc) + 0.05;
-        return new EpochMetrics(epoch, acc, valLoss, 0.9 * valLoss, seconds, throughput);
+        return new EpochMetrics(epoch, acc, valLoss, 0.9 * valLoss, seconds, throughput, curve.currentAccuracy(context.seed(), context.candidate(), epoch));
     }
 
     @Override public void saveCheckpoint(Path file) throws Exception {

@@ -44,6 +44,11 @@ class SimulatedSensitivityTest {
         var b = SimulatedTrainerTest.train(prog.open(ctx), 6);
         for (int e = 0; e < 4; e++) assertTrue(b.get(e).valAccuracy() < a.get(e).valAccuracy(), "epoch " + (e + 1));
         assertEquals(a.get(4).valAccuracy(), b.get(4).valAccuracy(), 1e-12, "from the fully quantized epoch on, the same curve");
+        for (int e = 0; e < 6; e++) {
+            assertEquals(a.get(e).valAccuracy(), b.get(e).currentAccuracy(), 1e-12, "the current model is the unpenalised curve, epoch " + (e + 1));
+            assertEquals(a.get(e).valAccuracy(), a.get(e).currentAccuracy(), 1e-12, "no schedule: current = target");
+        }
+        assertTrue(b.get(0).currentAccuracy() > b.get(0).valAccuracy(), "epoch 1: the partially quantized model is better");
         assertThrows(IllegalArgumentException.class, () -> progressive(0));
     }
 }

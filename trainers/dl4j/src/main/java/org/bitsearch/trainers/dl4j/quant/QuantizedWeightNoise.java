@@ -50,6 +50,11 @@ public final class QuantizedWeightNoise implements IWeightNoise {
     private transient java.util.Map<String, Buffers> buffers;
     /** The CPQ training forward of this layer, set by the run; never serialised. */
     private transient CpqTraining cpqTraining;
+    /**
+     * BiTAT's transformation of this (dense) layer's W, or null: quantize in its basis. Never serialised (no getter):
+     * the run computes it from data and installs it again after every open.
+     */
+    private transient BitatTransform transform;
 
     private QuantizedWeightNoise() {
         this(32, false);
@@ -97,6 +102,22 @@ public final class QuantizedWeightNoise implements IWeightNoise {
     /** Installs (or with null removes) the CPQ training forward of this layer. */
     public void cpqTraining(CpqTraining training) { this.cpqTraining = training; }
 
+    /**
+     * Quantizes {@code W} in BiTAT's transformed basis from now on ({@link BitatTransform#quantize}); null goes back
+     * to plain quantization. Called between iterations by the run's thread.
+     */
+    public void useTransform(BitatTransform t) { this.transform = t; }
+
+    /** The installed BiTAT transformation, or null. */
+    public BitatTransform transform() { return transform; }
+
+    /** Q(W) as this noise computes it at {@code bits}: in the transformed basis when one is installed. */
+    public INDArray quantizeWeights(INDArray w, int bits) {
+        if (bits == 32) return w.dup();
+        if (transform != null && w.rank() == 2) return transform.quantize(w, bits);
+        return quantize(w, bits, perChannel);
+    }
+
     private static int checkBits(String field, int bits) {
         if (!(bits >= 1 && bits <= 8) && bits != 32)
             throw new IllegalArgumentException(field + " is " + bits + ", but must be 1..8 or 32");
@@ -109,6 +130,7 @@ public final class QuantizedWeightNoise implements IWeightNoise {
         INDArray w = layer.getParam(paramKey);
         int bits = train ? trainBits : targetBits;
         if (bits == 32 || !WEIGHT_KEYS.contains(paramKey)) return w;
+        if (transform != null && WEIGHT_KEY.equals(paramKey) && w.rank() == 2) return transform.quantize(w, bits);
         if (buffers == null) buffers = new java.util.HashMap<>(2);
         Buffers b = buffers.get(paramKey);
         if (b == null || !b.fits(w)) buffers.put(paramKey, b = Buffers.forWeights(w));
