@@ -73,6 +73,8 @@ public final class SearchRegistry extends AbstractBehavior<SearchRegistry.Comman
     private final Map<Long, ActorRef<SearchSupervisor.Command>> running = new HashMap<>();
     private final Map<ActorRef<?>, Long> searchOf = new HashMap<>();
     private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
+    /** Resumes asked while the search's supervisor was ending a stop: answered once it has ended. */
+    private final Map<Long, List<ActorRef<ResumeResult>>> resumesAfterStop = new HashMap<>();
     private boolean shuttingDown;
 
     /**
@@ -133,7 +135,11 @@ public final class SearchRegistry extends AbstractBehavior<SearchRegistry.Comman
 
     private Behavior<Command> onResume(Resume r) {
         if (running.containsKey(r.searchId())) {
-            r.replyTo().tell(ResumeResult.ALREADY_RUNNING);
+            // its supervisor recorded the stop and is ending: resume it as soon as it has ended
+            if (env.store().search(r.searchId()).filter(row -> row.state() == SearchState.STOPPED).isPresent())
+                resumesAfterStop.computeIfAbsent(r.searchId(), k -> new ArrayList<>()).add(r.replyTo());
+            else
+                r.replyTo().tell(ResumeResult.ALREADY_RUNNING);
             return this;
         }
         Optional<SearchRow> row = env.store().search(r.searchId());
@@ -172,6 +178,8 @@ public final class SearchRegistry extends AbstractBehavior<SearchRegistry.Comman
         } catch (StoreException e) {
             if (!shuttingDown) giveUp(id, Optional.of(e));
         }
+        List<ActorRef<ResumeResult>> waiting = resumesAfterStop.remove(id);
+        if (waiting != null) waiting.forEach(w -> onResume(new Resume(id, w)));
         answerShutdown();
         return this;
     }

@@ -63,9 +63,9 @@ class ViewsTest {
         JsonNode cli = ViewJson.mapper().readTree(ViewJson.cli(t));
         JsonNode api = ViewJson.mapper().valueToTree(t);
         assertEquals(List.of("number", "state", "reason", "params", "bits", "sizeBits", "attempts", "device", "epochs",
-                "valAccuracy", "bestValAccuracy", "testAccuracy"), names(cli));
+                "valAccuracy", "currentAccuracy", "bestValAccuracy", "testAccuracy"), names(cli));
         assertEquals(List.of("number", "state", "reason", "params", "bits", "sizeBits", "sizeKiB", "compression", "seed",
-                "attempts", "device", "epochs", "valAccuracy", "bestValAccuracy", "testAccuracy", "onFront", "created", "updated"), names(api));
+                "attempts", "device", "epochs", "valAccuracy", "currentAccuracy", "bestValAccuracy", "testAccuracy", "onFront", "created", "updated"), names(api));
         PointView p = Views.point(new ParetoRow(1, 0, 0.6, SIZE, Optional.empty()), row(0, TrialState.COMPLETED), LAYERS);
         assertEquals(List.of("number", "valAccuracy", "testAccuracy", "sizeBits", "sizeKiB", "compression", "bits"),
                 names(ViewJson.mapper().readTree(ViewJson.cli(p))));
