@@ -18,6 +18,11 @@ import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ProgressiveSchedule;
 import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
 import org.bitsearch.search.space.BitAllocation;
+import org.bitsearch.search.space.FactorLayer;
+import org.bitsearch.search.space.RankSpace;
+import org.bitsearch.trainers.dl4j.factor.FactorizationConfig;
+import org.bitsearch.trainers.dl4j.model.FactorizedLayers;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.bitsearch.search.space.ModelSize;
 import org.bitsearch.search.space.QuantLayer;
 import org.bitsearch.search.trainer.Trainer;
@@ -97,8 +102,14 @@ public final class Dl4jTrainer implements Trainer {
 
     @Override public List<QuantLayer> layers() { return layers; }
 
-    /** Exact size of the model under {@code bits}: {@link ModelSize#of}. */
+    /** Exact size of the model under {@code bits}: {@link ModelSize#of} (unfactorized; see {@link #size(org.bitsearch.search.trial.Candidate)}). */
     public ModelSize size(BitAllocation bits) { return ModelSize.of(layers, checkBits(bits)); }
+
+    /** Exact size of {@code candidate}'s model, its factorized layers counted as their factors ({@link RankSpace#sizeBits}). */
+    public ModelSize size(org.bitsearch.search.trial.Candidate candidate) {
+        checkBits(candidate.bits());
+        return new ModelSize(factorization().sizeBits(layers, candidate), ModelSize.of(layers, candidate.bits()).fp32Bits());
+    }
 
     /**
      * Checks that {@code bits} has one entry per quantizable layer.
@@ -177,21 +188,25 @@ public final class Dl4jTrainer implements Trainer {
      */
     Dl4jTrainingRun openRun(TrialContext context, boolean withRegularisers) throws Exception {
         BitAllocation bits = checkBits(context.candidate().bits());
+        RankSpace ranks = factorization();
+        BitAllocation netBits = ranks.layers().isEmpty() ? bits : networkBits(bits, ranks);
         Hyperparameters hp = Hyperparameters.of(context.candidate(), config.batchSize());
         DeviceBinding.bind(context.device());
         DataSplit data = data();
         ScheduleConfig scheduleConfig = withRegularisers ? config.schedule() : ScheduleConfig.NONE;
         int[] order = scheduleConfig.order().equals("sensitivity") && scheduleConfig.progressive()
                 ? sensitivity().leastSensitiveFirst()
-                : ProgressiveSchedule.fixedOrder(scheduleConfig.order(), layers.size());
+                : ProgressiveSchedule.fixedOrder(scheduleConfig.order(), netBits.layers());
         ProgressiveSchedule schedule = new ProgressiveSchedule(scheduleConfig, order);
         DropBitsConfig drop = withRegularisers ? config.dropBits() : DropBitsConfig.OFF;
         Net net;
         int nextEpoch = 1;
         if (context.checkpoint().isPresent()) {
-            Checkpoints.Restored r = Checkpoints.restore(context.checkpoint().get(), bits, context.seed());
+            Checkpoints.Restored r = Checkpoints.restore(context.checkpoint().get(), netBits, context.seed());
             net = r.network();
             nextEpoch = r.nextEpoch();
+        } else if (!ranks.layers().isEmpty()) {
+            net = Net.of(factorizedNetwork(context, hp, bits, ranks));
         } else if (userModel != null) {
             net = Net.of(userModel.build(bits.bits(), config.perChannel(), hp, context.seed()));
         } else if (config.model().equals("resnet20")) {
@@ -205,7 +220,81 @@ public final class Dl4jTrainer implements Trainer {
             mln.init();
             net = Net.of(mln);
         }
-        return new Dl4jTrainingRun(config, data, net, bits, hp, context.seed(), context.device(), schedule, drop, nextEpoch);
+        return new Dl4jTrainingRun(config, data, net, netBits, hp, context.seed(), context.device(), schedule, drop, nextEpoch);
+    }
+
+    // ---- Quantization Aware Factorization (trainer.factorization) -------------------------------------------
+
+    private INDArray pretrained;
+    private final java.util.concurrent.ConcurrentHashMap<FactorizedLayers.Key, FactorizedLayers.Factors> factorCache =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * {@inheritDoc} With {@code factorization.type: qaf}: the dense layers of {@code factorization.layers} (default
+     * every hidden dense layer), modes [nIn, nOut], at {@code factorization.ratio} unless a candidate chooses.
+     */
+    @Override
+    public RankSpace factorization() {
+        FactorizationConfig f = config.factorization();
+        if (!f.enabled()) return RankSpace.NONE;
+        List<FactorLayer> out = new java.util.ArrayList<>();
+        for (QuantLayer l : layers) {
+            boolean chosen = f.layers().isEmpty() ? l.name().startsWith("dense") && l.index() < layers.size() - 1 : f.layers().contains(l.name());
+            if (chosen) out.add(new FactorLayer(l.index(), l.name(), List.of(l.weights() / l.biases(), l.biases()), l.biases()));
+        }
+        return new RankSpace(out, f.ratio(), List.of());
+    }
+
+    /** The bit-width of each weight noise of the factorized network: a factorized layer's width for both its factors. */
+    static BitAllocation networkBits(BitAllocation bits, RankSpace ranks) {
+        List<Integer> out = new java.util.ArrayList<>();
+        for (int i = 0; i < bits.layers(); i++) {
+            out.add(bits.get(i));
+            if (ranks.at(i) != null) out.add(bits.get(i));
+        }
+        return new BitAllocation(out);
+    }
+
+    /**
+     * The trial's factorized network: the pre-trained full-precision weights ({@link #pretrainedParams}) with every
+     * factorized layer replaced by its QAF factors at the candidate's rank and bit-width ({@link FactorizedLayers}).
+     * Factors are computed once per (layer, rank, bits) and trainer, from the shared pre-trained weights.
+     */
+    private MultiLayerNetwork factorizedNetwork(TrialContext context, Hyperparameters hp, BitAllocation bits, RankSpace ranks) throws Exception {
+        java.util.Map<Integer, Integer> rank = new java.util.TreeMap<>();
+        for (FactorLayer f : ranks.layers()) rank.put(f.layer(), f.rank(ranks.ratio(context.candidate(), f)));
+        List<Integer> fp32 = java.util.Collections.nCopies(layers.size(), 32);
+        MultiLayerNetwork source = new MultiLayerNetwork(ModelFactory.build(config.model(), config.hidden(), shape, fp32, false, hp, config.splitSeed()));
+        source.init(pretrainedParams(context.device()), true);
+        MultiLayerNetwork target = new MultiLayerNetwork(ModelFactory.build(config.model(), config.hidden(), shape, bits.bits(),
+                false, hp, context.seed(), rank));
+        target.init();
+        FactorizedLayers.transfer(source, target, rank, bits.bits(), config.factorization().admmIterations(), config.splitSeed(),
+                (key, w) -> factorCache.computeIfAbsent(key, k -> FactorizedLayers.factorize(w, k.rank(), k.bits(), k.iterations(), k.seed())));
+        return target;
+    }
+
+    /**
+     * The pre-trained full-precision weights QAF factorizes: the model at 32 bits, trained {@code
+     * factorization.pretrainEpochs} epochs with the default hyperparameters and {@code splitSeed} as seed; computed
+     * on first use (blocking, once per trainer), then shared read-only.
+     */
+    synchronized INDArray pretrainedParams(String device) throws Exception {
+        if (pretrained == null) {
+            BitAllocation fp32 = BitAllocation.uniform(layers.size(), 32);
+            Hyperparameters hp = Hyperparameters.of(new org.bitsearch.search.trial.Candidate(java.util.Map.of(), fp32), config.batchSize());
+            MultiLayerNetwork mln = new MultiLayerNetwork(ModelFactory.build(config.model(), config.hidden(), shape, fp32.bits(), false, hp, config.splitSeed()));
+            mln.init();
+            int epochs = config.factorization().pretrainEpochs();
+            if (epochs > 0) {
+                try (Dl4jTrainingRun run = new Dl4jTrainingRun(config, data(), Net.of(mln), fp32, hp, config.splitSeed(), device,
+                        new ProgressiveSchedule(ScheduleConfig.NONE, ProgressiveSchedule.fixedOrder("forward", layers.size())), DropBitsConfig.OFF, 1)) {
+                    for (int e = 0; e < epochs; e++) run.trainEpoch();
+                }
+            }
+            pretrained = mln.params().dup();
+        }
+        return pretrained;
     }
 
     /**

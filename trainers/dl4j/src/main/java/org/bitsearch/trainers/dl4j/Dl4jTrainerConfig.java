@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import org.bitsearch.trainers.dl4j.data.DataConfig;
 import org.bitsearch.trainers.dl4j.data.DataLocator;
 import org.bitsearch.trainers.dl4j.data.DatasetLoader;
+import org.bitsearch.trainers.dl4j.factor.FactorizationConfig;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
 import org.bitsearch.trainers.dl4j.schedule.SensitivityConfig;
@@ -44,12 +45,14 @@ import java.util.Set;
  *                       with it {@code dataset} is the format and {@code dataDir} the data's location
  * @param modelFile      the user's own DL4J network instead of a built-in model ({@code UserModel}); with it
  *                       {@code model} is "file" and {@code hidden} is not used
+ * @param factorization  Quantization Aware Factorization of dense layers ({@link FactorizationConfig}; default none).
+ *                       Needs a built-in mlp or cnn, per-tensor scales and no progressive schedule
  */
 public record Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
                                 int trainSubset, int validationSize, long splitSeed, int batchSize,
                                 int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
                                 DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data,
-                                String modelFile) {
+                                String modelFile, FactorizationConfig factorization) {
     public static final Set<String> MODELS = Set.of("mlp", "cnn", "resnet20");
     public static final int DEFAULT_VALIDATION_SIZE = 5000;
     public static final int DEFAULT_BATCH_SIZE = 128;
@@ -111,10 +114,29 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         if (batchSize < 1) problems.add("batchSize is " + batchSize + ", but must be >= 1");
         if (evalBatchSize < 1) problems.add("evalBatchSize is " + evalBatchSize + ", but must be >= 1");
         if (threads < 0) problems.add("threads is " + threads + ", but must be >= 0 (0 = automatic)");
+        if (factorization == null) factorization = FactorizationConfig.NONE;
+        if (factorization.enabled()) factorizationProblems(factorization, model, hidden, modelFile, perChannel, schedule, knownModel && hiddenOk, problems);
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("\n", problems));
         if (schedule == null) schedule = ScheduleConfig.NONE;
         if (dropBits == null) dropBits = DropBitsConfig.OFF;
         if (sensitivity == null) sensitivity = SensitivityConfig.DEFAULT;
+    }
+
+    /** The factorization's own rules against the rest of the config, each naming its field. */
+    private static void factorizationProblems(FactorizationConfig f, String model, List<Integer> hidden, String modelFile,
+                                              boolean perChannel, ScheduleConfig schedule, boolean layersKnown, List<String> problems) {
+        if (modelFile != null || !(model.equals("mlp") || model.equals("cnn")))
+            problems.add("factorization.type is 'qaf', but factorizes the dense layers of the built-in mlp or cnn only (model is '" + model + "')");
+        if (perChannel) problems.add("factorization.type is 'qaf', but its factors use one scale per factor: perChannel must be false");
+        if (schedule != null && schedule.progressive())
+            problems.add("factorization.type is 'qaf', but is not combined with schedule.type 'progressive'");
+        if (layersKnown && modelFile == null && (model.equals("mlp") || model.equals("cnn"))) {
+            List<String> dense = org.bitsearch.trainers.dl4j.model.ModelFactory.layers(model, hidden, 28, 28, 10).stream()
+                    .map(org.bitsearch.search.space.QuantLayer::name).filter(n -> n.startsWith("dense")).toList();
+            for (int i = 0; i < f.layers().size(); i++)
+                if (!dense.contains(f.layers().get(i)))
+                    problems.add("factorization.layers[" + i + "] is '" + f.layers().get(i) + "', but must name a dense layer of the " + model + ": " + dense);
+        }
     }
 
     /** The configuration of a named dataset (no {@code data} section, no {@code modelFile}). */
@@ -123,7 +145,16 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                              int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
                              DropBitsConfig dropBits, SensitivityConfig sensitivity) {
         this(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize, evalBatchSize,
-                threads, perChannel, schedule, dropBits, sensitivity, null, null);
+                threads, perChannel, schedule, dropBits, sensitivity, null, null, null);
+    }
+
+    /** A configuration without factorization (the fields before {@code factorization} existed). */
+    public Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
+                             int trainSubset, int validationSize, long splitSeed, int batchSize,
+                             int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
+                             DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data, String modelFile) {
+        this(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize, evalBatchSize,
+                threads, perChannel, schedule, dropBits, sensitivity, data, modelFile, null);
     }
 
     /**
@@ -142,7 +173,8 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                                   @JsonProperty("dropBits") DropBitsConfig dropBits,
                                   @JsonProperty("sensitivity") SensitivityConfig sensitivity,
                                   @JsonProperty("data") DataConfig data,
-                                  @JsonProperty("modelFile") String modelFile) {
+                                  @JsonProperty("modelFile") String modelFile,
+                                  @JsonProperty("factorization") FactorizationConfig factorization) {
         if (data != null && ((dataset != null && !dataset.equals(data.format())) || (dataDir != null && !dataDir.equals(data.location()))))
             throw new IllegalArgumentException("data is given together with " + (dataset != null ? "dataset" : "dataDir")
                     + ": give either dataset (with dataDir) or data, not both");
@@ -154,18 +186,18 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, or(trainSubset, 0),
                 or(validationSize, DEFAULT_VALIDATION_SIZE), splitSeed == null ? 0 : splitSeed,
                 or(batchSize, DEFAULT_BATCH_SIZE), or(evalBatchSize, DEFAULT_EVAL_BATCH_SIZE), or(threads, 0),
-                perChannel != null && perChannel, schedule, dropBits, sensitivity, data, modelFile);
+                perChannel != null && perChannel, schedule, dropBits, sensitivity, data, modelFile, factorization);
     }
 
     /** A config with every optional field at its default. */
     public static Dl4jTrainerConfig defaults(String dataset, String dataDir, String model) {
         if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("dataDir is required");
-        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A config of {@code data} with every optional field at its default. */
     public static Dl4jTrainerConfig defaults(DataConfig data, String model) {
-        return json(null, null, model, null, null, null, null, null, null, null, null, null, null, null, data, null);
+        return json(null, null, model, null, null, null, null, null, null, null, null, null, null, null, data, null, null);
     }
 
     /** The data section this config reads: {@code data}, or an idx section for a named dataset. */
@@ -207,6 +239,8 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
 
     public Dl4jTrainerConfig withPerChannel(boolean p) { return toBuilder().perChannel(p).build(); }
 
+    public Dl4jTrainerConfig withFactorization(FactorizationConfig f) { return toBuilder().factorization(f).build(); }
+
     /** This config with the user's model file instead of a built-in model. */
     public Dl4jTrainerConfig withModelFile(String file) {
         Builder b = toBuilder().modelFile(file);
@@ -229,12 +263,14 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         private SensitivityConfig sensitivity;
         private DataConfig data;
         private String modelFile;
+        private FactorizationConfig factorization;
 
         private Builder(Dl4jTrainerConfig c) {
             dataset = c.dataset; dataDir = c.dataDir; model = c.model; hidden = c.hidden;
             trainSubset = c.trainSubset; validationSize = c.validationSize; splitSeed = c.splitSeed;
             batchSize = c.batchSize; evalBatchSize = c.evalBatchSize; threads = c.threads; perChannel = c.perChannel;
             schedule = c.schedule; dropBits = c.dropBits; sensitivity = c.sensitivity; data = c.data; modelFile = c.modelFile;
+            factorization = c.factorization;
         }
 
         public Builder dataset(String v) { dataset = v; return this; }
@@ -255,11 +291,12 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         /** Data by format (with it, dataset and dataDir follow from the data). */
         public Builder data(DataConfig v) { data = v; if (v != null) { dataset = v.format(); dataDir = v.location(); } return this; }
         public Builder modelFile(String v) { modelFile = v; return this; }
+        public Builder factorization(FactorizationConfig v) { factorization = v; return this; }
 
         /** @throws IllegalArgumentException naming the field and the rule if a value is invalid */
         public Dl4jTrainerConfig build() {
             return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed,
-                    batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data, modelFile);
+                    batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data, modelFile, factorization);
         }
     }
 }

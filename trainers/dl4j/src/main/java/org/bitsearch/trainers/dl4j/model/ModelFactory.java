@@ -105,6 +105,19 @@ public final class ModelFactory {
     /** The network configuration for samples of {@code shape}. */
     public static MultiLayerConfiguration build(String model, List<Integer> hidden, InputShape shape,
                                                 List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed) {
+        return build(model, hidden, shape, bits, perChannel, hp, seed, java.util.Map.of());
+    }
+
+    /**
+     * The network configuration with the dense layers of {@code ranks} (quantizable-layer index → rank R) factorized
+     * (Quantization Aware Factorization, Cherniuk et al. 2023): layer q (nIn → nOut) becomes {@link #factorName
+     * factorName(q, 0)}, a dense nIn → R layer with identity activation and no bias, followed by {@code factorName(q,
+     * 1)}, the original layer (activation, bias; the output layer stays the output layer) with nIn = R. Both get
+     * q's bit-width ({@link QuantizedWeightNoise}), so the network has one weight noise more per factorized layer.
+     */
+    public static MultiLayerConfiguration build(String model, List<Integer> hidden, InputShape shape,
+                                                List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed,
+                                                java.util.Map<Integer, Integer> ranks) {
         int rows = shape.rows(), cols = shape.cols(), classes = shape.classes();
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
                 .seed(seed)
@@ -127,15 +140,28 @@ public final class ModelFactory {
             }
         }
         for (int size : hidden) {
-            list.layer(new DenseLayer.Builder().name("dense" + q).nOut(size).activation(Activation.RELU)
+            Integer rank = ranks.get(q);
+            if (rank != null) list.layer(firstFactor(q, rank, bits, perChannel));
+            list.layer(new DenseLayer.Builder().name(rank == null ? "dense" + q : factorName(q, 1)).nOut(size).activation(Activation.RELU)
                     .weightNoise(noise(bits, q++, perChannel)).build());
         }
-        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("dense" + q).nOut(classes)
+        Integer rank = ranks.get(q);
+        if (rank != null) list.layer(firstFactor(q, rank, bits, perChannel));
+        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name(rank == null ? "dense" + q : factorName(q, 1)).nOut(classes)
                 .activation(Activation.SOFTMAX).weightNoise(noise(bits, q++, perChannel)).build());
         if (q != bits.size())
             throw new IllegalArgumentException("bits has " + bits.size() + " entries, but the model " + model + " has " + q + " quantizable layers");
         list.setInputType(model.equals("cnn") ? InputType.convolutionalFlat(rows, cols, shape.channels()) : InputType.feedForward(inputs));
         return list.build();
+    }
+
+    /** The DL4J name of factor {@code f} (0 = A, 1 = B) of factorized layer {@code q}: {@code dense<q>.f<f>}. */
+    public static String factorName(int q, int f) { return "dense" + q + ".f" + f; }
+
+    private static DenseLayer firstFactor(int q, int rank, List<Integer> bits, boolean perChannel) {
+        if (rank < 1) throw new IllegalArgumentException("rank of dense" + q + " is " + rank + ", but must be >= 1");
+        return new DenseLayer.Builder().name(factorName(q, 0)).nOut(rank).activation(Activation.IDENTITY).hasBias(false)
+                .weightNoise(noise(bits, q, perChannel)).build();
     }
 
     private static QuantizedWeightNoise noise(List<Integer> bits, int layer, boolean perChannel) {
