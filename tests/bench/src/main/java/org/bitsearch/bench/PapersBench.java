@@ -35,7 +35,8 @@ import java.util.function.Supplier;
  * The issue-15 measurements (BENCHMARKS.md, "The papers' methods"): each method against the plain baseline at the
  * same bit-widths and epochs, several seeds, mean ± standard deviation, printed as Markdown rows. Small subsets of
  * Fashion-MNIST, one native thread: the machine is shared.
- * <pre>  OMP_NUM_THREADS=1 java -cp orchestrator/target/bitsearch.jar:tests/bench/target/bitsearch-bench.jar org.bitsearch.bench.PapersBench ../shared/datasets/fashion-mnist [seeds]</pre>
+ * <pre>  OMP_NUM_THREADS=1 java -cp orchestrator/target/bitsearch.jar:tests/bench/target/bitsearch-bench.jar org.bitsearch.bench.PapersBench ../shared/datasets/fashion-mnist [seeds] [qaf]</pre>
+ * (a third argument {@code qaf} runs only the two QAF rows).
  */
 public final class PapersBench {
     private PapersBench() {}
@@ -46,10 +47,17 @@ public final class PapersBench {
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args.length > 0 ? args[0] : "../shared/datasets/fashion-mnist");
         int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        String only = args.length > 2 ? args[2] : "all";
         System.out.println("| method (paper) | setup | baseline | method | difference |");
         System.out.println("| --- | --- | --- | --- | --- |");
+        if (only.equals("qaf")) { // the QAF rows alone: PapersBench DATA SEEDS qaf
+            qaf(seeds);
+            qafNetwork(data, seeds);
+            return;
+        }
         samplers(seeds * 2);
         qaf(seeds);
+        qafNetwork(data, seeds);
         progressive(data, seeds);
         sensitivityModes(data, seeds);
     }
@@ -116,6 +124,39 @@ public final class PapersBench {
         }
         row("QAF ADMM vs quantize-after-factorize (Cherniuk 2023)", "reconstruction error of 128x64 matrices (decaying spectrum), rank 8, 4-bit factors, " + seeds + " seeds; lower is better; not yet in the network",
                 base, admm, 4);
+    }
+
+    /**
+     * QAF in the network against plain quantization at matched model size: MLP 784-256-128-10, hidden layers as
+     * 4-bit factors at rank ratio 0.5 (pre-trained 1 FP32 epoch, fine-tuned {@code EPOCHS - 1}) against ternary hidden
+     * layers trained {@code EPOCHS} from scratch (same total epochs), output layer 8 bits in both; the split seed is
+     * the seed, so each seed pre-trains and splits its own data alike for both. Sizes are printed in the setup.
+     */
+    static void qafNetwork(Path data, int seeds) throws Exception {
+        List<Integer> hidden = List.of(256, 128);
+        List<Double> plain = new ArrayList<>(), qaf = new ArrayList<>();
+        long plainBits = 0, qafBits = 0;
+        double admmSeconds = 0;
+        for (int s = 0; s < seeds; s++) {
+            Dl4jTrainerConfig c = Dl4jBench.config(data, hidden, 10_000, 2000).toBuilder().splitSeed(s).build();
+            Dl4jTrainer p = new Dl4jTrainer(c);
+            Dl4jTrainer q = new Dl4jTrainer(c.withFactorization(org.bitsearch.trainers.dl4j.factor.FactorizationConfig.qaf(0.5, 1, 60)));
+            List<Integer> ternary = List.of(2, 2, 8), four = List.of(4, 4, 8);
+            plainBits = p.size(BitAllocation.of(2, 2, 8)).bits();
+            qafBits = q.size(new org.bitsearch.search.trial.Candidate(java.util.Map.of(), BitAllocation.of(4, 4, 8))).bits();
+            boolean first = s % 2 == 0; // alternate which runs first
+            double x = first ? train(p, ternary, s, EPOCHS) : 0;
+            long t0 = System.nanoTime();
+            double y = train(q, four, s, EPOCHS - 1);
+            admmSeconds += (System.nanoTime() - t0) / 1e9;
+            if (!first) x = train(p, ternary, s, EPOCHS);
+            plain.add(x);
+            qaf.add(y);
+        }
+        row("QAF in the network vs plain quantization at matched size (Cherniuk 2023)", String.format(Locale.ROOT,
+                "MLP 784-256-128-10 on 10000/2000 samples: ternary hidden layers, %d epochs (%d bits) vs 4-bit rank-ratio-0.5 factors, "
+                        + "1 FP32 pre-training epoch + %d fine-tuning epochs (%d bits; pre-training, ADMM and fine-tuning took %.0f s per seed), "
+                        + "output 8 bits, val accuracy, %d seeds", EPOCHS, plainBits, EPOCHS - 1, qafBits, admmSeconds / seeds, seeds), plain, qaf, 4);
     }
 
     static Dl4jTrainerConfig config(Path data) {
