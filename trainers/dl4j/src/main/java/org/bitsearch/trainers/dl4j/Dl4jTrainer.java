@@ -230,8 +230,9 @@ public final class Dl4jTrainer implements Trainer {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * {@inheritDoc} With {@code factorization.type: qaf}: the dense layers of {@code factorization.layers} (default
-     * every hidden dense layer), modes [nIn, nOut], at {@code factorization.ratio} unless a candidate chooses.
+     * {@inheritDoc} With {@code factorization.type: qaf}: the layers of {@code factorization.layers} (default every
+     * layer but the output layer), a dense layer with modes [nIn, nOut], a convolution with the CP modes [out, in,
+     * kh·kw], at {@code factorization.ratio} unless a candidate chooses.
      */
     @Override
     public RankSpace factorization() {
@@ -239,8 +240,8 @@ public final class Dl4jTrainer implements Trainer {
         if (!f.enabled()) return RankSpace.NONE;
         List<FactorLayer> out = new java.util.ArrayList<>();
         for (QuantLayer l : layers) {
-            boolean chosen = f.layers().isEmpty() ? l.name().startsWith("dense") && l.index() < layers.size() - 1 : f.layers().contains(l.name());
-            if (chosen) out.add(new FactorLayer(l.index(), l.name(), List.of(l.weights() / l.biases(), l.biases()), l.biases()));
+            boolean chosen = f.layers().isEmpty() ? l.index() < layers.size() - 1 : f.layers().contains(l.name());
+            if (chosen) out.add(new FactorLayer(l.index(), l.name(), ModelFactory.factorModes(l), l.biases()));
         }
         return new RankSpace(out, f.ratio(), List.of());
     }
@@ -249,8 +250,8 @@ public final class Dl4jTrainer implements Trainer {
     static BitAllocation networkBits(BitAllocation bits, RankSpace ranks) {
         List<Integer> out = new java.util.ArrayList<>();
         for (int i = 0; i < bits.layers(); i++) {
-            out.add(bits.get(i));
-            if (ranks.at(i) != null) out.add(bits.get(i));
+            FactorLayer f = ranks.at(i);
+            for (int k = 0; k < (f == null ? 1 : f.modes().size()); k++) out.add(bits.get(i));
         }
         return new BitAllocation(out);
     }
@@ -270,7 +271,8 @@ public final class Dl4jTrainer implements Trainer {
                 false, hp, context.seed(), rank));
         target.init();
         FactorizedLayers.transfer(source, target, rank, bits.bits(), config.factorization().admmIterations(), config.splitSeed(),
-                (key, w) -> factorCache.computeIfAbsent(key, k -> FactorizedLayers.factorize(w, k.rank(), k.bits(), k.iterations(), k.seed())));
+                (key, w) -> factorCache.computeIfAbsent(key, k -> FactorizedLayers.DENSE.apply(k, w)),
+                (key, x) -> factorCache.computeIfAbsent(key, k -> FactorizedLayers.KERNELS.apply(k, x)));
         return target;
     }
 

@@ -45,7 +45,7 @@ import java.util.Set;
  *                       with it {@code dataset} is the format and {@code dataDir} the data's location
  * @param modelFile      the user's own DL4J network instead of a built-in model ({@code UserModel}); with it
  *                       {@code model} is "file" and {@code hidden} is not used
- * @param factorization  Quantization Aware Factorization of dense layers ({@link FactorizationConfig}; default none).
+ * @param factorization  Quantization Aware Factorization of dense and convolution layers ({@link FactorizationConfig}; default none).
  *                       Needs a built-in mlp or cnn, per-tensor scales and no progressive schedule
  */
 public record Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
@@ -126,16 +126,16 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
     private static void factorizationProblems(FactorizationConfig f, String model, List<Integer> hidden, String modelFile,
                                               boolean perChannel, ScheduleConfig schedule, boolean layersKnown, List<String> problems) {
         if (modelFile != null || !(model.equals("mlp") || model.equals("cnn")))
-            problems.add("factorization.type is 'qaf', but factorizes the dense layers of the built-in mlp or cnn only (model is '" + model + "')");
+            problems.add("factorization.type is 'qaf', but factorizes the layers of the built-in mlp or cnn only (model is '" + model + "')");
         if (perChannel) problems.add("factorization.type is 'qaf', but its factors use one scale per factor: perChannel must be false");
         if (schedule != null && schedule.progressive())
             problems.add("factorization.type is 'qaf', but is not combined with schedule.type 'progressive'");
         if (layersKnown && modelFile == null && (model.equals("mlp") || model.equals("cnn"))) {
-            List<String> dense = org.bitsearch.trainers.dl4j.model.ModelFactory.layers(model, hidden, 28, 28, 10).stream()
-                    .map(org.bitsearch.search.space.QuantLayer::name).filter(n -> n.startsWith("dense")).toList();
+            List<String> names = org.bitsearch.trainers.dl4j.model.ModelFactory.layers(model, hidden, 28, 28, 10).stream()
+                    .map(org.bitsearch.search.space.QuantLayer::name).toList();
             for (int i = 0; i < f.layers().size(); i++)
-                if (!dense.contains(f.layers().get(i)))
-                    problems.add("factorization.layers[" + i + "] is '" + f.layers().get(i) + "', but must name a dense layer of the " + model + ": " + dense);
+                if (!names.contains(f.layers().get(i)))
+                    problems.add("factorization.layers[" + i + "] is '" + f.layers().get(i) + "', but must name a layer of the " + model + ": " + names);
         }
     }
 

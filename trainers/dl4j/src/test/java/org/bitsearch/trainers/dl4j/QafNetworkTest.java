@@ -101,6 +101,42 @@ class QafNetworkTest {
     }
 
     @Test
+    void factorizedCnnReplacesEachConvolutionByItsCpLayers() throws Exception {
+        Dl4jTrainer cnn = new Dl4jTrainer(TestData.small(1000).withValidationSize(500).toBuilder().model("cnn")
+                .factorization(FactorizationConfig.qaf(0.5, 1, 20)).build());
+        List<Integer> bits = List.of(6, 6, 4, 8);
+        try (Dl4jTrainingRun run = (Dl4jTrainingRun) cnn.open(context(Map.of(), bits, Optional.empty()))) {
+            MultiLayerNetwork net = run.network();
+            List<String> names = Arrays.stream(net.getLayers()).map(l -> l.conf().getLayer().getLayerName()).toList();
+            assertEquals(List.of("conv0.f0", "conv0.f1", "conv0.f2", "pool0", "conv1.f0", "conv1.f1", "conv1.f2", "pool1",
+                    "dense2.f0", "dense2.f1", "dense3"), names);
+            // conv1: kernel (16, 8, 25), rank floor(0.5 · 3200 / 49) = 32: 1x1 8→32, depthwise 5x5 on 32, 1x1 32→16
+            assertEquals(List.of(32L, 8L, 1L, 1L), Arrays.stream(net.getLayer("conv1.f0").getParam("W").shape()).boxed().toList());
+            assertEquals(List.of(5L, 5L, 32L, 1L), Arrays.stream(net.getLayer("conv1.f1").getParam("W").shape()).boxed().toList());
+            assertEquals(List.of(16L, 32L, 1L, 1L), Arrays.stream(net.getLayer("conv1.f2").getParam("W").shape()).boxed().toList());
+            var first = run.trainEpoch();
+            var second = run.trainEpoch();
+            // slow at this scale (1000 samples, rank-2 CP of conv0's 8 kernels), but it trains
+            assertTrue(second.trainLoss() < first.trainLoss() && second.valAccuracy() > 0.2,
+                    "the factorized CNN trains: loss " + first.trainLoss() + " → " + second.trainLoss() + ", accuracy " + second.valAccuracy());
+            MultiLayerNetwork copy = run.quantizedCopy();
+            // the training forward pass computes with the quantized CP factors (the depthwise layer's weight noise included)
+            run.noises().forEach(n -> n.setTrainBits(n.getTargetBits()));
+            INDArray x = cnn.data().validation().batches().get(0);
+            assertEquals(copy.output(x, false), net.output(x, true));
+            for (int f = 0; f < 3; f++) {
+                INDArray w = copy.getLayer(ModelFactory.factorName("conv", 1, f)).getParam("W");
+                double[][] flat = matrix(w.reshape('c', w.size(0), w.length() / w.size(0)));
+                assertTrue(onFloatGrid(flat, 6), "CP factor " + f + " of conv1 lies on its 6-bit grid after training");
+            }
+        }
+        // size: R·(out + in + kh·kw) entries at the layer's bits, 3 scales, biases
+        long conv0 = 2L * (8 + 1 + 25) * 6 + 96 + 8 * 32, conv1 = 32L * 49 * 6 + 96 + 16 * 32;
+        long dense2 = 42L * (256 + 128) * 4 + 64 + 128 * 32, dense3 = 1280L * 8 + 32 + 10 * 32;
+        assertEquals(conv0 + conv1 + dense2 + dense3, cnn.size(new Candidate(Map.of(), new BitAllocation(bits))).bits());
+    }
+
+    @Test
     void modelSizeCountsTheFactorsExactly() {
         RankSpace ranks = TRAINER.factorization();
         assertEquals(List.of("dense0", "dense1"), ranks.layers().stream().map(FactorLayer::name).toList());
@@ -148,7 +184,7 @@ class QafNetworkTest {
                 .getMessage().contains("perChannel must be false"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> base.withFactorization(new FactorizationConfig("qaf", 0.5, List.of("conv0"), 1, 10)))
-                .getMessage().startsWith("factorization.layers[0] is 'conv0', but must name a dense layer of the mlp: [dense0, dense1, dense2]"));
+                .getMessage().startsWith("factorization.layers[0] is 'conv0', but must name a layer of the mlp: [dense0, dense1, dense2]"));
         assertEquals(RankSpace.NONE, new Dl4jTrainer(base).factorization(), "default: nothing factorized");
     }
 }

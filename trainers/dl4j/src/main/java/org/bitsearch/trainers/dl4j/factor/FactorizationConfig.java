@@ -11,13 +11,15 @@ import java.util.List;
  * trainer, with the default hyperparameters and {@code splitSeed} as seed: the "pre-trained model" the paper
  * factorizes), then every trial replaces each factorized dense layer W (nIn × nOut) by two layers x ↦ (x·A)·B whose
  * factors A (nIn × R) and B (R × nOut) lie on the layer's k-bit grid, found by ADMM ({@link QuantizedFactorization})
- * from the pre-trained W at the trial's rank R, and fine-tunes them with the factors fake-quantized (straight-through
- * estimator) for the trial's epochs.
+ * from the pre-trained W at the trial's rank R, and each factorized convolution by the three layers of the rank-R CP
+ * of its kernel (1x1, depthwise, 1x1; {@link CpDecomposition}), and fine-tunes them with the factors fake-quantized
+ * (straight-through estimator) for the trial's epochs.
  *
  * @param type           "none" (default: today's unfactorized layers) or "qaf"
  * @param ratio          rank ratio ρ ∈ (0, 1] of a layer whose rank is not searched ({@code space.ranks}); rank =
- *                       max(1, floor(ρ·nIn·nOut / (nIn + nOut))), ρ = 1 stores as many entries as W (default 0.5)
- * @param layers         names of the layers to factorize; empty (default) = every hidden dense layer (not the output)
+ *                       max(1, floor(ρ·Πd / Σd)) over the modes d ([nIn, nOut], or [out, in, kh·kw] for a kernel), ρ = 1
+ *                       stores as many entries as W (default 0.5)
+ * @param layers         names of the layers to factorize; empty (default) = every layer but the output layer
  * @param pretrainEpochs full-precision epochs before factorizing (>= 0, default 1; 0 factorizes the initial weights)
  * @param admmIterations ADMM iterations per layer (1..10000, default 60)
  */

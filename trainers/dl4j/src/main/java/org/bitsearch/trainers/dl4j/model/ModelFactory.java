@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -133,7 +134,17 @@ public final class ModelFactory {
         if (model.equals("cnn")) {
             int in = shape.channels();
             for (int c : CNN_CHANNELS) {
-                list.layer(new ConvolutionLayer.Builder(KERNEL, KERNEL).name("conv" + q).nIn(in).nOut(c).activation(Activation.RELU)
+                Integer rank = ranks.get(q);
+                if (rank != null) {
+                    // CP of the kernel (out, in, kh·kw) ≈ Σ_r A_o,r B_i,r C_s,r as 1x1 (B) → depthwise kh×kw (C) → 1x1 (A)
+                    if (rank < 1) throw new IllegalArgumentException("rank of conv" + q + " is " + rank + ", but must be >= 1");
+                    list.layer(new ConvolutionLayer.Builder(1, 1).name(factorName("conv", q, 0)).nIn(in).nOut(rank).activation(Activation.IDENTITY)
+                            .hasBias(false).weightNoise(noise(bits, q, perChannel)).build());
+                    list.layer(new DepthwiseConvolution2D.Builder(KERNEL, KERNEL).name(factorName("conv", q, 1)).depthMultiplier(1).nOut(rank)
+                            .activation(Activation.IDENTITY).hasBias(false).weightNoise(noise(bits, q, perChannel)).build());
+                }
+                list.layer(new ConvolutionLayer.Builder(rank == null ? KERNEL : 1, rank == null ? KERNEL : 1)
+                        .name(rank == null ? "conv" + q : factorName("conv", q, 2)).nIn(rank == null ? in : rank).nOut(c).activation(Activation.RELU)
                         .weightNoise(noise(bits, q++, perChannel)).build());
                 list.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).name("pool" + (q - 1)).kernelSize(2, 2).stride(2, 2).build());
                 in = c;
@@ -155,8 +166,26 @@ public final class ModelFactory {
         return list.build();
     }
 
-    /** The DL4J name of factor {@code f} (0 = A, 1 = B) of factorized layer {@code q}: {@code dense<q>.f<f>}. */
-    public static String factorName(int q, int f) { return "dense" + q + ".f" + f; }
+    /** The DL4J name of factor {@code f} (0 = A, 1 = B) of factorized dense layer {@code q}: {@code dense<q>.f<f>}. */
+    public static String factorName(int q, int f) { return factorName("dense", q, f); }
+
+    /**
+     * The DL4J name of factor layer {@code f} of factorized layer {@code q}: {@code <kind><q>.f<f>}. A dense layer has
+     * f0 (nIn → R) and f1 (R → nOut); a convolution f0 (1x1, in → R), f1 (depthwise kh×kw on R channels), f2 (1x1, R → out).
+     */
+    public static String factorName(String kind, int q, int f) { return kind + q + ".f" + f; }
+
+    /**
+     * The modes a factorization of {@code layer} (built by this factory) uses: [nIn, nOut] for a dense layer, [out,
+     * in, kh·kw] for a convolution (the paper's 3-way CP of a kernel).
+     */
+    public static List<Long> factorModes(QuantLayer layer) {
+        if (layer.name().startsWith("conv")) {
+            long out = layer.biases(), in = layer.weights() / ((long) KERNEL * KERNEL * out);
+            return List.of(out, in, (long) KERNEL * KERNEL);
+        }
+        return List.of(layer.weights() / layer.biases(), layer.biases());
+    }
 
     private static DenseLayer firstFactor(int q, int rank, List<Integer> bits, boolean perChannel) {
         if (rank < 1) throw new IllegalArgumentException("rank of dense" + q + " is " + rank + ", but must be >= 1");
