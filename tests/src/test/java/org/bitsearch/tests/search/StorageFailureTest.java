@@ -61,4 +61,55 @@ class StorageFailureTest {
             assertEquals(60, out.get("counts").get("total").asInt());
         }
     }
+
+    /**
+     * The same failure under {@code bitsearch serve}: the write failure closed the database (H2 closes a file it
+     * could not write), so there is nothing left to serve: serve says why and exits 1, and the database resumes
+     * under a new serve (its running search continues and completes).
+     */
+    @Test
+    void serveEndsWithExit1NamingTheCauseWhenTheDatabaseCannotGrowAndResumesAfterARestart() throws Exception {
+        Path db = work.resolve("db-serve");
+        H2SearchStore.open(db).close();
+        long kib = Files.size(H2SearchStore.databaseFile(db)) / 1024 + 128;
+        try (CliProcess serve = CliProcess.startWithFileSizeLimit(work, kib, "serve", "--db", db.toString(), "--port", "0",
+                "--cpu-slots", "1")) {
+            String url = urlOf(serve);
+            var created = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "api/searches"))
+                            .header("Content-Type", "application/yaml").POST(java.net.http.HttpRequest.BodyPublishers.ofString(SPEC)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, created.statusCode(), created.body());
+            assertEquals(1, serve.await(180), String.join("\n", serve.err));
+            String err = String.join("\n", serve.err);
+            assertTrue(err.contains("bitsearch serve: the database can no longer be used: search 1 could not go on: storage failure: "), err);
+            assertTrue(err.contains("start serve again"), err);
+        }
+        try (CliProcess serve = CliProcess.start(work, "serve", "--db", db.toString(), "--port", "0", "--cpu-slots", "1")) {
+            String url = urlOf(serve);
+            JsonNode search = null;
+            for (long end = System.nanoTime() + 240_000_000_000L; System.nanoTime() < end; Thread.sleep(250)) {
+                var r = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "api/searches/1")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+                search = JSON.readTree(r.body());
+                if (!search.get("state").asText().equals("RUNNING")) break;
+            }
+            assertEquals("COMPLETED", search.get("state").asText(), String.valueOf(search));
+            assertEquals(60, search.get("counts").get("total").asInt());
+        }
+    }
+
+    static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+    private static String urlOf(CliProcess serve) throws InterruptedException {
+        java.util.regex.Pattern serving = java.util.regex.Pattern.compile("bitsearch serving (http://\\S+/) .*");
+        for (long end = System.nanoTime() + 120_000_000_000L; System.nanoTime() < end; Thread.sleep(50)) {
+            for (String l : java.util.List.copyOf(serve.out)) {
+                var m = serving.matcher(l);
+                if (m.matches()) return m.group(1);
+            }
+            if (!serve.process.isAlive()) throw new AssertionError("serve ended: " + String.join("\n", serve.err));
+        }
+        throw new AssertionError("serve printed no address: " + String.join("\n", serve.err));
+    }
 }
