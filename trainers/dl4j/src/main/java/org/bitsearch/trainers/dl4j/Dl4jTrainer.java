@@ -308,7 +308,11 @@ public final class Dl4jTrainer implements Trainer {
         return sensitivity;
     }
 
-    @Override public boolean measuresSensitivity() { return true; }
+    /**
+     * {@inheritDoc} Not with {@code factorization.type: qaf}: the analysis quantizes one network layer per quantizable
+     * layer, which a factorized network does not have.
+     */
+    @Override public boolean measuresSensitivity() { return !config.factorization().enabled(); }
 
     /**
      * {@inheritDoc} Runs {@link SensitivityAnalysis} in the configured {@code sensitivity.mode} over {@code bits}

@@ -74,7 +74,13 @@ class QafNetworkTest {
             run.noises().forEach(n -> n.setTrainBits(n.getTargetBits()));
             INDArray x = TRAINER.data().validation().batches().get(0);
             assertEquals(run.quantizedCopy().output(x, false), net.output(x, true));
+            // the export writes the factor layers as plain DL4J layers with the quantized factors
+            Path zip = java.nio.file.Files.createTempDirectory("qaf").resolve("model.zip");
+            run.exportModel(zip);
+            assertTrue(java.nio.file.Files.size(zip) > 0);
+            System.out.println("QAF export note: " + run.lastExportNote());
         }
+        assertTrue(!TRAINER.measuresSensitivity(), "no per-layer sensitivity on a factorized network");
     }
 
     /**
