@@ -78,8 +78,15 @@ final class SearchReport {
         for (PointView p : front) {
             out.printf(Locale.ROOT, "%6d  %11.4f  %12s  %12d  %9.2f  %11s  %s%n", p.number(), p.valAccuracy(),
                     p.testAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.4f", p.testAccuracy()), p.sizeBits(), p.sizeKiB(),
-                    p.compression() == null ? "-" : String.format(Locale.ROOT, "%.2fx", p.compression()), p.bits());
+                    p.compression() == null ? "-" : String.format(Locale.ROOT, "%.2fx", p.compression()), p.bits() + ranks(p.params()));
         }
+    }
+
+    /** " ranks {dense0=0.5, ...}" for the rank ratios of factorized layers (Quantization Aware Factorization), else "". */
+    static String ranks(Map<String, Object> params) {
+        Map<String, Object> r = new java.util.TreeMap<>();
+        params.forEach((k, v) -> { if (k.startsWith(org.bitsearch.search.space.RankSpace.PREFIX)) r.put(k.substring(org.bitsearch.search.space.RankSpace.PREFIX.length()), v); });
+        return r.isEmpty() ? "" : " ranks " + r;
     }
 
     void printTrialTable(PrintStream out) {

@@ -60,7 +60,9 @@ class QafSpecTest {
         assertTrue(ratio.getMessage().contains("space.ranks.allowed[1] is 1.5, but must be a rank ratio in (0, 1]"), ratio.getMessage());
         SpecException type = assertThrows(SpecException.class, () -> compiler.compile(spec().replace("type: qaf", "type: svd")));
         assertTrue(type.getMessage().contains("factorization.type is 'svd', but must be one of [none, qaf]"), type.getMessage());
-        SpecException perChannel = assertThrows(SpecException.class, () -> compiler.compile(spec().replace("hidden: [64, 32]", "hidden: [64, 32], perChannel: true")));
+        SpecException sens = assertThrows(SpecException.class, () -> compiler.compile(spec().replace("budget:", "sampler: {type: sensitivity}\nbudget:")));
+        assertTrue(sens.getMessage().contains("sampler.type is 'sensitivity', but needs a trainer that measures layer sensitivity"), sens.getMessage());
+                SpecException perChannel = assertThrows(SpecException.class, () -> compiler.compile(spec().replace("hidden: [64, 32]", "hidden: [64, 32], perChannel: true")));
         assertTrue(perChannel.getMessage().contains("perChannel must be false"), perChannel.getMessage());
     }
 

@@ -65,5 +65,10 @@ class QafSearchTest {
             assertTrue(t.get("valAccuracy").asDouble() > 0.2, "trained for real, above chance (0.1) after one epoch of 1500 samples: " + t);
         }
         assertTrue(rankChoices.size() >= 2, "the ranks vary across trials: " + rankChoices);
+        // the text report's front table names each point's ranks
+        try (CliProcess s = CliProcess.start(work, jvm, "show", "1", "--db", db)) {
+            assertEquals(0, s.await(120), String.join("\n", s.err));
+            assertTrue(s.stdout().contains("ranks {dense0="), s.stdout());
+        }
     }
 }

@@ -57,6 +57,8 @@ class QafNetworkTest {
             assertEquals(List.of(48L, 256L), Arrays.stream(net.getLayer("dense0.f1").getParam("W").shape()).boxed().toList());
             assertEquals(List.of(256L, 21L), Arrays.stream(net.getLayer("dense1.f0").getParam("W").shape()).boxed().toList());
             assertTrue(net.getLayer("dense0.f0").paramTable().keySet().equals(java.util.Set.of("W")), "the first factor has no bias");
+            // the network holds exactly the parameters the size counts: factor entries R·(nIn + nOut), biases, the output layer
+            assertEquals(48L * 1040 + 256 + 21L * 384 + 128 + 1280 + 10, net.numParams());
             assertNotNull(run.fitReason(), "the fast step does not cover the factor layers: DL4J's fit trains them");
             double before = run.evaluateValidation().accuracy();
             // right after the ADMM, the factors the network computes with are already on the grid
@@ -120,6 +122,7 @@ class QafNetworkTest {
             assertEquals(List.of(32L, 8L, 1L, 1L), Arrays.stream(net.getLayer("conv1.f0").getParam("W").shape()).boxed().toList());
             assertEquals(List.of(5L, 5L, 32L, 1L), Arrays.stream(net.getLayer("conv1.f1").getParam("W").shape()).boxed().toList());
             assertEquals(List.of(16L, 32L, 1L, 1L), Arrays.stream(net.getLayer("conv1.f2").getParam("W").shape()).boxed().toList());
+            assertEquals(2L * 34 + 8 + 32L * 49 + 16 + 42L * 384 + 128 + 1280 + 10, net.numParams(), "CP entries R·(out + in + kh·kw), biases");
             var first = run.trainEpoch();
             var second = run.trainEpoch();
             // slow at this scale (1000 samples, rank-2 CP of conv0's 8 kernels), but it trains
