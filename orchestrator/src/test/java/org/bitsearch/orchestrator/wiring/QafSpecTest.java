@@ -42,12 +42,12 @@ class QafSpecTest {
                 org.bitsearch.search.space.BitAllocation.of(4, 8, 8));
         // dense0 784x64: rank floor(0.25·50176/848) = 14; dense1 64x32: floor(0.5·2048/96) = 10
         long expected = 14L * 848 * 4 + 64 + 64 * 32 + 10L * 96 * 8 + 64 + 32 * 32 + 320L * 8 + 32 + 10 * 32;
-        assertEquals(expected, space.sizeBits(cand));
+        assertEquals(expected, space.sizeBits(cand.bits(), cand.params()));
         // without space.ranks the trainer's ratio applies and nothing is searched
         CompiledSearch fixed = compiler.compile(spec().replace("  ranks: {allowed: [0.25, 0.5]}\n", ""));
         assertTrue(fixed.settings().space().dimensions().isEmpty());
         assertEquals(29L * 848 * 4 + 64 + 64 * 32 + 10L * 96 * 8 + 64 + 32 * 32 + 320L * 8 + 32 + 10 * 32,
-                fixed.settings().space().sizeBits(new Candidate(java.util.Map.of(), cand.bits())));
+                fixed.settings().space().sizeBits(cand.bits(), java.util.Map.of()));
     }
 
     @Test

@@ -84,7 +84,7 @@ public final class SearchEngine {
             Optional<String> violation = settings.space().bits().violation(t.candidate().bits());
             if (violation.isPresent())
                 throw new IllegalArgumentException("trial " + i + ": its bit allocation " + t.candidate().bits() + " is outside the space: " + violation.get());
-            long size = settings.space().sizeBits(t.candidate());
+            long size = settings.space().sizeBits(t.candidate().bits(), t.candidate().params());
             if (size != t.sizeBits())
                 throw new IllegalArgumentException("trial " + i + ": sizeBits is " + t.sizeBits() + ", but its allocation has " + size + " bits");
             engine.add(t.candidate());
@@ -148,7 +148,7 @@ public final class SearchEngine {
     private TrialRecord add(Candidate c) {
         Optional<String> violation = settings.space().bits().violation(c.bits());
         if (violation.isPresent()) throw new IllegalStateException("the sampler proposed an infeasible allocation " + c.bits() + ": " + violation.get());
-        TrialRecord t = new TrialRecord(trials.size(), c, TrialState.PENDING, List.of(), settings.space().sizeBits(c));
+        TrialRecord t = new TrialRecord(trials.size(), c, TrialState.PENDING, List.of(), settings.space().sizeBits(c.bits(), c.params()));
         trials.add(t);
         proposed.add(c);
         unfinished++;

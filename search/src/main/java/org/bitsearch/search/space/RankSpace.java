@@ -1,9 +1,8 @@
 package org.bitsearch.search.space;
 
-import org.bitsearch.search.trial.Candidate;
-
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -59,14 +58,22 @@ public record RankSpace(List<FactorLayer> layers, double defaultRatio, List<Doub
         return out;
     }
 
-    /** The rank ratio {@code candidate} gives {@code layer}: its {@code rank.<name>} parameter, else {@link #defaultRatio}. */
-    public double ratio(Candidate candidate, FactorLayer layer) {
-        return candidate.number(param(layer), defaultRatio);
+    /**
+     * The rank ratio a candidate's parameters ({@code Candidate.params()}) give {@code layer}: its {@code rank.<name>}
+     * parameter, else {@link #defaultRatio}.
+     *
+     * @throws IllegalArgumentException if the parameter is not a number
+     */
+    public double ratio(Map<String, Object> params, FactorLayer layer) {
+        Object v = params.get(param(layer));
+        if (v == null) return defaultRatio;
+        if (v instanceof Number n) return n.doubleValue();
+        throw new IllegalArgumentException("param '" + param(layer) + "' is '" + v + "', but must be a rank ratio in (0, 1]");
     }
 
-    /** The rank of each factorized layer under {@code candidate}, in {@link #layers} order. */
-    public List<Integer> ranks(Candidate candidate) {
-        return layers.stream().map(l -> l.rank(ratio(candidate, l))).toList();
+    /** The rank of each factorized layer under a candidate's parameters, in {@link #layers} order. */
+    public List<Integer> ranks(Map<String, Object> params) {
+        return layers.stream().map(l -> l.rank(ratio(params, l))).toList();
     }
 
     /** The factorized layer with quantizable-layer index {@code index}, or null. */
@@ -76,17 +83,16 @@ public record RankSpace(List<FactorLayer> layers, double defaultRatio, List<Doub
     }
 
     /**
-     * Exact size in bits of {@code candidate}'s model: each factorized layer at its rank and bit-width, every other
-     * layer as {@link ModelSize} counts it.
+     * Exact size in bits of a candidate's model (its bit allocation and parameters): each factorized layer at its rank
+     * and bit-width, every other layer as {@link ModelSize} counts it.
      */
-    public long sizeBits(List<QuantLayer> model, Candidate candidate) {
-        BitAllocation bits = candidate.bits();
+    public long sizeBits(List<QuantLayer> model, BitAllocation bits, Map<String, Object> params) {
         if (model.size() != bits.layers())
             throw new IllegalArgumentException("bits has " + bits.layers() + " entries, but the model has " + model.size() + " quantizable layers");
         long total = 0;
         for (int i = 0; i < model.size(); i++) {
             FactorLayer f = at(i);
-            total = Math.addExact(total, f == null ? model.get(i).storedBits(bits.get(i)) : f.storedBits(f.rank(ratio(candidate, f)), bits.get(i)));
+            total = Math.addExact(total, f == null ? model.get(i).storedBits(bits.get(i)) : f.storedBits(f.rank(ratio(params, f)), bits.get(i)));
         }
         return total;
     }

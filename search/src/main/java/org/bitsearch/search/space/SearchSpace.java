@@ -1,9 +1,8 @@
 package org.bitsearch.search.space;
 
-import org.bitsearch.search.trial.Candidate;
-
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Hyperparameter dimensions plus the bit-allocation dimension, and the factorized layers' ranks.
@@ -33,10 +32,11 @@ public record SearchSpace(List<Dimension> dimensions, BitAllocationSpace bits, R
     }
 
     /**
-     * Exact model size in bits of {@code candidate}: its bit allocation ({@link BitAllocationSpace#sizeBits}), with
-     * the factorized layers counted as their quantized factors at the candidate's ranks ({@link RankSpace#sizeBits}).
+     * Exact model size in bits of a candidate (its bit allocation and parameters): the allocation's size ({@link
+     * BitAllocationSpace#sizeBits}), with the factorized layers counted as their quantized factors at the ranks the
+     * parameters choose ({@link RankSpace#sizeBits}).
      */
-    public long sizeBits(Candidate candidate) {
-        return ranks.layers().isEmpty() ? bits.sizeBits(candidate.bits()) : ranks.sizeBits(bits.layers(), candidate);
+    public long sizeBits(BitAllocation allocation, Map<String, Object> params) {
+        return ranks.layers().isEmpty() ? bits.sizeBits(allocation) : ranks.sizeBits(bits.layers(), allocation, params);
     }
 }

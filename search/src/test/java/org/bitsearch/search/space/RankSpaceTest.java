@@ -49,13 +49,13 @@ class RankSpaceTest {
         SearchSpace s = space(List.of(0.25, 0.5));
         Candidate c = new Candidate(Map.of("learningRate", 1e-3, "rank.dense0", 0.25, "rank.dense1", 0.5), BitAllocation.of(4, 8, 8));
         long expected = FACTORS.get(0).storedBits(48, 4) + FACTORS.get(1).storedBits(42, 8) + MLP.get(2).storedBits(8);
-        assertEquals(expected, s.sizeBits(c));
+        assertEquals(expected, s.sizeBits(c.bits(), c.params()));
         // without a rank parameter the default ratio (0.5) applies
         Candidate d = new Candidate(Map.of(), BitAllocation.of(4, 8, 8));
-        assertEquals(FACTORS.get(0).storedBits(96, 4) + FACTORS.get(1).storedBits(42, 8) + MLP.get(2).storedBits(8), s.sizeBits(d));
+        assertEquals(FACTORS.get(0).storedBits(96, 4) + FACTORS.get(1).storedBits(42, 8) + MLP.get(2).storedBits(8), s.sizeBits(d.bits(), d.params()));
         // no factorization: the plain size
         SearchSpace plain = new SearchSpace(List.of(), s.bits());
-        assertEquals(s.bits().sizeBits(d.bits()), plain.sizeBits(d));
+        assertEquals(s.bits().sizeBits(d.bits()), plain.sizeBits(d.bits(), d.params()));
     }
 
     @Test
@@ -68,7 +68,7 @@ class RankSpaceTest {
             for (Proposal p : a) {
                 Object r0 = p.candidate().params().get("rank.dense0");
                 assertTrue(List.of(0.125, 0.25, 0.5).contains(r0), sampler + " draws an allowed ratio: " + p.candidate());
-                assertEquals(s.sizeBits(p.candidate()), p.sizeBits(), "the proposal's size counts its factors");
+                assertEquals(s.sizeBits(p.candidate().bits(), p.candidate().params()), p.sizeBits(), "the proposal's size counts its factors");
             }
             assertTrue(a.stream().map(p -> p.candidate().params().get("rank.dense0")).distinct().count() > 1, sampler + " varies the rank");
         }

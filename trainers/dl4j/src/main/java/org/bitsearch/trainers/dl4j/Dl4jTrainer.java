@@ -108,7 +108,7 @@ public final class Dl4jTrainer implements Trainer {
     /** Exact size of {@code candidate}'s model, its factorized layers counted as their factors ({@link RankSpace#sizeBits}). */
     public ModelSize size(org.bitsearch.search.trial.Candidate candidate) {
         checkBits(candidate.bits());
-        return new ModelSize(factorization().sizeBits(layers, candidate), ModelSize.of(layers, candidate.bits()).fp32Bits());
+        return new ModelSize(factorization().sizeBits(layers, candidate.bits(), candidate.params()), ModelSize.of(layers, candidate.bits()).fp32Bits());
     }
 
     /**
@@ -263,7 +263,7 @@ public final class Dl4jTrainer implements Trainer {
      */
     private MultiLayerNetwork factorizedNetwork(TrialContext context, Hyperparameters hp, BitAllocation bits, RankSpace ranks) throws Exception {
         java.util.Map<Integer, Integer> rank = new java.util.TreeMap<>();
-        for (FactorLayer f : ranks.layers()) rank.put(f.layer(), f.rank(ranks.ratio(context.candidate(), f)));
+        for (FactorLayer f : ranks.layers()) rank.put(f.layer(), f.rank(ranks.ratio(context.candidate().params(), f)));
         List<Integer> fp32 = java.util.Collections.nCopies(layers.size(), 32);
         MultiLayerNetwork source = new MultiLayerNetwork(ModelFactory.build(config.model(), config.hidden(), shape, fp32, false, hp, config.splitSeed()));
         source.init(pretrainedParams(context.device()), true);
