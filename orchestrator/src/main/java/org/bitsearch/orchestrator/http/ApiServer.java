@@ -24,6 +24,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
 
 /**
  * The running HTTP server: its own small actor system for Pekko HTTP, a pool for blocking work (JDBC reads,
@@ -63,7 +64,7 @@ public final class ApiServer implements AutoCloseable {
     public static ApiServer start(SearchStore store, SearchService service, TrainerLookup trainers,
                                   HttpSettings settings, Path tempDir, Path checkpointRoot, String version,
                                   java.util.function.Supplier<? extends java.util.concurrent.CompletionStage<?>> clusterStatus,
-                                  java.util.function.LongFunction<Optional<String>> failures) {
+                                  LongFunction<Optional<String>> failures) {
         requireTokenOffLoopback(settings);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bitsearch-http", ConfigFactory.parseString(
                 "pekko.http.server.idle-timeout = 120s\n"

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongFunction;
 
 /**
  * Reads the API's views from the {@link SearchStore}; the records and their numbers come from {@link Views}, as
@@ -43,7 +44,7 @@ public final class SearchReader {
 
     private final SearchStore store;
     private final TrainerLookup trainers;
-    private final java.util.function.LongFunction<Optional<String>> failures;
+    private final LongFunction<Optional<String>> failures;
     private final Map<Long, List<QuantLayer>> layersBySearch = new ConcurrentHashMap<>();
     private final Set<Long> warned = ConcurrentHashMap.newKeySet();
 
@@ -57,7 +58,7 @@ public final class SearchReader {
      *                 search still says RUNNING, since the store could not be written; it reads as {@code FAILED} with
      *                 that cause and what to do, not as a search that is still running.
      */
-    public SearchReader(SearchStore store, TrainerLookup trainers, java.util.function.LongFunction<Optional<String>> failures) {
+    public SearchReader(SearchStore store, TrainerLookup trainers, LongFunction<Optional<String>> failures) {
         this.store = store;
         this.trainers = trainers;
         this.failures = failures;

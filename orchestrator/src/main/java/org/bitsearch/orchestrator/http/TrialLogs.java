@@ -17,6 +17,8 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.nio.ByteBuffer;
+import java.io.FileNotFoundException;
 
 /**
  * A trial's log files ({@code GET /api/searches/{id}/trials/{n}/logs} and {@code .../logs/{name}}): what a trainer
@@ -110,9 +112,9 @@ final class TrialLogs {
             }
             String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                     .onUnmappableCharacter(CodingErrorAction.REPLACE)
-                    .decode(java.nio.ByteBuffer.wrap(bytes, start, bytes.length - start)).toString();
+                    .decode(ByteBuffer.wrap(bytes, start, bytes.length - start)).toString();
             return Optional.of(new LogText(search, trial, name, size, from > 0, text));
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+        } catch (NoSuchFileException | FileNotFoundException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -21,6 +21,8 @@ import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Map;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Three real JVMs on loopback: a coordinator ({@code bitsearch run --cluster ... --cpu-slots 0}, which trains nothing
@@ -178,8 +180,8 @@ class ClusterWorkersTest {
         Files.writeString(smi, "#!/bin/sh\n[ \"$1\" = -L ] || exit 2\n"
                 + "echo 'GPU 0: NVIDIA H200 (UUID: GPU-00000000)'\necho 'GPU 1: NVIDIA H200 (UUID: GPU-00000001)'\n"
                 + "echo 'GPU 2: NVIDIA H200 (UUID: GPU-00000002)'\n");
-        Files.setPosixFilePermissions(smi, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        java.util.Map<String, String> env = java.util.Map.of("PATH", bin + ":" + System.getenv("PATH"), "CUDA_VISIBLE_DEVICES", "");
+        Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"), "CUDA_VISIBLE_DEVICES", "");
 
         try (CliProcess bad = CliProcess.start(work, List.of("-Xmx256m"), env, "worker", "--join", "127.0.0.1:1",
                 "--gpus", "0,7", "--secret", SECRET)) {

@@ -11,6 +11,12 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.URI;
+import java.util.regex.Pattern;
+import java.util.List;
 
 /**
  * A real {@code bitsearch run} JVM whose database file cannot grow (the file-size limit {@code ulimit -f}, which
@@ -75,9 +81,9 @@ class StorageFailureTest {
         try (CliProcess serve = CliProcess.startWithFileSizeLimit(work, kib, "serve", "--db", db.toString(), "--port", "0",
                 "--cpu-slots", "1")) {
             String url = urlOf(serve);
-            var created = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "api/searches"))
-                            .header("Content-Type", "application/yaml").POST(java.net.http.HttpRequest.BodyPublishers.ofString(SPEC)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            var created = HTTP.send(HttpRequest.newBuilder(URI.create(url + "api/searches"))
+                            .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(SPEC)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(201, created.statusCode(), created.body());
             assertEquals(1, serve.await(180), String.join("\n", serve.err));
             String err = String.join("\n", serve.err);
@@ -88,8 +94,8 @@ class StorageFailureTest {
             String url = urlOf(serve);
             JsonNode search = null;
             for (long end = System.nanoTime() + 240_000_000_000L; System.nanoTime() < end; Thread.sleep(250)) {
-                var r = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "api/searches/1")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                var r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "api/searches/1")).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, r.statusCode(), r.body());
                 search = JSON.readTree(r.body());
                 if (!search.get("state").asText().equals("RUNNING")) break;
@@ -99,12 +105,12 @@ class StorageFailureTest {
         }
     }
 
-    static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static String urlOf(CliProcess serve) throws InterruptedException {
-        java.util.regex.Pattern serving = java.util.regex.Pattern.compile("bitsearch serving (http://\\S+/) .*");
+        Pattern serving = Pattern.compile("bitsearch serving (http://\\S+/) .*");
         for (long end = System.nanoTime() + 120_000_000_000L; System.nanoTime() < end; Thread.sleep(50)) {
-            for (String l : java.util.List.copyOf(serve.out)) {
+            for (String l : List.copyOf(serve.out)) {
                 var m = serving.matcher(l);
                 if (m.matches()) return m.group(1);
             }
