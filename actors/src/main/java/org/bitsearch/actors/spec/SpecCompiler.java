@@ -29,6 +29,8 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.bitsearch.search.space.RankSpace;
+import org.bitsearch.search.space.FactorLayer;
 
 /**
  * Parses and validates a search spec (YAML or JSON) in full and compiles it into a {@link CompiledSearch}.
@@ -147,7 +149,7 @@ public final class SpecCompiler {
             throw new SpecException(List.of("trainer: the model's size in bits does not fit in 64 bits; make the layers smaller"));
         }
         Trainer built = trainer.get();
-        org.bitsearch.search.space.RankSpace rankSpace = rankSpace(built, rankRatios, bitSpace, p);
+        RankSpace rankSpace = rankSpace(built, rankRatios, bitSpace, p);
         if (sampler instanceof SamplerConfig.Sensitivity sens) {
             if (!built.measuresSensitivity())
                 p.add("sampler.type", "sensitivity", "needs a trainer that measures layer sensitivity, but the " + kind + " trainer does not");
@@ -433,15 +435,15 @@ public final class SpecCompiler {
      * The trainer's factorized layers with the spec's searched ratios, checking that a factorized layer can only
      * take bit-widths its factor grids support (3..8, or 32 for full-precision factors).
      */
-    private static org.bitsearch.search.space.RankSpace rankSpace(Trainer trainer, Optional<List<Double>> ratios,
+    private static RankSpace rankSpace(Trainer trainer, Optional<List<Double>> ratios,
                                                                   BitAllocationSpace bits, Problems p) {
-        org.bitsearch.search.space.RankSpace base = trainer.factorization();
+        RankSpace base = trainer.factorization();
         if (ratios.isPresent() && base.layers().isEmpty()) {
             p.addRaw("space.ranks is given, but the trainer factorizes no layer: set trainer.factorization: {type: qaf}");
-            return org.bitsearch.search.space.RankSpace.NONE;
+            return RankSpace.NONE;
         }
         if (bits != null)
-            for (org.bitsearch.search.space.FactorLayer f : base.layers())
+            for (FactorLayer f : base.layers())
                 for (int b : bits.choicesAt(f.layer()))
                     if (!(b >= 3 && b <= 8) && b != 32) {
                         p.add(bits.isPinned(f.layer()) ? "space.bits.pin" + (f.layer() == 0 ? "First" : "Last") : "space.bits.allowed", b,
@@ -449,7 +451,7 @@ public final class SpecCompiler {
                         break;
                     }
         if (ratios.isEmpty() || ratios.get().isEmpty()) return base;
-        return new org.bitsearch.search.space.RankSpace(base.layers(), base.defaultRatio(), ratios.get());
+        return new RankSpace(base.layers(), base.defaultRatio(), ratios.get());
     }
 
     /** Builds the bit space once the layers are known, checking that the size budget can be met at all. */

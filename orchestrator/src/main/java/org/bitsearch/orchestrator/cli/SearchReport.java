@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import org.bitsearch.search.space.RankSpace;
 
 /**
  * Reads one search from the store into the read model's records ({@link Views}, the same the REST API serves) and
@@ -84,8 +86,8 @@ final class SearchReport {
 
     /** " ranks {dense0=0.5, ...}" for the rank ratios of factorized layers (Quantization Aware Factorization), else "". */
     static String ranks(Map<String, Object> params) {
-        Map<String, Object> r = new java.util.TreeMap<>();
-        params.forEach((k, v) -> { if (k.startsWith(org.bitsearch.search.space.RankSpace.PREFIX)) r.put(k.substring(org.bitsearch.search.space.RankSpace.PREFIX.length()), v); });
+        Map<String, Object> r = new TreeMap<>();
+        params.forEach((k, v) -> { if (k.startsWith(RankSpace.PREFIX)) r.put(k.substring(RankSpace.PREFIX.length()), v); });
         return r.isEmpty() ? "" : " ranks " + r;
     }
 

@@ -15,6 +15,8 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Map;
+import org.bitsearch.search.space.BitAllocation;
 
 /** The spec side of Quantization Aware Factorization: trainer.factorization and space.ranks, and their errors. */
 class QafSpecTest {
@@ -38,8 +40,8 @@ class QafSpecTest {
         var space = c.settings().space();
         assertEquals(List.of("rank.dense0", "rank.dense1"), space.dimensions().stream().map(Dimension::name).toList());
         assertEquals(List.of(0.25, 0.5), ((Dimension.Categorical) space.dimensions().get(0)).choices());
-        Candidate cand = new Candidate(java.util.Map.of("rank.dense0", 0.25, "rank.dense1", 0.5),
-                org.bitsearch.search.space.BitAllocation.of(4, 8, 8));
+        Candidate cand = new Candidate(Map.of("rank.dense0", 0.25, "rank.dense1", 0.5),
+                BitAllocation.of(4, 8, 8));
         // dense0 784x64: rank floor(0.25·50176/848) = 14; dense1 64x32: floor(0.5·2048/96) = 10
         long expected = 14L * 848 * 4 + 64 + 64 * 32 + 10L * 96 * 8 + 64 + 32 * 32 + 320L * 8 + 32 + 10 * 32;
         assertEquals(expected, space.sizeBits(cand.bits(), cand.params()));
@@ -47,7 +49,7 @@ class QafSpecTest {
         CompiledSearch fixed = compiler.compile(spec().replace("  ranks: {allowed: [0.25, 0.5]}\n", ""));
         assertTrue(fixed.settings().space().dimensions().isEmpty());
         assertEquals(29L * 848 * 4 + 64 + 64 * 32 + 10L * 96 * 8 + 64 + 32 * 32 + 320L * 8 + 32 + 10 * 32,
-                fixed.settings().space().sizeBits(cand.bits(), java.util.Map.of()));
+                fixed.settings().space().sizeBits(cand.bits(), Map.of()));
     }
 
     @Test

@@ -30,6 +30,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
+import org.bitsearch.trainers.dl4j.factor.FactorizationConfig;
+import org.bitsearch.search.trial.Candidate;
+import java.util.Map;
 
 /**
  * The issue-15 measurements (BENCHMARKS.md, "The papers' methods"): each method against the plain baseline at the
@@ -140,12 +143,12 @@ public final class PapersBench {
         for (int s = 0; s < seeds; s++) {
             Dl4jTrainerConfig c = Dl4jBench.config(data, hidden, 10_000, 2000).toBuilder().splitSeed(s).build();
             Dl4jTrainer p = new Dl4jTrainer(c);
-            Dl4jTrainer q4 = new Dl4jTrainer(c.withFactorization(org.bitsearch.trainers.dl4j.factor.FactorizationConfig.qaf(0.5, 1, 60)));
-            Dl4jTrainer q8 = new Dl4jTrainer(c.withFactorization(org.bitsearch.trainers.dl4j.factor.FactorizationConfig.qaf(0.25, 1, 60)));
+            Dl4jTrainer q4 = new Dl4jTrainer(c.withFactorization(FactorizationConfig.qaf(0.5, 1, 60)));
+            Dl4jTrainer q8 = new Dl4jTrainer(c.withFactorization(FactorizationConfig.qaf(0.25, 1, 60)));
             List<Integer> ternary = List.of(2, 2, 8), four = List.of(4, 4, 8), eight = List.of(8, 8, 8);
             plainBits = p.size(BitAllocation.of(2, 2, 8)).bits();
-            qaf4Bits = q4.size(new org.bitsearch.search.trial.Candidate(java.util.Map.of(), BitAllocation.of(4, 4, 8))).bits();
-            qaf8Bits = q8.size(new org.bitsearch.search.trial.Candidate(java.util.Map.of(), BitAllocation.of(8, 8, 8))).bits();
+            qaf4Bits = q4.size(new Candidate(Map.of(), BitAllocation.of(4, 4, 8))).bits();
+            qaf8Bits = q8.size(new Candidate(Map.of(), BitAllocation.of(8, 8, 8))).bits();
             boolean first = s % 2 == 0; // alternate which runs first
             double x = first ? train(p, ternary, s, EPOCHS) : 0;
             long t0 = System.nanoTime();

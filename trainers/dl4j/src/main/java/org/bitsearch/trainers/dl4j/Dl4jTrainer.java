@@ -35,6 +35,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
+import java.util.TreeMap;
+import java.util.Collections;
+import java.util.Map;
+import org.bitsearch.search.trial.Candidate;
 
 /**
  * The real {@link Trainer}: quantization-aware training of an MLP or small CNN with DL4J on an IDX dataset
@@ -54,7 +60,7 @@ public final class Dl4jTrainer implements Trainer {
     private final UserModel userModel;
     private DataSplit split;
     private SensitivityTable sensitivity;
-    private final java.util.Map<List<Integer>, org.bitsearch.search.trainer.LayerSensitivity> contractTables = new java.util.HashMap<>();
+    private final Map<List<Integer>, org.bitsearch.search.trainer.LayerSensitivity> contractTables = new java.util.HashMap<>();
 
     /**
      * A trainer of {@code config}. A named dataset has the known shape 1x28x28 with 10 classes; data given by
@@ -102,11 +108,11 @@ public final class Dl4jTrainer implements Trainer {
 
     @Override public List<QuantLayer> layers() { return layers; }
 
-    /** Exact size of the model under {@code bits}: {@link ModelSize#of} (unfactorized; see {@link #size(org.bitsearch.search.trial.Candidate)}). */
+    /** Exact size of the model under {@code bits}: {@link ModelSize#of} (unfactorized; see {@link #size(Candidate)}). */
     public ModelSize size(BitAllocation bits) { return ModelSize.of(layers, checkBits(bits)); }
 
     /** Exact size of {@code candidate}'s model, its factorized layers counted as their factors ({@link RankSpace#sizeBits}). */
-    public ModelSize size(org.bitsearch.search.trial.Candidate candidate) {
+    public ModelSize size(Candidate candidate) {
         checkBits(candidate.bits());
         return new ModelSize(factorization().sizeBits(layers, candidate.bits(), candidate.params()), ModelSize.of(layers, candidate.bits()).fp32Bits());
     }
@@ -226,8 +232,8 @@ public final class Dl4jTrainer implements Trainer {
     // ---- Quantization Aware Factorization (trainer.factorization) -------------------------------------------
 
     private INDArray pretrained;
-    private final java.util.concurrent.ConcurrentHashMap<FactorizedLayers.Key, FactorizedLayers.Factors> factorCache =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<FactorizedLayers.Key, FactorizedLayers.Factors> factorCache =
+            new ConcurrentHashMap<>();
 
     /**
      * {@inheritDoc} With {@code factorization.type: qaf}: the layers of {@code factorization.layers} (default every
@@ -238,7 +244,7 @@ public final class Dl4jTrainer implements Trainer {
     public RankSpace factorization() {
         FactorizationConfig f = config.factorization();
         if (!f.enabled()) return RankSpace.NONE;
-        List<FactorLayer> out = new java.util.ArrayList<>();
+        List<FactorLayer> out = new ArrayList<>();
         for (QuantLayer l : layers) {
             boolean chosen = f.layers().isEmpty() ? l.index() < layers.size() - 1 : f.layers().contains(l.name());
             if (chosen) out.add(new FactorLayer(l.index(), l.name(), ModelFactory.factorModes(l), l.biases()));
@@ -248,7 +254,7 @@ public final class Dl4jTrainer implements Trainer {
 
     /** The bit-width of each weight noise of the factorized network: a factorized layer's width for both its factors. */
     static BitAllocation networkBits(BitAllocation bits, RankSpace ranks) {
-        List<Integer> out = new java.util.ArrayList<>();
+        List<Integer> out = new ArrayList<>();
         for (int i = 0; i < bits.layers(); i++) {
             FactorLayer f = ranks.at(i);
             for (int k = 0; k < (f == null ? 1 : f.modes().size()); k++) out.add(bits.get(i));
@@ -262,9 +268,9 @@ public final class Dl4jTrainer implements Trainer {
      * Factors are computed once per (layer, rank, bits) and trainer, from the shared pre-trained weights.
      */
     private MultiLayerNetwork factorizedNetwork(TrialContext context, Hyperparameters hp, BitAllocation bits, RankSpace ranks) throws Exception {
-        java.util.Map<Integer, Integer> rank = new java.util.TreeMap<>();
+        Map<Integer, Integer> rank = new TreeMap<>();
         for (FactorLayer f : ranks.layers()) rank.put(f.layer(), f.rank(ranks.ratio(context.candidate().params(), f)));
-        List<Integer> fp32 = java.util.Collections.nCopies(layers.size(), 32);
+        List<Integer> fp32 = Collections.nCopies(layers.size(), 32);
         MultiLayerNetwork source = new MultiLayerNetwork(ModelFactory.build(config.model(), config.hidden(), shape, fp32, false, hp, config.splitSeed()));
         source.init(pretrainedParams(context.device()), true);
         MultiLayerNetwork target = new MultiLayerNetwork(ModelFactory.build(config.model(), config.hidden(), shape, bits.bits(),
@@ -284,7 +290,7 @@ public final class Dl4jTrainer implements Trainer {
     synchronized INDArray pretrainedParams(String device) throws Exception {
         if (pretrained == null) {
             BitAllocation fp32 = BitAllocation.uniform(layers.size(), 32);
-            Hyperparameters hp = Hyperparameters.of(new org.bitsearch.search.trial.Candidate(java.util.Map.of(), fp32), config.batchSize());
+            Hyperparameters hp = Hyperparameters.of(new Candidate(Map.of(), fp32), config.batchSize());
             MultiLayerNetwork mln = new MultiLayerNetwork(ModelFactory.build(config.model(), config.hidden(), shape, fp32.bits(), false, hp, config.splitSeed()));
             mln.init();
             int epochs = config.factorization().pretrainEpochs();
@@ -304,7 +310,7 @@ public final class Dl4jTrainer implements Trainer {
      * the default hyperparameters and {@code splitSeed} as seed), for the "sensitivity" schedule order.
      */
     public synchronized SensitivityTable sensitivity() throws Exception {
-        if (sensitivity == null) sensitivity = SensitivityAnalysis.run(this, java.util.Map.of(), config.splitSeed());
+        if (sensitivity == null) sensitivity = SensitivityAnalysis.run(this, Map.of(), config.splitSeed());
         return sensitivity;
     }
 
@@ -325,7 +331,7 @@ public final class Dl4jTrainer implements Trainer {
         if (known != null) return known;
         Dl4jTrainer measuring = new Dl4jTrainer(config.withSensitivity(config.sensitivity().withBits(measured)));
         measuring.split = data();
-        org.bitsearch.search.trainer.LayerSensitivity t = SensitivityAnalysis.run(measuring, java.util.Map.of(), config.splitSeed()).toLayerSensitivity();
+        org.bitsearch.search.trainer.LayerSensitivity t = SensitivityAnalysis.run(measuring, Map.of(), config.splitSeed()).toLayerSensitivity();
         contractTables.put(measured, t);
         return t;
     }

@@ -14,6 +14,8 @@ import org.bitsearch.trainers.dl4j.schedule.SensitivityConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.bitsearch.trainers.dl4j.model.ModelFactory;
+import org.bitsearch.search.space.QuantLayer;
 
 /**
  * The {@code trainer:} section of a search spec: what the DL4J trainer trains on and how. Jackson binds it from
@@ -131,8 +133,8 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         if (schedule != null && schedule.progressive())
             problems.add("factorization.type is 'qaf', but is not combined with schedule.type 'progressive'");
         if (layersKnown && modelFile == null && (model.equals("mlp") || model.equals("cnn"))) {
-            List<String> names = org.bitsearch.trainers.dl4j.model.ModelFactory.layers(model, hidden, 28, 28, 10).stream()
-                    .map(org.bitsearch.search.space.QuantLayer::name).toList();
+            List<String> names = ModelFactory.layers(model, hidden, 28, 28, 10).stream()
+                    .map(QuantLayer::name).toList();
             for (int i = 0; i < f.layers().size(); i++)
                 if (!names.contains(f.layers().get(i)))
                     problems.add("factorization.layers[" + i + "] is '" + f.layers().get(i) + "', but must name a layer of the " + model + ": " + names);
@@ -211,7 +213,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
     static long parameters(String model, List<Integer> hidden) {
         try {
             long total = 0;
-            for (var l : org.bitsearch.trainers.dl4j.model.ModelFactory.layers(model, hidden, 28, 28, 10, false))
+            for (var l : ModelFactory.layers(model, hidden, 28, 28, 10, false))
                 total = Math.addExact(total, Math.addExact(l.weights(), l.biases()));
             return total;
         } catch (ArithmeticException | IllegalArgumentException e) {

@@ -25,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.nio.file.Files;
+import java.util.Set;
 
 /**
  * Quantization Aware Factorization inside the network (trainer.factorization: qaf), trained for real with DL4J on the
@@ -56,7 +58,7 @@ class QafNetworkTest {
             assertEquals(List.of(784L, 48L), Arrays.stream(net.getLayer("dense0.f0").getParam("W").shape()).boxed().toList());
             assertEquals(List.of(48L, 256L), Arrays.stream(net.getLayer("dense0.f1").getParam("W").shape()).boxed().toList());
             assertEquals(List.of(256L, 21L), Arrays.stream(net.getLayer("dense1.f0").getParam("W").shape()).boxed().toList());
-            assertTrue(net.getLayer("dense0.f0").paramTable().keySet().equals(java.util.Set.of("W")), "the first factor has no bias");
+            assertTrue(net.getLayer("dense0.f0").paramTable().keySet().equals(Set.of("W")), "the first factor has no bias");
             // the network holds exactly the parameters the size counts: factor entries R·(nIn + nOut), biases, the output layer
             assertEquals(48L * 1040 + 256 + 21L * 384 + 128 + 1280 + 10, net.numParams());
             assertNotNull(run.fitReason(), "the fast step does not cover the factor layers: DL4J's fit trains them");
@@ -77,9 +79,9 @@ class QafNetworkTest {
             INDArray x = TRAINER.data().validation().batches().get(0);
             assertEquals(run.quantizedCopy().output(x, false), net.output(x, true));
             // the export writes the factor layers as plain DL4J layers with the quantized factors
-            Path zip = java.nio.file.Files.createTempDirectory("qaf").resolve("model.zip");
+            Path zip = Files.createTempDirectory("qaf").resolve("model.zip");
             run.exportModel(zip);
-            assertTrue(java.nio.file.Files.size(zip) > 0);
+            assertTrue(Files.size(zip) > 0);
             System.out.println("QAF export note: " + run.lastExportNote());
         }
         assertTrue(!TRAINER.measuresSensitivity(), "no per-layer sensitivity on a factorized network");

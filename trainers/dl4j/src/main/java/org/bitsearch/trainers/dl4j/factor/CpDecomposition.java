@@ -1,6 +1,7 @@
 package org.bitsearch.trainers.dl4j.factor;
 
 import java.util.SplittableRandom;
+import java.util.Arrays;
 
 /**
  * Rank-R CP (canonical polyadic) decomposition of a 3-way tensor X (I×J×K) ≈ Σ_r a_r ∘ b_r ∘ c_r, with factor
@@ -151,7 +152,7 @@ public final class CpDecomposition {
     static double[][] gram(double[][][] f, int mode) {
         int rank = f[0][0].length;
         double[][] g = new double[rank][rank];
-        for (double[] row : g) java.util.Arrays.fill(row, 1);
+        for (double[] row : g) Arrays.fill(row, 1);
         for (int m = 0; m < 3; m++) {
             if (m == mode) continue;
             double[][] gm = Matrices.multiply(Matrices.transpose(f[m]), f[m]);

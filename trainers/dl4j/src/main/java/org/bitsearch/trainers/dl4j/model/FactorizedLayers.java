@@ -11,6 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.TreeMap;
 
 /**
  * Moves a trained network's weights into its factorized twin ({@link ModelFactory#build(String, List,
@@ -63,7 +64,7 @@ public final class FactorizedLayers {
     public static Map<Integer, Double> transfer(MultiLayerNetwork source, MultiLayerNetwork target, Map<Integer, Integer> ranks,
                                                 List<Integer> bits, int iterations, long seed,
                                                 BiFunction<Key, double[][], Factors> dense, BiFunction<Key, double[][][], Factors> kernels) {
-        Map<Integer, Double> errors = new java.util.TreeMap<>();
+        Map<Integer, Double> errors = new TreeMap<>();
         for (Layer s : source.getLayers()) {
             String name = s.conf().getLayer().getLayerName();
             Map<String, INDArray> params = s.paramTable();

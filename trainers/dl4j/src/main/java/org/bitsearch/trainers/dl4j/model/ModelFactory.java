@@ -21,6 +21,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The two model families and their quantizable layers. Every weight layer (dense, convolution, output) gets a
@@ -106,7 +107,7 @@ public final class ModelFactory {
     /** The network configuration for samples of {@code shape}. */
     public static MultiLayerConfiguration build(String model, List<Integer> hidden, InputShape shape,
                                                 List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed) {
-        return build(model, hidden, shape, bits, perChannel, hp, seed, java.util.Map.of());
+        return build(model, hidden, shape, bits, perChannel, hp, seed, Map.of());
     }
 
     /**
@@ -118,7 +119,7 @@ public final class ModelFactory {
      */
     public static MultiLayerConfiguration build(String model, List<Integer> hidden, InputShape shape,
                                                 List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed,
-                                                java.util.Map<Integer, Integer> ranks) {
+                                                Map<Integer, Integer> ranks) {
         int rows = shape.rows(), cols = shape.cols(), classes = shape.classes();
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
                 .seed(seed)
