@@ -62,7 +62,11 @@ class QafSpecTest {
         assertTrue(ratio.getMessage().contains("space.ranks.allowed[1] is 1.5, but must be a rank ratio in (0, 1]"), ratio.getMessage());
         SpecException type = assertThrows(SpecException.class, () -> compiler.compile(spec().replace("type: qaf", "type: svd")));
         assertTrue(type.getMessage().contains("factorization.type is 'svd', but must be one of [none, qaf]"), type.getMessage());
-        SpecException sens = assertThrows(SpecException.class, () -> compiler.compile(spec().replace("budget:", "sampler: {type: sensitivity}\nbudget:")));
+        SpecException unknown = assertThrows(SpecException.class, () -> compiler.compile(spec().replace("ratio: 0.5}", "ratio: 0.5, rnk: 2}")));
+        assertTrue(unknown.getMessage().contains("rnk"), unknown.getMessage());
+        SpecException unknownRanks = assertThrows(SpecException.class, () -> compiler.compile(spec().replace("ranks: {allowed:", "ranks: {ratio: 1, allowed:")));
+        assertTrue(unknownRanks.getMessage().contains("space.ranks.ratio"), unknownRanks.getMessage());
+                SpecException sens = assertThrows(SpecException.class, () -> compiler.compile(spec().replace("budget:", "sampler: {type: sensitivity}\nbudget:")));
         assertTrue(sens.getMessage().contains("sampler.type is 'sensitivity', but needs a trainer that measures layer sensitivity"), sens.getMessage());
                 SpecException perChannel = assertThrows(SpecException.class, () -> compiler.compile(spec().replace("hidden: [64, 32]", "hidden: [64, 32], perChannel: true")));
         assertTrue(perChannel.getMessage().contains("perChannel must be false"), perChannel.getMessage());
