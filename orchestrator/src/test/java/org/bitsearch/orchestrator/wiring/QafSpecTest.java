@@ -61,7 +61,7 @@ class QafSpecTest {
         SpecException ratio = assertThrows(SpecException.class, () -> compiler.compile(spec().replace("[0.25, 0.5]", "[0.25, 1.5]")));
         assertTrue(ratio.getMessage().contains("space.ranks.allowed[1] is 1.5, but must be a rank ratio in (0, 1]"), ratio.getMessage());
         SpecException type = assertThrows(SpecException.class, () -> compiler.compile(spec().replace("type: qaf", "type: svd")));
-        assertTrue(type.getMessage().contains("factorization.type is 'svd', but must be one of [none, qaf]"), type.getMessage());
+        assertTrue(type.getMessage().contains("factorization.type is 'svd', but must be one of [none, qaf, lowrank]"), type.getMessage());
         SpecException unknown = assertThrows(SpecException.class, () -> compiler.compile(spec().replace("ratio: 0.5}", "ratio: 0.5, rnk: 2}")));
         assertTrue(unknown.getMessage().contains("rnk"), unknown.getMessage());
         SpecException unknownRanks = assertThrows(SpecException.class, () -> compiler.compile(spec().replace("ranks: {allowed:", "ranks: {ratio: 1, allowed:")));

@@ -277,6 +277,7 @@ public final class Dl4jTrainer implements Trainer {
                 false, hp, context.seed(), rank));
         target.init();
         FactorizedLayers.transfer(source, target, rank, bits.bits(), config.factorization().admmIterations(), config.splitSeed(),
+                config.factorization().admm(),
                 (key, w) -> factorCache.computeIfAbsent(key, k -> FactorizedLayers.DENSE.apply(k, w)),
                 (key, x) -> factorCache.computeIfAbsent(key, k -> FactorizedLayers.KERNELS.apply(k, x)));
         return target;

@@ -128,10 +128,10 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
     private static void factorizationProblems(FactorizationConfig f, String model, List<Integer> hidden, String modelFile,
                                               boolean perChannel, ScheduleConfig schedule, boolean layersKnown, List<String> problems) {
         if (modelFile != null || !(model.equals("mlp") || model.equals("cnn")))
-            problems.add("factorization.type is 'qaf', but factorizes the layers of the built-in mlp or cnn only (model is '" + model + "')");
-        if (perChannel) problems.add("factorization.type is 'qaf', but its factors use one scale per factor: perChannel must be false");
+            problems.add("factorization.type is '" + f.type() + "', but factorizes the layers of the built-in mlp or cnn only (model is '" + model + "')");
+        if (perChannel) problems.add("factorization.type is '" + f.type() + "', but its factors use one scale per factor: perChannel must be false");
         if (schedule != null && schedule.progressive())
-            problems.add("factorization.type is 'qaf', but is not combined with schedule.type 'progressive'");
+            problems.add("factorization.type is '" + f.type() + "', but is not combined with schedule.type 'progressive'");
         if (layersKnown && modelFile == null && (model.equals("mlp") || model.equals("cnn"))) {
             List<String> names = ModelFactory.layers(model, hidden, 28, 28, 10).stream()
                     .map(QuantLayer::name).toList();

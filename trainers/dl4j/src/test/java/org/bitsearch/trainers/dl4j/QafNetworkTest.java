@@ -6,7 +6,9 @@ import org.bitsearch.search.space.RankSpace;
 import org.bitsearch.search.trainer.TrialContext;
 import org.bitsearch.search.trial.Candidate;
 import org.bitsearch.trainers.dl4j.factor.FactorizationConfig;
+import org.bitsearch.trainers.dl4j.factor.QuantizedFactorization;
 import org.bitsearch.trainers.dl4j.factor.UniformGrid;
+import org.bitsearch.trainers.dl4j.model.Hyperparameters;
 import org.bitsearch.trainers.dl4j.model.ModelFactory;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.deeplearning4j.nn.api.Layer;
@@ -148,6 +150,26 @@ class QafNetworkTest {
     }
 
     @Test
+    void lowrankIsThePapersBaselineOnTheSameLayers() throws Exception {
+        Dl4jTrainer lowrank = new Dl4jTrainer(TestData.small(2000).withValidationSize(1000)
+                .withFactorization(new FactorizationConfig("lowrank", 0.25, List.of(), 1, 20)));
+        List<Integer> bits = List.of(4, 5, 8);
+        try (Dl4jTrainingRun a = (Dl4jTrainingRun) lowrank.open(context(Map.of(), bits, Optional.empty()))) {
+            MultiLayerNetwork base = a.quantizedCopy();
+            assertFactorsOnGrid(base, bits);
+            assertEquals(lowrank.size(new Candidate(Map.of(), new BitAllocation(bits))), TRAINER.size(new Candidate(Map.of(), new BitAllocation(bits))));
+            // the factors are exactly the least-squares factors of the pre-trained W, projected onto the grid
+            MultiLayerNetwork pre = new MultiLayerNetwork(ModelFactory.build("mlp", List.of(256, 128), lowrank.shape(), List.of(32, 32, 32), false,
+                    Hyperparameters.of(new Candidate(Map.of(), BitAllocation.of(32, 32, 32)), 128), 0));
+            pre.init(lowrank.pretrainedParams("cpu:0"), true);
+            var expected = QuantizedFactorization.quantizeAfterFactorize(matrix(pre.getLayer("dense0").getParam("W")), 48, 4, 0);
+            double[][] got = matrix(base.getLayer("dense0.f0").getParam("W"));
+            for (int r = 0; r < got.length; r++) for (int c = 0; c < got[0].length; c++) assertEquals(expected.a()[r][c], got[r][c], 1e-6);
+            assertEquals(QuantizedWeightNoise.quantize(pre.getLayer("dense2").getParam("W"), 8, false), base.getLayer("dense2").getParam("W"), "the unfactorized layer is copied (then quantized)");
+        }
+    }
+
+    @Test
     void modelSizeCountsTheFactorsExactly() {
         RankSpace ranks = TRAINER.factorization();
         assertEquals(List.of("dense0", "dense1"), ranks.layers().stream().map(FactorLayer::name).toList());
@@ -186,7 +208,7 @@ class QafNetworkTest {
     void badFactorizationOptionsAreRefusedByName() {
         Dl4jTrainerConfig base = TestData.small(1000);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new FactorizationConfig("svd", 0.5, List.of(), 1, 10))
-                .getMessage().startsWith("factorization.type is 'svd', but must be one of [none, qaf]"));
+                .getMessage().startsWith("factorization.type is 'svd', but must be one of [none, qaf, lowrank]"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> FactorizationConfig.qaf(0, 1, 10))
                 .getMessage().startsWith("factorization.ratio is 0.0, but must be in (0, 1]"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> FactorizationConfig.qaf(0.5, -1, 10))

@@ -15,7 +15,9 @@ import java.util.List;
  * of its kernel (1x1, depthwise, 1x1; {@link CpDecomposition}), and fine-tunes them with the factors fake-quantized
  * (straight-through estimator) for the trial's epochs.
  *
- * @param type           "none" (default: today's unfactorized layers) or "qaf"
+ * @param type           "none" (default: today's unfactorized layers), "qaf", or "lowrank": the paper's baseline,
+ *                       the same factorized layers with the least-squares (ALS) factors projected onto the grid
+ *                       ("quantize after factorize") instead of ADMM, fine-tuned the same way
  * @param ratio          rank ratio ρ ∈ (0, 1] of a layer whose rank is not searched ({@code space.ranks}); rank =
  *                       max(1, floor(ρ·Πd / Σd)) over the modes d ([nIn, nOut], or [out, in, kh·kw] for a kernel), ρ = 1
  *                       stores as many entries as W (default 0.5)
@@ -24,7 +26,7 @@ import java.util.List;
  * @param admmIterations ADMM iterations per layer (1..10000, default 60)
  */
 public record FactorizationConfig(String type, double ratio, List<String> layers, int pretrainEpochs, int admmIterations) {
-    public static final List<String> TYPES = List.of("none", "qaf");
+    public static final List<String> TYPES = List.of("none", "qaf", "lowrank");
     public static final FactorizationConfig NONE = new FactorizationConfig("none", 0.5, List.of(), 1, 60);
 
     public FactorizationConfig {
@@ -58,5 +60,9 @@ public record FactorizationConfig(String type, double ratio, List<String> layers
         return new FactorizationConfig("qaf", ratio, List.of(), pretrainEpochs, admmIterations);
     }
 
-    public boolean enabled() { return type.equals("qaf"); }
+    /** True for {@code qaf} and {@code lowrank}: the layers are factorized. */
+    public boolean enabled() { return !type.equals("none"); }
+
+    /** True for {@code qaf}: the factors come from ADMM on the grid; false for {@code lowrank}: least squares, then projected. */
+    public boolean admm() { return type.equals("qaf"); }
 }

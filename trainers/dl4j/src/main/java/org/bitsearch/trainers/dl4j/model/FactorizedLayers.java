@@ -30,11 +30,23 @@ public final class FactorizedLayers {
      */
     public record Factors(List<double[][]> factors, double relativeError) {}
 
-    /** Which factorization of which weights: the cache key of {@link #factorize}. */
-    public record Key(int layer, int rank, int bits, int iterations, long seed) {}
+    /** Which factorization of which weights (admm false: least squares, then projected): the cache key of {@link #factorize}. */
+    public record Key(int layer, int rank, int bits, int iterations, long seed, boolean admm) {}
 
     /** The QAF factors of {@code w} at {@code rank} and {@code bits} (see the class comment). */
     public static Factors factorize(double[][] w, int rank, int bits, int iterations, long seed) {
+        return factorize(w, rank, bits, iterations, seed, true);
+    }
+
+    /**
+     * The factors of {@code w}: QAF's ADMM ({@code admm}), or the paper's baseline, the rank-R least-squares factors
+     * projected onto the grid ({@link QuantizedFactorization#quantizeAfterFactorize}).
+     */
+    public static Factors factorize(double[][] w, int rank, int bits, int iterations, long seed, boolean admm) {
+        if (!admm && bits != 32) {
+            QuantizedFactorization.Result r = QuantizedFactorization.quantizeAfterFactorize(w, rank, bits, seed);
+            return new Factors(List.of(r.a(), r.b()), r.relativeError());
+        }
         if (bits == 32) {
             double[][][] f = QuantizedFactorization.leastSquares(w, rank, 60, seed);
             return new Factors(List.of(f[0], f[1]), QuantizedFactorization.error(w, f[0], f[1]));
@@ -46,11 +58,12 @@ public final class FactorizedLayers {
     /**
      * The QAF CP factors A, B, C of a kernel tensor x (out, in, kh·kw) at {@code rank} and {@code bits}: AO-ADMM
      * ({@link CpDecomposition#admm}, one inner iteration per sweep, {@code iterations} sweeps after 300 ALS sweeps), or
-     * ALS alone at 32 bits.
+     * ALS alone at 32 bits; with {@code admm} false the ALS factors projected onto the grid (quantize after CP).
      */
-    public static Factors factorizeKernel(double[][][] x, int rank, int bits, int iterations, long seed) {
+    public static Factors factorizeKernel(double[][][] x, int rank, int bits, int iterations, long seed, boolean admm) {
         CpDecomposition.Result r = bits == 32 ? CpDecomposition.als(x, rank, 300 + iterations, seed)
-                : CpDecomposition.admm(x, rank, bits, 300, iterations, 1, seed);
+                : admm ? CpDecomposition.admm(x, rank, bits, 300, iterations, 1, seed)
+                : CpDecomposition.quantizeAfterCp(x, rank, bits, 300, seed);
         return new Factors(List.of(r.a(), r.b(), r.c()), r.relativeError());
     }
 
@@ -62,7 +75,7 @@ public final class FactorizedLayers {
      * @return the relative reconstruction error of each factorized layer, by quantizable-layer index
      */
     public static Map<Integer, Double> transfer(MultiLayerNetwork source, MultiLayerNetwork target, Map<Integer, Integer> ranks,
-                                                List<Integer> bits, int iterations, long seed,
+                                                List<Integer> bits, int iterations, long seed, boolean admm,
                                                 BiFunction<Key, double[][], Factors> dense, BiFunction<Key, double[][][], Factors> kernels) {
         Map<Integer, Double> errors = new TreeMap<>();
         for (Layer s : source.getLayers()) {
@@ -75,7 +88,7 @@ public final class FactorizedLayers {
                 for (Map.Entry<String, INDArray> e : params.entrySet()) target.getLayer(name).getParam(e.getKey()).assign(e.getValue());
                 continue;
             }
-            Key key = new Key(q, ranks.get(q), bits.get(q), iterations, seed);
+            Key key = new Key(q, ranks.get(q), bits.get(q), iterations, seed, admm);
             Layer last;
             Factors f;
             if (kind.equals("dense")) {
@@ -108,10 +121,10 @@ public final class FactorizedLayers {
     }
 
     /** Dense factors computed afresh at every call (no cache). */
-    public static final BiFunction<Key, double[][], Factors> DENSE = (k, w) -> factorize(w, k.rank(), k.bits(), k.iterations(), k.seed());
+    public static final BiFunction<Key, double[][], Factors> DENSE = (k, w) -> factorize(w, k.rank(), k.bits(), k.iterations(), k.seed(), k.admm());
 
     /** Kernel CP factors computed afresh at every call (no cache). */
-    public static final BiFunction<Key, double[][][], Factors> KERNELS = (k, x) -> factorizeKernel(x, k.rank(), k.bits(), k.iterations(), k.seed());
+    public static final BiFunction<Key, double[][][], Factors> KERNELS = (k, x) -> factorizeKernel(x, k.rank(), k.bits(), k.iterations(), k.seed(), k.admm());
 
     static double[][] toMatrix(INDArray a) {
         double[][] m = new double[(int) a.rows()][(int) a.columns()];
