@@ -35,7 +35,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Fashion-MNIST IDX directory (default: ${DEFAULT-VALUE})") Path data;
     @Option(names = "--repeats", description = "repetitions of each figure (default: 3, or 2 with --quick)") Integer repeats;
     @Option(names = "--figures", split = ",", paramLabel = "N,N,...",
-            description = "which figures to measure, 1..7, in this order (default: all, in order); the report lists them in number order") List<Integer> figures;
+            description = "which figures to measure, 1..8, in this order (default: all, in order); the report lists them in number order") List<Integer> figures;
 
     /** The figures to run, validated; bad input throws a ParameterException naming the flag. */
     BenchConfig validate(PrintStream log) {
@@ -44,9 +44,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (r < 1) throw new CommandLine.ParameterException(cmd, "--repeats is " + r + ", but must be >= 1");
         if (r > 50) throw new CommandLine.ParameterException(cmd, "--repeats is " + r + ", but must be <= 50");
         for (int f : selected())
-            if (f < 1 || f > 7) throw new CommandLine.ParameterException(cmd, "--figures names " + f + ", but figures are numbered 1..7");
+            if (f < 1 || f > 8) throw new CommandLine.ParameterException(cmd, "--figures names " + f + ", but figures are numbered 1..8");
         if (needsData() && !Files.isDirectory(data))
-            throw new CommandLine.ParameterException(cmd, "--data is '" + data + "', but it is not a directory (figures 1, 2, 4 and 5 need Fashion-MNIST)");
+            throw new CommandLine.ParameterException(cmd, "--data is '" + data + "', but it is not a directory (figures 1, 2, 4, 5 and 8 need Fashion-MNIST)");
         Path dir = out.toAbsolutePath().getParent();
         if (!out.getFileName().toString().endsWith(".md"))
             throw new CommandLine.ParameterException(cmd, "--out is '" + out + "', but must name a .md file");
@@ -57,12 +57,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The figures in the order to measure them, each once. */
     LinkedHashSet<Integer> selected() {
-        return new LinkedHashSet<>(figures == null || figures.isEmpty() ? List.of(1, 2, 3, 4, 5, 6, 7) : figures);
+        return new LinkedHashSet<>(figures == null || figures.isEmpty() ? List.of(1, 2, 3, 4, 5, 6, 7, 8) : figures);
     }
 
     private boolean needsData() {
         LinkedHashSet<Integer> s = selected();
-        return s.contains(1) || s.contains(2) || s.contains(4) || s.contains(5);
+        return s.contains(1) || s.contains(2) || s.contains(4) || s.contains(5) || s.contains(8);
     }
 
     /** The PNG beside the report: {@code BENCHMARKS.md} → {@code BENCHMARKS-front.png}. */
@@ -130,6 +130,7 @@ public final class BenchCommand implements Callable<Integer> {
             case 5 -> { FrontQualityBench b = new FrontQualityBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep, png, name); }
             case 6 -> { EngineScalingBench b = new EngineScalingBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep); }
             case 7 -> { ClusterBench b = new ClusterBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep); }
+            case 8 -> { ActivationFrontBench b = new ActivationFrontBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep, png); }
             default -> throw new IllegalArgumentException("figure " + figure + " does not exist");
         }
     }

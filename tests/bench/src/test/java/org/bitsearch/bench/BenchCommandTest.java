@@ -35,8 +35,8 @@ class BenchCommandTest {
 
     @Test
     void rejectsUnknownFigures() {
-        String err = run(2, "--figures", "3,8", "--out", dir.resolve("B.md").toString());
-        assertTrue(err.contains("--figures names 8, but figures are numbered 1..7"), err);
+        String err = run(2, "--figures", "3,9", "--out", dir.resolve("B.md").toString());
+        assertTrue(err.contains("--figures names 9, but figures are numbered 1..8"), err);
     }
 
     @Test

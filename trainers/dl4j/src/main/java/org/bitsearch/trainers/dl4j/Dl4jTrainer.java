@@ -196,6 +196,8 @@ public final class Dl4jTrainer implements Trainer {
         BitAllocation bits = checkBits(context.candidate().bits());
         RankSpace ranks = factorization();
         BitAllocation netBits = ranks.layers().isEmpty() ? bits : networkBits(bits, ranks);
+        if (context.candidate().activationBits().isPresent() && !quantizesActivations())
+            throw new IllegalArgumentException("activationBits: " + activationQuantizationUnsupported());
         Hyperparameters hp = Hyperparameters.of(context.candidate(), config.batchSize());
         DeviceBinding.bind(context.device());
         DataSplit data = data();
@@ -222,6 +224,8 @@ public final class Dl4jTrainer implements Trainer {
         } else {
             MultiLayerConfiguration conf = ModelFactory.build(config.model(), config.hidden(), shape,
                     bits.bits(), config.perChannel(), hp, context.seed());
+            if (context.candidate().activationBits().isPresent())
+                org.bitsearch.trainers.dl4j.quant.ActivationQuantization.install(conf, context.candidate().activationBits().get().bits());
             MultiLayerNetwork mln = new MultiLayerNetwork(conf);
             mln.init();
             net = Net.of(mln);
@@ -320,6 +324,20 @@ public final class Dl4jTrainer implements Trainer {
      * layer, which a factorized network does not have.
      */
     @Override public boolean measuresSensitivity() { return !config.factorization().enabled(); }
+
+    /** {@inheritDoc} The built-in mlp and cnn models (MultiLayerNetworks); not resnet20 or a {@code modelFile} yet. */
+    @Override public boolean quantizesActivations() {
+        return userModel == null && !config.model().equals("resnet20") && !config.factorization().enabled();
+    }
+
+    /** Why this trainer's model cannot quantize activations (empty string when it can). */
+    @Override public String activationQuantizationUnsupported() {
+        if (quantizesActivations()) return "";
+        if (config.factorization().enabled())
+            return "activation quantization is not combined with trainer.factorization (the factorized layers' outputs have no activation bits yet)";
+        return "activation quantization covers the built-in mlp and cnn models, not "
+                + (userModel != null ? "a modelFile" : "resnet20") + " yet";
+    }
 
     /**
      * {@inheritDoc} Runs {@link SensitivityAnalysis} in the configured {@code sensitivity.mode} over {@code bits}

@@ -1,19 +1,23 @@
 package org.bitsearch.trainers.dl4j.fast;
 
+import org.bitsearch.trainers.dl4j.quant.QuantizedActivation;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 
 /**
  * A dense layer with ReLU: z = x·W + b, a = max(0, z), rows = samples. DL4J stores W [nIn, nOut] in 'f' order,
  * i.e. row-major Wᵀ [nOut, nIn]: forward Z = X·(Wᵀ)ᵀ, backward dWᵀ = dZᵀ·X, db = Σ_rows dZ, dX = dZ·Wᵀ,
- * with dZ = dA ⊙ [z &gt; 0] (DL4J's ReLU derivative).
+ * with dZ = dA ⊙ [z &gt; 0] (DL4J's ReLU derivative); with an activation quantizer the ReLU output is quantized
+ * ({@link ActivationStep}) and dZ = dA ⊙ [0 &lt; a ≤ α].
  */
 class DenseOp implements FastLayer {
     final Slot in, out;
     final int nIn, nOut, wOffset, bOffset;
     final WeightPrep weights;
     final NativeFloats dz, dw;
+    /** The output's activation quantization, or null. */
+    private final ActivationStep act;
 
-    DenseOp(Slot in, Slot out, int wOffset, int bOffset, QuantizedWeightNoise noise, float[] scratch) {
+    DenseOp(Slot in, Slot out, int wOffset, int bOffset, QuantizedWeightNoise noise, QuantizedActivation act, float[] scratch) {
         this.in = in;
         this.out = out;
         this.nIn = in.size;
@@ -23,6 +27,7 @@ class DenseOp implements FastLayer {
         this.weights = new WeightPrep(noise, wOffset, nIn * nOut, nOut, scratch);
         this.dz = new NativeFloats(nOut * in.maxBatch);
         this.dw = new NativeFloats(nIn * nOut);
+        this.act = act == null ? null : new ActivationStep(act, nOut * in.maxBatch);
     }
 
     /** z = x·W + b into {@code out.value} (first batch rows). */
@@ -44,13 +49,15 @@ class DenseOp implements FastLayer {
         float[] a = out.value;
         int n = batch * nOut;
         for (int i = 0; i < n; i++) a[i] = Math.max(0f, a[i]);
+        if (act != null) act.forward(a, n);
     }
 
     /** dZ (Java, first batch rows) of this layer's output, into {@code dzJava}. */
     void outputDelta(float[] dzJava, int batch) {
         float[] g = out.gradJava(batch), a = out.value;
         int n = batch * nOut;
-        for (int i = 0; i < n; i++) dzJava[i] = a[i] > 0f ? g[i] : 0f;
+        if (act != null) act.delta(g, a, dzJava, n);
+        else for (int i = 0; i < n; i++) dzJava[i] = a[i] > 0f ? g[i] : 0f;
     }
 
     private float[] dzJava;
