@@ -29,6 +29,8 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.bitsearch.search.space.RankSpace;
+import org.bitsearch.search.space.FactorLayer;
 
 /**
  * Parses and validates a search spec (YAML or JSON) in full and compiles it into a {@link CompiledSearch}.
@@ -109,10 +111,12 @@ public final class SpecCompiler {
         List<String> paramNames = new ArrayList<>();
         Optional<SpecTree> paramsTree = Optional.empty();
         BitsSpec bits = null;
+        Optional<List<Double>> rankRatios = Optional.empty();
         BitsSpec activationBits = null;
         Optional<SpecTree> space = root.object("space", true);
         if (space.isPresent()) {
-            space.get().onlyFields(Set.of("params", "bits", "activationBits"));
+            space.get().onlyFields(Set.of("params", "bits", "activationBits", "ranks"));
+            rankRatios = space.get().object("ranks", false).map(SpecCompiler::ranks);
             paramsTree = space.get().object("params", false);
             paramsTree.ifPresent(t -> params(t, dims, paramNames));
             bits = bits(space.get().object("bits", false));
@@ -148,6 +152,7 @@ public final class SpecCompiler {
             throw new SpecException(List.of("trainer: the model's size in bits does not fit in 64 bits; make the layers smaller"));
         }
         Trainer built = trainer.get();
+        RankSpace rankSpace = rankSpace(built, rankRatios, bitSpace, p);
         Optional<BitAllocationSpace> activationSpace = Optional.empty();
         if (activationBits != null) {
             if (!built.quantizesActivations())
@@ -177,7 +182,7 @@ public final class SpecCompiler {
         }
         SearchSettings settings;
         try {
-            settings = new SearchSettings(new SearchSpace(dims, bitSpace, activationSpace), sampler, pruner, seed, budget.maxTrials,
+            settings = new SearchSettings(new SearchSpace(dims, bitSpace, activationSpace, rankSpace), sampler, pruner, seed, budget.maxTrials,
                     budget.maxConcurrent, budget.maxEpochs, 0.0, fp32, judgeFrom);
         } catch (IllegalArgumentException e) {
             throw new SpecException(List.of(e.getMessage()));
@@ -425,6 +430,52 @@ public final class SpecCompiler {
             return OptionalInt.empty();
         }
         return OptionalInt.of(v.asInt());
+    }
+
+    /**
+     * {@code space.ranks: {allowed: [ratios]}}: the rank ratios (each in (0, 1]) every factorized layer may choose
+     * (Quantization Aware Factorization, Cherniuk et al. 2023).
+     */
+    private static List<Double> ranks(SpecTree t) {
+        t.onlyFields(Set.of("allowed"));
+        List<Double> out = new ArrayList<>();
+        Optional<List<JsonNode>> list = t.list("allowed");
+        if (list.isEmpty()) {
+            if (t.raw("allowed") == null) t.problems().add(t.pathOf("allowed"), null, "is required (the rank ratios a factorized layer may take)");
+            return out;
+        }
+        for (int i = 0; i < list.get().size(); i++) {
+            JsonNode r = list.get().get(i);
+            if (!r.isNumber() || !(r.asDouble() > 0 && r.asDouble() <= 1))
+                t.problems().add(t.pathOf("allowed") + "[" + i + "]", r, "must be a rank ratio in (0, 1]");
+            else out.add(r.asDouble());
+        }
+        if (list.get().isEmpty()) t.problems().add(t.pathOf("allowed"), "[]", "must list at least one rank ratio");
+        if (out.stream().distinct().count() != out.size()) t.problems().add(t.pathOf("allowed"), list.get(), "must not repeat a ratio");
+        return out;
+    }
+
+    /**
+     * The trainer's factorized layers with the spec's searched ratios, checking that a factorized layer can only
+     * take bit-widths its factor grids support (3..8, or 32 for full-precision factors).
+     */
+    private static RankSpace rankSpace(Trainer trainer, Optional<List<Double>> ratios,
+                                                                  BitAllocationSpace bits, Problems p) {
+        RankSpace base = trainer.factorization();
+        if (ratios.isPresent() && base.layers().isEmpty()) {
+            p.addRaw("space.ranks is given, but the trainer factorizes no layer: set trainer.factorization: {type: qaf}");
+            return RankSpace.NONE;
+        }
+        if (bits != null)
+            for (FactorLayer f : base.layers())
+                for (int b : bits.choicesAt(f.layer()))
+                    if (!(b >= 3 && b <= 8) && b != 32) {
+                        p.add(bits.isPinned(f.layer()) ? "space.bits.pin" + (f.layer() == 0 ? "First" : "Last") : "space.bits.allowed", b,
+                                "layer " + f.name() + " is factorized (trainer.factorization) and its factors lie on a k-bit grid of 3..8 bits (or stay at 32)");
+                        break;
+                    }
+        if (ratios.isEmpty() || ratios.get().isEmpty()) return base;
+        return new RankSpace(base.layers(), base.defaultRatio(), ratios.get());
     }
 
     /** Builds the bit space once the layers are known, checking that the size budget can be met at all. */

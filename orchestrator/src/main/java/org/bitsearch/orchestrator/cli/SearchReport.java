@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import org.bitsearch.search.space.RankSpace;
 
 /**
  * Reads one search from the store into the read model's records ({@link Views}, the same the REST API serves) and
@@ -78,8 +80,15 @@ final class SearchReport {
         for (PointView p : front) {
             out.printf(Locale.ROOT, "%6d  %11.4f  %12s  %12d  %9.2f  %11s  %s%n", p.number(), p.valAccuracy(),
                     p.testAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.4f", p.testAccuracy()), p.sizeBits(), p.sizeKiB(),
-                    p.compression() == null ? "-" : String.format(Locale.ROOT, "%.2fx", p.compression()), Views.bitsLabel(p.bits(), p.activationBits()));
+                    p.compression() == null ? "-" : String.format(Locale.ROOT, "%.2fx", p.compression()), Views.bitsLabel(p.bits(), p.activationBits()) + ranks(p.params()));
         }
+    }
+
+    /** " ranks {dense0=0.5, ...}" for the rank ratios of factorized layers (Quantization Aware Factorization), else "". */
+    static String ranks(Map<String, Object> params) {
+        Map<String, Object> r = new TreeMap<>();
+        params.forEach((k, v) -> { if (k.startsWith(RankSpace.PREFIX)) r.put(k.substring(RankSpace.PREFIX.length()), v); });
+        return r.isEmpty() ? "" : " ranks " + r;
     }
 
     void printTrialTable(PrintStream out) {

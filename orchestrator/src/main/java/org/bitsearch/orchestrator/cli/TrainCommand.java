@@ -137,7 +137,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd, "--lr/--optimizer/--weight-decay/--batch-size: " + e.getMessage());
         }
         trainer = TrainerOptions.trainerWithData(cmd, config);
-        ModelSize size = trainer.size(allocation);
+        ModelSize size = trainer.size(candidate);
         PrintWriter out = cmd.getOut();
         List<EpochJson> reports = new ArrayList<>();
         double test;

@@ -32,6 +32,15 @@ public final class Views {
         return ModelSize.of(layers, bits).compressionRatio();
     }
 
+    /**
+     * All-32-bit size / {@code sizeBits} (the stored size, which counts a factorized layer's factors), null if the
+     * model's layers are unknown (or do not match the allocation).
+     */
+    public static Double compression(List<QuantLayer> layers, BitAllocation bits, long sizeBits) {
+        if (layers.isEmpty() || layers.size() != bits.layers() || sizeBits <= 0) return null;
+        return (double) ModelSize.of(layers, bits).fp32Bits() / sizeBits;
+    }
+
     /** The trial's activation bits, or null when its activations are FP32 (no activationBits). */
     static List<Integer> activationBits(TrialRow t) {
         return t.candidate().activationBits().map(BitAllocation::bits).orElse(null);
@@ -49,7 +58,7 @@ public final class Views {
     public static TrialView trial(TrialRow t, List<EpochMetrics> reports, List<QuantLayer> layers, boolean onFront) {
         TrialRecord record = new TrialRecord(t.number(), t.candidate(), t.state(), reports, t.sizeBits());
         return new TrialView(t.number(), t.state().name(), t.statusReason(), t.candidate().params(),
-                t.allocation().bits(), activationBits(t), t.sizeBits(), ModelSize.kib(t.sizeBits()), compression(layers, t.allocation()),
+                t.allocation().bits(), activationBits(t), t.sizeBits(), ModelSize.kib(t.sizeBits()), compression(layers, t.allocation(), t.sizeBits()),
                 t.seed(), t.attempts(), t.device(), reports.size(), ViewJson.finite(record.finalValAccuracy()),
                 reports.isEmpty() ? null : ViewJson.finite(reports.get(reports.size() - 1).currentAccuracy()),
                 ViewJson.finite(record.bestValAccuracy()), t.testAccuracy().orElse(null), onFront, t.created(), t.updated());
@@ -58,7 +67,7 @@ public final class Views {
     /** A front point; its test accuracy is the front row's, else the trial's (null until measured). */
     public static PointView point(ParetoRow p, TrialRow t, List<QuantLayer> layers) {
         return new PointView(p.number(), p.valAccuracy(), p.testAccuracy().or(t::testAccuracy).orElse(null), p.sizeBits(),
-                ModelSize.kib(p.sizeBits()), compression(layers, t.allocation()), t.allocation().bits(),
+                ModelSize.kib(p.sizeBits()), compression(layers, t.allocation(), p.sizeBits()), t.allocation().bits(),
                 activationBits(t), t.candidate().params());
     }
 

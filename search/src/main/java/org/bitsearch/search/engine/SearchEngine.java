@@ -84,7 +84,7 @@ public final class SearchEngine {
             Optional<String> violation = settings.space().violation(t.candidate().bits(), t.candidate().activationBits());
             if (violation.isPresent())
                 throw new IllegalArgumentException("trial " + i + ": its bit allocation " + t.candidate().bitsLabel() + " is outside the space: " + violation.get());
-            long size = settings.space().bits().sizeBits(t.allocation());
+            long size = settings.space().sizeBits(t.allocation(), t.candidate().params());
             if (size != t.sizeBits())
                 throw new IllegalArgumentException("trial " + i + ": sizeBits is " + t.sizeBits() + ", but its allocation has " + size + " bits");
             engine.add(t.candidate());
@@ -148,7 +148,7 @@ public final class SearchEngine {
     private TrialRecord add(Candidate c) {
         Optional<String> violation = settings.space().violation(c.bits(), c.activationBits());
         if (violation.isPresent()) throw new IllegalStateException("the sampler proposed an infeasible allocation " + c.bitsLabel() + ": " + violation.get());
-        TrialRecord t = new TrialRecord(trials.size(), c, TrialState.PENDING, List.of(), settings.space().bits().sizeBits(c.bits()));
+        TrialRecord t = new TrialRecord(trials.size(), c, TrialState.PENDING, List.of(), settings.space().sizeBits(c.bits(), c.params()));
         trials.add(t);
         proposed.add(c);
         unfinished++;
@@ -211,7 +211,7 @@ public final class SearchEngine {
             if (learned.get(i) > proposed.get(i))
                 throw new IllegalArgumentException("trial " + t.number() + ": learnedBits[" + i + "] is " + learned.get(i)
                         + ", but must be <= the candidate's " + proposed.get(i) + " (learned bits only drop bits)");
-        return settings.space().bits().sizeBits(new org.bitsearch.search.space.BitAllocation(learned));
+        return settings.space().sizeBits(new org.bitsearch.search.space.BitAllocation(learned), t.candidate().params());
     }
 
     /**

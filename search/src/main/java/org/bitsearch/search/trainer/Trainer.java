@@ -3,6 +3,7 @@ package org.bitsearch.search.trainer;
 import org.bitsearch.search.space.QuantLayer;
 
 import java.util.List;
+import org.bitsearch.search.space.RankSpace;
 
 /**
  * Trains candidates of one model on one dataset. A trainer is made once per search; it is thread-safe:
@@ -74,4 +75,12 @@ public interface Trainer {
      * search never mixes results from different data. Blocking; called off actor threads, once per trainer.
      */
     default java.util.Optional<String> dataFingerprint() throws Exception { return java.util.Optional.empty(); }
+
+    /**
+     * The layers this trainer stores as quantized factors (Quantization Aware Factorization, Cherniuk et al. 2023)
+     * and the rank ratio they take unless a candidate's {@code rank.<layer>} parameter chooses one; known before any
+     * training (the spec compiler builds {@code space.ranks} on it and the search counts the factors in every
+     * model size). Default: nothing factorized ({@link RankSpace#NONE}).
+     */
+    default RankSpace factorization() { return RankSpace.NONE; }
 }

@@ -34,6 +34,9 @@ import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.bitsearch.trainers.dl4j.quant.TransformConfig;
+import org.bitsearch.trainers.dl4j.factor.FactorizationConfig;
+import org.bitsearch.search.trial.Candidate;
+import java.util.Map;
 
 /**
  * The issue-15 measurements (BENCHMARKS.md, "The papers' methods"): each method against the plain baseline at the
@@ -58,7 +61,10 @@ public final class PapersBench {
         System.out.println("| --- | --- | --- | --- | --- |");
         String only = args.length > 2 ? args[2] : "";
         if (only.isEmpty() || only.equals("samplers")) samplers(seeds * 2);
-        if (only.isEmpty() || only.equals("qaf")) qaf(seeds);
+        if (only.isEmpty() || only.equals("qaf")) {
+            qaf(seeds);
+            qafNetwork(data, seeds);
+        }
         if (only.isEmpty() || only.equals("progressive")) progressive(data, seeds);
         if (only.isEmpty() || only.equals("sensitivity")) sensitivityModes(data, seeds);
         if (only.isEmpty() || only.equals("cpq")) cpq(data, seeds);
@@ -170,8 +176,66 @@ public final class PapersBench {
             base.add(QuantizedFactorization.quantizeAfterFactorize(w, 8, 4, s).relativeError());
             admm.add(QuantizedFactorization.admm(w, 8, 4, 150, s).relativeError());
         }
-        row("QAF ADMM vs quantize-after-factorize (Cherniuk 2023)", "reconstruction error of 128x64 matrices (decaying spectrum), rank 8, 4-bit factors, " + seeds + " seeds; lower is better; not yet in the network",
+        row("QAF ADMM vs quantize-after-factorize (Cherniuk 2023)", "reconstruction error of 128x64 matrices (decaying spectrum), rank 8, 4-bit factors, " + seeds + " seeds; lower is better; matrices alone (the network row is next)",
                 base, admm, 4);
+    }
+
+    /**
+     * QAF in the network against plain quantization at matched model size: MLP 784-256-128-10, hidden layers as
+     * 4-bit factors at rank ratio 0.5 (pre-trained 1 FP32 epoch, fine-tuned {@code EPOCHS - 1}) against ternary hidden
+     * layers trained {@code EPOCHS} from scratch (same total epochs), output layer 8 bits in both; the split seed is
+     * the seed, so each seed pre-trains and splits its own data alike for both. Sizes are printed in the setup.
+     */
+    static void qafNetwork(Path data, int seeds) throws Exception {
+        List<Integer> hidden = List.of(256, 128);
+        List<Double> plain = new ArrayList<>(), qaf4 = new ArrayList<>(), qaf8 = new ArrayList<>();
+        long plainBits = 0, qaf4Bits = 0, qaf8Bits = 0;
+        double qafSeconds = 0;
+        for (int s = 0; s < seeds; s++) {
+            Dl4jTrainerConfig c = Dl4jBench.config(data, hidden, 10_000, 2000).toBuilder().splitSeed(s).build();
+            Dl4jTrainer p = new Dl4jTrainer(c);
+            Dl4jTrainer q4 = new Dl4jTrainer(c.withFactorization(FactorizationConfig.qaf(0.5, 1, 60)));
+            Dl4jTrainer q8 = new Dl4jTrainer(c.withFactorization(FactorizationConfig.qaf(0.25, 1, 60)));
+            List<Integer> ternary = List.of(2, 2, 8), four = List.of(4, 4, 8), eight = List.of(8, 8, 8);
+            plainBits = p.size(BitAllocation.of(2, 2, 8)).bits();
+            qaf4Bits = q4.size(new Candidate(Map.of(), BitAllocation.of(4, 4, 8))).bits();
+            qaf8Bits = q8.size(new Candidate(Map.of(), BitAllocation.of(8, 8, 8))).bits();
+            boolean first = s % 2 == 0; // alternate which runs first
+            double x = first ? train(p, ternary, s, EPOCHS) : 0;
+            long t0 = System.nanoTime();
+            double y = train(q4, four, s, EPOCHS - 1);
+            qafSeconds += (System.nanoTime() - t0) / 1e9;
+            double z = train(q8, eight, s, EPOCHS - 1);
+            if (!first) x = train(p, ternary, s, EPOCHS);
+            plain.add(x);
+            qaf4.add(y);
+            qaf8.add(z);
+        }
+        String setup = "MLP 784-256-128-10 on 10000/2000 samples, output layer 8 bits: ternary hidden layers trained %d epochs (%d bits) vs "
+                + "%s hidden factors, 1 FP32 pre-training epoch + %d fine-tuning epochs (%d bits%s), val accuracy, %d seeds";
+        row("QAF in the network vs plain quantization at matched size (Cherniuk 2023)", String.format(Locale.ROOT, setup, EPOCHS, plainBits,
+                "4-bit rank-ratio-0.5", EPOCHS - 1, qaf4Bits, String.format(Locale.ROOT, "; pre-training, ADMM and fine-tuning took %.0f s per seed", qafSeconds / seeds), seeds),
+                plain, qaf4, 4);
+        row("QAF in the network vs plain quantization at matched size (Cherniuk 2023)", String.format(Locale.ROOT, setup, EPOCHS, plainBits,
+                "8-bit rank-ratio-0.25", EPOCHS - 1, qaf8Bits, "", seeds), plain, qaf8, 4);
+        qafAgainstLowrank(data, seeds);
+    }
+
+    /** The paper's own comparison inside the network: ADMM factors against quantize-after-factorize, same ranks and bits, 1 fine-tuning epoch. */
+    static void qafAgainstLowrank(Path data, int seeds) throws Exception {
+        List<Double> lowrank = new ArrayList<>(), qaf = new ArrayList<>();
+        for (int s = 0; s < seeds; s++) {
+            Dl4jTrainerConfig c = Dl4jBench.config(data, List.of(256, 128), 10_000, 2000).toBuilder().splitSeed(s).build();
+            Dl4jTrainer low = new Dl4jTrainer(c.withFactorization(new FactorizationConfig("lowrank", 0.25, List.of(), 1, 60)));
+            Dl4jTrainer q = new Dl4jTrainer(c.withFactorization(FactorizationConfig.qaf(0.25, 1, 60)));
+            boolean first = s % 2 == 0;
+            double x = first ? train(low, List.of(3, 3, 8), s, 1) : 0, y = train(q, List.of(3, 3, 8), s, 1);
+            if (!first) x = train(low, List.of(3, 3, 8), s, 1);
+            lowrank.add(x);
+            qaf.add(y);
+        }
+        row("QAF ADMM vs quantize-after-factorize, in the network (Cherniuk 2023)", "MLP 784-256-128-10 on 10000/2000 samples, 3-bit hidden factors at rank ratio 0.25 (ranks 48, 21), "
+                + "output 8 bits, 1 FP32 pre-training epoch + 1 fine-tuning epoch, val accuracy, " + seeds + " seeds", lowrank, qaf, 4);
     }
 
     static Dl4jTrainerConfig config(Path data) {

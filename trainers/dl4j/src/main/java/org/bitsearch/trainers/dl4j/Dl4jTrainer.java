@@ -19,6 +19,11 @@ import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ProgressiveSchedule;
 import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
 import org.bitsearch.search.space.BitAllocation;
+import org.bitsearch.search.space.FactorLayer;
+import org.bitsearch.search.space.RankSpace;
+import org.bitsearch.trainers.dl4j.factor.FactorizationConfig;
+import org.bitsearch.trainers.dl4j.model.FactorizedLayers;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.bitsearch.search.space.ModelSize;
 import org.bitsearch.search.space.QuantLayer;
 import org.bitsearch.search.trainer.Trainer;
@@ -31,6 +36,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
+import java.util.TreeMap;
+import java.util.Collections;
+import java.util.Map;
+import org.bitsearch.search.trial.Candidate;
 
 /**
  * The real {@link Trainer}: quantization-aware training of an MLP or small CNN with DL4J on an IDX dataset
@@ -50,7 +61,7 @@ public final class Dl4jTrainer implements Trainer {
     private final UserModel userModel;
     private DataSplit split;
     private SensitivityTable sensitivity;
-    private final java.util.Map<List<Integer>, org.bitsearch.search.trainer.LayerSensitivity> contractTables = new java.util.HashMap<>();
+    private final Map<List<Integer>, org.bitsearch.search.trainer.LayerSensitivity> contractTables = new java.util.HashMap<>();
 
     /**
      * A trainer of {@code config}. A named dataset has the known shape 1x28x28 with 10 classes; data given by
@@ -98,8 +109,14 @@ public final class Dl4jTrainer implements Trainer {
 
     @Override public List<QuantLayer> layers() { return layers; }
 
-    /** Exact size of the model under {@code bits}: {@link ModelSize#of}. */
+    /** Exact size of the model under {@code bits}: {@link ModelSize#of} (unfactorized; see {@link #size(Candidate)}). */
     public ModelSize size(BitAllocation bits) { return ModelSize.of(layers, checkBits(bits)); }
+
+    /** Exact size of {@code candidate}'s model, its factorized layers counted as their factors ({@link RankSpace#sizeBits}). */
+    public ModelSize size(Candidate candidate) {
+        checkBits(candidate.bits());
+        return new ModelSize(factorization().sizeBits(layers, candidate.bits(), candidate.params()), ModelSize.of(layers, candidate.bits()).fp32Bits());
+    }
 
     /**
      * Checks that {@code bits} has one entry per quantizable layer.
@@ -178,6 +195,8 @@ public final class Dl4jTrainer implements Trainer {
      */
     Dl4jTrainingRun openRun(TrialContext context, boolean withRegularisers) throws Exception {
         BitAllocation bits = checkBits(context.candidate().bits());
+        RankSpace ranks = factorization();
+        BitAllocation netBits = ranks.layers().isEmpty() ? bits : networkBits(bits, ranks);
         if (context.candidate().activationBits().isPresent() && !quantizesActivations())
             throw new IllegalArgumentException("activationBits: " + activationQuantizationUnsupported());
         Hyperparameters hp = Hyperparameters.of(context.candidate(), config.batchSize());
@@ -186,15 +205,17 @@ public final class Dl4jTrainer implements Trainer {
         ScheduleConfig scheduleConfig = withRegularisers ? config.schedule() : ScheduleConfig.NONE;
         int[] order = scheduleConfig.order().equals("sensitivity") && scheduleConfig.progressive()
                 ? sensitivity().leastSensitiveFirst()
-                : ProgressiveSchedule.fixedOrder(scheduleConfig.order(), layers.size());
+                : ProgressiveSchedule.fixedOrder(scheduleConfig.order(), netBits.layers());
         ProgressiveSchedule schedule = new ProgressiveSchedule(scheduleConfig, order);
         DropBitsConfig drop = withRegularisers ? config.dropBits() : DropBitsConfig.OFF;
         Net net;
         int nextEpoch = 1;
         if (context.checkpoint().isPresent()) {
-            Checkpoints.Restored r = Checkpoints.restore(context.checkpoint().get(), bits, context.seed());
+            Checkpoints.Restored r = Checkpoints.restore(context.checkpoint().get(), netBits, context.seed());
             net = r.network();
             nextEpoch = r.nextEpoch();
+        } else if (!ranks.layers().isEmpty()) {
+            net = Net.of(factorizedNetwork(context, hp, bits, ranks));
         } else if (userModel != null) {
             net = Net.of(userModel.build(bits.bits(), config.perChannel(), hp, context.seed()));
         } else if (config.model().equals("resnet20")) {
@@ -210,7 +231,7 @@ public final class Dl4jTrainer implements Trainer {
             mln.init();
             net = Net.of(mln);
         }
-        Dl4jTrainingRun run = new Dl4jTrainingRun(config, data, net, bits, hp, context.seed(), context.device(), schedule, drop, nextEpoch,
+        Dl4jTrainingRun run = new Dl4jTrainingRun(config, data, net, netBits, hp, context.seed(), context.device(), schedule, drop, nextEpoch,
                 withRegularisers && config.cpqQuantizer() ? config.cpq() : null);
         if (config.transform().bitat() && context.checkpoint().isPresent()) {
             try {
@@ -223,23 +244,109 @@ public final class Dl4jTrainer implements Trainer {
         return run;
     }
 
+    // ---- Quantization Aware Factorization (trainer.factorization) -------------------------------------------
+
+    private INDArray pretrained;
+    private final ConcurrentHashMap<FactorizedLayers.Key, FactorizedLayers.Factors> factorCache =
+            new ConcurrentHashMap<>();
+
+    /**
+     * {@inheritDoc} With {@code factorization.type: qaf}: the layers of {@code factorization.layers} (default every
+     * layer but the output layer), a dense layer with modes [nIn, nOut], a convolution with the CP modes [out, in,
+     * kh·kw], at {@code factorization.ratio} unless a candidate chooses.
+     */
+    @Override
+    public RankSpace factorization() {
+        FactorizationConfig f = config.factorization();
+        if (!f.enabled()) return RankSpace.NONE;
+        List<FactorLayer> out = new ArrayList<>();
+        for (QuantLayer l : layers) {
+            boolean chosen = f.layers().isEmpty() ? l.index() < layers.size() - 1 : f.layers().contains(l.name());
+            if (chosen) out.add(new FactorLayer(l.index(), l.name(), ModelFactory.factorModes(l), l.biases()));
+        }
+        return new RankSpace(out, f.ratio(), List.of());
+    }
+
+    /** The bit-width of each weight noise of the factorized network: a factorized layer's width for both its factors. */
+    static BitAllocation networkBits(BitAllocation bits, RankSpace ranks) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < bits.layers(); i++) {
+            FactorLayer f = ranks.at(i);
+            for (int k = 0; k < (f == null ? 1 : f.modes().size()); k++) out.add(bits.get(i));
+        }
+        return new BitAllocation(out);
+    }
+
+    /**
+     * The trial's factorized network: the pre-trained full-precision weights ({@link #pretrainedParams}) with every
+     * factorized layer replaced by its QAF factors at the candidate's rank and bit-width ({@link FactorizedLayers}).
+     * Factors are computed once per (layer, rank, bits) and trainer, from the shared pre-trained weights.
+     */
+    private MultiLayerNetwork factorizedNetwork(TrialContext context, Hyperparameters hp, BitAllocation bits, RankSpace ranks) throws Exception {
+        Map<Integer, Integer> rank = new TreeMap<>();
+        for (FactorLayer f : ranks.layers()) rank.put(f.layer(), f.rank(ranks.ratio(context.candidate().params(), f)));
+        List<Integer> fp32 = Collections.nCopies(layers.size(), 32);
+        MultiLayerNetwork source = new MultiLayerNetwork(ModelFactory.build(config.model(), config.hidden(), shape, fp32, false, hp, config.splitSeed()));
+        source.init(pretrainedParams(context.device()), true);
+        MultiLayerNetwork target = new MultiLayerNetwork(ModelFactory.build(config.model(), config.hidden(), shape, bits.bits(),
+                false, hp, context.seed(), rank));
+        target.init();
+        FactorizedLayers.transfer(source, target, rank, bits.bits(), config.factorization().admmIterations(), config.splitSeed(),
+                config.factorization().admm(),
+                (key, w) -> factorCache.computeIfAbsent(key, k -> FactorizedLayers.DENSE.apply(k, w)),
+                (key, x) -> factorCache.computeIfAbsent(key, k -> FactorizedLayers.KERNELS.apply(k, x)));
+        return target;
+    }
+
+    /**
+     * The pre-trained full-precision weights QAF factorizes: the model at 32 bits, trained {@code
+     * factorization.pretrainEpochs} epochs with the default hyperparameters and {@code splitSeed} as seed; computed
+     * on first use (blocking, once per trainer), then shared read-only.
+     */
+    synchronized INDArray pretrainedParams(String device) throws Exception {
+        if (pretrained == null) {
+            BitAllocation fp32 = BitAllocation.uniform(layers.size(), 32);
+            Hyperparameters hp = Hyperparameters.of(new Candidate(Map.of(), fp32), config.batchSize());
+            MultiLayerNetwork mln = new MultiLayerNetwork(ModelFactory.build(config.model(), config.hidden(), shape, fp32.bits(), false, hp, config.splitSeed()));
+            mln.init();
+            int epochs = config.factorization().pretrainEpochs();
+            if (epochs > 0) {
+                try (Dl4jTrainingRun run = new Dl4jTrainingRun(config, data(), Net.of(mln), fp32, hp, config.splitSeed(), device,
+                        new ProgressiveSchedule(ScheduleConfig.NONE, ProgressiveSchedule.fixedOrder("forward", layers.size())), DropBitsConfig.OFF, 1)) {
+                    for (int e = 0; e < epochs; e++) run.trainEpoch();
+                }
+            }
+            pretrained = mln.params().dup();
+        }
+        return pretrained;
+    }
+
     /**
      * The sensitivity table of this trainer's model and data (computed on first use, once per trainer, with
      * the default hyperparameters and {@code splitSeed} as seed), for the "sensitivity" schedule order.
      */
     public synchronized SensitivityTable sensitivity() throws Exception {
-        if (sensitivity == null) sensitivity = SensitivityAnalysis.run(this, java.util.Map.of(), config.splitSeed());
+        if (sensitivity == null) sensitivity = SensitivityAnalysis.run(this, Map.of(), config.splitSeed());
         return sensitivity;
     }
 
-    @Override public boolean measuresSensitivity() { return true; }
+    /**
+     * {@inheritDoc} Not with {@code factorization.type: qaf}: the analysis quantizes one network layer per quantizable
+     * layer, which a factorized network does not have.
+     */
+    @Override public boolean measuresSensitivity() { return !config.factorization().enabled(); }
 
     /** {@inheritDoc} The built-in mlp and cnn models (MultiLayerNetworks); not resnet20 or a {@code modelFile} yet. */
-    @Override public boolean quantizesActivations() { return userModel == null && !config.model().equals("resnet20"); }
+    @Override public boolean quantizesActivations() {
+        return userModel == null && !config.model().equals("resnet20") && !config.factorization().enabled();
+    }
 
     /** Why this trainer's model cannot quantize activations (empty string when it can). */
     @Override public String activationQuantizationUnsupported() {
-        return quantizesActivations() ? "" : "activation quantization covers the built-in mlp and cnn models, not "
+        if (quantizesActivations()) return "";
+        if (config.factorization().enabled())
+            return "activation quantization is not combined with trainer.factorization (the factorized layers' outputs have no activation bits yet)";
+        return "activation quantization covers the built-in mlp and cnn models, not "
                 + (userModel != null ? "a modelFile" : "resnet20") + " yet";
     }
 
@@ -254,7 +361,7 @@ public final class Dl4jTrainer implements Trainer {
         if (known != null) return known;
         Dl4jTrainer measuring = new Dl4jTrainer(config.withSensitivity(config.sensitivity().withBits(measured)));
         measuring.split = data();
-        org.bitsearch.search.trainer.LayerSensitivity t = SensitivityAnalysis.run(measuring, java.util.Map.of(), config.splitSeed()).toLayerSensitivity();
+        org.bitsearch.search.trainer.LayerSensitivity t = SensitivityAnalysis.run(measuring, Map.of(), config.splitSeed()).toLayerSensitivity();
         contractTables.put(measured, t);
         return t;
     }

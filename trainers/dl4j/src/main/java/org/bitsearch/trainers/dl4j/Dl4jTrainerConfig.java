@@ -8,6 +8,7 @@ import org.bitsearch.trainers.dl4j.data.DataLocator;
 import org.bitsearch.trainers.dl4j.data.DatasetLoader;
 import org.bitsearch.trainers.dl4j.schedule.CpqConfig;
 import org.bitsearch.trainers.dl4j.quant.TransformConfig;
+import org.bitsearch.trainers.dl4j.factor.FactorizationConfig;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
 import org.bitsearch.trainers.dl4j.schedule.ScheduleConfig;
 import org.bitsearch.trainers.dl4j.schedule.SensitivityConfig;
@@ -15,6 +16,8 @@ import org.bitsearch.trainers.dl4j.schedule.SensitivityConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.bitsearch.trainers.dl4j.model.ModelFactory;
+import org.bitsearch.search.space.QuantLayer;
 
 /**
  * The {@code trainer:} section of a search spec: what the DL4J trainer trains on and how. Jackson binds it from
@@ -50,13 +53,16 @@ import java.util.Set;
  *                       straight-through estimator) or "cpq" (Cluster-Promoting Quantization with DropBits, Lee et
  *                       al. 2021; its options are {@code cpq}); cpq trains on DL4J's {@code fit} path
  * @param cpq            options of the cpq quantizer ({@link CpqConfig}); null with the uniform quantizer
+ * @param factorization  Quantization Aware Factorization of dense and convolution layers ({@link FactorizationConfig}; default none).
+ *                       Needs a built-in mlp or cnn, per-tensor scales and no progressive schedule
  * @param transform      the basis weights are quantized in ({@link TransformConfig}: none, default, or BiTAT's)
  */
 public record Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
                                 int trainSubset, int validationSize, long splitSeed, int batchSize,
                                 int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
                                 DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data,
-                                String modelFile, String quantizer, CpqConfig cpq, TransformConfig transform) {
+                                String modelFile, String quantizer, CpqConfig cpq, FactorizationConfig factorization,
+                                TransformConfig transform) {
     public static final Set<String> MODELS = Set.of("mlp", "cnn", "resnet20");
     public static final Set<String> QUANTIZERS = Set.of("uniform", "cpq");
     public static final int DEFAULT_VALIDATION_SIZE = 5000;
@@ -129,15 +135,38 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
             if (dropBits != null && dropBits.enabled())
                 problems.add("dropBits is given, but quantizer is 'cpq': DropBits on the cpq grid is cpq.dropProbability");
         }
+        if (factorization == null) factorization = FactorizationConfig.NONE;
+        if (factorization.enabled()) factorizationProblems(factorization, model, hidden, modelFile, perChannel, schedule, knownModel && hiddenOk, problems);
+        if (factorization.enabled() && "cpq".equals(quantizer))
+            problems.add("factorization.type is '" + factorization.type() + "', but is not combined with quantizer 'cpq' (its factors train with the uniform quantizer)");
         if (transform != null && transform.bitat() && "resnet20".equals(model))
             problems.add("transform is bitat, but the resnet20 model is a ComputationGraph: BiTAT's transform needs a MultiLayerNetwork (mlp, cnn, modelFile)");
         if (transform != null && transform.bitat() && "cpq".equals(quantizer))
             problems.add("transform is bitat, but quantizer is 'cpq': BiTAT quantizes in its own basis with the uniform quantizer");
+        if (transform != null && transform.bitat() && factorization.enabled())
+            problems.add("transform is bitat, but factorization.type is '" + factorization.type() + "': BiTAT's transform is not combined with factorized layers");
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("\n", problems));
         if (schedule == null) schedule = ScheduleConfig.NONE;
         if (dropBits == null) dropBits = DropBitsConfig.OFF;
         if (sensitivity == null) sensitivity = SensitivityConfig.DEFAULT;
         if (transform == null) transform = TransformConfig.NONE;
+    }
+
+    /** The factorization's own rules against the rest of the config, each naming its field. */
+    private static void factorizationProblems(FactorizationConfig f, String model, List<Integer> hidden, String modelFile,
+                                              boolean perChannel, ScheduleConfig schedule, boolean layersKnown, List<String> problems) {
+        if (modelFile != null || !(model.equals("mlp") || model.equals("cnn")))
+            problems.add("factorization.type is '" + f.type() + "', but factorizes the layers of the built-in mlp or cnn only (model is '" + model + "')");
+        if (perChannel) problems.add("factorization.type is '" + f.type() + "', but its factors use one scale per factor: perChannel must be false");
+        if (schedule != null && schedule.progressive())
+            problems.add("factorization.type is '" + f.type() + "', but is not combined with schedule.type 'progressive'");
+        if (layersKnown && modelFile == null && (model.equals("mlp") || model.equals("cnn"))) {
+            List<String> names = ModelFactory.layers(model, hidden, 28, 28, 10).stream()
+                    .map(QuantLayer::name).toList();
+            for (int i = 0; i < f.layers().size(); i++)
+                if (!names.contains(f.layers().get(i)))
+                    problems.add("factorization.layers[" + i + "] is '" + f.layers().get(i) + "', but must name a layer of the " + model + ": " + names);
+        }
     }
 
     /** The configuration of a named dataset (no {@code data} section, no {@code modelFile}). */
@@ -146,7 +175,27 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                              int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
                              DropBitsConfig dropBits, SensitivityConfig sensitivity) {
         this(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize, evalBatchSize,
-                threads, perChannel, schedule, dropBits, sensitivity, null, null, "uniform", null, null);
+                threads, perChannel, schedule, dropBits, sensitivity, null, null, "uniform", null, null, null);
+    }
+
+    /** A configuration without factorization (the fields before {@code factorization} existed). */
+    public Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
+                             int trainSubset, int validationSize, long splitSeed, int batchSize,
+                             int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
+                             DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data, String modelFile,
+                             String quantizer, CpqConfig cpq) {
+        this(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize, evalBatchSize,
+                threads, perChannel, schedule, dropBits, sensitivity, data, modelFile, quantizer, cpq, null, null);
+    }
+
+    /** A configuration with the uniform quantizer and {@code factorization}. */
+    public Dl4jTrainerConfig(String dataset, String dataDir, String model, List<Integer> hidden,
+                             int trainSubset, int validationSize, long splitSeed, int batchSize,
+                             int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
+                             DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data, String modelFile,
+                             FactorizationConfig factorization) {
+        this(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize, evalBatchSize,
+                threads, perChannel, schedule, dropBits, sensitivity, data, modelFile, "uniform", null, factorization, null);
     }
 
     /** A configuration with the uniform quantizer. */
@@ -155,7 +204,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                              int evalBatchSize, int threads, boolean perChannel, ScheduleConfig schedule,
                              DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data, String modelFile) {
         this(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed, batchSize, evalBatchSize,
-                threads, perChannel, schedule, dropBits, sensitivity, data, modelFile, "uniform", null, null);
+                threads, perChannel, schedule, dropBits, sensitivity, data, modelFile, "uniform", null, null, null);
     }
 
     /** True with {@code quantizer: cpq}. */
@@ -179,6 +228,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                                   @JsonProperty("data") DataConfig data,
                                   @JsonProperty("modelFile") String modelFile,
                                   @JsonProperty("quantizer") String quantizer, @JsonProperty("cpq") CpqConfig cpq,
+                                  @JsonProperty("factorization") FactorizationConfig factorization,
                                   @JsonProperty("transform") TransformConfig transform) {
         if (data != null && ((dataset != null && !dataset.equals(data.format())) || (dataDir != null && !dataDir.equals(data.location()))))
             throw new IllegalArgumentException("data is given together with " + (dataset != null ? "dataset" : "dataDir")
@@ -192,18 +242,18 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                 or(validationSize, DEFAULT_VALIDATION_SIZE), splitSeed == null ? 0 : splitSeed,
                 or(batchSize, DEFAULT_BATCH_SIZE), or(evalBatchSize, DEFAULT_EVAL_BATCH_SIZE), or(threads, 0),
                 perChannel != null && perChannel, schedule, dropBits, sensitivity, data, modelFile,
-                quantizer == null && cpq == null ? "uniform" : quantizer, cpq, transform);
+                quantizer == null && cpq == null ? "uniform" : quantizer, cpq, factorization, transform);
     }
 
     /** A config with every optional field at its default. */
     public static Dl4jTrainerConfig defaults(String dataset, String dataDir, String model) {
         if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("dataDir is required");
-        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return json(dataset, dataDir, model, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A config of {@code data} with every optional field at its default. */
     public static Dl4jTrainerConfig defaults(DataConfig data, String model) {
-        return json(null, null, model, null, null, null, null, null, null, null, null, null, null, null, data, null, null, null, null);
+        return json(null, null, model, null, null, null, null, null, null, null, null, null, null, null, data, null, null, null, null, null);
     }
 
     /** The data section this config reads: {@code data}, or an idx section for a named dataset. */
@@ -217,7 +267,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
     static long parameters(String model, List<Integer> hidden) {
         try {
             long total = 0;
-            for (var l : org.bitsearch.trainers.dl4j.model.ModelFactory.layers(model, hidden, 28, 28, 10, false))
+            for (var l : ModelFactory.layers(model, hidden, 28, 28, 10, false))
                 total = Math.addExact(total, Math.addExact(l.weights(), l.biases()));
             return total;
         } catch (ArithmeticException | IllegalArgumentException e) {
@@ -248,6 +298,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
     /** This config with {@code quantizer: cpq} and {@code options}. */
     public Dl4jTrainerConfig withCpq(CpqConfig options) { return toBuilder().quantizer("cpq").cpq(options).build(); }
     public Dl4jTrainerConfig withTransform(TransformConfig t) { return toBuilder().transform(t).build(); }
+    public Dl4jTrainerConfig withFactorization(FactorizationConfig f) { return toBuilder().factorization(f).build(); }
 
     /** This config with the user's model file instead of a built-in model. */
     public Dl4jTrainerConfig withModelFile(String file) {
@@ -274,13 +325,14 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         private String quantizer;
         private CpqConfig cpq;
         private TransformConfig transform;
+        private FactorizationConfig factorization;
 
         private Builder(Dl4jTrainerConfig c) {
             dataset = c.dataset; dataDir = c.dataDir; model = c.model; hidden = c.hidden;
             trainSubset = c.trainSubset; validationSize = c.validationSize; splitSeed = c.splitSeed;
             batchSize = c.batchSize; evalBatchSize = c.evalBatchSize; threads = c.threads; perChannel = c.perChannel;
             schedule = c.schedule; dropBits = c.dropBits; sensitivity = c.sensitivity; data = c.data; modelFile = c.modelFile;
-            quantizer = c.quantizer; cpq = c.cpq;
+            quantizer = c.quantizer; cpq = c.cpq; factorization = c.factorization;
             transform = c.transform;
         }
 
@@ -306,12 +358,13 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         public Builder quantizer(String v) { quantizer = v; if ("uniform".equals(v)) cpq = null; return this; }
         public Builder cpq(CpqConfig v) { cpq = v; return this; }
         public Builder transform(TransformConfig v) { transform = v; return this; }
+        public Builder factorization(FactorizationConfig v) { factorization = v; return this; }
 
         /** @throws IllegalArgumentException naming the field and the rule if a value is invalid */
         public Dl4jTrainerConfig build() {
             return new Dl4jTrainerConfig(dataset, dataDir, model, hidden, trainSubset, validationSize, splitSeed,
                     batchSize, evalBatchSize, threads, perChannel, schedule, dropBits, sensitivity, data, modelFile,
-                    quantizer, cpq, transform);
+                    quantizer, cpq, factorization, transform);
         }
     }
 }

@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -20,6 +21,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The two model families and their quantizable layers. Every weight layer (dense, convolution, output) gets a
@@ -105,6 +107,19 @@ public final class ModelFactory {
     /** The network configuration for samples of {@code shape}. */
     public static MultiLayerConfiguration build(String model, List<Integer> hidden, InputShape shape,
                                                 List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed) {
+        return build(model, hidden, shape, bits, perChannel, hp, seed, Map.of());
+    }
+
+    /**
+     * The network configuration with the dense layers of {@code ranks} (quantizable-layer index → rank R) factorized
+     * (Quantization Aware Factorization, Cherniuk et al. 2023): layer q (nIn → nOut) becomes {@link #factorName
+     * factorName(q, 0)}, a dense nIn → R layer with identity activation and no bias, followed by {@code factorName(q,
+     * 1)}, the original layer (activation, bias; the output layer stays the output layer) with nIn = R. Both get
+     * q's bit-width ({@link QuantizedWeightNoise}), so the network has one weight noise more per factorized layer.
+     */
+    public static MultiLayerConfiguration build(String model, List<Integer> hidden, InputShape shape,
+                                                List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed,
+                                                Map<Integer, Integer> ranks) {
         int rows = shape.rows(), cols = shape.cols(), classes = shape.classes();
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
                 .seed(seed)
@@ -120,22 +135,63 @@ public final class ModelFactory {
         if (model.equals("cnn")) {
             int in = shape.channels();
             for (int c : CNN_CHANNELS) {
-                list.layer(new ConvolutionLayer.Builder(KERNEL, KERNEL).name("conv" + q).nIn(in).nOut(c).activation(Activation.RELU)
+                Integer rank = ranks.get(q);
+                if (rank != null) {
+                    // CP of the kernel (out, in, kh·kw) ≈ Σ_r A_o,r B_i,r C_s,r as 1x1 (B) → depthwise kh×kw (C) → 1x1 (A)
+                    if (rank < 1) throw new IllegalArgumentException("rank of conv" + q + " is " + rank + ", but must be >= 1");
+                    list.layer(new ConvolutionLayer.Builder(1, 1).name(factorName("conv", q, 0)).nIn(in).nOut(rank).activation(Activation.IDENTITY)
+                            .hasBias(false).weightNoise(noise(bits, q, perChannel)).build());
+                    list.layer(new DepthwiseConvolution2D.Builder(KERNEL, KERNEL).name(factorName("conv", q, 1)).depthMultiplier(1).nOut(rank)
+                            .activation(Activation.IDENTITY).hasBias(false).weightNoise(noise(bits, q, perChannel)).build());
+                }
+                list.layer(new ConvolutionLayer.Builder(rank == null ? KERNEL : 1, rank == null ? KERNEL : 1)
+                        .name(rank == null ? "conv" + q : factorName("conv", q, 2)).nIn(rank == null ? in : rank).nOut(c).activation(Activation.RELU)
                         .weightNoise(noise(bits, q++, perChannel)).build());
                 list.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).name("pool" + (q - 1)).kernelSize(2, 2).stride(2, 2).build());
                 in = c;
             }
         }
         for (int size : hidden) {
-            list.layer(new DenseLayer.Builder().name("dense" + q).nOut(size).activation(Activation.RELU)
+            Integer rank = ranks.get(q);
+            if (rank != null) list.layer(firstFactor(q, rank, bits, perChannel));
+            list.layer(new DenseLayer.Builder().name(rank == null ? "dense" + q : factorName(q, 1)).nOut(size).activation(Activation.RELU)
                     .weightNoise(noise(bits, q++, perChannel)).build());
         }
-        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("dense" + q).nOut(classes)
+        Integer rank = ranks.get(q);
+        if (rank != null) list.layer(firstFactor(q, rank, bits, perChannel));
+        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name(rank == null ? "dense" + q : factorName(q, 1)).nOut(classes)
                 .activation(Activation.SOFTMAX).weightNoise(noise(bits, q++, perChannel)).build());
         if (q != bits.size())
             throw new IllegalArgumentException("bits has " + bits.size() + " entries, but the model " + model + " has " + q + " quantizable layers");
         list.setInputType(model.equals("cnn") ? InputType.convolutionalFlat(rows, cols, shape.channels()) : InputType.feedForward(inputs));
         return list.build();
+    }
+
+    /** The DL4J name of factor {@code f} (0 = A, 1 = B) of factorized dense layer {@code q}: {@code dense<q>.f<f>}. */
+    public static String factorName(int q, int f) { return factorName("dense", q, f); }
+
+    /**
+     * The DL4J name of factor layer {@code f} of factorized layer {@code q}: {@code <kind><q>.f<f>}. A dense layer has
+     * f0 (nIn → R) and f1 (R → nOut); a convolution f0 (1x1, in → R), f1 (depthwise kh×kw on R channels), f2 (1x1, R → out).
+     */
+    public static String factorName(String kind, int q, int f) { return kind + q + ".f" + f; }
+
+    /**
+     * The modes a factorization of {@code layer} (built by this factory) uses: [nIn, nOut] for a dense layer, [out,
+     * in, kh·kw] for a convolution (the paper's 3-way CP of a kernel).
+     */
+    public static List<Long> factorModes(QuantLayer layer) {
+        if (layer.name().startsWith("conv")) {
+            long out = layer.biases(), in = layer.weights() / ((long) KERNEL * KERNEL * out);
+            return List.of(out, in, (long) KERNEL * KERNEL);
+        }
+        return List.of(layer.weights() / layer.biases(), layer.biases());
+    }
+
+    private static DenseLayer firstFactor(int q, int rank, List<Integer> bits, boolean perChannel) {
+        if (rank < 1) throw new IllegalArgumentException("rank of dense" + q + " is " + rank + ", but must be >= 1");
+        return new DenseLayer.Builder().name(factorName(q, 0)).nOut(rank).activation(Activation.IDENTITY).hasBias(false)
+                .weightNoise(noise(bits, q, perChannel)).build();
     }
 
     private static QuantizedWeightNoise noise(List<Integer> bits, int layer, boolean perChannel) {
