@@ -93,7 +93,7 @@ final class ConvOp implements FastLayer {
     public void backward(float[] params, float[] grads, int batch, boolean inputGradient) {
         int k = c * kh * kw, np = batch * oh * ow, n = o * np;
         float[] g = out.gradJava(batch), a = out.value;
-        for (int i = 0; i < n; i++) dzJava[i] = a[i] > 0f ? g[i] : 0f;
+        Relu.backward(a, g, dzJava, n);
         for (int oc = 0; oc < o; oc++) {
             double s = 0;
             float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
