@@ -4,6 +4,7 @@ import { el, num, pct, stateBadge } from './format.js';
 import { curveChart, hypervolumeChart, paretoChart, updateCurves, updateHypervolume, updatePareto } from './charts.js';
 import { renderCompare, renderHeatmap, renderImportance, renderLadder, renderParallel, renderStats, renderTrialTable } from './panels.js';
 import { renderNodes } from './nodes.js';
+import { showLogs } from './logs.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -11,7 +12,7 @@ const state = {
   searchId: null, search: null, trials: [], pareto: null, reports: [], detail: null,
   selected: null, plotted: new Set(), plotChosen: false, sort: { key: 'number', dir: 'asc' },
   cmp: [null, null], charts: null, authRequired: false,
-  hv: [], importance: null, stateFilter: '', metric: 'valAccuracy', hvAxis: 'trials',
+  hv: [], importance: null, stateFilter: '', metric: 'valAccuracy', hvAxis: 'trials', openLog: null,
 };
 
 const METRICS = { valAccuracy: 'validation accuracy', valLoss: 'validation loss', trainLoss: 'training loss' };
@@ -85,6 +86,7 @@ async function loadSearch() {
   if (state.selected === null) state.selected = defaultSelection();
   if (state.selected !== null) state.detail = await api.trial(id, state.selected).catch(() => null);
   renderSearch();
+  await refreshLogs();
 }
 
 /** The trial shown in the ladder until the user picks one: the most accurate front point, else the latest reporter. */
@@ -191,6 +193,19 @@ async function selectTrial(number) {
   renderTable();
   renderCurves();
   renderLadder($('ladder'), $('ladder-title'), state.detail);
+  state.openLog = null;
+  await refreshLogs();
+}
+
+/** Lists the selected trial's logs and shows the open one (the latest attempt's until the user picks another). */
+async function refreshLogs() {
+  const id = state.searchId, number = state.selected;
+  if (id === null || number === null) return;
+  const shown = await showLogs($('logs'), $('log-text'), id, number, state.openLog, (name) => {
+    state.openLog = name;
+    refreshLogs();
+  });
+  if (id === state.searchId && number === state.selected) state.openLog = shown || null;
 }
 
 async function removeSearch() {
@@ -230,7 +245,7 @@ async function route() {
     if (match) {
       const id = Number(match[1]);
       if (state.searchId !== id) {
-        Object.assign(state, { searchId: id, selected: null, detail: null, cmp: [null, null], cmpChosen: false, plotChosen: false });
+        Object.assign(state, { searchId: id, selected: null, detail: null, openLog: null, cmp: [null, null], cmpChosen: false, plotChosen: false });
       }
       await loadSearch();
     } else {
@@ -261,7 +276,7 @@ function forgetSearch() {
   if (timer) clearTimeout(timer);
   timer = null;
   due.clear();
-  Object.assign(state, { searchId: null, search: null, selected: null, detail: null });
+  Object.assign(state, { searchId: null, search: null, selected: null, detail: null, openLog: null });
 }
 
 async function flush() {
@@ -289,6 +304,7 @@ async function flush() {
     }
     if (what.has('detail') && state.selected !== null && id === state.searchId) state.detail = await api.trial(id, state.selected).catch(() => null);
     renderSearch();
+    if (what.has('detail')) await refreshLogs();
   } catch (e) {
     $('action-error').hidden = false;
     $('action-error').textContent = e.message;

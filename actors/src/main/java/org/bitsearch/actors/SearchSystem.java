@@ -178,6 +178,9 @@ public final class SearchSystem implements AutoCloseable {
      */
     public java.util.Optional<String> failure(long searchId) { return failures.of(searchId); }
 
+    /** Every search given up in this process, with its cause ({@link #failure(long)} for each); empty if none. */
+    public java.util.Map<Long, String> failures() { return failures.all(); }
+
     /** True once the actor system has terminated (closed, or its registry died). */
     public boolean terminated() { return system.getWhenTerminated().toCompletableFuture().isDone(); }
 

@@ -24,4 +24,7 @@ public final class SearchFailures {
 
     /** Why search {@code searchId} could not go on in this process; empty if it did not fail so. */
     public Optional<String> of(long searchId) { return Optional.ofNullable(causes.get(searchId)); }
+
+    /** Every search that could not go on in this process, with its cause (a copy). */
+    public Map<Long, String> all() { return Map.copyOf(causes); }
 }

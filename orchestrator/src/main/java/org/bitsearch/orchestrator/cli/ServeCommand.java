@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * {@code bitsearch serve}: runs the orchestrator as a server with the JSON API, the live event stream and the
@@ -85,8 +87,28 @@ public final class ServeCommand implements Callable<Integer> {
         out.println("bitsearch serving " + server.url() + " (data: " + store.dataDir() + ")"
                 + (http.token().isPresent() ? "; mutating requests need the token" : ""));
         out.flush();
-        stopped.await();
+        // a storage failure that closed the database (a full disk) leaves nothing to serve: say so and exit 1; a
+        // search given up while the database still reads (a read-only file) is shown as FAILED, and serving goes on
+        while (!stopped.await(1, TimeUnit.SECONDS)) {
+            var failed = server.system().failures();
+            if (failed.isEmpty() || storeReadable(server)) continue;
+            var first = failed.entrySet().stream().min(Map.Entry.comparingByKey()).orElseThrow();
+            err.println("bitsearch serve: the database can no longer be used: search " + first.getKey() + " could not go on: "
+                    + first.getValue() + ". Every search stopped where it was; fix the cause, then start serve again "
+                    + "(its running searches resume).");
+            err.flush();
+            return 1; // System.exit: the shutdown hook closes the server
+        }
         return 0;
+    }
+
+    private static boolean storeReadable(BitsearchServer server) {
+        try {
+            server.store().searches();
+            return true;
+        } catch (org.bitsearch.storage.StoreException e) {
+            return false;
+        }
     }
 
     static String version() {

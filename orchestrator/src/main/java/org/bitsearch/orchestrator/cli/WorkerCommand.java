@@ -3,6 +3,7 @@ package org.bitsearch.orchestrator.cli;
 import org.bitsearch.actors.cluster.ClusterSettings;
 import org.bitsearch.actors.cluster.WorkerNode;
 import org.bitsearch.actors.device.DeviceDiscovery;
+import org.bitsearch.actors.device.GpuSelection;
 import org.bitsearch.actors.spec.TrainerFactory;
 import org.bitsearch.orchestrator.wiring.StandardTrainers;
 import picocli.CommandLine.Command;
@@ -40,6 +41,12 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "CPU slots this worker offers; 0 = one per core (default)")
     int cpuSlots;
 
+    @Option(names = "--gpus", paramLabel = "LIST", defaultValue = "auto",
+            description = "GPUs this worker offers: auto (default: the visible ones when the DL4J CUDA backend is built in), "
+                    + "all (every visible GPU, e.g. for the process trainer), none, or indices such as 0,1 "
+                    + "(visible GPUs: nvidia-smi -L, restricted by CUDA_VISIBLE_DEVICES); with GPUs, no CPU slot is offered")
+    String gpus;
+
     @Option(names = "--slots-per-device", paramLabel = "N", defaultValue = "1", description = "trials sharing one device (default: ${DEFAULT-VALUE})")
     int slotsPerDevice;
 
@@ -66,7 +73,7 @@ public final class WorkerCommand implements Callable<Integer> {
             TrainerFactory trainers = StandardTrainers.factory();
             if (data != null) trainers = trainers.withDataDirOverride(data);
             int cores = Runtime.getRuntime().availableProcessors();
-            List<String> devices = DeviceDiscovery.discover(cpuSlots > 0 ? cpuSlots : cores, true);
+            List<String> devices = DeviceDiscovery.discover(cpuSlots > 0 ? cpuSlots : cores, GpuSelection.parse(gpus));
             node = WorkerNode.start(cluster, trainers, devices, slotsPerDevice, workDir, Duration.ofSeconds(5));
         } catch (IllegalArgumentException e) {
             err.println("bitsearch worker: " + e.getMessage());

@@ -72,12 +72,15 @@ public final class ApiRoutes extends AllDirectives {
     private final Supplier<? extends CompletionStage<?>> clusterStatus;
     private final PageReads page;
     private final SearchDeletion deletion;
+    private final TrialLogs logs;
 
     /** @param clusterStatus every node's slots and what trains on them ({@code GET /api/cluster}) */
     public ApiRoutes(SearchService service, SearchReader reader, ExportBuilder exports, EventStream events,
                      StaticFiles files, HttpSettings settings, Executor blocking, Executor exportPool, String version,
-                     Supplier<? extends CompletionStage<?>> clusterStatus, PageReads page, SearchDeletion deletion) {
+                     Supplier<? extends CompletionStage<?>> clusterStatus, PageReads page, SearchDeletion deletion,
+                     TrialLogs logs) {
         this.clusterStatus = clusterStatus;
+        this.logs = logs;
         this.page = page;
         this.deletion = deletion;
         this.service = service;
@@ -115,6 +118,10 @@ public final class ApiRoutes extends AllDirectives {
                                 path("trials", () -> methods(Map.of("GET", () -> readOne(id, () -> reader.trials(id))))),
                                 path(segment("trials").slash(integerSegment()), n -> methods(Map.of("GET",
                                         () -> readOne(id, () -> reader.trial(id, n), "trial " + n + " of search " + id)))),
+                                path(segment("trials").slash(integerSegment()).slash("logs"), n -> methods(Map.of("GET",
+                                        () -> readOne(id, () -> logs.list(id, n), "trial " + n + " of search " + id)))),
+                                path(segment("trials").slash(integerSegment()).slash("logs").slash(segment()), (n, name) ->
+                                        methods(Map.of("GET", () -> logText(id, n, name)))),
                                 path("reports", () -> methods(Map.of("GET", () -> readOne(id, () -> reader.reports(id))))),
                                 path("pareto", () -> methods(Map.of("GET", () -> readOne(id, () -> reader.pareto(id))))),
                                 path("export", () -> methods(Map.of("GET", () -> export(id)))),
@@ -154,6 +161,14 @@ public final class ApiRoutes extends AllDirectives {
             case RUNNING -> JsonSupport.error(StatusCodes.CONFLICT, "search " + id + " is running: stop it before deleting it");
             case UNKNOWN -> unknownSearch(id);
         }).exceptionally(ApiRoutes::internalError));
+    }
+
+    /** A trial's log: 400 for a name that is not a log name, 404 for an unknown search, trial or file. */
+    private Route logText(long id, int trial, String name) {
+        if (!TrialLogs.NAME.matcher(name).matches())
+            return complete(JsonSupport.error(StatusCodes.BAD_REQUEST,
+                    "log name is '" + name + "', but must be attempt-N.log, test.log or export.log"));
+        return readOne(id, () -> logs.read(id, trial, name), "log " + name + " of trial " + trial + " of search " + id);
     }
 
     private Route stop(long id) {

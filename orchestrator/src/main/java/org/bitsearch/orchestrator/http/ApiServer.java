@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +24,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
 
 /**
  * The running HTTP server: its own small actor system for Pekko HTTP, a pool for blocking work (JDBC reads,
@@ -54,12 +56,15 @@ public final class ApiServer implements AutoCloseable {
      * @param tempDir where exports are built (each deleted once sent)
      * @param checkpointRoot the data directory's {@code checkpoints} folder (deleting a search removes its part)
      * @param version shown by {@code GET /api/info}
+     * @param failures why a search of this process could not go on (its supervisor was given up after a storage
+     *                 failure), if it could not: such a search reads as FAILED though its row still says RUNNING
      * @throws IllegalArgumentException if {@code settings.host()} is not a loopback address and no token is set
      * @throws IllegalStateException    if the port cannot be bound
      */
     public static ApiServer start(SearchStore store, SearchService service, TrainerLookup trainers,
                                   HttpSettings settings, Path tempDir, Path checkpointRoot, String version,
-                                  java.util.function.Supplier<? extends java.util.concurrent.CompletionStage<?>> clusterStatus) {
+                                  java.util.function.Supplier<? extends java.util.concurrent.CompletionStage<?>> clusterStatus,
+                                  LongFunction<Optional<String>> failures) {
         requireTokenOffLoopback(settings);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bitsearch-http", ConfigFactory.parseString(
                 "pekko.http.server.idle-timeout = 120s\n"
@@ -71,11 +76,11 @@ public final class ApiServer implements AutoCloseable {
         ExecutorService exportPool = newExportPool();
         try {
             ExportBuilder.sweepStale(tempDir);
-            SearchReader reader = new SearchReader(store, trainers);
+            SearchReader reader = new SearchReader(store, trainers, failures);
             ApiRoutes routes = new ApiRoutes(service, reader, new ExportBuilder(store, reader, trainers, tempDir, version),
                     new EventStream(service.events(), system, settings.heartbeat()), new StaticFiles(), settings,
                     blocking, exportPool, version, clusterStatus, new PageReads(store, reader),
-                    new SearchDeletion(store, service, checkpointRoot));
+                    new SearchDeletion(store, service, checkpointRoot), new TrialLogs(store, checkpointRoot));
             ServerBinding binding = Http.get(system).newServerAt(settings.host(), settings.port())
                     .bind(routes.route()).toCompletableFuture().get(30, TimeUnit.SECONDS);
             routes.boundTo(binding.localAddress().getPort());

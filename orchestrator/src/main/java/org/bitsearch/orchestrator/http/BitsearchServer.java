@@ -63,7 +63,8 @@ public final class BitsearchServer implements AutoCloseable {
         TrainerFactory trainers = settings.datasetsDir().map(settings.trainers()::withDefaultDataDir)
                 .orElse(settings.trainers());
         return ApiServer.start(store, system.service(), new SpecTrainerLookup(new SpecCompiler(trainers)),
-                http, dataDir.resolve("tmp"), dataDir.resolve("checkpoints"), version, system::clusterStatus);
+                http, dataDir.resolve("tmp"), dataDir.resolve("checkpoints"), version, system::clusterStatus,
+                system::failure);
     }
 
     /** The page's address on a bound server, e.g. {@code http://127.0.0.1:8080/}. */

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongFunction;
 
 /**
  * Reads the API's views from the {@link SearchStore}; the records and their numbers come from {@link Views}, as
@@ -43,12 +44,24 @@ public final class SearchReader {
 
     private final SearchStore store;
     private final TrainerLookup trainers;
+    private final LongFunction<Optional<String>> failures;
     private final Map<Long, List<QuantLayer>> layersBySearch = new ConcurrentHashMap<>();
     private final Set<Long> warned = ConcurrentHashMap.newKeySet();
 
     public SearchReader(SearchStore store, TrainerLookup trainers) {
+        this(store, trainers, id -> Optional.empty());
+    }
+
+    /**
+     * @param failures why a search of the process that serves this store could not go on (its supervisor was given
+     *                 up after a storage failure: a full disk, a read-only file), if it could not. The row of such a
+     *                 search still says RUNNING, since the store could not be written; it reads as {@code FAILED} with
+     *                 that cause and what to do, not as a search that is still running.
+     */
+    public SearchReader(SearchStore store, TrainerLookup trainers, LongFunction<Optional<String>> failures) {
         this.store = store;
         this.trainers = trainers;
+        this.failures = failures;
     }
 
     /** Every search, newest first: two queries in all (the searches, and their counts by GROUP BY). */
@@ -135,7 +148,15 @@ public final class SearchReader {
         List<double[]> hv = store.hypervolumeHistory(s.id());
         Double hypervolume = hv.isEmpty() ? null : ViewJson.finite(hv.get(hv.size() - 1)[1]);
         Double best = c.bestValAccuracy().orElse(null);
-        return new SearchView(s.id(), s.name(), s.state().name(), s.message(), s.seed(), s.created(), s.updated(),
+        String state = s.state().name();
+        String message = s.message();
+        Optional<String> failure = s.state() == SearchState.RUNNING ? failures.apply(s.id()) : Optional.empty();
+        if (failure.isPresent()) {
+            state = SearchState.FAILED.name();
+            message = "could not go on: " + failure.get() + " (the database still records it as running: fix the cause, "
+                    + "then restart and resume search " + s.id() + ")";
+        }
+        return new SearchView(s.id(), s.name(), state, message, s.seed(), s.created(), s.updated(),
                 CountsView.of(c), maxTrials, progress, hypervolume, best, detail ? spec : null,
                 detail ? Views.layers(layers(s)) : null, s.state() == SearchState.STOPPED);
     }

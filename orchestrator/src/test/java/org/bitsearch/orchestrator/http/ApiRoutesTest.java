@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -232,6 +233,50 @@ class ApiRoutesTest {
         HttpResponse<String> r = http.get("/api/searches/" + finished + "/trials/999");
         assertEquals(404, r.statusCode());
         assertEquals("no trial 999 of search " + finished, HttpTestClient.json(r).get("error").asText());
+    }
+
+    /**
+     * A trial's log files: listed (attempts in order, then the tasks), read whole when small and from the end, cut
+     * at a line, when over the limit; a name that is not a log name is 400 and reaches no other file; an unknown
+     * trial or file is 404; a trial without logs lists none.
+     */
+    @Test void servesATrialsLogFiles() throws IOException {
+        Path logs = Files.createDirectories(dir.resolve("checkpoints").resolve(Long.toString(finished)).resolve("0").resolve("logs"));
+        Files.writeString(logs.resolve("attempt-2.log"), "second attempt\n");
+        Files.writeString(logs.resolve("attempt-1.log"), "Traceback (most recent call last):\n  boom\n");
+        Files.writeString(logs.resolve("test.log"), "");
+        Files.writeString(logs.resolve("notes.txt"), "not a log");
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; big.length() < TrialLogs.MAX_BYTES + 5000; i++) big.append("line ").append(i).append('\n');
+        Files.writeString(logs.resolve("attempt-10.log"), big);
+
+        String base = "/api/searches/" + finished + "/trials/0/logs";
+        HttpResponse<String> list = http.get(base);
+        assertEquals(200, list.statusCode(), list.body());
+        var names = new java.util.ArrayList<String>();
+        HttpTestClient.json(list).get("logs").forEach(l -> names.add(l.get("name").asText()));
+        assertEquals(java.util.List.of("attempt-1.log", "attempt-2.log", "attempt-10.log", "test.log"), names);
+        assertEquals(big.length(), HttpTestClient.json(list).get("logs").get(2).get("bytes").asLong());
+
+        var first = HttpTestClient.json(http.get(base + "/attempt-1.log"));
+        assertEquals("Traceback (most recent call last):\n  boom\n", first.get("text").asText());
+        assertFalse(first.get("truncated").asBoolean());
+        var tail = HttpTestClient.json(http.get(base + "/attempt-10.log"));
+        assertTrue(tail.get("truncated").asBoolean());
+        String text = tail.get("text").asText();
+        assertTrue(text.startsWith("line ") && text.endsWith(big.substring(big.length() - 20)), "the file's end, from a line start");
+        assertTrue(text.length() <= TrialLogs.MAX_BYTES && big.toString().endsWith(text));
+
+        HttpResponse<String> bad = http.get(base + "/notes.txt");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(HttpTestClient.json(bad).get("error").asText().contains("must be attempt-N.log"), bad.body());
+        assertEquals(400, http.get(base + "/..%2F..%2Fspec.json").statusCode());
+        assertEquals(404, http.get(base + "/attempt-3.log").statusCode());
+        assertEquals(404, http.get("/api/searches/" + finished + "/trials/999/logs").statusCode());
+        assertEquals(404, http.get("/api/searches/999/trials/0/logs/attempt-1.log").statusCode());
+        HttpResponse<String> none = http.get("/api/searches/" + finished + "/trials/1/logs");
+        assertEquals(200, none.statusCode());
+        assertEquals(0, HttpTestClient.json(none).get("logs").size());
     }
 
     @ParameterizedTest

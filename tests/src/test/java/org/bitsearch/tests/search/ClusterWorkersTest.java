@@ -21,6 +21,8 @@ import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Map;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Three real JVMs on loopback: a coordinator ({@code bitsearch run --cluster ... --cpu-slots 0}, which trains nothing
@@ -163,6 +165,47 @@ class ClusterWorkersTest {
                     assertTrue(Files.size(checkpoint.path()) > TRAINER_HOST_CHUNK, "a checkpoint of several chunks came back");
                 }
             }
+        }
+    }
+
+    /**
+     * {@code worker --gpus}: a worker told to use GPUs 0 and 1 of the three a fake {@code nvidia-smi} lists offers
+     * exactly those two slots (and no CPU slot), every trial runs on one of them, and naming a GPU that is not
+     * visible is bad input (exit 2, the message names the flag).
+     */
+    @Test
+    void aWorkerOffersTheGpusItIsToldToUse() throws Exception {
+        Path bin = Files.createDirectories(work.resolve("bin"));
+        Path smi = bin.resolve("nvidia-smi");
+        Files.writeString(smi, "#!/bin/sh\n[ \"$1\" = -L ] || exit 2\n"
+                + "echo 'GPU 0: NVIDIA H200 (UUID: GPU-00000000)'\necho 'GPU 1: NVIDIA H200 (UUID: GPU-00000001)'\n"
+                + "echo 'GPU 2: NVIDIA H200 (UUID: GPU-00000002)'\n");
+        Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"), "CUDA_VISIBLE_DEVICES", "");
+
+        try (CliProcess bad = CliProcess.start(work, List.of("-Xmx256m"), env, "worker", "--join", "127.0.0.1:1",
+                "--gpus", "0,7", "--secret", SECRET)) {
+            assertEquals(2, bad.await(120), String.join("\n", bad.err));
+            assertTrue(String.join("\n", bad.err).contains("--gpus is 0,7, but names GPU 7"), String.join("\n", bad.err));
+        }
+
+        Path spec = work.resolve("spec.yaml");
+        Files.writeString(spec, SPEC);
+        Path db = work.resolve("db-gpus");
+        int port = freePort();
+        try (CliProcess coordinator = CliProcess.start(work, List.of("-Xmx512m"), "run", spec.toString(), "--db", db.toString(),
+                "--cluster", "127.0.0.1:" + port, "--cpu-slots", "0", "--secret", SECRET, "--json");
+             CliProcess w = CliProcess.start(work, List.of("-Xmx256m"), env, "worker", "--join", "127.0.0.1:" + port,
+                     "--gpus", "0,1", "--secret", SECRET, "--work-dir", work.resolve("g").toString())) {
+            String node = nodeOf(w);
+            assertEquals(0, coordinator.await(400), String.join("\n", coordinator.err));
+            assertEquals("COMPLETED", new ObjectMapper().readTree(coordinator.stdout()).get("state").asText(), coordinator.stdout());
+        }
+        try (H2SearchStore store = H2SearchStore.open(db)) {
+            Set<String> devices = new HashSet<>();
+            for (TrialRow t : store.trials(1)) devices.add(t.device());
+            assertEquals(4, store.trials(1).size());
+            assertTrue(devices.stream().allMatch(d -> d.endsWith("/gpu:0") || d.endsWith("/gpu:1")), "only the chosen GPUs: " + devices);
         }
     }
 

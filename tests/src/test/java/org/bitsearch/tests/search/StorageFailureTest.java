@@ -11,6 +11,12 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.URI;
+import java.util.regex.Pattern;
+import java.util.List;
 
 /**
  * A real {@code bitsearch run} JVM whose database file cannot grow (the file-size limit {@code ulimit -f}, which
@@ -60,5 +66,56 @@ class StorageFailureTest {
             assertEquals("COMPLETED", out.get("state").asText(), out.toPrettyString());
             assertEquals(60, out.get("counts").get("total").asInt());
         }
+    }
+
+    /**
+     * The same failure under {@code bitsearch serve}: the write failure closed the database (H2 closes a file it
+     * could not write), so there is nothing left to serve: serve says why and exits 1, and the database resumes
+     * under a new serve (its running search continues and completes).
+     */
+    @Test
+    void serveEndsWithExit1NamingTheCauseWhenTheDatabaseCannotGrowAndResumesAfterARestart() throws Exception {
+        Path db = work.resolve("db-serve");
+        H2SearchStore.open(db).close();
+        long kib = Files.size(H2SearchStore.databaseFile(db)) / 1024 + 128;
+        try (CliProcess serve = CliProcess.startWithFileSizeLimit(work, kib, "serve", "--db", db.toString(), "--port", "0",
+                "--cpu-slots", "1")) {
+            String url = urlOf(serve);
+            var created = HTTP.send(HttpRequest.newBuilder(URI.create(url + "api/searches"))
+                            .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(SPEC)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, created.statusCode(), created.body());
+            assertEquals(1, serve.await(180), String.join("\n", serve.err));
+            String err = String.join("\n", serve.err);
+            assertTrue(err.contains("bitsearch serve: the database can no longer be used: search 1 could not go on: storage failure: "), err);
+            assertTrue(err.contains("start serve again"), err);
+        }
+        try (CliProcess serve = CliProcess.start(work, "serve", "--db", db.toString(), "--port", "0", "--cpu-slots", "1")) {
+            String url = urlOf(serve);
+            JsonNode search = null;
+            for (long end = System.nanoTime() + 240_000_000_000L; System.nanoTime() < end; Thread.sleep(250)) {
+                var r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "api/searches/1")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+                search = JSON.readTree(r.body());
+                if (!search.get("state").asText().equals("RUNNING")) break;
+            }
+            assertEquals("COMPLETED", search.get("state").asText(), String.valueOf(search));
+            assertEquals(60, search.get("counts").get("total").asInt());
+        }
+    }
+
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static String urlOf(CliProcess serve) throws InterruptedException {
+        Pattern serving = Pattern.compile("bitsearch serving (http://\\S+/) .*");
+        for (long end = System.nanoTime() + 120_000_000_000L; System.nanoTime() < end; Thread.sleep(50)) {
+            for (String l : List.copyOf(serve.out)) {
+                var m = serving.matcher(l);
+                if (m.matches()) return m.group(1);
+            }
+            if (!serve.process.isAlive()) throw new AssertionError("serve ended: " + String.join("\n", serve.err));
+        }
+        throw new AssertionError("serve printed no address: " + String.join("\n", serve.err));
     }
 }

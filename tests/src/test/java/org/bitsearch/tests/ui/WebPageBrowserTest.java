@@ -99,6 +99,17 @@ class WebPageBrowserTest {
         browser.findElement(By.cssSelector("#trial-table tbody tr[data-state=PRUNED]")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("ladder"), "Pruned:"));
         assertEquals(1, count("#ladder li.stop"), "exactly one STOP verdict");
+        // its logs (the simulated trainer keeps none: two attempt logs are written where the process trainer would),
+        // the latest attempt's shown first, the other one click away
+        String withLogs = browser.findElement(By.cssSelector("#trial-table tbody tr[data-state=PRUNED]")).getAttribute("data-number");
+        Path logDir = Files.createDirectories(dir.resolve("data").resolve("checkpoints").resolve("1").resolve(withLogs).resolve("logs"));
+        Files.writeString(logDir.resolve("attempt-1.log"), "RuntimeError: CUDA out of memory\n");
+        Files.writeString(logDir.resolve("attempt-2.log"), "epoch 1 done\n");
+        browser.findElement(By.cssSelector("#trial-table tbody tr[data-state=PRUNED]")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("log-text"), "epoch 1 done"));
+        assertEquals(2, count("#logs button.log-file"));
+        browser.findElement(By.cssSelector("#logs button[data-log='attempt-1.log']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("log-text"), "CUDA out of memory"));
         if (frontPoints >= 2) {
             // the comparison starts with the smallest front point against the most accurate (heatmap rows: smallest first)
             Object expected = ((JavascriptExecutor) browser).executeScript("const rows = document.querySelectorAll('#heatmap tbody tr');"
