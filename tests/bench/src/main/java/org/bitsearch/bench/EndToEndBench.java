@@ -84,7 +84,7 @@ final class EndToEndBench {
     record Run(Driver driver, long seed, double wallSeconds, double totalSeconds, long epochs, int pruned, List<Point> completed,
                double hypervolume) {}
 
-    record Result(String setup, List<Run> runs, String optuna, boolean optunaRan) {}
+    record Result(String setup, List<Run> runs, String optuna, boolean optunaRan, List<String> failures) {}
 
     private final BenchConfig config;
     final int trials, epochs, subset, validation, population;
@@ -158,18 +158,27 @@ final class EndToEndBench {
             if (python.isEmpty()) drivers.remove(Driver.OPTUNA);
             warmUp();
             List<Run> runs = new ArrayList<>();
+            List<String> failures = new ArrayList<>();
             String versions = null;
             for (int s = 0; s < config.repeats(); s++) {
                 long seed = 42 + s;
                 for (int k = 0; k < drivers.size(); k++) {
                     Driver d = drivers.get((k + s) % drivers.size());
                     Run r;
-                    if (d == Driver.OPTUNA) {
-                        OptunaRun o = optuna(python.get(), dir, seed);
-                        versions = o.versions;
-                        r = o.run;
-                    } else {
-                        r = bitsearch(d, seed);
+                    try {
+                        if (d == Driver.OPTUNA) {
+                            OptunaRun o = optuna(python.get(), dir, seed);
+                            versions = o.versions;
+                            r = o.run;
+                        } else {
+                            r = bitsearch(d, seed);
+                        }
+                    } catch (Exception | LinkageError e) {
+                        // one failed search must not throw away the others' minutes: the figure lists it
+                        failures.add(d.label + ", seed " + seed + ": " + e);
+                        config.progress("end-to-end seed %d: %s failed: %s", seed, d.label, e);
+                        e.printStackTrace(config.log());
+                        continue;
                     }
                     runs.add(r);
                     config.progress("end-to-end seed %d: %s %.1f s (%.1f s to the end), %d epochs, %d pruned, hypervolume %.4f, load %s",
@@ -183,7 +192,8 @@ final class EndToEndBench {
                             + "samples of Fashion-MNIST (split seed 0, the same samples for every driver); NSGA-II population %d; learning rate "
                             + "log-uniform [3e-4, 1e-2] and one bit-width per layer from {1, 2, 4, 8}; Adam, batch 128, one native thread per trial; "
                             + "Pareto-ASHA r = 1, R = %d, η = 2", trials, epochs, subset, validation, population, epochs);
-            return new Result(setup, runs, optunaInfo, python.isPresent());
+            if (runs.isEmpty()) throw new IllegalStateException("every end-to-end search failed: " + String.join("; ", failures));
+            return new Result(setup, runs, optunaInfo, python.isPresent(), failures);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -302,6 +312,8 @@ final class EndToEndBench {
                 + "for Optuna the Python process's start, imports and data load. Ratio columns divide by Optuna's figure of the "
                 + "same seed. An untimed 2-trial bitsearch search warms the JVM up first.");
         if (!r.optunaRan()) out.paragraph("**" + r.optuna() + "**: only bitsearch's rows were measured.");
+        if (!r.failures().isEmpty())
+            out.paragraph("**Searches that failed** (left out of the table; the others stand): " + String.join("; ", r.failures()) + ".");
         Map<Long, Run> optunaBySeed = new LinkedHashMap<>();
         for (Run run : r.runs()) if (run.driver() == Driver.OPTUNA) optunaBySeed.put(run.seed(), run);
         List<List<String>> rows = new ArrayList<>();
