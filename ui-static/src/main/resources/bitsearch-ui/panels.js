@@ -2,10 +2,14 @@
 // parallel coordinates and parameter importance.
 import { bitColor, el, kib, num, params, pct, ratio, stateBadge } from './format.js';
 
+/** Layer i's bits as "W/A" ("4/8") when the trial quantizes activations (activationBits), else just W. */
+export const wa = (x, i) => (x.activationBits ? `${x.bits[i]}/${x.activationBits[i]}` : `${x.bits[i]}`);
+const waAll = (x) => x.bits.map((_, i) => wa(x, i)).join(' ');
+
 const sortValue = (t, key, plotted) => {
   switch (key) {
     case 'plot': return plotted.has(t.number) ? 0 : 1;
-    case 'bits': return t.bits.join(' ');
+    case 'bits': return waAll(t);
     case 'params': return params(t.params);
     default: return t[key] ?? -Infinity;
   }
@@ -31,7 +35,7 @@ export function renderTrialTable(table, trials, { sort, plotted, selected, onSel
       dataset: { number: t.number, state: t.state }, onclick: () => onSelect(t.number) },
     el('td', {}, box), el('td', {}, t.number), el('td', {}, stateBadge(t.state)), el('td', {}, t.epochs),
     el('td', {}, pct(t.valAccuracy)), el('td', {}, pct(t.bestValAccuracy)), el('td', {}, pct(t.testAccuracy)),
-    el('td', {}, kib(t.sizeKiB)), el('td', {}, ratio(t.compression)), el('td', {}, t.bits.join(' ')),
+    el('td', {}, kib(t.sizeKiB)), el('td', {}, ratio(t.compression)), el('td', {}, waAll(t)),
     el('td', { class: 'params' }, params(t.params)), el('td', { class: 'reason' }, t.reason || ''));
   }));
 }
@@ -63,7 +67,11 @@ export function renderHeatmap(container, pareto) {
   const head = el('tr', {}, el('th', {}, 'trial'), el('th', {}, 'val acc'), el('th', {}, 'KiB'), layers.map((n) => el('th', {}, n)));
   const rows = pareto.points.map((p) => el('tr', { dataset: { number: p.number } },
     el('td', { class: 'meta' }, `#${p.number}`), el('td', { class: 'meta' }, pct(p.valAccuracy)), el('td', { class: 'meta' }, kib(p.sizeKiB)),
-    p.bits.map((b) => { const [bg, fg] = bitColor(b); return el('td', { style: `background:${bg};color:${fg}`, title: `${b} bits` }, b); })));
+    p.bits.map((b, i) => {
+      const [bg, fg] = bitColor(b);
+      const title = p.activationBits ? `${b}-bit weights, ${p.activationBits[i]}-bit activations` : `${b} bits`;
+      return el('td', { style: `background:${bg};color:${fg}`, title }, wa(p, i));
+    })));
   container.replaceChildren(el('table', { class: 'heat' }, el('thead', {}, head), el('tbody', {}, rows)));
 }
 
@@ -89,6 +97,8 @@ export function renderCompare(container, pareto, a, b) {
       row('size (KiB)', pa.sizeKiB, pb.sizeKiB, kib, lo),
       row('compression', pa.compression, pb.compression, ratio, hi),
       layers.map((name, i) => row(`bits: ${name}`, pa.bits[i], pb.bits[i], (v) => v ?? '–', lo)),
+      pa.activationBits || pb.activationBits
+        ? layers.map((name, i) => row(`activation bits: ${name}`, pa.activationBits?.[i] ?? 32, pb.activationBits?.[i] ?? 32, (v) => v, lo)) : [],
       keys.map((k) => row(k, pa.params[k] ?? null, pb.params[k] ?? null, (v) => (v === null ? '–' : typeof v === 'number' ? +v.toPrecision(5) : v))))));
 }
 
@@ -165,7 +175,7 @@ export function renderParallel(container, trials, layers, onSelect) {
     const points = axes.map((a, i) => { const v = a.get(t); return v === undefined || v === null ? null : `${x(i).toFixed(1)},${y(a.pos(v)).toFixed(1)}`; })
       .filter((q) => q !== null).join(' ');
     return svg('polyline', { points, stroke: `hsl(${10 + p * 210}, 75%, ${45 + p * 5}%)`, 'data-number': t.number,
-      onclick: () => onSelect(t.number) }, svg('title', {}, `trial ${t.number} · ${pct(t.valAccuracy)} · ${params(t.params)} · bits ${t.bits.join(' ')}`));
+      onclick: () => onSelect(t.number) }, svg('title', {}, `trial ${t.number} · ${pct(t.valAccuracy)} · ${params(t.params)} · bits ${waAll(t)}`));
   });
   const axisNodes = axes.map((a, i) => svg('g', { class: 'axis' },
     svg('line', { x1: x(i), x2: x(i), y1: top, y2: H - bottom }),

@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON form of a {@link Candidate} in the {@code trial.params} and {@code trial.bits} columns, with an exact
+ * The JSON form of a {@link Candidate} in the {@code trial.params}, {@code trial.bits} and {@code trial.activation_bits}
+ * (NULL: FP32 activations) columns, with an exact
  * round trip: a {@code Long} is written as a JSON integer ({@code 5}), a {@code Double} always with a decimal point
  * or exponent ({@code 5.0}, {@code 1.0E-4}; H2 keeps that form), so that reading back gives the same Java type and
  * value; strings and booleans map to themselves. Non-finite doubles have no JSON form and are refused; -0.0 is
@@ -46,7 +47,8 @@ public final class CandidateJson {
 
     /** The candidate exactly as it will read back: the same, except that a -0.0 parameter becomes 0.0. */
     Candidate normalise(Candidate candidate) {
-        return candidate(params(candidate), bits(candidate.bits()), "the candidate being written");
+        return candidate(params(candidate), bits(candidate.bits()), candidate.activationBits().map(this::bits).orElse(null),
+                "the candidate being written");
     }
 
     /** The bit allocation as an array, e.g. {@code [8,4,4,2]}. */
@@ -56,8 +58,16 @@ public final class CandidateJson {
         return write(node);
     }
 
-    /** Reads a candidate back; {@code where} names the row for the error message if the JSON is not ours. */
+    /** Reads a candidate with FP32 activations back; {@code where} names the row for the error message if the JSON is not ours. */
     public Candidate candidate(String paramsJson, String bitsJson, String where) {
+        return candidate(paramsJson, bitsJson, null, where);
+    }
+
+    /**
+     * Reads a candidate back; {@code activationBitsJson} null (SQL NULL) means FP32 activations; {@code where} names
+     * the row for the error message if the JSON is not ours.
+     */
+    public Candidate candidate(String paramsJson, String bitsJson, String activationBitsJson, String where) {
         try {
             JsonNode params = mapper.readTree(paramsJson);
             JsonNode bits = mapper.readTree(bitsJson);
@@ -66,15 +76,25 @@ public final class CandidateJson {
             Map<String, Object> values = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> e : params.properties())
                 values.put(e.getKey(), value(e.getKey(), e.getValue(), where));
-            List<Integer> widths = new ArrayList<>();
-            for (JsonNode b : bits) {
-                if (!b.isIntegralNumber() || !b.canConvertToInt()) throw corrupt(where, "bits holds " + b + ", not an integer");
-                widths.add(b.intValue());
+            BitAllocation activations = null;
+            if (activationBitsJson != null) {
+                JsonNode a = mapper.readTree(activationBitsJson);
+                if (a == null || !a.isArray()) throw corrupt(where, "activationBits is not a JSON array: " + activationBitsJson);
+                activations = new BitAllocation(widths(a, "activationBits", where));
             }
-            return new Candidate(values, new BitAllocation(widths));
+            return new Candidate(values, new BitAllocation(widths(bits, "bits", where)), activations);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw corrupt(where, e.getMessage());
         }
+    }
+
+    private static List<Integer> widths(JsonNode array, String field, String where) {
+        List<Integer> widths = new ArrayList<>();
+        for (JsonNode b : array) {
+            if (!b.isIntegralNumber() || !b.canConvertToInt()) throw corrupt(where, field + " holds " + b + ", not an integer");
+            widths.add(b.intValue());
+        }
+        return widths;
     }
 
     private static Object value(String name, JsonNode v, String where) {

@@ -40,7 +40,7 @@ import java.util.Properties;
  */
 final class H2Database {
     /** Highest schema version this build ships (the highest {@code V<n>__*.sql} under db/migration). */
-    static final String LATEST_SCHEMA_VERSION = "2";
+    static final String LATEST_SCHEMA_VERSION = "3";
     static final String FILE_BASE = "bitsearch";
     static final String FILE_NAME = FILE_BASE + ".mv.db";
     static final String HISTORY_TABLE = "flyway_schema_history";

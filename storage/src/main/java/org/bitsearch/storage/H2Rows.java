@@ -38,7 +38,7 @@ final class H2Rows {
     TrialRow trial(ResultSet rs) throws SQLException {
         long searchId = rs.getLong("search_id");
         int number = rs.getInt("number");
-        Candidate candidate = json.candidate(rs.getString("params"), rs.getString("bits"),
+        Candidate candidate = json.candidate(rs.getString("params"), rs.getString("bits"), rs.getString("activation_bits"),
                 "trial " + number + " of search " + searchId);
         return new TrialRow(searchId, number, candidate, rs.getLong("seed"), rs.getLong("size_bits"),
                 TrialState.valueOf(rs.getString("state")), rs.getInt("attempts"), rs.getString("error"), rs.getString("finish_reason"),

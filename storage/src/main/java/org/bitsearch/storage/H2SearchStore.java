@@ -65,7 +65,7 @@ import java.util.Set;
 public final class H2SearchStore implements SearchStore {
 
     private static final String UNFINISHED = "('PENDING', 'RUNNING', 'INTERRUPTED')";
-    private static final String TRIAL_COLUMNS = "search_id, number, params, bits, seed, size_bits, state, attempts, "
+    private static final String TRIAL_COLUMNS = "search_id, number, params, bits, activation_bits, seed, size_bits, state, attempts, "
             + "error, finish_reason, device, test_accuracy, created_at, updated_at";
     private static final String SEARCH_COLUMNS = "id, name, spec_json, seed, state, message, created_at, updated_at";
 
@@ -172,6 +172,7 @@ public final class H2SearchStore implements SearchStore {
         if (sizeBits <= 0) throw new StoreException("sizeBits of trial " + number + " is " + sizeBits + ", but must be > 0");
         String params = json.params(candidate);
         String bits = json.bits(candidate.bits());
+        String activationBits = candidate.activationBits().map(json::bits).orElse(null);
         Candidate asStored = json.normalise(candidate);
         Instant now = clock.instant();
         return jdbc.write(() -> "create trial " + number + " of search " + searchId, tx -> {
@@ -190,9 +191,10 @@ public final class H2SearchStore implements SearchStore {
             if (number != next)
                 throw new StoreException("trial number " + number + " of search " + searchId + " would leave a gap: "
                         + "the next free number is " + next + " (trial numbers run 0, 1, 2, ... without gaps).");
-            tx.update("INSERT INTO trial (search_id, number, params, bits, seed, size_bits, state, attempts, created_at, updated_at) "
-                    + "VALUES (?, ?, ? FORMAT JSON, ? FORMAT JSON, ?, ?, ?, 0, ?, ?)",
-                    searchId, number, new Jdbc.Json(params), new Jdbc.Json(bits), seed, sizeBits, TrialState.PENDING, now, now);
+            tx.update("INSERT INTO trial (search_id, number, params, bits, activation_bits, seed, size_bits, state, attempts, created_at, updated_at) "
+                    + "VALUES (?, ?, ? FORMAT JSON, ? FORMAT JSON, ? FORMAT JSON, ?, ?, ?, 0, ?, ?)",
+                    searchId, number, new Jdbc.Json(params), new Jdbc.Json(bits), new Jdbc.Json(activationBits), seed, sizeBits,
+                    TrialState.PENDING, now, now);
             return selectTrial(tx, searchId, number).orElseThrow();
         });
     }

@@ -145,6 +145,22 @@ abstract class SearchStoreContract {
     }
 
     @Test
+    void activationBitsRoundTripAndAreSeparateFromTheWeightBits() {
+        long s = search();
+        Candidate withActs = new Candidate(Map.of("lr", 0.01), BitAllocation.of(4, 2, 8), BitAllocation.of(8, 1, 32));
+        Candidate without = new Candidate(Map.of("lr", 0.01), BitAllocation.of(4, 2, 8));
+        store.createTrial(s, 0, withActs, 1, 64);
+        store.createTrial(s, 1, without, 2, 64);
+        assertEquals(withActs, store.trial(s, 0).orElseThrow().candidate());
+        assertEquals(Optional.of(BitAllocation.of(8, 1, 32)), store.trial(s, 0).orElseThrow().candidate().activationBits());
+        assertEquals(without, store.trial(s, 1).orElseThrow().candidate());
+        assertEquals(store.trial(s, 0).orElseThrow(), store.createTrial(s, 0, withActs, 1, 64), "idempotent");
+        assertThrows(StoreException.class, () -> store.createTrial(s, 1, withActs, 2, 64),
+                "the same number with other activation bits is a different candidate");
+        assertEquals(withActs, store.resumeState(s).trials().get(0).candidate(), "resume reads them back");
+    }
+
+    @Test
     void negativeZeroIsStoredAsZeroAndWritingItAgainIsStillIdempotent() {
         long s = search();
         Candidate c = new Candidate(Map.of("shift", -0.0, "other", 0.5), BitAllocation.of(4));

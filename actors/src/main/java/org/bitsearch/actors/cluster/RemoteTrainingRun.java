@@ -57,7 +57,8 @@ final class RemoteTrainingRun implements TrainingRun {
         if (fromCheckpoint) push(worker, system, runId, context.checkpoint().get());
         TrialContext local = context.onLocalDevice();
         TrainerHost.Result r = call(worker, system, CALL_TIMEOUT, reply -> new TrainerHost.Open(runId, kind, configJson, local.number(),
-                CANDIDATES.params(local.candidate()), CANDIDATES.bits(local.candidate().bits()), local.seed(), local.maxEpochs(),
+                CANDIDATES.params(local.candidate()), CANDIDATES.bits(local.candidate().bits()),
+                local.candidate().activationBits().map(CANDIDATES::bits).orElse(""), local.seed(), local.maxEpochs(),
                 local.device(), fromCheckpoint, dataFingerprint, reply));
         if (r instanceof TrainerHost.Opened o) return new RemoteTrainingRun(worker, system, runId, epochTimeout, o.nextEpoch());
         host.tell(new TrainerHost.Close(runId));

@@ -67,10 +67,11 @@ public final class TrainerHost extends AbstractBehavior<TrainerHost.Command> {
      * Opens a run: builds (or reuses) the trainer of {@code kind} from {@code configJson} and opens the trial on
      * {@code device} (a device of this node), from the checkpoint pushed before with {@link WriteChunk} if
      * {@code fromCheckpoint}. Refused when this node's data has another fingerprint than {@code dataFingerprint}
-     * (the coordinator's; empty: not checked).
+     * (the coordinator's; empty: not checked). {@code activationBitsJson} is the trial's activation allocation
+     * ({@code ""}: FP32 activations).
      */
     public record Open(String runId, String kind, String configJson, int number, String paramsJson, String bitsJson,
-                       long seed, int maxEpochs, String device, boolean fromCheckpoint, String dataFingerprint,
+                       String activationBitsJson, long seed, int maxEpochs, String device, boolean fromCheckpoint, String dataFingerprint,
                        ActorRef<Result> replyTo) implements Command {}
 
     public record TrainEpoch(String runId, ActorRef<Result> replyTo) implements Command {}
@@ -237,7 +238,8 @@ public final class TrainerHost extends AbstractBehavior<TrainerHost.Command> {
                     throw new IllegalStateException("worker " + node + " holds other data than the coordinator (fingerprint "
                             + abbreviate(mine) + " here, " + abbreviate(o.dataFingerprint()) + " there): give it the same dataset with --data");
                 Optional<Path> checkpoint = o.fromCheckpoint() ? Optional.of(file(o.runId(), RESUME)) : Optional.empty();
-                return trainer.open(new TrialContext(o.number(), candidates.candidate(o.paramsJson(), o.bitsJson(), "run " + o.runId()),
+                return trainer.open(new TrialContext(o.number(), candidates.candidate(o.paramsJson(), o.bitsJson(),
+                        o.activationBitsJson() == null || o.activationBitsJson().isEmpty() ? null : o.activationBitsJson(), "run " + o.runId()),
                         o.seed(), o.maxEpochs(), checkpoint, o.device()));
             } catch (Exception e) {
                 throw new CompletionException(e);

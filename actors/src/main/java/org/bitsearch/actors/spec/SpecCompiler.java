@@ -109,12 +109,15 @@ public final class SpecCompiler {
         List<String> paramNames = new ArrayList<>();
         Optional<SpecTree> paramsTree = Optional.empty();
         BitsSpec bits = null;
+        BitsSpec activationBits = null;
         Optional<SpecTree> space = root.object("space", true);
         if (space.isPresent()) {
-            space.get().onlyFields(Set.of("params", "bits"));
+            space.get().onlyFields(Set.of("params", "bits", "activationBits"));
             paramsTree = space.get().object("params", false);
             paramsTree.ifPresent(t -> params(t, dims, paramNames));
             bits = bits(space.get().object("bits", false));
+            Optional<SpecTree> acts = space.get().object("activationBits", false);
+            if (acts.isPresent()) activationBits = activationBits(acts.get());
         }
         Optional<Trainer> trainer = Optional.empty();
         String kind = "dl4j";
@@ -145,6 +148,13 @@ public final class SpecCompiler {
             throw new SpecException(List.of("trainer: the model's size in bits does not fit in 64 bits; make the layers smaller"));
         }
         Trainer built = trainer.get();
+        Optional<BitAllocationSpace> activationSpace = Optional.empty();
+        if (activationBits != null) {
+            if (!built.quantizesActivations())
+                p.add("space.activationBits", "{...}", "needs a trainer that quantizes activations, but the " + kind + " trainer: "
+                        + built.activationQuantizationUnsupported());
+            else activationSpace = Optional.ofNullable(bitSpace(activationBits, layers, p));
+        }
         if (sampler instanceof SamplerConfig.Sensitivity sens) {
             if (!built.measuresSensitivity())
                 p.add("sampler.type", "sensitivity", "needs a trainer that measures layer sensitivity, but the " + kind + " trainer does not");
@@ -167,7 +177,7 @@ public final class SpecCompiler {
         }
         SearchSettings settings;
         try {
-            settings = new SearchSettings(new SearchSpace(dims, bitSpace), sampler, pruner, seed, budget.maxTrials,
+            settings = new SearchSettings(new SearchSpace(dims, bitSpace, activationSpace), sampler, pruner, seed, budget.maxTrials,
                     budget.maxConcurrent, budget.maxEpochs, 0.0, fp32, judgeFrom);
         } catch (IllegalArgumentException e) {
             throw new SpecException(List.of(e.getMessage()));
@@ -391,6 +401,20 @@ public final class SpecCompiler {
         }
         double depthPrior = t.number("depthPrior", 0.0, 0.0, 1.0);
         return new BitsSpec(t.path(), allowed, nonIncreasing, pinFirst, pinLast, kib, depthPrior);
+    }
+
+    /**
+     * {@code space.activationBits}: the fields of {@code bits} except {@code maxSizeKiB} (the model size counts weights
+     * only); the last layer's output (softmax) stays FP32, so {@code pinLast} is 32 and may only be given as 32.
+     * Default {@code allowed}: [1, 2, 4, 8, 32], as for bits.
+     */
+    private static BitsSpec activationBits(SpecTree t) {
+        if (t.raw("maxSizeKiB") != null)
+            t.problems().add(t.pathOf("maxSizeKiB"), t.raw("maxSizeKiB"), "is not allowed: the model size counts weights only");
+        BitsSpec b = bits(Optional.of(t));
+        if (b.pinLast.isPresent() && b.pinLast.getAsInt() != 32)
+            t.problems().add(t.pathOf("pinLast"), b.pinLast.getAsInt(), "must be 32: the last layer's output is the model's prediction (softmax), which is not quantized");
+        return new BitsSpec(b.path, b.allowed, b.nonIncreasing, b.pinFirst, OptionalInt.of(32), OptionalDouble.empty(), b.depthPrior);
     }
 
     private static OptionalInt pin(SpecTree t, String field) {

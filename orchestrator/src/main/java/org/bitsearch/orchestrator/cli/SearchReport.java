@@ -78,7 +78,7 @@ final class SearchReport {
         for (PointView p : front) {
             out.printf(Locale.ROOT, "%6d  %11.4f  %12s  %12d  %9.2f  %11s  %s%n", p.number(), p.valAccuracy(),
                     p.testAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.4f", p.testAccuracy()), p.sizeBits(), p.sizeKiB(),
-                    p.compression() == null ? "-" : String.format(Locale.ROOT, "%.2fx", p.compression()), p.bits());
+                    p.compression() == null ? "-" : String.format(Locale.ROOT, "%.2fx", p.compression()), Views.bitsLabel(p.bits(), p.activationBits()));
         }
     }
 
@@ -88,7 +88,7 @@ final class SearchReport {
             out.printf(Locale.ROOT, "%6d  %-9s  %8d  %6d  %11s  %12d  %-18s  %s%n", t.number(), t.state(), t.attempts(), t.epochs(),
                     t.bestValAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.4f", t.bestValAccuracy()), t.sizeBits(),
                     // every trial's params, also when it has a reason (a pruned or failed trial's params matter most)
-                    t.bits(), t.params() + (t.reason().isEmpty() ? "" : " | " + t.reason()));
+                    Views.bitsLabel(t.bits(), t.activationBits()), t.params() + (t.reason().isEmpty() ? "" : " | " + t.reason()));
         }
     }
 }

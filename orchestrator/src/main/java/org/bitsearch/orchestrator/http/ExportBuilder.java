@@ -188,7 +188,8 @@ public final class ExportBuilder {
 
     /**
      * The trial table: fixed columns, then {@code bits.<layer>} per layer ({@code layers} names them; when they
-     * are unknown, {@code bits.0 ..}), then {@code params.<name>} per hyperparameter any trial has, sorted.
+     * are unknown, {@code bits.0 ..}), then {@code activationBits.<layer>} per layer when any trial has activation
+     * bits, then {@code params.<name>} per hyperparameter any trial has, sorted.
      *
      * @param seconds training seconds per trial number (summed over its recorded epochs); absent = empty
      */
@@ -201,6 +202,8 @@ public final class ExportBuilder {
         StringBuilder csv = new StringBuilder("number,state,reason,seed,attempts,epochs,seconds,sizeBits,sizeKiB,compression,"
                 + "valAccuracy,bestValAccuracy,testAccuracy,onFront");
         layerNames.forEach(n -> csv.append(',').append(csvField("bits." + n)));
+        boolean acts = trials.stream().anyMatch(t -> t.activationBits() != null);
+        if (acts) layerNames.forEach(n -> csv.append(',').append(csvField("activationBits." + n)));
         paramNames.forEach(n -> csv.append(',').append(csvField("params." + n)));
         csv.append('\n');
         for (TrialView t : trials) {
@@ -213,6 +216,8 @@ public final class ExportBuilder {
                     .append(fmt(t.bestValAccuracy())).append(',').append(fmt(t.testAccuracy())).append(',')
                     .append(t.onFront());
             for (int i = 0; i < width; i++) csv.append(',').append(i < t.bits().size() ? String.valueOf(t.bits().get(i)) : "");
+            if (acts) for (int i = 0; i < width; i++)
+                csv.append(',').append(t.activationBits() != null && i < t.activationBits().size() ? String.valueOf(t.activationBits().get(i)) : "");
             for (String n : paramNames) {
                 Object v = t.params().get(n);
                 csv.append(',').append(v == null ? "" : csvField(String.valueOf(v)));
@@ -261,7 +266,7 @@ public final class ExportBuilder {
                 md.append("| ").append(p.number()).append(" | ").append(fmt(p.valAccuracy())).append(" | ")
                         .append(fmt(p.testAccuracy())).append(" | ").append(fmt(p.sizeKiB())).append(" | ")
                         .append(p.compression() == null ? "" : fmt(p.compression()) + "×").append(" | ")
-                        .append(p.bits()).append(" | ").append(params(p.params()).replace("|", "\\|")).append(" |\n");
+                        .append(org.bitsearch.orchestrator.view.Views.bitsLabel(p.bits(), p.activationBits())).append(" | ").append(params(p.params()).replace("|", "\\|")).append(" |\n");
         }
         md.append("\n## Models\n\n");
         if (modelNotes.isEmpty()) md.append("None (empty front).\n");

@@ -13,11 +13,15 @@ import java.util.TreeMap;
  *
  * @param testAccuracy null until measured
  * @param compression  all-32-bit size / this size, null if the model's layers are unknown
+ * @param activationBits per layer the bits of its output activations; null (left out of the JSON) when FP32
  */
 public record PointView(int number, double valAccuracy, Double testAccuracy, long sizeBits, double sizeKiB,
-                        Double compression, List<Integer> bits, @JsonView(ViewJson.ApiOnly.class) Map<String, Object> params) {
+                        Double compression, List<Integer> bits,
+                        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) List<Integer> activationBits,
+                        @JsonView(ViewJson.ApiOnly.class) Map<String, Object> params) {
     public PointView {
         bits = List.copyOf(bits);
+        activationBits = activationBits == null ? null : List.copyOf(activationBits);
         params = Collections.unmodifiableMap(new TreeMap<>(params));
     }
 }

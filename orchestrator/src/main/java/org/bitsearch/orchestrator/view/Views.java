@@ -32,11 +32,24 @@ public final class Views {
         return ModelSize.of(layers, bits).compressionRatio();
     }
 
+    /** The trial's activation bits, or null when its activations are FP32 (no activationBits). */
+    static List<Integer> activationBits(TrialRow t) {
+        return t.candidate().activationBits().map(BitAllocation::bits).orElse(null);
+    }
+
+    /** "W/A" per layer ("[4/8, 2/32]"), or the weight bits alone when {@code activationBits} is null. */
+    public static String bitsLabel(List<Integer> bits, List<Integer> activationBits) {
+        if (activationBits == null) return bits.toString();
+        StringBuilder b = new StringBuilder("[");
+        for (int l = 0; l < bits.size(); l++) b.append(l == 0 ? "" : ", ").append(bits.get(l)).append('/').append(activationBits.get(l));
+        return b.append(']').toString();
+    }
+
     /** A trial row and its reports (epoch order) as the trial table shows it. */
     public static TrialView trial(TrialRow t, List<EpochMetrics> reports, List<QuantLayer> layers, boolean onFront) {
         TrialRecord record = new TrialRecord(t.number(), t.candidate(), t.state(), reports, t.sizeBits());
         return new TrialView(t.number(), t.state().name(), t.statusReason(), t.candidate().params(),
-                t.candidate().bits().bits(), t.sizeBits(), ModelSize.kib(t.sizeBits()), compression(layers, t.candidate().bits()),
+                t.candidate().bits().bits(), activationBits(t), t.sizeBits(), ModelSize.kib(t.sizeBits()), compression(layers, t.candidate().bits()),
                 t.seed(), t.attempts(), t.device(), reports.size(), ViewJson.finite(record.finalValAccuracy()),
                 ViewJson.finite(record.bestValAccuracy()), t.testAccuracy().orElse(null), onFront, t.created(), t.updated());
     }
@@ -45,7 +58,7 @@ public final class Views {
     public static PointView point(ParetoRow p, TrialRow t, List<QuantLayer> layers) {
         return new PointView(p.number(), p.valAccuracy(), p.testAccuracy().or(t::testAccuracy).orElse(null), p.sizeBits(),
                 ModelSize.kib(p.sizeBits()), compression(layers, t.candidate().bits()), t.candidate().bits().bits(),
-                t.candidate().params());
+                activationBits(t), t.candidate().params());
     }
 
     /** The front, smallest model first (then by trial number); rows whose trial is unknown are left out. */

@@ -55,7 +55,7 @@ class JsonShapesTest {
 
     @Test void csvQuotesFieldsWithCommasQuotesAndNewlines() {
         TrialView t = new TrialView(4, "FAILED", "boom, \"bad\"\nline", Map.of("optimizer", "adam", "learningRate", 0.001),
-                List.of(8, 4), 1000, 1000 / 8192.0, 2.5, 1, 2, "cpu:0", 3, 0.5, 0.6, null, false, Instant.EPOCH, Instant.EPOCH);
+                List.of(8, 4), null, 1000, 1000 / 8192.0, 2.5, 1, 2, "cpu:0", 3, 0.5, 0.6, null, false, Instant.EPOCH, Instant.EPOCH);
         String[] lines = ExportBuilder.trialsCsv(List.of(t), List.of("dense0", "dense1"), Map.of(4, 12.5)).split("\n", 2);
         assertEquals("number,state,reason,seed,attempts,epochs,seconds,sizeBits,sizeKiB,compression,valAccuracy,"
                 + "bestValAccuracy,testAccuracy,onFront,bits.dense0,bits.dense1,params.learningRate,params.optimizer", lines[0]);
@@ -63,9 +63,9 @@ class JsonShapesTest {
     }
 
     @Test void csvHasAColumnPerParameterOfAnyTrialAndPerLayer() {
-        TrialView a = new TrialView(0, "COMPLETED", "", Map.of("learningRate", 0.01), List.of(2, 1, 8), 10, 0.001, 3.0,
+        TrialView a = new TrialView(0, "COMPLETED", "", Map.of("learningRate", 0.01), List.of(2, 1, 8), null, 10, 0.001, 3.0,
                 7, 1, "cpu:0", 2, 0.5, 0.5, null, true, Instant.EPOCH, Instant.EPOCH);
-        TrialView b = new TrialView(1, "PRUNED", "rung 0", Map.of("optimizer", "sgd"), List.of(4, 4, 4), 10, 0.001, 3.0,
+        TrialView b = new TrialView(1, "PRUNED", "rung 0", Map.of("optimizer", "sgd"), List.of(4, 4, 4), null, 10, 0.001, 3.0,
                 8, 3, "cpu:0", 1, 0.4, 0.4, null, false, Instant.EPOCH, Instant.EPOCH);
         String[] lines = ExportBuilder.trialsCsv(List.of(a, b), List.of(), Map.of(0, 1.0)).split("\n");
         assertEquals(3, lines.length);

@@ -262,6 +262,36 @@ class SpecCompilerTest {
     }
 
     @Test
+    void activationBitsAreASecondAllocationWithTheSameRulesButNoSizeBudget() throws Exception {
+        String spec = valid().replace("pinLast: 8, maxSizeKiB: 60}", "pinLast: 8, maxSizeKiB: 60}\n  activationBits: {allowed: [2, 4, 8], nonIncreasing: true, pinFirst: 8}");
+        CompiledSearch c = compiler.compile(spec);
+        var acts = c.settings().space().activationBits().orElseThrow();
+        assertEquals(List.of(2, 4, 8), acts.allowedBits());
+        assertTrue(acts.nonIncreasing());
+        assertEquals(8, acts.pinFirst().getAsInt());
+        assertEquals(32, acts.pinLast().getAsInt(), "the output layer's activations stay FP32");
+        assertTrue(acts.maxSizeBits().isEmpty());
+        assertEquals(c.settings(), compiler.compile(c.specJson()).settings(), "the stored spec compiles to the same settings");
+        var proposal = new org.bitsearch.search.engine.SearchEngine(c.settings()).ask().orElseThrow().candidate();
+        assertEquals(32, proposal.activationBits().orElseThrow().get(2));
+        assertTrue(compiler.compile(valid()).settings().space().activationBits().isEmpty(), "absent: FP32 activations");
+        var example = SpecCompiler.parse(Files.readString(Path.of(System.getProperty("bitsearch.repoRoot")).resolve("examples/fashion-mnist-wa.yaml")));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) example.get("trainer")).put("dataDir", data.toString());
+        assertEquals(List.of(1, 2, 4, 8), compiler.compile(example).settings().space().activationBits().orElseThrow().allowedBits());
+    }
+
+    @Test
+    void badActivationBitsNameTheFieldAndTheRule() {
+        String spec = valid().replace("pinLast: 8, maxSizeKiB: 60}", "pinLast: 8, maxSizeKiB: 60}\n  activationBits: {allowed: [3, 9], pinLast: 8, maxSizeKiB: 10}");
+        SpecException e = assertThrows(SpecException.class, () -> compiler.compile(spec));
+        assertTrue(e.getMessage().contains("space.activationBits.allowed[1]") && e.getMessage().contains("must be one of"), e.getMessage());
+        assertTrue(e.getMessage().contains("space.activationBits.maxSizeKiB") && e.getMessage().contains("the model size counts weights only"), e.getMessage());
+        assertTrue(e.getMessage().contains("space.activationBits.pinLast") && e.getMessage().contains("must be 32"), e.getMessage());
+        SpecException sim = assertThrows(SpecException.class, () -> compiler.compile(SIM.formatted("", "}\n  activationBits: {allowed: [4, 8]", "{type: random}")));
+        assertTrue(sim.getMessage().contains("space.activationBits") && sim.getMessage().contains("needs a trainer that quantizes activations"), sim.getMessage());
+    }
+
+    @Test
     void depthPriorIsReadAndRangeChecked() throws Exception {
         CompiledSearch c = compiler.compile(SIM.formatted("", ", depthPrior: 0.6", "{type: random}"));
         assertEquals(0.6, c.settings().space().bits().depthPrior());

@@ -81,9 +81,9 @@ public final class SearchEngine {
             TrialRecord t = trials.get(i);
             if (t.number() != i)
                 throw new IllegalArgumentException("trials[" + i + "] has number " + t.number() + ", but trials must be numbered 0, 1, ... in order");
-            Optional<String> violation = settings.space().bits().violation(t.candidate().bits());
+            Optional<String> violation = settings.space().violation(t.candidate().bits(), t.candidate().activationBits());
             if (violation.isPresent())
-                throw new IllegalArgumentException("trial " + i + ": its bit allocation " + t.candidate().bits() + " is outside the space: " + violation.get());
+                throw new IllegalArgumentException("trial " + i + ": its bit allocation " + t.candidate().bitsLabel() + " is outside the space: " + violation.get());
             long size = settings.space().bits().sizeBits(t.candidate().bits());
             if (size != t.sizeBits())
                 throw new IllegalArgumentException("trial " + i + ": sizeBits is " + t.sizeBits() + ", but its allocation has " + size + " bits");
@@ -146,8 +146,8 @@ public final class SearchEngine {
     }
 
     private TrialRecord add(Candidate c) {
-        Optional<String> violation = settings.space().bits().violation(c.bits());
-        if (violation.isPresent()) throw new IllegalStateException("the sampler proposed an infeasible allocation " + c.bits() + ": " + violation.get());
+        Optional<String> violation = settings.space().violation(c.bits(), c.activationBits());
+        if (violation.isPresent()) throw new IllegalStateException("the sampler proposed an infeasible allocation " + c.bitsLabel() + ": " + violation.get());
         TrialRecord t = new TrialRecord(trials.size(), c, TrialState.PENDING, List.of(), settings.space().bits().sizeBits(c.bits()));
         trials.add(t);
         proposed.add(c);

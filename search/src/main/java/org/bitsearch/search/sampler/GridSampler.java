@@ -16,8 +16,9 @@ import java.util.OptionalLong;
 
 /**
  * Exhaustive enumeration in a stable order: trial t gets grid point t. The grid is the product of every
- * dimension's {@link Dimensions#grid grid values} and every feasible bit allocation (lexicographic); the last
- * dimension varies fastest and the bit allocation slowest. Once all points are proposed the sampler has nothing
+ * dimension's {@link Dimensions#grid grid values}, every feasible bit allocation (lexicographic) and, with
+ * {@code activationBits}, every feasible activation allocation; the last dimension varies fastest, then the
+ * activation allocation, and the weight allocation slowest. Once all points are proposed the sampler has nothing
  * more ({@link #size()}), and the engine ends the search's budget there.
  */
 public final class GridSampler implements Sampler {
@@ -26,6 +27,8 @@ public final class GridSampler implements Sampler {
     private final SearchSpace space;
     private final List<List<Object>> values = new ArrayList<>();
     private final List<BitAllocation> allocations;
+    /** The activation allocations, or a list holding only null when activations stay FP32. */
+    private final List<BitAllocation> activations;
     private final long size;
 
     public GridSampler(SearchSpace space, int pointsPerFloat) {
@@ -37,7 +40,9 @@ public final class GridSampler implements Sampler {
             n = multiply(n, v.size());
         }
         this.allocations = new FeasibleAllocations(space.bits()).enumerate(LIMIT);
-        this.size = multiply(n, allocations.size());
+        this.activations = space.activationBits().isPresent()
+                ? new FeasibleAllocations(space.activationBits().get()).enumerate(LIMIT) : java.util.Collections.singletonList(null);
+        this.size = multiply(multiply(n, allocations.size()), activations.size());
     }
 
     private static long multiply(long a, long b) {
@@ -61,6 +66,8 @@ public final class GridSampler implements Sampler {
             index /= v.size();
         }
         for (int d = 0; d < values.size(); d++) params.put(space.dimensions().get(d).name(), chosen[d]);
-        return Optional.of(new Candidate(params, allocations.get((int) index)));
+        BitAllocation acts = activations.get((int) (index % activations.size()));
+        index /= activations.size();
+        return Optional.of(new Candidate(params, allocations.get((int) index), acts));
     }
 }

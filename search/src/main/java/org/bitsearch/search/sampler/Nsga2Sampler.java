@@ -22,7 +22,8 @@ import java.util.Optional;
  * NSGA-II (Deb, Pratap, Agarwal and Meyarivan, "A fast and elitist multiobjective genetic algorithm: NSGA-II",
  * IEEE TEVC 2002) over (final validation accuracy up, model size down; {@link TrialRecord#finalValAccuracy()},
  * the same accuracy the engine's Pareto front uses), hyperparameters and bit allocations
- * together, written for the asynchronous ask/tell setting:
+ * (and, with {@code activationBits}, activation bit allocations: one more gene per layer, crossed, mutated and
+ * repaired like the weight bits) together, written for the asynchronous ask/tell setting:
  * <ul>
  *   <li>Trial t belongs to generation ⌊t / N⌋ (N = populationSize). Generation 0 is uniform random.</li>
  *   <li>A trial of generation g >= 1 is proposed only once every trial of generations &lt; g has finished;
@@ -50,6 +51,7 @@ public final class Nsga2Sampler implements Sampler {
     private final SearchSpace space;
     private final SamplerConfig.Nsga2 config;
     private final FeasibleAllocations allocations;
+    private final FeasibleAllocations activations;
     private final RandomSampler random;
     private int cachedGeneration = -1;
     private int finishedPrefix; // trials 0 .. finishedPrefix-1 are all finished (finished states never change)
@@ -61,6 +63,7 @@ public final class Nsga2Sampler implements Sampler {
         this.space = space;
         this.config = config;
         this.allocations = new FeasibleAllocations(space.bits());
+        this.activations = space.activationBits().map(FeasibleAllocations::new).orElse(null);
         this.random = new RandomSampler(space);
     }
 
@@ -129,7 +132,7 @@ public final class Nsga2Sampler implements Sampler {
         Candidate a = tournament(pool, rng).trial.candidate();
         Candidate b = tournament(pool, rng).trial.candidate();
         boolean cross = rng.nextBoolean(config.crossoverRate());
-        int genes = space.dimensions().size() + space.bits().size();
+        int genes = space.dimensions().size() + space.bits().size() + space.activationBits().map(BitAllocationSpace::size).orElse(0);
         int forced = forceMutation ? rng.nextInt(genes) : -1;
         Map<String, Object> params = new LinkedHashMap<>();
         int gene = 0;
@@ -151,7 +154,21 @@ public final class Nsga2Sampler implements Sampler {
             widths.add(w);
             gene++;
         }
-        return new Candidate(params, allocations.repair(widths, rng));
+        var weightBits = allocations.repair(widths, rng);
+        if (activations == null) return new Candidate(params, weightBits);
+        BitAllocationSpace acts = space.activationBits().get();
+        List<Integer> aw = new ArrayList<>();
+        for (int l = 0; l < acts.size(); l++) {
+            Candidate from = cross && rng.nextBoolean(0.5) ? b : a;
+            int w = from.activationBits().isPresent() ? from.activationBits().get().get(l) : acts.choicesAt(l).get(acts.choicesAt(l).size() - 1);
+            if (gene == forced || rng.nextBoolean(config.mutationRate())) {
+                List<Integer> choices = acts.choicesAt(l);
+                w = choices.get(rng.nextInt(choices.size()));
+            }
+            aw.add(w);
+            gene++;
+        }
+        return new Candidate(params, weightBits, activations.repair(aw, rng));
     }
 
     private static Object mutate(Dimension d, Object v, SplitMix64 rng) {

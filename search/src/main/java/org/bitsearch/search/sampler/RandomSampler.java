@@ -14,17 +14,20 @@ import java.util.function.Supplier;
 
 /**
  * Independent uniform draws: every hyperparameter uniformly (log-uniformly for log ranges), the bit allocation
- * constructively by {@link FeasibleAllocations#sample}. Redraws up to {@value #TRIES} times to avoid repeating
+ * constructively by {@link FeasibleAllocations#sample}, then (when the space has {@code activationBits}) the
+ * activation allocation the same way from the same generator; without it the draws are exactly those of before. Redraws up to {@value #TRIES} times to avoid repeating
  * an earlier candidate; a space too small for that gets a repeat.
  */
 public final class RandomSampler implements Sampler {
     static final int TRIES = 64;
     private final SearchSpace space;
     private final FeasibleAllocations allocations;
+    private final FeasibleAllocations activations;
 
     public RandomSampler(SearchSpace space) {
         this.space = space;
         this.allocations = new FeasibleAllocations(space.bits());
+        this.activations = space.activationBits().map(FeasibleAllocations::new).orElse(null);
     }
 
     @Override public Optional<Candidate> propose(ProposalContext ctx) {
@@ -35,7 +38,8 @@ public final class RandomSampler implements Sampler {
     public Candidate draw(SplitMix64 rng) {
         Map<String, Object> params = new LinkedHashMap<>();
         for (Dimension d : space.dimensions()) params.put(d.name(), Dimensions.sample(d, rng));
-        return new Candidate(params, allocations.sample(rng));
+        var bits = allocations.sample(rng);
+        return new Candidate(params, bits, activations == null ? null : activations.sample(rng));
     }
 
     /** Draws until the candidate is new, at most {@value #TRIES} times. */

@@ -30,6 +30,10 @@ import java.util.Optional;
  * step down costs the least per saved bit, up or down at random), half the time a random layer and direction;
  * the result is repaired onto the feasible set. While no trial has finished, local moves start from the ladder.
  *
+ * <p>With {@code activationBits} (the table measures weights only): a ladder candidate's activation allocation is
+ * a uniform feasible draw; a local move keeps the parent's activation allocation, except that half the time one
+ * free layer's activation width moves one allowed step up or down (then repaired).
+ *
  * <p>A proposal is a pure function of (table, trial number, history, the trial's generator); the table is asked
  * from {@link SamplerConfig.Sensitivity#table()} once, at the first proposal. Not thread-safe.
  */
@@ -37,6 +41,7 @@ public final class SensitivitySampler implements Sampler {
     private final SearchSpace space;
     private final SamplerConfig.Sensitivity config;
     private final FeasibleAllocations allocations;
+    private final FeasibleAllocations activations;
     private final RandomSampler random;
     private LayerSensitivity table;
     private List<SensitivityKnapsack.Solution> ladder;
@@ -45,6 +50,7 @@ public final class SensitivitySampler implements Sampler {
         this.space = space;
         this.config = config;
         this.allocations = new FeasibleAllocations(space.bits());
+        this.activations = space.activationBits().map(FeasibleAllocations::new).orElse(null);
         this.random = new RandomSampler(space);
     }
 
@@ -63,14 +69,20 @@ public final class SensitivitySampler implements Sampler {
         List<SensitivityKnapsack.Solution> ladder = ladder();
         SplitMix64 rng = ctx.rng();
         if (ctx.number() < ladder.size()) {
-            Candidate c = new Candidate(randomParams(rng), ladder.get(ctx.number()).bits());
+            Map<String, Object> params = randomParams(rng);
+            Candidate c = new Candidate(params, ladder.get(ctx.number()).bits(), activations == null ? null : activations.sample(rng));
             if (!ctx.isDuplicate(c)) return Optional.of(c);
         }
         List<Candidate> parents = front(ctx.trials());
-        if (parents.isEmpty()) for (SensitivityKnapsack.Solution s : ladder) parents.add(new Candidate(randomParams(rng), s.bits()));
+        if (parents.isEmpty()) for (SensitivityKnapsack.Solution s : ladder) {
+            Map<String, Object> params = randomParams(rng);
+            parents.add(new Candidate(params, s.bits(), activations == null ? null : activations.sample(rng)));
+        }
         for (int attempt = 0; attempt < RandomSampler.TRIES; attempt++) {
             Candidate parent = parents.get(rng.nextInt(parents.size()));
-            Candidate child = new Candidate(mutateParams(parent.params(), rng), move(parent.bits(), rng));
+            Map<String, Object> params = mutateParams(parent.params(), rng);
+            BitAllocation bits = move(parent.bits(), rng);
+            Candidate child = new Candidate(params, bits, activations == null ? null : moveActivations(parent, rng));
             if (!ctx.isDuplicate(child)) return Optional.of(child);
         }
         return random.propose(ctx);
@@ -102,6 +114,24 @@ public final class SensitivitySampler implements Sampler {
         List<Candidate> out = new ArrayList<>();
         for (int i = 0; i < done.size(); i++) if (rank[i] == 0) out.add(done.get(i).candidate());
         return out;
+    }
+
+    /** The parent's activation allocation, half the time with one free layer one allowed step up or down; repaired. */
+    private BitAllocation moveActivations(Candidate parent, SplitMix64 rng) {
+        BitAllocationSpace acts = space.activationBits().orElseThrow();
+        List<Integer> widths = new ArrayList<>();
+        for (int l = 0; l < acts.size(); l++) widths.add(parent.activationBitsAt(l));
+        List<Integer> free = new ArrayList<>();
+        for (int l = 0; l < acts.size(); l++) if (!acts.isPinned(l)) free.add(l);
+        List<Integer> allowed = acts.allowedBits();
+        if (!free.isEmpty() && allowed.size() > 1 && rng.nextDouble() < 0.5) {
+            int layer = free.get(rng.nextInt(free.size()));
+            int j = Math.max(0, allowed.indexOf(widths.get(layer)));
+            int to = rng.nextDouble() < 0.5 ? j + 1 : j - 1;
+            if (to < 0 || to >= allowed.size()) to = j + (j + 1 < allowed.size() ? 1 : -1);
+            widths.set(layer, allowed.get(to));
+        }
+        return activations.repair(widths, rng);
     }
 
     /** One allowed step of one free layer (guided or random), repaired onto the feasible set. */

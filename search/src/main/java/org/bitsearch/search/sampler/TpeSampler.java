@@ -28,9 +28,9 @@ import java.util.TreeSet;
  * completed trial's; Optuna's TPE orders them the same way). The ordered list is split at the γ-quantile: the best
  * ⌈γ·n⌉ form the "good" set that defines l(x), the rest g(x). Each dimension gets an independent estimator
  * (numeric ones in the unit encoding of {@link Dimensions}, categorical ones and every layer's bit-width as
- * categoricals). {@code candidates} draws from l(x) are scored by Σ log l(x_d) − log g(x_d) (proportional to
+ * categoricals; with {@code activationBits} every layer's activation bit-width too). {@code candidates} draws from l(x) are scored by Σ log l(x_d) − log g(x_d) (proportional to
  * expected improvement, §4.1) and the best new one is proposed. Drawn bit allocations are repaired to
- * feasibility (pins, non-increasing, budget) before scoring, so constraints always hold. Until
+ * feasibility (pins, non-increasing, budget; activation allocations likewise) before scoring, so constraints always hold. Until
  * {@code startupTrials} observations exist, proposals are uniform ({@link RandomSampler}). Unfinished trials are
  * ignored. Each estimator uses at most {@link #MAX_COMPONENTS} observations (evenly spaced by rank), so a proposal
  * costs O(candidates · dimensions · MAX_COMPONENTS) plus O(n) bookkeeping.
@@ -39,6 +39,7 @@ public final class TpeSampler implements Sampler {
     private final SearchSpace space;
     private final SamplerConfig.Tpe config;
     private final FeasibleAllocations allocations;
+    private final FeasibleAllocations activations;
     private final RandomSampler random;
     private final Observations observations = new Observations();
 
@@ -52,6 +53,7 @@ public final class TpeSampler implements Sampler {
         this.space = space;
         this.config = config;
         this.allocations = new FeasibleAllocations(space.bits());
+        this.activations = space.activationBits().map(FeasibleAllocations::new).orElse(null);
         this.random = new RandomSampler(space);
     }
 
@@ -114,6 +116,7 @@ public final class TpeSampler implements Sampler {
     private final class Model {
         private final List<Object> estimators = new ArrayList<>();      // per hyperparameter dimension
         private final List<CategoricalEstimator> layerBits = new ArrayList<>();
+        private final List<CategoricalEstimator> layerActivationBits = new ArrayList<>();
 
         Model(List<TrialRecord> trials) {
             for (Dimension d : space.dimensions()) {
@@ -134,6 +137,16 @@ public final class TpeSampler implements Sampler {
                 layerBits.add(new CategoricalEstimator(bits.choicesAt(l), obs,
                         bits.depthPrior() == 0 ? null : org.bitsearch.search.space.DepthPrior.probabilities(bits, l)));
             }
+            if (space.activationBits().isPresent()) {
+                BitAllocationSpace acts = space.activationBits().get();
+                for (int l = 0; l < acts.size(); l++) {
+                    int layer = l;
+                    List<Object> obs = trials.stream().filter(t -> t.candidate().activationBits().isPresent())
+                            .map(t -> (Object) t.candidate().activationBits().get().get(layer)).toList();
+                    layerActivationBits.add(new CategoricalEstimator(acts.choicesAt(l), obs,
+                            acts.depthPrior() == 0 ? null : org.bitsearch.search.space.DepthPrior.probabilities(acts, l)));
+                }
+            }
         }
 
         Candidate sample(ProposalContext ctx) {
@@ -147,7 +160,10 @@ public final class TpeSampler implements Sampler {
             List<Integer> bits = new ArrayList<>();
             for (CategoricalEstimator e : layerBits) bits.add((Integer) e.sample(ctx.rng()));
             BitAllocation repaired = allocations.repair(bits, ctx.rng());
-            return new Candidate(params, repaired);
+            if (activations == null) return new Candidate(params, repaired);
+            List<Integer> acts = new ArrayList<>();
+            for (CategoricalEstimator e : layerActivationBits) acts.add((Integer) e.sample(ctx.rng()));
+            return new Candidate(params, repaired, activations.repair(acts, ctx.rng()));
         }
 
         double logDensity(Candidate c) {
@@ -159,6 +175,7 @@ public final class TpeSampler implements Sampler {
                 sum += e instanceof ParzenEstimator p ? p.logDensity(Dimensions.toUnit(d, v)) : ((CategoricalEstimator) e).logProbability(v);
             }
             for (int l = 0; l < layerBits.size(); l++) sum += layerBits.get(l).logProbability(c.bits().get(l));
+            for (int l = 0; l < layerActivationBits.size(); l++) sum += layerActivationBits.get(l).logProbability(c.activationBitsAt(l));
             return sum;
         }
     }

@@ -30,6 +30,15 @@ public interface Trainer {
     default boolean measuresSensitivity() { return false; }
 
     /**
+     * Whether {@link #open} honours a candidate's {@code activationBits} (quantizes layer outputs); a spec with
+     * {@code space.activationBits} is refused for a trainer that does not. Default false.
+     */
+    default boolean quantizesActivations() { return false; }
+
+    /** Why {@link #quantizesActivations()} is false, for the spec error ("" when it is true). */
+    default String activationQuantizationUnsupported() { return quantizesActivations() ? "" : "it does not quantize activations"; }
+
+    /**
      * The model's per-layer, per-bit-width sensitivity table over {@code bits} (the widths below 32 a search may
      * give a layer). May train (seconds to minutes for a real trainer); blocking; an implementation computes it
      * at most once per trainer and answers later calls from memory. Deterministic for a given trainer config.

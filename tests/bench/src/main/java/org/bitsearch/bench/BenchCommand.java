@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code bitsearch bench}: measures on this machine how fast training runs (1, 2), what orchestration costs (3), how
  * much Pareto-ASHA saves (4), the front a real search reaches (5), how the engine scales (6), a search across cluster
- * nodes (7) and one whole search against Optuna + PyTorch (8), and merges them into a Markdown report (plus the
+ * nodes (7) the activation-bit front (8) and one whole search against Optuna + PyTorch (9), and merges them into a Markdown report (plus the
  * front's PNG beside it), rewritten atomically after every figure so a partial run leaves the figures it measured.
  * Each figure, the header and the failures own a marked region of the report ({@link ReportRegions}); the run
  * replaces the regions it measured and leaves every other region and all hand-written text as they are. Progress
@@ -40,7 +40,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Fashion-MNIST IDX directory (default: ${DEFAULT-VALUE})") Path data;
     @Option(names = "--repeats", description = "repetitions of each figure (default: 3, or 2 with --quick)") Integer repeats;
     @Option(names = "--figures", split = ",", paramLabel = "N,N,...",
-            description = "which figures to measure, 1..8, in this order (default: all, in order); the report lists them in number order "
+            description = "which figures to measure, 1..9, in this order (default: all, in order); the report lists them in number order "
                     + "and keeps the figures not measured this time") List<Integer> figures;
 
     /** The figures to run, validated; bad input throws a ParameterException naming the flag. */
@@ -52,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (int f : selected())
             if (f < 1 || f > LAST_FIGURE) throw new CommandLine.ParameterException(cmd, "--figures names " + f + ", but figures are numbered 1.." + LAST_FIGURE);
         if (needsData() && !Files.isDirectory(data))
-            throw new CommandLine.ParameterException(cmd, "--data is '" + data + "', but it is not a directory (figures 1, 2, 4, 5 and 8 need Fashion-MNIST)");
+            throw new CommandLine.ParameterException(cmd, "--data is '" + data + "', but it is not a directory (figures 1, 2, 4, 5, 8 and 9 need Fashion-MNIST)");
         Path dir = out.toAbsolutePath().getParent();
         if (!out.getFileName().toString().endsWith(".md"))
             throw new CommandLine.ParameterException(cmd, "--out is '" + out + "', but must name a .md file");
@@ -69,7 +69,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** The highest figure number. */
-    static final int LAST_FIGURE = 8;
+    static final int LAST_FIGURE = 9;
 
     /** The figures in the order to measure them, each once. */
     LinkedHashSet<Integer> selected() {
@@ -78,7 +78,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private boolean needsData() {
         LinkedHashSet<Integer> s = selected();
-        return s.contains(1) || s.contains(2) || s.contains(4) || s.contains(5) || s.contains(8);
+        return s.contains(1) || s.contains(2) || s.contains(4) || s.contains(5) || s.contains(8) || s.contains(9);
     }
 
     /** The PNG beside the report: {@code BENCHMARKS.md} → {@code BENCHMARKS-front.png}. */
@@ -156,7 +156,8 @@ public final class BenchCommand implements Callable<Integer> {
             case 5 -> { FrontQualityBench b = new FrontQualityBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep, png, name); }
             case 6 -> { EngineScalingBench b = new EngineScalingBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep); }
             case 7 -> { ClusterBench b = new ClusterBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep); }
-            case 8 -> { EndToEndBench b = new EndToEndBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep); }
+            case 8 -> { ActivationFrontBench b = new ActivationFrontBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep, png); }
+            case 9 -> { EndToEndBench b = new EndToEndBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep); }
             default -> throw new IllegalArgumentException("figure " + figure + " does not exist");
         }
     }

@@ -38,7 +38,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Figure 8: one whole search, end to end, bitsearch against Optuna + PyTorch. The search of issue 11: NSGA-II
+ * Figure 9: one whole search, end to end, bitsearch against Optuna + PyTorch. The search of issue 11: NSGA-II
  * (population 8) over the learning rate (log-uniform [3e-4, 1e-2]) and one bit-width per layer from {1, 2, 4, 8}
  * of the MLP 784-256-128-10, 24 trials of at most 4 epochs on 20,000 Fashion-MNIST training samples, 5,000
  * held-out validation samples, batch 128, Adam, one native thread per trial (quick mode: fewer of everything).
@@ -297,7 +297,7 @@ final class EndToEndBench {
     }
 
     void report(Result r, BenchReport out) {
-        out.heading(2, "8. One search end to end: bitsearch against Optuna + PyTorch");
+        out.heading(2, "9. One search end to end: bitsearch against Optuna + PyTorch");
         out.paragraph("The search of issue 11: " + r.setup() + ". bitsearch runs the whole program's path (actors, H2, a checkpoint "
                 + "per epoch; SearchSystem in this JVM) with the DL4J trainer and its fast step; " + r.optuna() + " runs `optuna_search.py` "
                 + "(in the bench jar): Optuna's NSGAIISampler with the same population and seed, every trial trained by figure 1's "

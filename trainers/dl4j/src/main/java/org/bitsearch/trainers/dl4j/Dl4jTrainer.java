@@ -177,6 +177,8 @@ public final class Dl4jTrainer implements Trainer {
      */
     Dl4jTrainingRun openRun(TrialContext context, boolean withRegularisers) throws Exception {
         BitAllocation bits = checkBits(context.candidate().bits());
+        if (context.candidate().activationBits().isPresent() && !quantizesActivations())
+            throw new IllegalArgumentException("activationBits: " + activationQuantizationUnsupported());
         Hyperparameters hp = Hyperparameters.of(context.candidate(), config.batchSize());
         DeviceBinding.bind(context.device());
         DataSplit data = data();
@@ -201,6 +203,8 @@ public final class Dl4jTrainer implements Trainer {
         } else {
             MultiLayerConfiguration conf = ModelFactory.build(config.model(), config.hidden(), shape,
                     bits.bits(), config.perChannel(), hp, context.seed());
+            if (context.candidate().activationBits().isPresent())
+                org.bitsearch.trainers.dl4j.quant.ActivationQuantization.install(conf, context.candidate().activationBits().get().bits());
             MultiLayerNetwork mln = new MultiLayerNetwork(conf);
             mln.init();
             net = Net.of(mln);
@@ -218,6 +222,15 @@ public final class Dl4jTrainer implements Trainer {
     }
 
     @Override public boolean measuresSensitivity() { return true; }
+
+    /** {@inheritDoc} The built-in mlp and cnn models (MultiLayerNetworks); not resnet20 or a {@code modelFile} yet. */
+    @Override public boolean quantizesActivations() { return userModel == null && !config.model().equals("resnet20"); }
+
+    /** Why this trainer's model cannot quantize activations (empty string when it can). */
+    @Override public String activationQuantizationUnsupported() {
+        return quantizesActivations() ? "" : "activation quantization covers the built-in mlp and cnn models, not "
+                + (userModel != null ? "a modelFile" : "resnet20") + " yet";
+    }
 
     /**
      * {@inheritDoc} Runs {@link SensitivityAnalysis} in the configured {@code sensitivity.mode} over {@code bits}

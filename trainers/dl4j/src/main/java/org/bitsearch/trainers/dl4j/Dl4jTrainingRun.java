@@ -59,6 +59,8 @@ public final class Dl4jTrainingRun implements TrainingRun {
     private final DataSplit data;
     private final Net net;
     private final List<QuantizedWeightNoise> noises;
+    /** Per quantizable layer its activation quantizer, null where the output stays FP32. */
+    private final List<org.bitsearch.trainers.dl4j.quant.QuantizedActivation> activations;
     private final BitAllocation bits;
     private final Hyperparameters hp;
     private final long seed;
@@ -93,6 +95,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         this.net = net;
         NativeConvolution.install(net);
         this.noises = noisesOf(net.layers());
+        this.activations = org.bitsearch.trainers.dl4j.quant.ActivationQuantization.of(net.layers());
         if (noises.size() != bits.layers())
             throw new IllegalArgumentException("bits has " + bits.layers() + " entries, but the network has " + noises.size() + " quantizable layers");
         this.bits = bits;
@@ -242,6 +245,8 @@ public final class Dl4jTrainingRun implements TrainingRun {
                 if (train != 32 && train > 1 && u < dropBits.probability()) train = Math.max(1, train - d);
             }
             n.setTrainBits(train);
+            var a = activations.get(i);
+            if (a != null) a.setTrainBits(quantized[i] ? a.getTargetBits() : 32);
         }
     }
 
@@ -350,6 +355,9 @@ public final class Dl4jTrainingRun implements TrainingRun {
     Net net() { return net; }
 
     List<QuantizedWeightNoise> noises() { return noises; }
+
+    /** Per quantizable layer its activation quantizer, null where the layer's output stays FP32. */
+    List<org.bitsearch.trainers.dl4j.quant.QuantizedActivation> activations() { return activations; }
 
     private void checkOpen() {
         if (closed) throw new IllegalStateException("the run is closed");

@@ -43,9 +43,15 @@ class ModelExportTest {
     }
 
     private void check(Dl4jTrainer trainer, List<Integer> bits, boolean perChannel, int epochs) throws Exception {
-        var ctx = new TrialContext(0, new Candidate(Map.of("batchSize", 64L, "learningRate", 2e-3), new BitAllocation(bits)),
-                5, epochs, Optional.empty(), "cpu:0");
+        check(trainer, bits, null, perChannel, epochs);
+    }
+
+    /** {@code acts} null: FP32 activations; else the activation bits (the plain model then computes FP32 activations). */
+    private void check(Dl4jTrainer trainer, List<Integer> bits, List<Integer> acts, boolean perChannel, int epochs) throws Exception {
+        var ctx = new TrialContext(0, new Candidate(Map.of("batchSize", 64L, "learningRate", 2e-3), new BitAllocation(bits),
+                acts == null ? null : new BitAllocation(acts)), 5, epochs, Optional.empty(), "cpu:0");
         try (Dl4jTrainingRun run = trainer.openRun(ctx, true)) {
+            assertEquals(null, run.fitReason(), "the fast step trains it");
             for (int e = 0; e < epochs; e++) run.trainEpoch();
             double reported = run.testAccuracy();
             Path file = tmp.resolve("model-" + bits + ".zip");
@@ -60,10 +66,17 @@ class ModelExportTest {
             DataSplit.Evaluable test = trainer.data().test();
             long t0 = System.nanoTime();
             org.bitsearch.trainers.dl4j.model.NativeConvolution.install(plain); // speed only: nothing in the configuration
-            assertEquals(reported, accuracy(plain, test), 0.0, "plain DL4J test accuracy");
+            if (acts == null) assertEquals(reported, accuracy(plain, test), 0.0, "plain DL4J test accuracy");
+            else { // stock DL4J runs it with FP32 activations: softmax rows, not the quantized model's accuracy
+                INDArray p = plain.output(test.batches().get(0), false);
+                assertEquals(test.batches().get(0).rows(), p.rows());
+                assertEquals(1.0, p.getRow(0).sumNumber().doubleValue(), 1e-5, "softmax output");
+            }
             System.out.printf("plain evaluation %.1f s%n", (System.nanoTime() - t0) / 1e9);
             ModelExport.BitsEntry entry = new ObjectMapper().readValue(readEntry(file, ModelExport.BITS_ENTRY), ModelExport.BitsEntry.class);
             assertEquals(bits, entry.layers().stream().map(ModelExport.LayerBits::bits).toList());
+            assertEquals(acts == null ? java.util.Collections.nCopies(bits.size(), 32) : acts,
+                    entry.layers().stream().map(ModelExport.LayerBits::activationBits).toList(), "activation bits recorded beside the model");
             assertEquals(trainer.layers().stream().map(l -> l.name()).toList(), entry.layers().stream().map(ModelExport.LayerBits::name).toList());
 
             // (b) packed: reported size plus a bounded header; dequantized weights are the plain model's, bit for bit
@@ -83,7 +96,13 @@ class ModelExportTest {
                 INDArray w = plain.getLayer(i).getParam("W");
                 float[] expected = w.dup(l.kind() == PackedLayer.Kind.DENSE ? 'f' : 'c').data().asFloat();
                 assertArrayEquals(expected, l.dequantize(), l.name());
-                assertEquals(bits.get(q++), l.bits());
+                assertEquals(bits.get(q), l.bits());
+                ModelExport.LayerBits rec = entry.layers().get(q);
+                assertEquals(rec.activationBits(), l.activationBits(), l.name());
+                assertEquals(rec.activationSigned(), l.activationSigned(), l.name());
+                assertEquals(rec.activationClip(), l.activationClip(), 0f, l.name());
+                if (l.activationBits() != 32) assertTrue(l.activationClip() > 0, l.name() + " has a calibrated clip");
+                q++;
             }
             // reference inference: exactly the reported accuracy
             float[][] x = rows(test);
@@ -129,6 +148,18 @@ class ModelExportTest {
     @Test
     void mlpMixedBits() throws Exception {
         check(new Dl4jTrainer(TestData.small(3000)), List.of(4, 2, 1), false, 1);
+    }
+
+    @Test
+    void mlpWithQuantizedActivationsReproducesTheAccuracyExactly() throws Exception {
+        check(new Dl4jTrainer(TestData.small(3000)), List.of(4, 4, 8), List.of(4, 2, 32), false, 1);
+    }
+
+    @Test
+    void cnnWithBinaryWeightsAndActivations() throws Exception {
+        Dl4jTrainer cnn = new Dl4jTrainer(Dl4jTrainerConfig.defaults("fashion-mnist", TestData.fashionDir().toString(), "cnn")
+                .withTrainSubset(640).withValidationSize(200));
+        check(cnn, List.of(8, 1, 1, 32), List.of(1, 1, 4, 32), false, 1);
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.bitsearch.trainers.dl4j.export;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bitsearch.trainers.dl4j.data.InputShape;
+import org.bitsearch.trainers.dl4j.quant.QuantizedActivation;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.quant.Quantizer;
 import org.bitsearch.trainers.io.AtomicFiles;
@@ -41,8 +42,9 @@ import java.util.Map;
  * The two export forms of a trained quantized network (README, "Exported models"):
  * <ul>
  *   <li>a plain DL4J model zip ({@code ModelSerializer}): the weights replaced by their quantized values Q(W), the
- *       weight noise removed from the configuration, so that stock DL4J loads it with no bitsearch class and its
- *       {@code output()} is the quantized model's. Beside DL4J's entries the zip holds {@value #BITS_ENTRY} (the
+ *       weight noise and activation quantizers removed from the configuration, so that stock DL4J loads it with no
+ *       bitsearch class and its {@code output()} is the weight-quantized model's (with FP32 activations: the
+ *       activation quantization is recorded in {@value #BITS_ENTRY} and applied by the packed form). Beside DL4J's entries the zip holds {@value #BITS_ENTRY} (the
  *       layer names and bit-widths, as JSON) and {@value #PACKED_ENTRY} (the packed form);</li>
  *   <li>the packed low-bit form ({@link PackedModel}, "BSQ1"): integer codes bit-packed at each layer's bit-width,
  *       the scales, the FP32 biases, the activation quantization parameters; {@code ReferenceInference} runs it
@@ -57,8 +59,13 @@ public final class ModelExport {
     public static final String PACKED_ENTRY = "bitsearch-packed.bsq";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One quantizable layer of the export: its name, weight bits, scale granularity and activation bits. */
-    public record LayerBits(String name, int bits, boolean perChannel, int activationBits) {}
+    /**
+     * One quantizable layer of the export: its name, weight bits, scale granularity and the quantization of its
+     * output activations (bits 32: FP32; signed grid or not; the clipping value α, 0 when FP32). The plain DL4J
+     * model computes FP32 activations (stock DL4J has no activation quantizer): a runtime applies these with the
+     * grid of {@code ReferenceInference.quantizeActivation}, after the layer's nonlinearity.
+     */
+    public record LayerBits(String name, int bits, boolean perChannel, int activationBits, boolean activationSigned, float activationClip) {}
 
     /** The {@value #BITS_ENTRY} entry. */
     public record BitsEntry(int format, List<LayerBits> layers) {}
@@ -69,8 +76,11 @@ public final class ModelExport {
     public static List<LayerBits> bits(MultiLayerNetwork net) {
         List<LayerBits> out = new ArrayList<>();
         for (Layer l : net.getLayers())
-            if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n)
-                out.add(new LayerBits(name(l), n.getTargetBits(), n.isPerChannel(), 32));
+            if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n) {
+                QuantizedActivation a = b.getActivationFn() instanceof QuantizedActivation q ? q : null;
+                out.add(a == null || a.getTargetBits() == 32 ? new LayerBits(name(l), n.getTargetBits(), n.isPerChannel(), 32, false, 0f)
+                        : new LayerBits(name(l), n.getTargetBits(), n.isPerChannel(), a.getTargetBits(), a.isSigned(), a.inferenceClip()));
+            }
         return out;
     }
 
@@ -93,6 +103,9 @@ public final class ModelExport {
                     quantized.add(new int[]{i, q.getTargetBits(), q.isPerChannel() ? 1 : 0});
                 b.setWeightNoise(null);
             }
+        for (int i = 0; i < conf.getConfs().size(); i++)
+            if (conf.getConf(i).getLayer() instanceof BaseLayer b && b.getActivationFn() instanceof QuantizedActivation a)
+                b.setActivationFn(a.getInner()); // FP32 activations; their quantization is recorded in BITS_ENTRY
         MultiLayerNetwork copy = new MultiLayerNetwork(conf);
         copy.init(net.params().dup(), false);
         for (int[] q : quantized)
@@ -175,6 +188,8 @@ public final class ModelExport {
         }
         INDArray b = l.getParam("b");
         float[] biases = b == null ? new float[0] : b.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        if (l.conf().getLayer() instanceof BaseLayer bl && bl.getActivationFn() instanceof QuantizedActivation qa && qa.getTargetBits() != 32)
+            return new PackedLayer(kind, name, act, nIn, nOut, g, bits, scales, codes, biases, qa.getTargetBits(), qa.isSigned(), qa.inferenceClip());
         return new PackedLayer(kind, name, act, nIn, nOut, g, bits, scales, codes, biases, 32, false, 0f);
     }
 
@@ -198,6 +213,7 @@ public final class ModelExport {
     }
 
     private static PackedLayer.Activation activation(String name, IActivation a) {
+        if (a instanceof QuantizedActivation q) return activation(name, q.getInner());
         if (a instanceof ActivationReLU) return PackedLayer.Activation.RELU;
         if (a instanceof ActivationSoftmax) return PackedLayer.Activation.SOFTMAX;
         if (a instanceof ActivationIdentity) return PackedLayer.Activation.IDENTITY;
@@ -246,7 +262,7 @@ public final class ModelExport {
         for (Layer l : graph.getLayers()) {
             String name = l.conf().getLayer().getLayerName();
             if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n) {
-                bits.add(new LayerBits(name, n.getTargetBits(), n.isPerChannel(), 32));
+                bits.add(new LayerBits(name, n.getTargetBits(), n.isPerChannel(), 32, false, 0f));
                 quantized.put(name, new int[]{n.getTargetBits(), n.isPerChannel() ? 1 : 0});
             }
         }

@@ -1,5 +1,6 @@
 package org.bitsearch.trainers.dl4j.fast;
 
+import org.bitsearch.trainers.dl4j.quant.QuantizedActivation;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 
 /**
@@ -7,7 +8,8 @@ import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
  * in channel-major "product layout" [C, N, H, W] (each channel's plane of the whole minibatch contiguous). im2col
  * writes X [K, N·P] (K = C·kh·kw rows (c, ky, kx), P = output pixels); then one product per pass:
  * forward Z [O, N·P] = W [O, K] · X (DL4J's W [O, C, kh, kw] in 'c' order is exactly [O, K]), a = max(0, Z + b);
- * backward dW = dZ · Xᵀ, db = Σ dZ per channel, dX = col2im(Wᵀ · dZ), with dZ = dA ⊙ [z &gt; 0].
+ * backward dW = dZ · Xᵀ, db = Σ dZ per channel, dX = col2im(Wᵀ · dZ), with dZ = dA ⊙ [z &gt; 0]; with an activation
+ * quantizer the ReLU output is quantized ({@link ActivationStep}) and dZ = dA ⊙ [0 &lt; a ≤ α].
  */
 final class ConvOp implements FastLayer {
     final Slot in, out;
@@ -15,9 +17,10 @@ final class ConvOp implements FastLayer {
     private final WeightPrep weights;
     private final NativeFloats col, z, dz, dw, dcol;
     private final float[] colJava, dzJava;
+    private final ActivationStep act;
 
     ConvOp(Slot in, Slot out, int c, int h, int w, int o, int kh, int kw, int wOffset, int bOffset,
-           QuantizedWeightNoise noise, float[] scratch) {
+           QuantizedWeightNoise noise, QuantizedActivation act, float[] scratch) {
         this.in = in;
         this.out = out;
         this.c = c;
@@ -39,6 +42,7 @@ final class ConvOp implements FastLayer {
         this.dcol = new NativeFloats(k * np);
         this.colJava = new float[k * np];
         this.dzJava = new float[o * np];
+        this.act = act == null ? null : new ActivationStep(act, o * np);
     }
 
     /** Fills X [K, N·P] from the input planes [C, N, H, W]: one contiguous run of an input row per (k, n, oy). */
@@ -86,6 +90,7 @@ final class ConvOp implements FastLayer {
             int from = oc * np, to = from + np;
             for (int i = from; i < to; i++) a[i] = Math.max(0f, a[i] + b);
         }
+        if (act != null) act.forward(a, o * np);
         out.valueWrittenJava();
     }
 
@@ -93,7 +98,8 @@ final class ConvOp implements FastLayer {
     public void backward(float[] params, float[] grads, int batch, boolean inputGradient) {
         int k = c * kh * kw, np = batch * oh * ow, n = o * np;
         float[] g = out.gradJava(batch), a = out.value;
-        Relu.backward(a, g, dzJava, n);
+        if (act != null) act.delta(g, a, dzJava, n);
+        else Relu.backward(a, g, dzJava, n);
         for (int oc = 0; oc < o; oc++) {
             double s = 0;
             float s0 = 0, s1 = 0, s2 = 0, s3 = 0;

@@ -1,11 +1,13 @@
 package org.bitsearch.trainers.dl4j.fast;
 
+import org.bitsearch.trainers.dl4j.quant.QuantizedActivation;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 
 /**
  * A dense layer with ReLU: z = x·W + b, a = max(0, z), rows = samples. DL4J stores W [nIn, nOut] in 'f' order,
  * i.e. row-major Wᵀ [nOut, nIn]: forward Z = X·(Wᵀ)ᵀ, backward dWᵀ = dZᵀ·X, db = Σ_rows dZ, dX = dZ·Wᵀ,
- * with dZ = dA ⊙ [z &gt; 0] (DL4J's ReLU derivative).
+ * with dZ = dA ⊙ [z &gt; 0] (DL4J's ReLU derivative); with an activation quantizer the ReLU output is quantized
+ * ({@link ActivationStep}) and dZ = dA ⊙ [0 &lt; a ≤ α].
  *
  * <p>Every elementwise loop indexes all its arrays by the same expression, the form JDK 17's C2 vectorises: the
  * bias is added from a row-broadcast copy ({@code biasRows}, one {@code arraycopy} per row), fused with ReLU; the
@@ -18,8 +20,10 @@ class DenseOp implements FastLayer {
     final NativeFloats dz, dw, ones, db;
     /** b repeated once per minibatch row: [maxBatch, nOut]. */
     final float[] biasRows;
+    /** The output's activation quantization, or null. */
+    private final ActivationStep act;
 
-    DenseOp(Slot in, Slot out, int wOffset, int bOffset, QuantizedWeightNoise noise, float[] scratch) {
+    DenseOp(Slot in, Slot out, int wOffset, int bOffset, QuantizedWeightNoise noise, QuantizedActivation act, float[] scratch) {
         this.in = in;
         this.out = out;
         this.nIn = in.size;
@@ -35,6 +39,7 @@ class DenseOp implements FastLayer {
         ones.put(one, 0, one.length);
         this.db = new NativeFloats(nOut);
         this.biasRows = new float[nOut * in.maxBatch];
+        this.act = act == null ? null : new ActivationStep(act, nOut * in.maxBatch);
     }
 
     /**
@@ -57,11 +62,15 @@ class DenseOp implements FastLayer {
         float[] a = out.value, b = biasRows;
         int n = batch * nOut;
         for (int i = 0; i < n; i++) a[i] = Math.max(0f, a[i] + b[i]);
+        if (act != null) act.forward(a, n);
     }
 
     /** dZ (Java, first batch rows) of this layer's output, into {@code dzJava}. */
     void outputDelta(float[] dzJava, int batch) {
-        Relu.backward(out.value, out.gradJava(batch), dzJava, batch * nOut);
+        float[] g = out.gradJava(batch), a = out.value;
+        int n = batch * nOut;
+        if (act != null) act.delta(g, a, dzJava, n);
+        else Relu.backward(a, g, dzJava, n);
     }
 
     private float[] dzJava;

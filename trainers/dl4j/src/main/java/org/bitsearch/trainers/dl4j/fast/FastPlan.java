@@ -1,5 +1,6 @@
 package org.bitsearch.trainers.dl4j.fast;
 
+import org.bitsearch.trainers.dl4j.quant.QuantizedActivation;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.OptimizationAlgorithm;
@@ -38,7 +39,8 @@ import java.util.Optional;
 
 /**
  * What a fast step computes for a network, read from its DL4J configuration, or why it cannot: the layers
- * ({@code DenseLayer} with ReLU, {@code ConvolutionLayer} with ReLU (stride 1, no padding, NCHW) and max
+ * ({@code DenseLayer} with ReLU, {@code ConvolutionLayer} with ReLU (either ReLU possibly inside a
+ * {@link QuantizedActivation}) (stride 1, no padding, NCHW) and max
  * {@code SubsamplingLayer} (window = stride, no padding), with {@code FeedForwardToCnnPreProcessor} /
  * {@code CnnToFeedForwardPreProcessor} between them, then an {@code OutputLayer} with softmax and
  * {@code LossMCXENT}), their offsets in the flat parameter array, and the updater blocks. Anything else (other layers, activations or losses, dropout,
@@ -53,13 +55,18 @@ record FastPlan(int inputSize, List<LayerSpec> layers, List<UpdateRule> rules, M
         int outSize();
     }
 
-    /** A dense layer: W at wOffset (DL4J 'f' order [nIn, nOut]), b at bOffset; the output layer has clip set. */
-    record Dense(int nIn, int nOut, int wOffset, int bOffset, QuantizedWeightNoise noise, boolean output, double clip) implements LayerSpec {
+    /**
+     * A dense layer: W at wOffset (DL4J 'f' order [nIn, nOut]), b at bOffset; the output layer has clip set;
+     * {@code act} quantizes the ReLU output (null: FP32).
+     */
+    record Dense(int nIn, int nOut, int wOffset, int bOffset, QuantizedWeightNoise noise, boolean output, double clip,
+                 QuantizedActivation act) implements LayerSpec {
         public int outSize() { return nOut; }
     }
 
-    /** A convolution with ReLU on [c, h, w] inputs: W [o, c, kh, kw] 'c' at wOffset, b at bOffset. */
-    record Conv(int c, int h, int w, int o, int kh, int kw, int wOffset, int bOffset, QuantizedWeightNoise noise) implements LayerSpec {
+    /** A convolution with ReLU on [c, h, w] inputs: W [o, c, kh, kw] 'c' at wOffset, b at bOffset; {@code act} as for dense. */
+    record Conv(int c, int h, int w, int o, int kh, int kw, int wOffset, int bOffset, QuantizedWeightNoise noise,
+                QuantizedActivation act) implements LayerSpec {
         public int outSize() { return o * (h - kh + 1) * (w - kw + 1); }
     }
 
@@ -149,7 +156,7 @@ record FastPlan(int inputSize, List<LayerSpec> layers, List<UpdateRule> rules, M
                 if (!(o.getLossFn() instanceof LossMCXENT m) || m.getClass() != LossMCXENT.class || m.getWeights() != null)
                     return Analysis.no(where + " has loss " + o.getLossFn());
                 if (!o.hasBias()) return Analysis.no(where + " has no bias");
-            } else if (!(b.getActivationFn() instanceof ActivationReLU r) || r.getClass() != ActivationReLU.class || !plainRelu(r)) {
+            } else if (!plainRelu(b.getActivationFn())) {
                 return Analysis.no(where + " has activation " + b.getActivationFn());
             } else if (conv) {
                 if (!((ConvolutionLayer) lc).hasBias()) return Analysis.no(where + " has no bias");
@@ -164,6 +171,7 @@ record FastPlan(int inputSize, List<LayerSpec> layers, List<UpdateRule> rules, M
             int wOff = offset(flat, w), bOff = offset(flat, bias);
             if (wOff < 0 || bOff < 0) return Analysis.no(where + ": parameters are not views of the flat array");
             QuantizedWeightNoise noise = (QuantizedWeightNoise) b.getWeightNoise();
+            QuantizedActivation act = b.getActivationFn() instanceof QuantizedActivation q ? q : null;
             if (conv) {
                 ConvolutionLayer cl = (ConvolutionLayer) lc;
                 if (planes == null) return Analysis.no(where + " convolves rows, not images");
@@ -175,7 +183,7 @@ record FastPlan(int inputSize, List<LayerSpec> layers, List<UpdateRule> rules, M
                     return Analysis.no(where + ": W is not a 'c' [out, " + planes[0] + ", kh, kw] array");
                 int o = (int) w.size(0), kh = (int) w.size(2), kw = (int) w.size(3);
                 if (kh > planes[1] || kw > planes[2]) return Analysis.no(where + ": the kernel is larger than the image");
-                specs.add(new Conv(planes[0], planes[1], planes[2], o, kh, kw, wOff, bOff, noise));
+                specs.add(new Conv(planes[0], planes[1], planes[2], o, kh, kw, wOff, bOff, noise, act));
                 planes = new int[]{o, planes[1] - kh + 1, planes[2] - kw + 1};
             } else {
                 if (planes != null) return Analysis.no(where + " takes images without a CNN-to-feed-forward preprocessor");
@@ -184,7 +192,7 @@ record FastPlan(int inputSize, List<LayerSpec> layers, List<UpdateRule> rules, M
                 if (i == 0) inputSize = nIn;
                 else if (rows != nIn) return Analysis.no(where + " takes " + nIn + " inputs, but the layer before gives " + rows);
                 specs.add(new Dense(nIn, nOut, wOff, bOff, noise, output,
-                        output ? ((LossMCXENT) ((OutputLayer) lc).getLossFn()).getSoftmaxClipEps() : 0));
+                        output ? ((LossMCXENT) ((OutputLayer) lc).getLossFn()).getSoftmaxClipEps() : 0, act));
                 rows = nOut;
             }
             for (String p : List.of("W", "b")) {
@@ -239,8 +247,10 @@ record FastPlan(int inputSize, List<LayerSpec> layers, List<UpdateRule> rules, M
 
     private record ParamInfo(int offset, int length, List<Double> coeffs, List<Boolean> applyLr) {}
 
-    private static boolean plainRelu(ActivationReLU r) {
-        return r.equals(new ActivationReLU());
+    /** DL4J's plain ReLU, or a {@link QuantizedActivation} (unsigned) around it. */
+    private static boolean plainRelu(org.nd4j.linalg.activations.IActivation a) {
+        if (a instanceof QuantizedActivation q) return !q.isSigned() && plainRelu(q.getInner());
+        return a instanceof ActivationReLU r && r.getClass() == ActivationReLU.class && r.equals(new ActivationReLU());
     }
 
     /** Offset of a parameter view in the flat array, or -1 if it is not a contiguous view of it. */

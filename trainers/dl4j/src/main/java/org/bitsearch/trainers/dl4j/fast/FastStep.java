@@ -76,9 +76,9 @@ public final class FastStep implements AutoCloseable {
             if (spec instanceof FastPlan.Dense d && d.output())
                 op = out = new SoftmaxOutputOp(prev, next, d.wOffset(), d.bOffset(), d.noise(), d.clip(), scratch);
             else if (spec instanceof FastPlan.Dense d)
-                op = new DenseOp(prev, next, d.wOffset(), d.bOffset(), d.noise(), scratch);
+                op = new DenseOp(prev, next, d.wOffset(), d.bOffset(), d.noise(), d.act(), scratch);
             else if (spec instanceof FastPlan.Conv c)
-                op = new ConvOp(prev, next, c.c(), c.h(), c.w(), c.o(), c.kh(), c.kw(), c.wOffset(), c.bOffset(), c.noise(), scratch);
+                op = new ConvOp(prev, next, c.c(), c.h(), c.w(), c.o(), c.kh(), c.kw(), c.wOffset(), c.bOffset(), c.noise(), c.act(), scratch);
             else if (spec instanceof FastPlan.Pool p)
                 op = new MaxPoolOp(prev, next, p.c(), p.h(), p.w(), p.k());
             else

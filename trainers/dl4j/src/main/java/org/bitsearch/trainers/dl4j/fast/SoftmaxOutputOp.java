@@ -13,7 +13,7 @@ final class SoftmaxOutputOp extends DenseOp {
     private double loss;
 
     SoftmaxOutputOp(Slot in, Slot out, int wOffset, int bOffset, QuantizedWeightNoise noise, double clip, float[] scratch) {
-        super(in, out, wOffset, bOffset, noise, scratch);
+        super(in, out, wOffset, bOffset, noise, null, scratch);
         this.clip = clip;
     }
 
