@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code bitsearch bench}: measures on this machine how fast training runs (1, 2), what orchestration costs (3), how
  * much Pareto-ASHA saves (4), the front a real search reaches (5), how the engine scales (6), a search across cluster
- * nodes (7) the activation-bit front (8) and one whole search against Optuna + PyTorch (9), and merges them into a Markdown report (plus the
+ * nodes (7), the activation-bit front (8) and one whole search against Optuna + PyTorch (9), and merges them into a Markdown report (plus the
  * front's PNG beside it), rewritten atomically after every figure so a partial run leaves the figures it measured.
  * Each figure, the header and the failures own a marked region of the report ({@link ReportRegions}); the run
  * replaces the regions it measured and leaves every other region and all hand-written text as they are. Progress
