@@ -2,6 +2,8 @@ package org.bitsearch.bench;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,5 +73,27 @@ class ReportRegionsTest {
                 assertThrows(IllegalArgumentException.class, () -> ReportRegions.regions(r("figure 1", "a") + r("figure 1", "b"))).getMessage());
         assertEquals("region name is 'figure x', but must be header, failures or figure N",
                 assertThrows(IllegalArgumentException.class, () -> ReportRegions.merge("", regions("figure x", "a"))).getMessage());
+    }
+
+    /**
+     * The committed report is one the harness can merge into: its markers parse, and every figure the harness
+     * measures (1..{@link BenchCommand#LAST_FIGURE}) owns a region, in number order after the header, so a run
+     * replaces each figure's text instead of inserting a second copy beside an unmarked one.
+     */
+    @Test
+    void theRepositorysReportHasARegionForEveryFigureInOrder() throws Exception {
+        String root = System.getProperty("bitsearch.repoRoot");
+        if (root == null) throw new IllegalStateException("system property bitsearch.repoRoot is not set (run through Maven)");
+        String doc = Files.readString(Path.of(root, "BENCHMARKS.md"));
+        List<String> names = ReportRegions.regions(doc).stream().map(ReportRegions.Span::name).toList();
+        List<String> expected = new java.util.ArrayList<>(List.of("header"));
+        for (int f = 1; f <= BenchCommand.LAST_FIGURE; f++) expected.add("figure " + f);
+        assertEquals(expected, names.stream().filter(n -> !n.equals("failures")).toList());
+        for (int f = 1; f <= BenchCommand.LAST_FIGURE; f++) {
+            String begin = ReportRegions.begin("figure " + f);
+            int at = doc.indexOf(begin) + begin.length();
+            assertTrue(doc.startsWith("\n## " + f + ". ", at), "figure " + f + "'s region starts with its heading");
+            assertEquals(1, doc.split("\n## " + f + "\\. ", -1).length - 1, "figure " + f + "'s heading occurs once");
+        }
     }
 }
