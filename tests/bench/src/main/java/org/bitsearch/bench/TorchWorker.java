@@ -53,7 +53,10 @@ final class TorchWorker implements AutoCloseable {
     }
 
     /** The first interpreter that imports torch, or empty (the reason is logged by the caller). */
-    static Optional<String> findPython() {
+    static Optional<String> findPython() { return findPython("import torch"); }
+
+    /** The first of {@code $BITSEARCH_PYTHON}, {@code python3}, {@code /usr/bin/python3} that runs {@code code} (an import line) without error, or empty. */
+    static Optional<String> findPython(String code) {
         List<String> candidates = new ArrayList<>();
         String env = System.getenv("BITSEARCH_PYTHON");
         if (env != null && !env.isBlank()) candidates.add(env);
@@ -61,7 +64,7 @@ final class TorchWorker implements AutoCloseable {
         candidates.add("/usr/bin/python3");
         for (String p : candidates) {
             try {
-                Process pr = new ProcessBuilder(p, "-c", "import torch").redirectErrorStream(true)
+                Process pr = new ProcessBuilder(p, "-c", code).redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 if (pr.waitFor(120, TimeUnit.SECONDS) && pr.exitValue() == 0) return Optional.of(p);
                 pr.destroyForcibly();

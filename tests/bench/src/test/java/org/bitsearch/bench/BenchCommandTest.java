@@ -35,8 +35,8 @@ class BenchCommandTest {
 
     @Test
     void rejectsUnknownFigures() {
-        String err = run(2, "--figures", "3,9", "--out", dir.resolve("B.md").toString());
-        assertTrue(err.contains("--figures names 9, but figures are numbered 1..8"), err);
+        String err = run(2, "--figures", "3,10", "--out", dir.resolve("B.md").toString());
+        assertTrue(err.contains("--figures names 10, but figures are numbered 1..9"), err);
     }
 
     @Test
@@ -51,6 +51,36 @@ class BenchCommandTest {
         assertTrue(err.contains("must name a .md file"), err);
         err = run(2, "--figures", "6", "--out", dir.resolve("missing/B.md").toString());
         assertTrue(err.contains("its directory does not exist"), err);
+    }
+
+    @Test
+    void refusesAReportWhoseRegionsAreBrokenAndLeavesItAsItWas() throws Exception {
+        Path out = dir.resolve("B.md");
+        String broken = "# mine\n\n<!-- bench:figure 3 begin -->\nold\n";
+        Files.writeString(out, broken);
+        String err = run(2, "--figures", "6", "--out", out.toString());
+        assertTrue(err.contains("--out is '" + out + "', but its bench regions cannot be merged: region 'figure 3' has a begin marker but no end marker"), err);
+        assertEquals(broken, Files.readString(out));
+    }
+
+    @Test
+    void mergesTheMeasuredFigureIntoAnExistingReportAndKeepsEverythingElse() throws Exception {
+        Path out = dir.resolve("B.md");
+        String hand = "## Hand-written: ResNet-20\n\nmeasured by hand, keep me | a | b |\n";
+        String before = "# bitsearch benchmarks\n\n" + ReportRegions.region("header", "old header") + "\n"
+                + ReportRegions.region("figure 2", "## 2. old figure two") + "\n"
+                + ReportRegions.region("figure 6", "## 6. stale figure six") + "\n" + hand;
+        Files.writeString(out, before);
+        run(0, "--quick", "--repeats", "1", "--figures", "6", "--out", out.toString());
+        String after = Files.readString(out);
+        assertTrue(after.startsWith("# bitsearch benchmarks\n\n<!-- bench:header begin -->\n"), after);
+        assertFalse(after.contains("old header"), after);
+        assertTrue(after.contains(ReportRegions.region("figure 2", "## 2. old figure two")), after);
+        assertFalse(after.contains("stale figure six"), after);
+        assertTrue(after.contains("## 6. "), after);
+        assertTrue(after.contains("by `./bitsearch bench --quick --repeats 1 --figures 6 --out " + out + "`"), after);
+        assertTrue(after.endsWith(hand), after);
+        assertEquals(1, after.split("<!-- bench:figure 6 begin -->", -1).length - 1, after);
     }
 
     @Test

@@ -130,4 +130,27 @@ class QuantizerTest {
                             bits + " bits, " + channels + " channel(s), weight " + i);
             }
     }
+
+    @Test
+    void uniformWithAGivenMaximumIsBitIdenticalToQuantizeAndRecomputesANanMaximum() {
+        Random rng = new Random(5);
+        float[] w = new float[3 * 40];
+        for (int i = 0; i < w.length; i++) w[i] = (float) rng.nextGaussian() * (1 + i / 40);
+        for (int bits = 3; bits <= 8; bits++)
+            for (int channels : new int[]{1, 3}) {
+                int block = w.length / channels;
+                float[] max = new float[channels];
+                for (int c = 0; c < channels; c++)
+                    for (int i = c * block; i < (c + 1) * block; i++) max[c] = Math.max(max[c], Math.abs(w[i]));
+                if (channels == 3) max[1] = Float.NaN; // recomputed, as quantize computes it
+                float[] expected = new float[w.length], actual = new float[w.length];
+                Quantizer.quantize(w, expected, 0, w.length, channels, bits);
+                Quantizer.quantizeUniform(w, actual, 0, w.length, channels, bits, max);
+                assertArrayEquals(expected, actual, bits + " bits, " + channels + " channel(s)");
+            }
+        assertEquals("bits is 2, but the uniform grid is for 3..8", assertThrows(IllegalArgumentException.class,
+                () -> Quantizer.quantizeUniform(w, new float[w.length], 0, w.length, 1, 2, new float[1])).getMessage());
+        assertEquals("maxAbs has 1 values, but must have one per channel (3)", assertThrows(IllegalArgumentException.class,
+                () -> Quantizer.quantizeUniform(w, new float[w.length], 0, w.length, 3, 4, new float[1])).getMessage());
+    }
 }

@@ -20,4 +20,10 @@ final class Blas {
                 tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
                 m, n, k, 1f, a.position(0), ta ? m : k, b.position(0), tb ? k : n, 0f, c.position(0), n);
     }
+
+    /** y[n] = Aᵀ·x for A [m, n] row-major and contiguous, x [m] (beta = 0): the column sums of A when x is all ones. */
+    static void gemvTransposed(int m, int n, FloatPointer a, FloatPointer x, FloatPointer y) {
+        openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, m, n, 1f, a.position(0), n,
+                x.position(0), 1, 0f, y.position(0), 1);
+    }
 }

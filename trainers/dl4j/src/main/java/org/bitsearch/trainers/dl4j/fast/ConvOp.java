@@ -99,7 +99,7 @@ final class ConvOp implements FastLayer {
         int k = c * kh * kw, np = batch * oh * ow, n = o * np;
         float[] g = out.gradJava(batch), a = out.value;
         if (act != null) act.delta(g, a, dzJava, n);
-        else for (int i = 0; i < n; i++) dzJava[i] = a[i] > 0f ? g[i] : 0f;
+        else Relu.backward(a, g, dzJava, n);
         for (int oc = 0; oc < o; oc++) {
             double s = 0;
             float s0 = 0, s1 = 0, s2 = 0, s3 = 0;

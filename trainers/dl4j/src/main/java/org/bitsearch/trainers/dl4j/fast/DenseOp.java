@@ -8,12 +8,18 @@ import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
  * i.e. row-major Wᵀ [nOut, nIn]: forward Z = X·(Wᵀ)ᵀ, backward dWᵀ = dZᵀ·X, db = Σ_rows dZ, dX = dZ·Wᵀ,
  * with dZ = dA ⊙ [z &gt; 0] (DL4J's ReLU derivative); with an activation quantizer the ReLU output is quantized
  * ({@link ActivationStep}) and dZ = dA ⊙ [0 &lt; a ≤ α].
+ *
+ * <p>Every elementwise loop indexes all its arrays by the same expression, the form JDK 17's C2 vectorises: the
+ * bias is added from a row-broadcast copy ({@code biasRows}, one {@code arraycopy} per row), fused with ReLU; the
+ * bias gradient Σ_rows dZ is a BLAS product dZᵀ·1 on the native dZ the weight gradient reads anyway.
  */
 class DenseOp implements FastLayer {
     final Slot in, out;
     final int nIn, nOut, wOffset, bOffset;
     final WeightPrep weights;
-    final NativeFloats dz, dw;
+    final NativeFloats dz, dw, ones, db;
+    /** b repeated once per minibatch row: [maxBatch, nOut]. */
+    final float[] biasRows;
     /** The output's activation quantization, or null. */
     private final ActivationStep act;
 
@@ -27,28 +33,35 @@ class DenseOp implements FastLayer {
         this.weights = new WeightPrep(noise, wOffset, nIn * nOut, nOut, scratch);
         this.dz = new NativeFloats(nOut * in.maxBatch);
         this.dw = new NativeFloats(nIn * nOut);
+        this.ones = new NativeFloats(in.maxBatch);
+        float[] one = new float[in.maxBatch];
+        java.util.Arrays.fill(one, 1f);
+        ones.put(one, 0, one.length);
+        this.db = new NativeFloats(nOut);
+        this.biasRows = new float[nOut * in.maxBatch];
         this.act = act == null ? null : new ActivationStep(act, nOut * in.maxBatch);
     }
 
-    /** z = x·W + b into {@code out.value} (first batch rows). */
+    /**
+     * x·W into {@code out.value} (first batch rows, the bias not yet added) and b into the first batch rows of
+     * {@link #biasRows}; the caller adds them (z = x·W + b), fused with what it computes next.
+     */
     final void linear(float[] params, int batch) {
         weights.prepare(params);
         Blas.gemm(false, true, batch, nOut, nIn, in.valueNative(batch), weights.weights.pointer, out.valueTarget());
         out.valueWrittenNative();
-        float[] z = out.valueJava(batch);
-        for (int r = 0; r < batch; r++) {
-            int o = r * nOut;
-            for (int j = 0; j < nOut; j++) z[o + j] += params[bOffset + j];
-        }
+        out.valueJava(batch);
+        System.arraycopy(params, bOffset, biasRows, 0, nOut);
+        for (int r = 1; r < batch; r++) System.arraycopy(biasRows, 0, biasRows, r * nOut, nOut);
         out.valueWrittenJava();
     }
 
     @Override
     public void forward(float[] params, int batch) {
         linear(params, batch);
-        float[] a = out.value;
+        float[] a = out.value, b = biasRows;
         int n = batch * nOut;
-        for (int i = 0; i < n; i++) a[i] = Math.max(0f, a[i]);
+        for (int i = 0; i < n; i++) a[i] = Math.max(0f, a[i] + b[i]);
         if (act != null) act.forward(a, n);
     }
 
@@ -57,7 +70,7 @@ class DenseOp implements FastLayer {
         float[] g = out.gradJava(batch), a = out.value;
         int n = batch * nOut;
         if (act != null) act.delta(g, a, dzJava, n);
-        else for (int i = 0; i < n; i++) dzJava[i] = a[i] > 0f ? g[i] : 0f;
+        else Relu.backward(a, g, dzJava, n);
     }
 
     private float[] dzJava;
@@ -69,11 +82,8 @@ class DenseOp implements FastLayer {
         dz.put(dzJava, 0, batch * nOut);
         Blas.gemm(true, false, nOut, nIn, batch, dz.pointer, in.valueNative(batch), dw.pointer);
         dw.get(grads, wOffset, nIn * nOut);
-        java.util.Arrays.fill(grads, bOffset, bOffset + nOut, 0f);
-        for (int r = 0; r < batch; r++) {
-            int o = r * nOut;
-            for (int j = 0; j < nOut; j++) grads[bOffset + j] += dzJava[o + j];
-        }
+        Blas.gemvTransposed(batch, nOut, dz.pointer, ones.pointer, db.pointer);
+        db.get(grads, bOffset, nOut);
         if (inputGradient) {
             Blas.gemm(false, false, batch, nIn, nOut, dz.pointer, weights.weights.pointer, in.gradTarget());
             in.gradWrittenNative();
@@ -85,5 +95,7 @@ class DenseOp implements FastLayer {
         weights.close();
         dz.close();
         dw.close();
+        ones.close();
+        db.close();
     }
 }

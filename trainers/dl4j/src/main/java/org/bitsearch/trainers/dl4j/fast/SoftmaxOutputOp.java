@@ -26,7 +26,9 @@ final class SoftmaxOutputOp extends DenseOp {
     @Override
     public void forward(float[] params, int batch) {
         linear(params, batch);
-        float[] z = out.value;
+        float[] z = out.value, b = biasRows;
+        int n = batch * nOut;
+        for (int i = 0; i < n; i++) z[i] += b[i];
         double sum = 0;
         for (int r = 0; r < batch; r++) {
             int o = r * nOut;

@@ -2,6 +2,7 @@ package org.bitsearch.trainers.dl4j.fast;
 
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.quant.Quantizer;
+import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
  * The weights a layer's products use in one training step: W itself, or Q(W) with the layer's
@@ -28,7 +29,11 @@ final class WeightPrep implements AutoCloseable {
         this.channels = channels;
         this.scratch = scratch;
         this.weights = new NativeFloats(length);
+        this.maxAbs = new float[channels];
     }
+
+    /** max|W| per channel block of the current step (k = 3..8). */
+    private final float[] maxAbs;
 
     /** The training bits of the next step: 32 when the layer has no quantizing noise. */
     int trainBits() { return noise == null ? 32 : noise.getTrainBits(); }
@@ -38,6 +43,18 @@ final class WeightPrep implements AutoCloseable {
         int bits = trainBits();
         if (bits == 32) {
             weights.put(params, offset, length);
+        } else if (bits >= 3) {
+            // max|W| per channel by OpenBLAS isamax on a native copy of W (vectorised; the Java loop is a scalar
+            // reduction that cost more than the copy): the exact maximum, so Q(W) is bit-identical to the noise's
+            int ch = noise.isPerChannel() ? channels : 1, block = length / ch;
+            weights.put(params, offset, length);
+            for (int c = 0; c < ch; c++) {
+                long k = openblas_nolapack.cblas_isamax(block, weights.pointer.position((long) c * block), 1);
+                maxAbs[c] = k >= 0 && k < block ? Math.abs(params[offset + c * block + (int) k]) : Float.NaN;
+            }
+            weights.pointer.position(0);
+            Quantizer.quantizeUniform(params, scratch, offset, offset + length, ch, bits, maxAbs);
+            weights.put(scratch, offset, length);
         } else {
             Quantizer.quantize(params, scratch, offset, offset + length, noise.isPerChannel() ? channels : 1, bits);
             weights.put(scratch, offset, length);

@@ -180,8 +180,36 @@ public final class Quantizer {
         return total;
     }
 
+    /**
+     * Q(w[from, to)) for k = 3..8 as {@link #quantize(float[], float[], int, int, int, int)}, with each channel
+     * block's max|W| given by the caller (computed elsewhere, e.g. by BLAS {@code isamax} on a native copy; it must
+     * be the exact maximum of |w| over the block, as it is then the same float and Q is bit-identical). A NaN
+     * maximum (a block holding NaN) is recomputed here, as {@code quantize} would.
+     *
+     * @throws IllegalArgumentException as {@code quantize}, if bits is not in 3..8, or maxAbs has not one value per channel
+     */
+    public static void quantizeUniform(float[] w, float[] out, int from, int to, int channels, int bits, float[] maxAbs) {
+        if (bits < 3 || bits > 8) throw new IllegalArgumentException("bits is " + bits + ", but the uniform grid is for 3..8");
+        if (maxAbs == null || maxAbs.length < channels)
+            throw new IllegalArgumentException("maxAbs has " + (maxAbs == null ? 0 : maxAbs.length) + " values, but must have one per channel (" + channels + ")");
+        if (channels < 1) throw new IllegalArgumentException("channels is " + channels + ", but must be >= 1");
+        if (from < 0 || to < from || to > w.length || to > out.length)
+            throw new IllegalArgumentException("range [" + from + ", " + to + ") does not fit arrays of " + w.length + " and " + out.length);
+        if ((to - from) % channels != 0)
+            throw new IllegalArgumentException("weights has " + (to - from) + " values, not a multiple of channels (" + channels + ")");
+        int block = (to - from) / channels;
+        for (int c = 0; c < channels; c++) {
+            int lo = from + c * block, hi = lo + block;
+            float max = maxAbs[c];
+            uniform(w, out, lo, hi, bits, Float.isNaN(max) ? maxAbs(w, lo, hi) : max);
+        }
+    }
+
     private static void uniform(float[] w, float[] out, int from, int to, int bits) {
-        float max = maxAbs(w, from, to);
+        uniform(w, out, from, to, bits, maxAbs(w, from, to));
+    }
+
+    private static void uniform(float[] w, float[] out, int from, int to, int bits, float max) {
         int q = maxLevel(bits);
         if (max == 0) {
             java.util.Arrays.fill(out, from, to, 0f);
