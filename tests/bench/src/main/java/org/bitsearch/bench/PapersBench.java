@@ -241,9 +241,37 @@ public final class PapersBench {
             atOnce.add(x);
             progressive.add(y);
         }
+        qafActivations(data, seeds);
         row("QAF with a progressive schedule vs all factors quantized at once", "MLP 784-256-128-10 on 10000/2000 samples, 4-bit rank-ratio-0.5 hidden factors "
                 + "(ranks 96, 42), output 8 bits, 1 FP32 pre-training epoch + " + (EPOCHS - 1) + " fine-tuning epochs; progressive forward, one model layer "
                 + "(both its factors) per epoch, fully quantized from fine-tuning epoch 3; val accuracy, " + seeds + " seeds", atOnce, progressive, 4);
+    }
+
+    /**
+     * QAF with 4-bit activations on the factorized hidden layers' outputs (W4/A4, the rank-R products FP32) against the
+     * same QAF model with FP32 activations: what activation quantization costs the factorized model.
+     */
+    static void qafActivations(Path data, int seeds) throws Exception {
+        List<Double> fp32 = new ArrayList<>(), a4 = new ArrayList<>();
+        List<Integer> four = List.of(4, 4, 8);
+        Candidate wa = new Candidate(Dl4jBench.candidate(four).params(), new BitAllocation(four), BitAllocation.of(4, 4, 32));
+        for (int s = 0; s < seeds; s++) {
+            Dl4jTrainer q = new Dl4jTrainer(Dl4jBench.config(data, List.of(256, 128), 10_000, 2000).toBuilder().splitSeed(s).build()
+                    .withFactorization(FactorizationConfig.qaf(0.5, 1, 60)));
+            boolean first = s % 2 == 0;
+            double x = first ? train(q, four, s, EPOCHS - 1) : 0, y;
+            try (TrainingRun run = q.open(new TrialContext(0, wa, s, EPOCHS - 1, Optional.empty(), "cpu:0"))) {
+                EpochMetrics m = null;
+                for (int e = 0; e < EPOCHS - 1; e++) m = run.trainEpoch();
+                y = m.valAccuracy();
+            }
+            if (!first) x = train(q, four, s, EPOCHS - 1);
+            fp32.add(x);
+            a4.add(y);
+        }
+        row("QAF with 4-bit activations vs FP32 activations", "MLP 784-256-128-10 on 10000/2000 samples, 4-bit rank-ratio-0.5 hidden factors (ranks 96, 42), "
+                + "output 8 bits, 1 FP32 pre-training epoch + " + (EPOCHS - 1) + " fine-tuning epochs; 4-bit activations on both factorized layers' outputs "
+                + "(the rank-R products FP32); val accuracy, " + seeds + " seeds", fp32, a4, 4);
     }
 
     /** The paper's own comparison inside the network: ADMM factors against quantize-after-factorize, same ranks and bits, 1 fine-tuning epoch. */
