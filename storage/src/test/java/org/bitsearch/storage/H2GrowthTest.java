@@ -1,0 +1,128 @@
+package org.bitsearch.storage;
+
+import org.bitsearch.search.space.BitAllocation;
+import org.bitsearch.search.trial.Candidate;
+import org.bitsearch.search.trial.Decision;
+import org.bitsearch.search.trial.EpochMetrics;
+import org.bitsearch.search.trial.TrialState;
+import org.bitsearch.search.trial.Verdict;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The database file stays bounded while a search runs (issue 12: it grew ~45 KB per committed report, 156 MB after
+ * 3,000). One open store, with its default compaction policy, takes the writes of a fast search through the same
+ * calls the supervisor makes (trial PENDING, RUNNING, per epoch a report with its verdict and a checkpoint row,
+ * the final state, the Pareto front), while another thread reads what the page reads; the file's size is taken
+ * after every write.
+ *
+ * <p>The bound: the store compacts once the file is {@code growthBytes} (16 MB) above its size after the last
+ * compaction {@code C} (or 2C, if larger), so while open it stays below {@code C + 16 MB} plus one write. The live
+ * data of 2,500 reports is under 1 MB, so {@code C} must stay under {@link #AFTER_COMPACTION} and the file under
+ * {@link #BOUND}. Without the compaction the same writes reach 60-110 MB (the last 45 s of writes are kept by H2).
+ */
+class H2GrowthTest {
+    static final int TRIALS = 250, EPOCHS = 10;
+    /** The live data plus what one compaction may leave (it stops after its time budget): a few MB at most. */
+    static final long AFTER_COMPACTION = 4L << 20;
+    /** AFTER_COMPACTION + 16 MB of growth + one write (a chunk is ~15 KB), rounded up. */
+    static final long BOUND = 21L << 20;
+
+    @TempDir Path dir;
+
+    @Test
+    void thousandsOfReportsKeepTheFileBoundedWhileTheStoreIsOpen() throws Exception {
+        Path file = dir.resolve(H2Database.FILE_NAME);
+        long largest = 0, largestAfterCompaction = 0;
+        int compactions;
+        long start = System.nanoTime();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> readerFailure = new AtomicReference<>();
+        try (H2SearchStore store = H2SearchStore.open(dir)) {
+            long id = store.createSearch("growth", "{\"space\": {\"lr\": [0.0001, 0.1]}, \"budget\": {\"trials\": 250}}", 1).id();
+            Thread reader = new Thread(() -> {
+                try {
+                    while (!done.get()) { // what the page polls
+                        store.reportsWithDecisions(id);
+                        store.trialCounts(id);
+                        store.front(id);
+                        Thread.sleep(20);
+                    }
+                } catch (Throwable t) {
+                    readerFailure.set(t);
+                }
+            }, "growth-test-reader");
+            reader.start();
+            int seen = 0;
+            for (int t = 0; t < TRIALS; t++) {
+                store.createTrial(id, t, candidate(t), t, 1000 + t);
+                store.markRunning(id, t, "cpu:0");
+                for (int e = 1; e <= EPOCHS; e++) {
+                    store.recordReport(id, t, metrics(t, e), new Verdict(Decision.CONTINUE, e - 1, ""));
+                    largest = Math.max(largest, Files.size(file));
+                    store.recordCheckpoint(id, t, e, dir.resolve("checkpoints").resolve("t" + t + "-e" + e + ".zip"));
+                    largest = Math.max(largest, Files.size(file));
+                    if (store.compactions() > seen) {
+                        seen = store.compactions();
+                        largestAfterCompaction = Math.max(largestAfterCompaction, Files.size(file));
+                    }
+                }
+                store.finishTrial(id, t, TrialState.COMPLETED, "completed " + EPOCHS + " epochs");
+                List<ParetoRow> front = store.trials(id).stream().filter(r -> r.state() == TrialState.COMPLETED)
+                        .sorted(Comparator.comparingLong(TrialRow::sizeBits)).limit(5)
+                        .map(r -> new ParetoRow(id, r.number(), 0.9, r.sizeBits(), Optional.empty())).toList();
+                store.replaceFront(id, front, 0.01 * (t + 1));
+                largest = Math.max(largest, Files.size(file));
+            }
+            done.set(true);
+            reader.join();
+            compactions = store.compactions();
+            assertEquals(TRIALS * EPOCHS, store.reports(id).size(), "every report is there");
+        }
+        System.out.printf("H2GrowthTest: %d reports in %.1f s, %d compactions, largest file while open %.1f MB, "
+                        + "largest after a compaction %.1f MB, after close %.1f MB%n", TRIALS * EPOCHS,
+                (System.nanoTime() - start) / 1e9, compactions, largest / 1048576.0, largestAfterCompaction / 1048576.0,
+                Files.size(file) / 1048576.0);
+        assertNull(readerFailure.get(), "the reader failed while the file was compacted: " + readerFailure.get());
+        assertTrue(compactions >= 1, "2,500 reports (~35 KB of file each) must cross the 16 MB growth at least once");
+        assertTrue(largestAfterCompaction < AFTER_COMPACTION, "a compaction left " + largestAfterCompaction + " bytes, over " + AFTER_COMPACTION);
+        assertTrue(largest < BOUND, "the file reached " + largest + " bytes while the store was open, over " + BOUND);
+        try (H2SearchStore store = H2SearchStore.open(dir)) {
+            List<ReportRow> reports = store.reports(1);
+            assertEquals(TRIALS * EPOCHS, reports.size(), "nothing lost by compaction");
+            List<EpochMetrics> expected = new ArrayList<>();
+            for (int t = 0; t < TRIALS; t++) for (int e = 1; e <= EPOCHS; e++) expected.add(metrics(t, e));
+            assertEquals(expected, reports.stream().map(ReportRow::metrics).toList(), "every report as written, in order");
+            assertEquals(TRIALS, store.trialCounts(1).completed());
+        }
+    }
+
+    /** A candidate like a real spec's: three hyperparameters, per-layer weight and activation bits. */
+    private static Candidate candidate(int t) {
+        SplittableRandom r = new SplittableRandom(t);
+        return new Candidate(Map.of("learningRate", r.nextDouble(1e-4, 1e-1), "batchSize", (long) (16 << r.nextInt(4)),
+                "optimizer", r.nextBoolean() ? "adam" : "sgd"),
+                BitAllocation.of(8, 1 + r.nextInt(8), 1 + r.nextInt(8), 8),
+                Optional.of(BitAllocation.of(8, 1 + r.nextInt(8), 1 + r.nextInt(8), 8)));
+    }
+
+    private static EpochMetrics metrics(int t, int e) {
+        double acc = 0.5 + 0.04 * e + 1e-4 * t;
+        return new EpochMetrics(e, acc, 1 - acc, 1.1 - acc, 0.8 + 0.01 * t, 12_000 + t, acc - 0.01);
+    }
+}
