@@ -9,6 +9,7 @@ import org.bitsearch.search.trial.Verdict;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +49,6 @@ class H2GrowthTest {
     @Test
     void thousandsOfReportsKeepTheFileBoundedWhileTheStoreIsOpen() throws Exception {
         Path file = dir.resolve(H2Database.FILE_NAME);
-        long largest = 0, largestAfterCompaction = 0;
         int compactions;
         long start = System.nanoTime();
         AtomicBoolean done = new AtomicBoolean();
@@ -68,26 +68,21 @@ class H2GrowthTest {
                 }
             }, "growth-test-reader");
             reader.start();
-            int seen = 0;
             for (int t = 0; t < TRIALS; t++) {
-                store.createTrial(id, t, candidate(t), t, 1000 + t);
-                store.markRunning(id, t, "cpu:0");
+                int n = t;
+                write(store, file, () -> store.createTrial(id, n, candidate(n), n, 1000 + n));
+                write(store, file, () -> store.markRunning(id, n, "cpu:0"));
                 for (int e = 1; e <= EPOCHS; e++) {
-                    store.recordReport(id, t, metrics(t, e), new Verdict(Decision.CONTINUE, e - 1, ""));
-                    largest = Math.max(largest, Files.size(file));
-                    store.recordCheckpoint(id, t, e, dir.resolve("checkpoints").resolve("t" + t + "-e" + e + ".zip"));
-                    largest = Math.max(largest, Files.size(file));
-                    if (store.compactions() > seen) {
-                        seen = store.compactions();
-                        largestAfterCompaction = Math.max(largestAfterCompaction, Files.size(file));
-                    }
+                    int epoch = e;
+                    write(store, file, () -> store.recordReport(id, n, metrics(n, epoch), new Verdict(Decision.CONTINUE, epoch - 1, "")));
+                    write(store, file, () -> store.recordCheckpoint(id, n, epoch,
+                            dir.resolve("checkpoints").resolve("t" + n + "-e" + epoch + ".zip")));
                 }
-                store.finishTrial(id, t, TrialState.COMPLETED, "completed " + EPOCHS + " epochs");
+                write(store, file, () -> store.finishTrial(id, n, TrialState.COMPLETED, "completed " + EPOCHS + " epochs"));
                 List<ParetoRow> front = store.trials(id).stream().filter(r -> r.state() == TrialState.COMPLETED)
                         .sorted(Comparator.comparingLong(TrialRow::sizeBits)).limit(5)
                         .map(r -> new ParetoRow(id, r.number(), 0.9, r.sizeBits(), Optional.empty())).toList();
-                store.replaceFront(id, front, 0.01 * (t + 1));
-                largest = Math.max(largest, Files.size(file));
+                write(store, file, () -> store.replaceFront(id, front, 0.01 * (n + 1)));
             }
             done.set(true);
             reader.join();
@@ -95,9 +90,10 @@ class H2GrowthTest {
             assertEquals(TRIALS * EPOCHS, store.reports(id).size(), "every report is there");
         }
         System.out.printf("H2GrowthTest: %d reports in %.1f s, %d compactions, largest file while open %.1f MB, "
-                        + "largest after a compaction %.1f MB, after close %.1f MB%n", TRIALS * EPOCHS,
+                        + "largest after a compaction %.1f MB, after close %.1f MB; slowest write with its compaction %.0f ms%n",
+                TRIALS * EPOCHS,
                 (System.nanoTime() - start) / 1e9, compactions, largest / 1048576.0, largestAfterCompaction / 1048576.0,
-                Files.size(file) / 1048576.0);
+                Files.size(file) / 1048576.0, slowestCompactingWrite / 1e6);
         assertNull(readerFailure.get(), "the reader failed while the file was compacted: " + readerFailure.get());
         assertTrue(compactions >= 1, "2,500 reports (~35 KB of file each) must cross the 16 MB growth at least once");
         assertTrue(largestAfterCompaction < AFTER_COMPACTION, "a compaction left " + largestAfterCompaction + " bytes, over " + AFTER_COMPACTION);
@@ -109,6 +105,23 @@ class H2GrowthTest {
             for (int t = 0; t < TRIALS; t++) for (int e = 1; e <= EPOCHS; e++) expected.add(metrics(t, e));
             assertEquals(expected, reports.stream().map(ReportRow::metrics).toList(), "every report as written, in order");
             assertEquals(TRIALS, store.trialCounts(1).completed());
+        }
+    }
+
+    private long largest, largestAfterCompaction, slowestCompactingWrite;
+    private int seen;
+
+    /** Runs one write and takes the file's size after it (and, when it compacted, how long it took). */
+    private void write(H2SearchStore store, Path file, Runnable write) throws IOException {
+        long start = System.nanoTime();
+        write.run();
+        long took = System.nanoTime() - start;
+        long size = Files.size(file);
+        largest = Math.max(largest, size);
+        if (store.compactions() > seen) {
+            seen = store.compactions();
+            largestAfterCompaction = Math.max(largestAfterCompaction, size);
+            slowestCompactingWrite = Math.max(slowestCompactingWrite, took);
         }
     }
 
