@@ -23,10 +23,10 @@ import java.util.function.Supplier;
  * new <em>chunk</em> with every page it changed plus the chunk layout map, about 15 KB, and the space of chunks
  * that no longer hold a live page is reused only once the chunk is older than {@code RETENTION_TIME} (45 s). A fast
  * search (hundreds of writes a second with the simulated trainer) therefore grows the file by the last 45 s of
- * writes: 79.5 MB after the 2,500 epoch reports of H2GrowthTest (83 s), of which less than 1 MB is live. Shortening the retention is
- * not safe: with 1 s, the SIGKILL crash test lost an acknowledged write (recovery follows the chain of recent
- * chunks from the file header, and a reused chunk breaks that chain), and H2 runs no background compaction with
- * {@code WRITE_DELAY=0}.
+ * writes: 79.5 MB after the 2,500 epoch reports of H2GrowthTest (83 s), of which less than 1 MB is live.
+ * Shortening the retention is not safe: with 1 s the SIGKILL crash test lost an acknowledged write (after a crash,
+ * H2 finds the newest version by following recent chunks from the file header, which space reused too early can
+ * break). And H2 runs no background compaction with {@code WRITE_DELAY=0}.
  *
  * <h2>What this does</h2>
  * After every write transaction (its commit is already in the file), if the file is larger than
@@ -37,8 +37,12 @@ import java.util.function.Supplier;
  * {@code max(growthBytes, growthFactor * C)} (by default 16 MB and 1): so while the store is open the file stays
  * below {@code max(C + 16 MB, 2C)} plus one write, and the work of compacting is amortised over at least 16 MB of
  * writes (measured in H2GrowthTest on the shared 2-core machine: the slowest write that compacted a 16.7 MB file to
- * 0.8 MB took 0.70 s, at load average 10.6; see README, Storage and resume). A compaction that fails (a full disk) is logged and the next write reports the cause; it never
- * turns a committed write into an error.
+ * 0.8 MB took 0.70 s, at load average 10.6; see README, Storage and resume).
+ *
+ * <p>A compaction that fails while H2 keeps the database open is logged and skipped (the file is compacted at the
+ * next limit or when closed); one after which H2 closed the database (it could not write the file: a full disk)
+ * throws a {@link StoreException} naming the cause from the write that triggered it, although that write's commit
+ * is in the file (every write is idempotent, so a resumed search simply writes it again).
  *
  * <p>Thread-safe. Compaction runs on the thread whose write crossed the limit, after that write's commit.
  */
@@ -120,10 +124,15 @@ final class H2Compaction {
             try {
                 store.compactFile(policy.maxMillis());
             } catch (RuntimeException e) {
+                if (store.getMvStore().isClosed()) // H2 closed the file it could not write: no write can follow
+                    throw new StoreException("Could not compact the database file " + file + " after a committed write ("
+                            + e.getMessage() + "); H2 closed the database. Check the disk (space, permissions); every "
+                            + "write that returned is in the file, and the search can be resumed.", e);
                 log.warn("could not compact the database file {} ({}); it stays at {} bytes and is compacted when closed",
                         file, e.toString(), before);
             } finally {
-                store.getMvStore().setRetentionTime(H2Database.RETENTION_MILLIS); // compactFile leaves it at 0
+                if (!store.getMvStore().isClosed())
+                    store.getMvStore().setRetentionTime(H2Database.RETENTION_MILLIS); // compactFile leaves it at 0
             }
             long after = sizeOf(file);
             limit = nextLimit(after);
