@@ -395,7 +395,7 @@ class SpecCompilerTest {
                 space: {bits: {allowed: [1, 2]}}
                 budget: {maxTrials: 1, maxEpochs: 1}
                 """.formatted(data));
-        assertEquals(List.of("trainer: model is 'resnet', but must be one of [cnn, mlp, resnet20]",
+        assertEquals(List.of("trainer: model is 'resnet', but must be one of [cnn, mlp, resnet20, vgg-small]",
                 "trainer: validationSize is 0, but must be >= 1", "trainer: batchSize is 0, but must be >= 1",
                 "trainer: threads is -1, but must be >= 0 (0 = automatic)"), p);
     }

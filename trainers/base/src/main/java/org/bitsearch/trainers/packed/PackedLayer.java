@@ -25,7 +25,7 @@ import java.util.Objects;
  * @param nIn        input channels (features for dense)
  * @param nOut       output channels (features for dense)
  * @param geometry   conv/pool: kH, kW, sH, sW, padTop, padLeft, inH, inW, outH, outW; dense: empty
- * @param bits       weight bits: 1..8 or 32 (0 for pooling)
+ * @param bits       weight bits: 1..8 or 32 (0 for pooling and activation; 32 for batch normalisation)
  * @param scales     one scale per tensor or per output channel (empty for 32 bits and pooling)
  * @param codes      the weight codes (see above; empty for pooling)
  * @param biases     FP32 biases, one per output (empty for pooling)
@@ -36,8 +36,13 @@ import java.util.Objects;
 public record PackedLayer(Kind kind, String name, Activation activation, int nIn, int nOut, int[] geometry,
                           int bits, double[] scales, int[] codes, float[] biases,
                           int activationBits, boolean activationSigned, float activationClip) {
-    /** Layer operations. */
-    public enum Kind { DENSE, CONV2D, MAX_POOL, AVG_POOL }
+    /**
+     * Layer operations. {@code BATCH_NORM} (format version 2): inference batch normalisation folded per channel c to
+     * y = a_c·x + b_c, a_c = γ_c / σ_c and b_c = β_c − μ_c·a_c (σ_c the running standard deviation, with ε), a_c stored
+     * as the FP32 "weights" (bits 32, one per channel) and b_c as the biases. {@code ACTIVATION} (version 2): the
+     * activation alone, no parameters.
+     */
+    public enum Kind { DENSE, CONV2D, MAX_POOL, AVG_POOL, BATCH_NORM, ACTIVATION }
 
     /** Nonlinearities. */
     public enum Activation { IDENTITY, RELU, SOFTMAX, TANH, SIGMOID }
@@ -53,6 +58,12 @@ public record PackedLayer(Kind kind, String name, Activation activation, int nIn
         boolean weighted = kind == Kind.DENSE || kind == Kind.CONV2D;
         if (kind != Kind.DENSE && geometry.length != 10)
             throw new IllegalArgumentException("layer " + name + ": geometry has " + geometry.length + " values, but " + kind + " needs 10");
+        if (kind == Kind.BATCH_NORM) {
+            if (bits != 32) throw new IllegalArgumentException("layer " + name + ": bits is " + bits + ", but a BATCH_NORM layer stores FP32 (32)");
+            if (nIn != nOut) throw new IllegalArgumentException("layer " + name + ": nIn " + nIn + " and nOut " + nOut + " of a BATCH_NORM layer must be equal");
+            if (codes.length != nOut || biases.length != nOut)
+                throw new IllegalArgumentException("layer " + name + ": " + codes.length + " scales and " + biases.length + " shifts, but must be nOut = " + nOut + " each");
+        }
         if (weighted) {
             if (!(bits >= 1 && bits <= 8) && bits != 32) throw new IllegalArgumentException("layer " + name + ": bits is " + bits + ", but must be 1..8 or 32");
             if (codes.length != weightCount(kind, nIn, nOut, geometry))
@@ -67,10 +78,21 @@ public record PackedLayer(Kind kind, String name, Activation activation, int nIn
     }
 
     static long weightCount(Kind kind, int nIn, int nOut, int[] g) {
-        return kind == Kind.DENSE ? (long) nIn * nOut : kind == Kind.CONV2D ? (long) nOut * nIn * g[0] * g[1] : 0;
+        return switch (kind) {
+            case DENSE -> (long) nIn * nOut;
+            case CONV2D -> (long) nOut * nIn * g[0] * g[1];
+            case BATCH_NORM -> nOut;
+            default -> 0;
+        };
     }
 
+    /** Whether the layer has quantizable weights (dense, convolution). */
     public boolean weighted() { return kind == Kind.DENSE || kind == Kind.CONV2D; }
+
+    /** Whether the layer stores parameters: {@link #weighted()} or batch normalisation. */
+    public boolean hasParams() { return hasParams(kind); }
+
+    static boolean hasParams(Kind kind) { return kind == Kind.DENSE || kind == Kind.CONV2D || kind == Kind.BATCH_NORM; }
 
     /** Number of weights. */
     public long weights() { return weightCount(kind, nIn, nOut, geometry); }

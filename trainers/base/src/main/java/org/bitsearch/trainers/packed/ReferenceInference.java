@@ -10,7 +10,8 @@ import java.util.List;
  *
  * <p>Per layer: dense z_o = Σ_i x_i·W[o][i] + b_o; convolution (cross-correlation, zero padding)
  * z[o][y][x] = Σ_{c,i,j} in[c][y·sH − padTop + i][x·sW − padLeft + j]·W[o][c][i][j] + b_o; max or average
- * pooling over the window (padding excluded); then the activation, then the layer's activation quantization
+ * pooling over the window (padding excluded); batch normalisation y = a_c·x + b_c per channel; an activation layer
+ * passes its input on; then the activation, then the layer's activation quantization
  * ({@link #quantizeActivation}).
  */
 public final class ReferenceInference {
@@ -19,7 +20,7 @@ public final class ReferenceInference {
 
     public ReferenceInference(PackedModel model) {
         this.model = model;
-        for (PackedLayer l : model.layers()) weights.add(l.weighted() ? l.dequantize() : null);
+        for (PackedLayer l : model.layers()) weights.add(l.hasParams() ? l.dequantize() : null);
     }
 
     /** The model's outputs (after the last activation) for one sample, channel-major. */
@@ -34,6 +35,8 @@ public final class ReferenceInference {
                 case DENSE -> dense(l, weights.get(i), a);
                 case CONV2D -> conv(l, weights.get(i), a);
                 case MAX_POOL, AVG_POOL -> pool(l, a);
+                case BATCH_NORM -> batchNorm(l, weights.get(i), a);
+                case ACTIVATION -> a.clone();
             };
             activate(l.activation(), a);
             if (l.activationBits() != 32)
@@ -93,6 +96,16 @@ public final class ReferenceInference {
                         }
                     z[(o * oh + y) * ow + xx] = (float) (s + (l.biases().length > 0 ? l.biases()[o] : 0));
                 }
+        return z;
+    }
+
+    /** y[c][p] = (float) (a_c·x[c][p] + b_c) over the channel's h·w positions. */
+    private static float[] batchNorm(PackedLayer l, float[] a, float[] x) {
+        int c = l.nOut(), per = x.length / c;
+        if (per * c != x.length) throw new IllegalArgumentException("layer " + l.name() + " has " + c + " channels, but got " + x.length + " inputs");
+        float[] z = new float[x.length];
+        for (int ch = 0; ch < c; ch++)
+            for (int p = 0; p < per; p++) z[ch * per + p] = (float) ((double) a[ch] * x[ch * per + p] + l.biases()[ch]);
         return z;
     }
 

@@ -13,6 +13,7 @@ import org.bitsearch.trainers.dl4j.model.ModelFactory;
 import org.bitsearch.trainers.dl4j.model.UserModel;
 import org.bitsearch.trainers.dl4j.model.Net;
 import org.bitsearch.trainers.dl4j.model.ResNet;
+import org.bitsearch.trainers.dl4j.model.VggSmall;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
@@ -87,6 +88,7 @@ public final class Dl4jTrainer implements Trainer {
         } else {
             this.userModel = null;
             this.layers = config.model().equals("resnet20") ? ResNet.layers(shape, config.perChannel())
+                    : config.model().equals(VggSmall.NAME) ? VggSmall.layers(shape, config.hidden(), config.perChannel())
                     : ModelFactory.layers(config.model(), config.hidden(), shape, config.perChannel());
         }
     }
@@ -223,8 +225,9 @@ public final class Dl4jTrainer implements Trainer {
             graph.init();
             net = Net.of(graph);
         } else {
-            MultiLayerConfiguration conf = ModelFactory.build(config.model(), config.hidden(), shape,
-                    bits.bits(), config.perChannel(), hp, context.seed());
+            MultiLayerConfiguration conf = config.model().equals(VggSmall.NAME)
+                    ? VggSmall.build(shape, config.hidden(), bits.bits(), config.perChannel(), hp, context.seed())
+                    : ModelFactory.build(config.model(), config.hidden(), shape, bits.bits(), config.perChannel(), hp, context.seed());
             if (context.candidate().activationBits().isPresent())
                 ActivationQuantization.install(conf, context.candidate().activationBits().get().bits());
             MultiLayerNetwork mln = new MultiLayerNetwork(conf);
@@ -336,7 +339,7 @@ public final class Dl4jTrainer implements Trainer {
      */
     @Override public boolean measuresSensitivity() { return !config.factorization().enabled(); }
 
-    /** {@inheritDoc} The built-in mlp and cnn models (MultiLayerNetworks); not resnet20 or a {@code modelFile} yet. */
+    /** {@inheritDoc} The built-in mlp, cnn and vgg-small models (MultiLayerNetworks); not resnet20 or a {@code modelFile} yet. */
     @Override public boolean quantizesActivations() {
         return userModel == null && !config.model().equals("resnet20") && !config.factorization().enabled();
     }
@@ -346,7 +349,7 @@ public final class Dl4jTrainer implements Trainer {
         if (quantizesActivations()) return "";
         if (config.factorization().enabled())
             return "activation quantization is not combined with trainer.factorization (the factorized layers' outputs have no activation bits yet)";
-        return "activation quantization covers the built-in mlp and cnn models, not "
+        return "activation quantization covers the built-in mlp, cnn and vgg-small models, not "
                 + (userModel != null ? "a modelFile" : "resnet20") + " yet";
     }
 

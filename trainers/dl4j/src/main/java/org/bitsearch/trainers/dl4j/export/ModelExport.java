@@ -2,6 +2,7 @@ package org.bitsearch.trainers.dl4j.export;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bitsearch.trainers.dl4j.data.InputShape;
+import org.bitsearch.trainers.dl4j.quant.ActivationQuantization;
 import org.bitsearch.trainers.dl4j.quant.CpqQuantizer;
 import org.bitsearch.trainers.dl4j.quant.QuantizedActivation;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
@@ -12,7 +13,9 @@ import org.bitsearch.trainers.packed.PackedModel;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -51,8 +54,9 @@ import java.util.Map;
  *       the scales, the FP32 biases, the activation quantization parameters; {@code ReferenceInference} runs it
  *       without DL4J.</li>
  * </ul>
- * Supported for the packed form: dense, output, 2-D convolution (NCHW, dilation 1) and max/average pooling layers
- * with identity, ReLU, softmax, tanh or sigmoid activations; anything else is an {@link IllegalArgumentException}
+ * Supported for the packed form: dense, output, 2-D convolution (NCHW, dilation 1), max/average pooling, batch
+ * normalisation (folded per channel, NCHW) and activation layers with identity, ReLU, softmax, tanh or sigmoid
+ * activations; anything else is an {@link IllegalArgumentException}
  * naming the layer.
  */
 public final class ModelExport {
@@ -76,9 +80,10 @@ public final class ModelExport {
     /** The quantizable layers of {@code net} (those with a {@link QuantizedWeightNoise}) in order, with their bits. */
     public static List<LayerBits> bits(MultiLayerNetwork net) {
         List<LayerBits> out = new ArrayList<>();
+        List<QuantizedActivation> acts = ActivationQuantization.of(net.getLayers());
         for (Layer l : net.getLayers())
             if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n) {
-                QuantizedActivation a = b.getActivationFn() instanceof QuantizedActivation q ? q : null;
+                QuantizedActivation a = acts.get(out.size());
                 out.add(a == null || a.getTargetBits() == 32 ? new LayerBits(name(l), n.getTargetBits(), n.isPerChannel(), 32, false, 0f)
                         : new LayerBits(name(l), n.getTargetBits(), n.isPerChannel(), a.getTargetBits(), a.isSigned(), a.inferenceClip()));
             }
@@ -104,9 +109,13 @@ public final class ModelExport {
                     quantized.add(new int[]{i, q.getTargetBits(), q.isPerChannel() ? 1 : 0, q.getGridBits()});
                 b.setWeightNoise(null);
             }
-        for (int i = 0; i < conf.getConfs().size(); i++)
+        for (int i = 0; i < conf.getConfs().size(); i++) {
+            // FP32 activations; their quantization is recorded in BITS_ENTRY
             if (conf.getConf(i).getLayer() instanceof BaseLayer b && b.getActivationFn() instanceof QuantizedActivation a)
-                b.setActivationFn(a.getInner()); // FP32 activations; their quantization is recorded in BITS_ENTRY
+                b.setActivationFn(a.getInner());
+            if (conf.getConf(i).getLayer() instanceof ActivationLayer al && al.getActivationFn() instanceof QuantizedActivation a)
+                al.setActivationFn(a.getInner());
+        }
         MultiLayerNetwork copy = new MultiLayerNetwork(conf);
         copy.init(net.params().dup(), false);
         for (int[] q : quantized)
@@ -150,6 +159,13 @@ public final class ModelExport {
                         new int[0], new float[0], 32, false, 0f));
                 h = g[8];
                 w = g[9];
+            } else if (conf instanceof BatchNormalization bn) {
+                layers.add(batchNorm(l, bn, name, c, h, w));
+            } else if (conf instanceof ActivationLayer al) {
+                QuantizedActivation qa = al.getActivationFn() instanceof QuantizedActivation q && q.getTargetBits() != 32 ? q : null;
+                layers.add(new PackedLayer(PackedLayer.Kind.ACTIVATION, name, activation(name, al.getActivationFn()), c, c,
+                        new int[]{1, 1, 1, 1, 0, 0, h, w, h, w}, 0, new double[0], new int[0], new float[0],
+                        qa == null ? 32 : qa.getTargetBits(), qa != null && qa.isSigned(), qa == null ? 0f : qa.inferenceClip()));
             } else if (conf instanceof DenseLayer || conf instanceof OutputLayer) {
                 org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) conf;
                 int nIn = (int) ff.getNIn(), nOut = (int) ff.getNOut();
@@ -196,6 +212,37 @@ public final class ModelExport {
         if (l.conf().getLayer() instanceof BaseLayer bl && bl.getActivationFn() instanceof QuantizedActivation qa && qa.getTargetBits() != 32)
             return new PackedLayer(kind, name, act, nIn, nOut, g, bits, scales, codes, biases, qa.getTargetBits(), qa.isSigned(), qa.inferenceClip());
         return new PackedLayer(kind, name, act, nIn, nOut, g, bits, scales, codes, biases, 32, false, 0f);
+    }
+
+    /**
+     * Inference batch normalisation folded per channel: a_c = γ_c / σ_c, b_c = β_c − μ_c·a_c, with σ_c = 10^log10stdev
+     * (DL4J's default {@code useLogStd}) or sqrt(var_c + ε), computed in double and stored as FP32.
+     */
+    private static PackedLayer batchNorm(Layer l, BatchNormalization bn, String name, int c, int h, int w) {
+        if (bn.isLockGammaBeta()) throw new IllegalArgumentException("layer " + name + ": batch normalisation with lockGammaBeta is not supported by the packed export");
+        if (bn.getCnn2DFormat() != org.deeplearning4j.nn.conf.CNN2DFormat.NCHW)
+            throw new IllegalArgumentException("layer " + name + ": the packed export supports NCHW batch normalisation");
+        if (bn.getNOut() != c) throw new IllegalArgumentException("layer " + name + " normalises " + bn.getNOut() + " channels, but its input has " + c);
+        double[] gamma = l.getParam("gamma").castTo(DataType.DOUBLE).toDoubleVector(), beta = l.getParam("beta").castTo(DataType.DOUBLE).toDoubleVector(),
+                mean = l.getParam("mean").castTo(DataType.DOUBLE).toDoubleVector();
+        INDArray logStd = l.paramTable().get("log10stdev");
+        double[] std = new double[c];
+        if (logStd != null) {
+            double[] ls = logStd.castTo(DataType.DOUBLE).toDoubleVector();
+            for (int i = 0; i < c; i++) std[i] = Math.pow(10, ls[i]);
+        } else {
+            double[] var = l.getParam("var").castTo(DataType.DOUBLE).toDoubleVector();
+            for (int i = 0; i < c; i++) std[i] = Math.sqrt(var[i] + bn.getEps());
+        }
+        int[] scale = new int[c];
+        float[] shift = new float[c];
+        for (int i = 0; i < c; i++) {
+            double a = gamma[i] / std[i];
+            scale[i] = Float.floatToRawIntBits((float) a);
+            shift[i] = (float) (beta[i] - mean[i] * a);
+        }
+        return new PackedLayer(PackedLayer.Kind.BATCH_NORM, name, PackedLayer.Activation.IDENTITY, // DL4J's BatchNormalization ignores its activation
+                c, c, new int[]{1, 1, 1, 1, 0, 0, h, w, h, w}, 32, new double[0], scale, shift, 32, false, 0f);
     }
 
     /** kH kW sH sW padTop padLeft inH inW outH outW, with DL4J's output size rules for the mode. */
