@@ -97,9 +97,13 @@ class UserModelTest {
             MultiLayerNetwork plain = ModelSerializer.restoreMultiLayerNetwork(out.toFile(), false);
             assertTrue(!plain.getLayerWiseConfigurations().toJson().contains("bitsearch"));
             assertEquals(run.testAccuracy(), ModelExportTest.accuracy(plain, d.test()), 0.0);
-            // batch normalisation is outside the packed format: the zip says so and carries no packed entry
-            assertTrue(run.lastExportNote().contains("bn"), run.lastExportNote());
-            assertTrue(ModelExport.packedEntry(out).isEmpty());
+            // batch normalisation (after a dense layer) is in the packed format (version 2, folded): both forms written,
+            // and the reference inference gives the run's test accuracy
+            assertEquals(null, run.lastExportNote());
+            var packed = org.bitsearch.trainers.packed.PackedModel.fromBytes(ModelExport.packedEntry(out).orElseThrow());
+            assertEquals(org.bitsearch.trainers.packed.PackedLayer.Kind.BATCH_NORM, packed.layers().get(3).kind());
+            assertEquals(run.testAccuracy(), new org.bitsearch.trainers.packed.ReferenceInference(packed)
+                    .accuracy(ModelExportTest.rows(d.test()), d.test().labels()), 0.0);
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.checkBits(BitAllocation.of(4, 4)));
         assertTrue(e.getMessage().contains("stem, fc, head"), e.getMessage());
