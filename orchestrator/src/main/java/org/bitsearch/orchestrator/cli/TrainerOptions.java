@@ -30,7 +30,7 @@ public final class TrainerOptions {
                     + "./data/<dataset>, /usr/share/datasets/<dataset>, the first that holds the dataset; with --format the data's directory or CSV file") String dataDir;
     @Option(names = "--model", defaultValue = "mlp", description = "mlp, cnn, resnet20 or vgg-small (default: ${DEFAULT-VALUE})") String model;
     @Option(names = "--model-file", paramLabel = "FILE",
-            description = "your own DL4J MultiLayerNetwork (ModelSerializer zip, trials start from its parameters; or configuration JSON) instead of --model") String modelFile;
+            description = "your own DL4J MultiLayerNetwork or ComputationGraph (ModelSerializer zip, trials start from its parameters; or configuration JSON) instead of --model") String modelFile;
     @Option(names = "--hidden", split = ",", paramLabel = "N",
             description = "hidden dense layer sizes (default 256,128 for mlp, 128 for cnn); for vgg-small the six convolution widths (default 128,128,256,256,512,512)") List<Integer> hidden;
     @Option(names = "--train-subset", defaultValue = "0", description = "training samples, 0 = all (default)") int trainSubset;

@@ -85,6 +85,9 @@ public final class Dl4jTrainer implements Trainer {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
             this.layers = config.perChannel() ? userModel.perChannelSlots() : userModel.slots();
+            if (userModel.graph() && config.transform().bitat())
+                throw new IllegalArgumentException("transform is bitat, but modelFile " + config.modelFile()
+                        + " holds a ComputationGraph: BiTAT's transform needs a MultiLayerNetwork");
         } else {
             this.userModel = null;
             this.layers = config.model().equals("resnet20") ? ResNet.layers(shape, config.perChannel())
@@ -219,7 +222,7 @@ public final class Dl4jTrainer implements Trainer {
         } else if (!ranks.layers().isEmpty()) {
             net = Net.of(factorizedNetwork(context, hp, bits, ranks));
         } else if (userModel != null) {
-            net = Net.of(userModel.build(bits.bits(), config.perChannel(), hp, context.seed()));
+            net = userModel.buildNet(bits.bits(), config.perChannel(), hp, context.seed());
         } else if (config.model().equals("resnet20")) {
             ComputationGraph graph = new ComputationGraph(ResNet.build(shape, bits.bits(), config.perChannel(), hp, context.seed()));
             graph.init();
