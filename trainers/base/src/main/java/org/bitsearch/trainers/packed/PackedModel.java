@@ -23,13 +23,16 @@ import java.util.List;
  *           [kind != DENSE: 10 x u16 geometry (kH kW sH sW padTop padLeft inH inW outH outW)]
  *           [DENSE, CONV2D, BATCH_NORM: u8:bits u32:scaleCount f64*scaleCount codes u32:biasCount f32*biasCount]
  *           u8:activationBits u8:activationSigned f32:activationClip
+ *           [version 2: u8:inputCount u16*inputCount (layer indices, 0xFFFF = the model input; none = the previous layer)]
  * codes   = bits 1..8: ceil(weights·bits/8) bytes, the codes packed LSB-first ({@link BitPacking});
  *           bits 32: weights x f32
  * </pre>
  *
  * kind: 0 DENSE, 1 CONV2D, 2 MAX_POOL, 3 AVG_POOL; version 2 adds 4 BATCH_NORM (bits 32, nOut codes = the folded
  * per-channel scales a_c as f32, nOut biases = the shifts b_c; geometry 1 1 1 1 0 0 h w h w) and 5 ACTIVATION (no
- * parameters). A file is written as version 1 when it has none of version 2's kinds.
+ * parameters), 6 ADD (the sum of its inputs) and 7 GLOBAL_AVG_POOL (geometry 1 1 1 1 0 0 h w 1 1), and per layer its
+ * inputs, so that a graph (a residual network) is a list of layers in topological order. A file is written as
+ * version 1 when it has none of version 2's kinds and no layer names its inputs.
  *
  * So the file is the model size the search reports (weights·bits + 32·biases, in bits) plus {@link #overheadBytes}:
  * 16 header bytes, per layer at most 17 + name + 20 geometry + 13 bytes, 8 per scale, and the padding of each
@@ -52,6 +55,10 @@ public record PackedModel(int channels, int rows, int cols, int classes, List<Pa
         if (channels < 1 || rows < 1 || cols < 1 || classes < 1)
             throw new IllegalArgumentException("input " + channels + "x" + rows + "x" + cols + " with " + classes + " classes: every value must be >= 1");
         if (layers.isEmpty()) throw new IllegalArgumentException("a packed model needs at least one layer");
+        for (int i = 0; i < layers.size(); i++)
+            for (int from : layers.get(i).inputs())
+                if (from >= i) throw new IllegalArgumentException("layer " + layers.get(i).name() + " (index " + i + ") reads layer " + from
+                        + ", but layers may read only earlier layers (forward order)");
     }
 
     /** The serialised bytes. */
@@ -61,7 +68,8 @@ public record PackedModel(int channels, int rows, int cols, int classes, List<Pa
             out.write(MAGIC);
             out.writeShort(version());
             for (int v : new int[]{channels, rows, cols, classes, layers.size()}) out.writeShort(u16(v, "header value"));
-            for (PackedLayer l : layers) write(out, l);
+            int version = version();
+            for (PackedLayer l : layers) write(out, l, version);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -70,11 +78,11 @@ public record PackedModel(int channels, int rows, int cols, int classes, List<Pa
 
     /** The format version this model is written in: 1 unless a layer needs version 2's kinds. */
     public int version() {
-        for (PackedLayer l : layers) if (l.kind().ordinal() > PackedLayer.Kind.AVG_POOL.ordinal()) return 2;
+        for (PackedLayer l : layers) if (l.kind().ordinal() > PackedLayer.Kind.AVG_POOL.ordinal() || l.inputs().length > 0) return 2;
         return 1;
     }
 
-    private static void write(DataOutputStream out, PackedLayer l) throws IOException {
+    private static void write(DataOutputStream out, PackedLayer l, int version) throws IOException {
         out.writeByte(l.kind().ordinal());
         out.writeByte(l.activation().ordinal());
         byte[] name = l.name().getBytes(StandardCharsets.UTF_8);
@@ -96,6 +104,11 @@ public record PackedModel(int channels, int rows, int cols, int classes, List<Pa
         out.writeByte(l.activationBits());
         out.writeByte(l.activationSigned() ? 1 : 0);
         out.writeFloat(l.activationClip());
+        if (version >= 2) {
+            if (l.inputs().length > 255) throw new IllegalArgumentException("layer " + l.name() + " has more than 255 inputs");
+            out.writeByte(l.inputs().length);
+            for (int i : l.inputs()) out.writeShort(i == -1 ? 0xFFFF : u16(i, "input of " + l.name()));
+        }
     }
 
     private static int u16(int v, String what) {
@@ -173,7 +186,12 @@ public record PackedModel(int channels, int rows, int cols, int classes, List<Pa
         int aBits = in.readUnsignedByte();
         boolean signed = in.readUnsignedByte() != 0;
         float clip = in.readFloat();
-        return new PackedLayer(kind, name, PackedLayer.Activation.values()[a], nIn, nOut, g, bits, scales, codes, biases, aBits, signed, clip);
+        int[] inputs = new int[version >= 2 ? in.readUnsignedByte() : 0];
+        for (int i = 0; i < inputs.length; i++) {
+            int v = in.readUnsignedShort();
+            inputs[i] = v == 0xFFFF ? -1 : v;
+        }
+        return new PackedLayer(kind, name, PackedLayer.Activation.values()[a], nIn, nOut, g, bits, scales, codes, biases, aBits, signed, clip, inputs);
     }
 
     /**

@@ -527,7 +527,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         DeviceBinding.bind(device);
         NativeThreads.apply(config.threads());
         lastExportNote = net instanceof Net.Mln m ? ModelExport.write(file, m.net(), data.dataset().shape())
-                : ModelExport.write(file, ((Net.Graph) net).graph());
+                : ModelExport.write(file, ((Net.Graph) net).graph(), data.dataset().shape());
     }
 
     /** Why the last export has no packed form (a layer the packed format does not support), or null. */

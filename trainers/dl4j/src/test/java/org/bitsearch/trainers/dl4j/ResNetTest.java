@@ -11,6 +11,10 @@ import org.bitsearch.trainers.dl4j.data.DataFiles;
 import org.bitsearch.trainers.dl4j.data.InputShape;
 import org.bitsearch.trainers.dl4j.model.Net;
 import org.bitsearch.trainers.dl4j.model.ResNet;
+import org.bitsearch.trainers.dl4j.export.ModelExport;
+import org.bitsearch.trainers.packed.PackedLayer;
+import org.bitsearch.trainers.packed.PackedModel;
+import org.bitsearch.trainers.packed.ReferenceInference;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -50,7 +54,8 @@ class ResNetTest {
             }
         }
         long quantizable = layers.stream().mapToLong(l -> l.weights() + l.biases()).sum();
-        assertEquals(quantizable + bn, trainable, "every trainable parameter is a slot's or batch norm's");
+        assertEquals(quantizable, trainable, "every trainable parameter is a slot's weight or FP32 bias (batch norm γ/β counted with its convolution)");
+        assertEquals(1_568, bn);
         // 267,696 convolution + 2,560 projection + 650 fc weights/biases + 1,568 batch-norm gamma/beta; He et al. 2016,
         // Table 6: 0.27M (their option A shortcuts have no projection: 272,474 - 2,560 - 192 = 269,722)
         assertEquals(272_474, trainable);
@@ -80,7 +85,7 @@ class ResNetTest {
             assertTrue(second.trainLoss() < first.trainLoss() * 1.5, second.toString());
             Path out = tmp.resolve("resnet.zip");
             run.exportModel(out);
-            assertTrue(run.lastExportNote().contains("ComputationGraph"));
+            assertEquals(null, run.lastExportNote(), "both forms written");
             ComputationGraph plain = ModelSerializer.restoreComputationGraph(out.toFile(), false);
             assertFalse(plain.getConfiguration().toJson().contains("bitsearch"));
             var test = t.data().test();
@@ -93,6 +98,18 @@ class ResNetTest {
                     if (best == test.labels()[k++]) correct++;
                 }
             assertEquals(run.testAccuracy(), (double) correct / k, 0.0, "plain DL4J graph gives the run's test accuracy");
+            // packed (version 2: inputs per layer, add, global average pooling, batch norm folded): size and exact accuracy
+            PackedModel packed = PackedModel.fromBytes(ModelExport.packedEntry(out).orElseThrow());
+            assertEquals(2, packed.version());
+            assertTrue(packed.layers().stream().anyMatch(l -> l.kind() == PackedLayer.Kind.ADD && l.inputs().length == 2));
+            assertEquals(PackedLayer.Kind.GLOBAL_AVG_POOL, packed.layers().get(packed.layers().size() - 2).kind());
+            long bytes = packed.toBytes().length, sizeBytes = (t.size(new BitAllocation(bits)).bits() + 7) / 8, bound = 16;
+            for (PackedLayer l : packed.layers()) bound += 60 + l.name().length() + 8L * l.scales().length + 1 + 2L * l.inputs().length;
+            System.out.printf("resnet20 packed %d bytes, reported %d, header bound %d%n", bytes, sizeBytes, bound);
+            assertTrue(bytes >= sizeBytes && bytes <= sizeBytes * 1.02 + bound, bytes + " bytes for a " + sizeBytes + "-byte model");
+            assertEquals(run.testAccuracy(), new ReferenceInference(packed).accuracy(ModelExportTest.rows(test), test.labels()), 0.0,
+                    "reference inference reproduces the quantized graph's test accuracy");
+            assertEquals(packed, PackedModel.fromBytes(packed.toBytes()));
         }
         var resumed = new TrialContext(0, ctx.candidate(), 9, 2, Optional.of(ckpt), "cpu:0");
         try (Dl4jTrainingRun run = t.openRun(resumed, true)) {

@@ -42,7 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code trainer.modelFile} holding a user's ComputationGraph: a small residual graph the test builds, trains a little
  * and saves; slots named by its vertices, batch norm listed as FP32, trials start from its parameters, train on the
- * fit path, checkpoint, resume and export the plain DL4J graph.
+ * fit path, checkpoint, resume and export the plain DL4J graph and the packed form (its reference inference giving
+ * the quantized graph's test accuracy).
  */
 class UserGraphTest {
     @TempDir Path tmp;
@@ -118,6 +119,11 @@ class UserGraphTest {
             org.bitsearch.trainers.dl4j.model.NativeConvolution.install(Net.of(plain));
             assertFalse(plain.getConfiguration().toJson().contains("bitsearch"));
             assertEquals(run.testAccuracy(), accuracy(plain, d.test()), 0.0, "plain DL4J graph = the quantized model");
+            assertEquals(null, run.lastExportNote(), "both forms written");
+            var packed = org.bitsearch.trainers.packed.PackedModel.fromBytes(org.bitsearch.trainers.dl4j.export.ModelExport.packedEntry(out).orElseThrow());
+            assertEquals(List.of("stem", "c1", "bn1", "add", "relu", "pool", "fc", "head"), packed.layers().stream().map(l -> l.name()).toList());
+            assertEquals(run.testAccuracy(), new org.bitsearch.trainers.packed.ReferenceInference(packed)
+                    .accuracy(ModelExportTest.rows(d.test()), d.test().labels()), 0.0, "reference inference of the packed graph");
             INDArray w = plain.getLayer("c1").getParam("W");
             assertTrue(w.dup().data().asFloat().length == 9 * 36 && distinct(w) <= 3, "c1 exported at 2 bits (ternary): " + distinct(w) + " values");
         }
@@ -150,6 +156,17 @@ class UserGraphTest {
                 .addLayer("d", new DenseLayer.Builder().nIn(784).nOut(8).build(), "in")
                 .addLayer("o1", new OutputLayer.Builder().nIn(8).nOut(10).activation(Activation.SOFTMAX).build(), "d")
                 .addLayer("o2", new OutputLayer.Builder().nIn(8).nOut(10).activation(Activation.SOFTMAX).build(), "d").setOutputs("o1", "o2").build();
+        // a vertex the packed export does not cover: refused naming it (the run then writes the DL4J zip only)
+        ComputationGraphConfiguration merge = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).graphBuilder().addInputs("in")
+                .addLayer("a", new DenseLayer.Builder().nIn(784).nOut(4).build(), "in")
+                .addLayer("b", new DenseLayer.Builder().nIn(784).nOut(4).build(), "in")
+                .addVertex("cat", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "a", "b")
+                .addLayer("out", new OutputLayer.Builder().nIn(8).nOut(10).activation(Activation.SOFTMAX).build(), "cat").setOutputs("out").build();
+        ComputationGraph mg = new ComputationGraph(merge);
+        mg.init();
+        e = assertThrows(IllegalArgumentException.class, () -> org.bitsearch.trainers.dl4j.export.ModelExport.packed(mg,
+                new org.bitsearch.trainers.dl4j.data.InputShape(1, 28, 28, 10)));
+        assertTrue(e.getMessage().contains("vertex cat: MergeVertex is not supported"), e.getMessage());
         Files.writeString(file, twoOutputs.toJson());
         e = assertThrows(IllegalArgumentException.class, () -> new Dl4jTrainer(config(file)));
         assertTrue(e.getMessage().contains("1 inputs and 2 outputs"), e.getMessage());
