@@ -222,7 +222,8 @@ public final class Dl4jTrainer implements Trainer {
         } else if (!ranks.layers().isEmpty()) {
             net = Net.of(factorizedNetwork(context, hp, bits, ranks));
         } else if (userModel != null) {
-            net = userModel.buildNet(bits.bits(), config.perChannel(), hp, context.seed());
+            net = userModel.buildNet(bits.bits(), context.candidate().activationBits().map(BitAllocation::bits).orElse(null),
+                    config.perChannel(), hp, context.seed());
         } else if (config.model().equals("resnet20")) {
             ComputationGraph graph = new ComputationGraph(ResNet.build(shape, bits.bits(), config.perChannel(), hp, context.seed()));
             graph.init();
@@ -342,9 +343,13 @@ public final class Dl4jTrainer implements Trainer {
      */
     @Override public boolean measuresSensitivity() { return !config.factorization().enabled(); }
 
-    /** {@inheritDoc} The built-in mlp, cnn and vgg-small models (MultiLayerNetworks); not resnet20 or a {@code modelFile} yet. */
+    /**
+     * {@inheritDoc} The MultiLayerNetworks: the built-in mlp, cnn and vgg-small models and a {@code modelFile} holding a
+     * MultiLayerNetwork; not resnet20 or a ComputationGraph file yet.
+     */
     @Override public boolean quantizesActivations() {
-        return userModel == null && !config.model().equals("resnet20") && !config.factorization().enabled();
+        if (config.factorization().enabled()) return false;
+        return userModel != null ? !userModel.graph() : !config.model().equals("resnet20");
     }
 
     /** Why this trainer's model cannot quantize activations (empty string when it can). */
@@ -352,8 +357,8 @@ public final class Dl4jTrainer implements Trainer {
         if (quantizesActivations()) return "";
         if (config.factorization().enabled())
             return "activation quantization is not combined with trainer.factorization (the factorized layers' outputs have no activation bits yet)";
-        return "activation quantization covers the built-in mlp, cnn and vgg-small models, not "
-                + (userModel != null ? "a modelFile" : "resnet20") + " yet";
+        return "activation quantization covers MultiLayerNetworks (mlp, cnn, vgg-small, a modelFile holding one), not "
+                + (userModel != null ? "a modelFile holding a ComputationGraph" : "resnet20") + " yet";
     }
 
     /**

@@ -188,6 +188,15 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
      * the trial's updater and seed, initialised from the file's parameters (copied) or from the seed.
      */
     public MultiLayerNetwork build(List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed) {
+        return build(bits, null, perChannel, hp, seed);
+    }
+
+    /**
+     * {@link #build(List, boolean, Hyperparameters, long)} with activation quantization: entry i of {@code activationBits}
+     * (null: none) quantizes slot i's output at its site ({@code ActivationQuantization.sites}: the slot's own activation,
+     * or an {@code ActivationLayer} after it before the next slot); the last entry must be 32.
+     */
+    public MultiLayerNetwork build(List<Integer> bits, List<Integer> activationBits, boolean perChannel, Hyperparameters hp, long seed) {
         checkBits(bits);
         if (graph) throw new IllegalStateException("modelFile " + source + " holds a ComputationGraph: use buildNet");
         MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(json);
@@ -201,6 +210,7 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
         }
         for (int s = 0; s < slots.size(); s++)
             ((BaseLayer) conf.getConf(slotIndex.get(s)).getLayer()).setWeightNoise(new QuantizedWeightNoise(bits.get(s), perChannel));
+        if (activationBits != null) org.bitsearch.trainers.dl4j.quant.ActivationQuantization.install(conf, activationBits);
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init(params == null ? null : params.dup(), false);
         return net;
@@ -211,8 +221,19 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
      * ComputationGraph), with the same settings.
      */
     public Net buildNet(List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed) {
+        return buildNet(bits, null, perChannel, hp, seed);
+    }
+
+    /**
+     * As {@link #buildNet(List, boolean, Hyperparameters, long)} with activation bits (null: none).
+     *
+     * @throws IllegalArgumentException for activation bits on a ComputationGraph (not covered yet)
+     */
+    public Net buildNet(List<Integer> bits, List<Integer> activationBits, boolean perChannel, Hyperparameters hp, long seed) {
         checkBits(bits);
-        return graph ? Net.of(UserGraph.build(this, bits, perChannel, hp, seed)) : Net.of(build(bits, perChannel, hp, seed));
+        if (graph && activationBits != null)
+            throw new IllegalArgumentException("activationBits: modelFile " + source + " holds a ComputationGraph; activation quantization covers MultiLayerNetwork files");
+        return graph ? Net.of(UserGraph.build(this, bits, perChannel, hp, seed)) : Net.of(build(bits, activationBits, perChannel, hp, seed));
     }
 
     private void checkBits(List<Integer> bits) {
