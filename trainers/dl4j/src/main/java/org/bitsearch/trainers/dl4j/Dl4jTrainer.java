@@ -225,7 +225,8 @@ public final class Dl4jTrainer implements Trainer {
             net = userModel.buildNet(bits.bits(), context.candidate().activationBits().map(BitAllocation::bits).orElse(null),
                     config.perChannel(), hp, context.seed());
         } else if (config.model().equals("resnet20")) {
-            ComputationGraph graph = new ComputationGraph(ResNet.build(shape, bits.bits(), config.perChannel(), hp, context.seed()));
+            ComputationGraph graph = new ComputationGraph(ResNet.build(shape, bits.bits(),
+                    context.candidate().activationBits().map(BitAllocation::bits).orElse(null), config.perChannel(), hp, context.seed()));
             graph.init();
             net = Net.of(graph);
         } else {
@@ -345,11 +346,11 @@ public final class Dl4jTrainer implements Trainer {
 
     /**
      * {@inheritDoc} The MultiLayerNetworks: the built-in mlp, cnn and vgg-small models and a {@code modelFile} holding a
-     * MultiLayerNetwork; not resnet20 or a ComputationGraph file yet.
+     * MultiLayerNetwork, and resnet20 ({@code ResNet}: sites after its ReLUs and projections); not a ComputationGraph file yet.
      */
     @Override public boolean quantizesActivations() {
         if (config.factorization().enabled()) return false;
-        return userModel != null ? !userModel.graph() : !config.model().equals("resnet20");
+        return userModel == null || !userModel.graph();
     }
 
     /** Why this trainer's model cannot quantize activations (empty string when it can). */
@@ -357,8 +358,7 @@ public final class Dl4jTrainer implements Trainer {
         if (quantizesActivations()) return "";
         if (config.factorization().enabled())
             return "activation quantization is not combined with trainer.factorization (the factorized layers' outputs have no activation bits yet)";
-        return "activation quantization covers MultiLayerNetworks (mlp, cnn, vgg-small, a modelFile holding one), not "
-                + (userModel != null ? "a modelFile holding a ComputationGraph" : "resnet20") + " yet";
+        return "activation quantization covers the built-in models and a modelFile holding a MultiLayerNetwork, not a modelFile holding a ComputationGraph yet";
     }
 
     /**

@@ -125,7 +125,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         this.net = net;
         NativeConvolution.install(net);
         this.noises = noisesOf(net.layers());
-        this.activations = ActivationQuantization.of(net.layers());
+        this.activations = net instanceof Net.Graph g ? ActivationQuantization.of(g.graph()) : ActivationQuantization.of(net.layers());
         if (noises.size() != bits.layers())
             throw new IllegalArgumentException("bits has " + bits.layers() + " entries, but the network has " + noises.size() + " quantizable layers");
         this.bits = bits;

@@ -139,6 +139,8 @@ class UserGraphTest {
         Files.writeString(file, residual().toJson());
         Dl4jTrainer t = new Dl4jTrainer(config(file));
         assertFalse(t.userModel().trained());
+        assertFalse(t.quantizesActivations());
+        assertTrue(t.activationQuantizationUnsupported().contains("ComputationGraph"), t.activationQuantizationUnsupported());
         INDArray a, b, c;
         try (Dl4jTrainingRun r = t.openRun(ctx(List.of(4, 4, 4, 4), 7, Optional.empty()), true)) { a = ((Net.Graph) r.net()).graph().params().dup(); }
         try (Dl4jTrainingRun r = t.openRun(ctx(List.of(4, 4, 4, 4), 7, Optional.empty()), true)) { b = ((Net.Graph) r.net()).graph().params().dup(); }

@@ -377,16 +377,25 @@ public final class ModelExport {
                 org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(graph.getConfiguration().toJson());
         List<LayerBits> bits = new ArrayList<>();
         Map<String, int[]> quantized = new java.util.HashMap<>();
+        List<QuantizedActivation> acts = ActivationQuantization.of(graph);
         for (Layer l : graph.getLayers()) {
             String name = l.conf().getLayer().getLayerName();
             if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n) {
-                bits.add(new LayerBits(name, n.getTargetBits(), n.isPerChannel(), 32, false, 0f));
+                QuantizedActivation a = acts.get(bits.size());
+                bits.add(a == null || a.getTargetBits() == 32 ? new LayerBits(name, n.getTargetBits(), n.isPerChannel(), 32, false, 0f)
+                        : new LayerBits(name, n.getTargetBits(), n.isPerChannel(), a.getTargetBits(), a.isSigned(), a.inferenceClip()));
                 quantized.put(name, new int[]{n.getTargetBits(), n.isPerChannel() ? 1 : 0, n.getGridBits()});
             }
         }
         for (var v : conf.getVertices().values())
-            if (v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer b)
-                b.setWeightNoise(null);
+            if (v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv) {
+                if (lv.getLayerConf().getLayer() instanceof BaseLayer b) {
+                    b.setWeightNoise(null);
+                    if (b.getActivationFn() instanceof QuantizedActivation a) b.setActivationFn(a.getInner());
+                }
+                if (lv.getLayerConf().getLayer() instanceof ActivationLayer al && al.getActivationFn() instanceof QuantizedActivation a)
+                    al.setActivationFn(a.getInner()); // FP32 activations in the plain zip, recorded in BITS_ENTRY
+            }
         org.deeplearning4j.nn.graph.ComputationGraph copy = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
         copy.init(graph.params().dup(), false);
         for (Layer l : copy.getLayers()) {

@@ -86,6 +86,17 @@ public final class ResNet {
     /** The graph configuration: quantizable layer i quantizes to {@code bits.get(i)}. */
     public static ComputationGraphConfiguration build(InputShape shape, List<Integer> bits, boolean perChannel,
                                                       Hyperparameters hp, long seed) {
+        return build(shape, bits, null, perChannel, hp, seed);
+    }
+
+    /**
+     * The graph configuration with activation quantization (null: none): entry i quantizes slot i's output at its site
+     * ({@code ActivationQuantization.site}): the stem's and each first convolution's ReLU, a block's second convolution
+     * at the block's output ReLU (after the add: the next block's input), a projection at its identity {@code projq}
+     * layer (signed, the shortcut before the add); the classifier's entry must be 32.
+     */
+    public static ComputationGraphConfiguration build(InputShape shape, List<Integer> bits, List<Integer> activationBits, boolean perChannel,
+                                                      Hyperparameters hp, long seed) {
         check(shape);
         List<Spec> specs = specs(shape);
         if (bits.size() != specs.size())
@@ -105,7 +116,13 @@ public final class ResNet {
                 String p = "s" + (s + 1) + "b" + (b + 1);
                 String y = convBn(g, p + "c1", x, in, w, 3, stride, bits, q, perChannel, true);
                 y = convBn(g, p + "c2", y, w, w, 3, 1, bits, q, perChannel, false);
-                String shortcut = in != w ? convBn(g, p + "proj", x, in, w, 1, stride, bits, q, perChannel, false) : x;
+                String shortcut = x;
+                if (in != w) {
+                    convBn(g, p + "proj", x, in, w, 1, stride, bits, q, perChannel, false);
+                    // an identity layer where the projection's output can be quantized (activation bits)
+                    g.addLayer(p + "projq", new ActivationLayer.Builder().activation(Activation.IDENTITY).build(), p + "projbn");
+                    shortcut = p + "projq";
+                }
                 g.addVertex(p + "add", new ElementWiseVertex(ElementWiseVertex.Op.Add), y, shortcut);
                 g.addLayer(p + "relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), p + "add");
                 x = p + "relu";
@@ -115,7 +132,10 @@ public final class ResNet {
         g.addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(in).nOut(shape.classes())
                 .activation(Activation.SOFTMAX).weightNoise(new QuantizedWeightNoise(bits.get(q[0]++), perChannel)).build(), "pool");
         g.setOutputs("fc");
-        return g.build();
+        ComputationGraphConfiguration conf = g.build();
+        if (activationBits != null)
+            org.bitsearch.trainers.dl4j.quant.ActivationQuantization.install(conf, specs.stream().map(Spec::name).toList(), activationBits);
+        return conf;
     }
 
     /** conv (no bias) → batch norm (→ ReLU); returns the last vertex's name. */

@@ -2,7 +2,12 @@ package org.bitsearch.trainers.dl4j.quant;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.nd4j.linalg.activations.IActivation;
@@ -90,6 +95,82 @@ public final class ActivationQuantization {
         for (Layer l : layers) confs.add(l.conf().getLayer());
         List<QuantizedActivation> out = new ArrayList<>();
         for (int site : sites(confs)) out.add(activationOf(confs.get(site)) instanceof QuantizedActivation q ? q : null);
+        return out;
+    }
+
+    // ---- graphs -------------------------------------------------------------------------------------------------
+
+    /**
+     * The site of slot {@code slot}'s activation quantizer in a graph: following the slot's output while it has one
+     * consumer that is a batch normalisation layer or an element-wise {@code Add} vertex, the first {@code ActivationLayer}
+     * reached (resnet20: {@code conv1 → bn → relu}; a block's second convolution {@code c2 → bn → add → relu}, the block's
+     * output; a projection {@code proj → bn → projq}); else the slot itself.
+     */
+    public static String site(ComputationGraphConfiguration conf, String slot) {
+        String cur = slot;
+        while (true) {
+            List<String> consumers = new ArrayList<>();
+            for (var e : conf.getVertexInputs().entrySet()) if (e.getValue().contains(cur)) consumers.add(e.getKey());
+            if (consumers.size() != 1) return slot;
+            String next = consumers.get(0);
+            GraphVertex v = conf.getVertices().get(next);
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof ActivationLayer) return next;
+            boolean through = (v instanceof LayerVertex lv2 && lv2.getLayerConf().getLayer() instanceof BatchNormalization)
+                    || (v instanceof ElementWiseVertex ew && ew.getOp() == ElementWiseVertex.Op.Add);
+            if (!through) return slot;
+            cur = next;
+        }
+    }
+
+    /** The slots of a graph (layer vertices with a {@link QuantizedWeightNoise}) in the order of {@code layers}. */
+    private static List<String> slots(Layer[] layers) {
+        List<String> out = new ArrayList<>();
+        for (Layer l : layers)
+            if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise) out.add(l.conf().getLayer().getLayerName());
+        return out;
+    }
+
+    /**
+     * Installs activation quantizers in a graph configuration: slot i ({@code slots}, in the network's slot order)
+     * quantizes to {@code activationBits.get(i)} at its {@link #site}; the last entry must be 32, and two slots may not
+     * share a site with different bits.
+     *
+     * @throws IllegalArgumentException naming {@code activationBits} and the rule
+     */
+    public static void install(ComputationGraphConfiguration conf, List<String> slots, List<Integer> activationBits) {
+        if (slots.size() != activationBits.size())
+            throw new IllegalArgumentException("activationBits has " + activationBits.size() + " entries, but the model has " + slots.size() + " quantizable layers");
+        int last = slots.size() - 1;
+        if (activationBits.get(last) != 32)
+            throw new IllegalArgumentException("activationBits[" + last + "] is " + activationBits.get(last)
+                    + ", but must be 32: the last layer's output is the model's prediction (softmax), which is not quantized");
+        java.util.Map<String, Integer> claimed = new java.util.HashMap<>();
+        for (int i = 0; i < last; i++) {
+            int bits = activationBits.get(i);
+            String site = site(conf, slots.get(i));
+            Integer before = claimed.putIfAbsent(site, bits);
+            if (before != null && before != bits)
+                throw new IllegalArgumentException("activationBits[" + i + "] is " + bits + ", but " + slots.get(i) + " shares its activation site " + site
+                        + " with an earlier layer of " + before + " bits");
+            if (bits == 32) continue;
+            org.deeplearning4j.nn.conf.layers.Layer l = ((LayerVertex) conf.getVertices().get(site)).getLayerConf().getLayer();
+            IActivation a = activationOf(l);
+            if (a == null) throw new IllegalArgumentException("activationBits[" + i + "]: layer " + site + " applies no activation to quantize");
+            if (a instanceof QuantizedActivation q) q.setTargetBits(bits);
+            else setActivation(l, new QuantizedActivation(a, bits));
+        }
+    }
+
+    /** The activation quantizer of each slot of {@code graph}, in slot order, null where the output is not quantized. */
+    public static List<QuantizedActivation> of(ComputationGraph graph) {
+        List<QuantizedActivation> out = new ArrayList<>();
+        for (String slot : slots(graph.getLayers())) {
+            String site = site(graph.getConfiguration(), slot);
+            out.add(activationOf(graph.getLayer(site).conf().getLayer()) instanceof QuantizedActivation q ? q : null);
+        }
+        // a site shared by several slots carries the first slot's quantizer only
+        java.util.Set<QuantizedActivation> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int i = 0; i < out.size(); i++) if (out.get(i) != null && !seen.add(out.get(i))) out.set(i, null);
         return out;
     }
 }
