@@ -3,6 +3,7 @@ package org.bitsearch.trainers.dl4j.export;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bitsearch.trainers.dl4j.data.InputShape;
 import org.bitsearch.trainers.dl4j.quant.ActivationQuantization;
+import org.bitsearch.trainers.dl4j.quant.BitatTransform;
 import org.bitsearch.trainers.dl4j.quant.CpqQuantizer;
 import org.bitsearch.trainers.dl4j.quant.QuantizedActivation;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
@@ -56,8 +57,10 @@ import java.util.Map;
  * </ul>
  * Supported for the packed form: dense, output, 2-D convolution (NCHW, dilation 1), max/average pooling, batch
  * normalisation (folded per channel, NCHW) and activation layers with identity, ReLU, softmax, tanh or sigmoid
- * activations; anything else is an {@link IllegalArgumentException}
- * naming the layer.
+ * activations, and for graphs element-wise Add vertices and global average pooling; anything else is an
+ * {@link IllegalArgumentException} naming the layer or vertex. A dense layer quantized in BiTAT's basis
+ * ({@link BitatTransform}, Park et al. 2022) exports its effective weights U·Q(Uᵀ W) in the plain zip, and in the
+ * packed form two layers (its full-precision rotation with the group scales, then the low-bit levels): see {@link #packed}.
  */
 public final class ModelExport {
     public static final String BITS_ENTRY = "bitsearch-bits.json";
@@ -118,11 +121,15 @@ public final class ModelExport {
         }
         MultiLayerNetwork copy = new MultiLayerNetwork(conf);
         copy.init(net.params().dup(), false);
-        for (int[] q : quantized)
+        for (int[] q : quantized) {
+            BitatTransform t = transform(net.getLayer(q[0]));
             for (Map.Entry<String, INDArray> p : copy.getLayer(q[0]).paramTable().entrySet())
-                if (QuantizedWeightNoise.WEIGHT_KEYS.contains(p.getKey()) && q[1] != 32)
-                    p.getValue().assign(QuantizedWeightNoise.quantize(p.getValue(), q[1], q[2] == 1,
+                if (QuantizedWeightNoise.WEIGHT_KEYS.contains(p.getKey()) && q[1] != 32) {
+                    if (t != null && QuantizedWeightNoise.WEIGHT_KEY.equals(p.getKey())) p.getValue().assign(t.quantize(p.getValue(), q[1]));
+                    else p.getValue().assign(QuantizedWeightNoise.quantize(p.getValue(), q[1], q[2] == 1,
                             QuantizedWeightNoise.WEIGHT_KEY.equals(p.getKey()) ? q[3] : 0));
+                }
+        }
         return copy;
     }
 
@@ -133,7 +140,7 @@ public final class ModelExport {
     public static PackedModel packed(MultiLayerNetwork net, InputShape shape) {
         List<PackedLayer> layers = new ArrayList<>();
         int[] chw = {shape.channels(), shape.rows(), shape.cols()};
-        for (Layer l : net.getLayers()) layers.add(layer(l, name(l), chw));
+        for (Layer l : net.getLayers()) layers.addAll(layer(l, name(l), chw));
         return new PackedModel(shape.channels(), shape.rows(), shape.cols(), shape.classes(), layers);
     }
 
@@ -167,7 +174,9 @@ public final class ModelExport {
             PackedLayer p;
             if (gv instanceof org.deeplearning4j.nn.conf.graph.LayerVertex) {
                 if (from.size() != 1) throw new IllegalArgumentException("vertex " + v + ": a layer with " + from.size() + " inputs is not supported by the packed export");
-                p = layer(graph.getLayer(v), v, chw);
+                List<PackedLayer> ps = layer(graph.getLayer(v), v, chw);
+                if (ps.size() != 1) throw new IllegalArgumentException("vertex " + v + ": a BiTAT layer is not supported in a graph's packed export");
+                p = ps.get(0);
             } else if (gv instanceof org.deeplearning4j.nn.conf.graph.ElementWiseVertex ew && ew.getOp() == org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Add) {
                 for (String f : from)
                     if (!java.util.Arrays.equals(shapes.get(f), chw))
@@ -186,8 +195,11 @@ public final class ModelExport {
         return new PackedModel(shape.channels(), shape.rows(), shape.cols(), shape.classes(), layers);
     }
 
-    /** One DL4J layer as a packed layer, on inputs of {@code chw} (channels, height, width), which it updates to its output. */
-    private static PackedLayer layer(Layer l, String name, int[] chw) {
+    /**
+     * One DL4J layer as packed layers (one, or two for a BiTAT dense layer), on inputs of {@code chw} (channels, height,
+     * width), which it updates to its output.
+     */
+    private static List<PackedLayer> layer(Layer l, String name, int[] chw) {
         org.deeplearning4j.nn.conf.layers.Layer conf = l.conf().getLayer();
         int c = chw[0], h = chw[1], w = chw[2];
         PackedLayer out;
@@ -232,6 +244,13 @@ public final class ModelExport {
             org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) conf;
             int nIn = (int) ff.getNIn(), nOut = (int) ff.getNOut();
             if (nIn != c * h * w) throw new IllegalArgumentException("layer " + name + " takes " + nIn + " inputs, but its input has " + c * h * w);
+            BitatTransform t = transform(l);
+            if (t != null && ((QuantizedWeightNoise) ((BaseLayer) conf).getWeightNoise()).getTargetBits() != 32) {
+                chw[0] = nOut;
+                chw[1] = 1;
+                chw[2] = 1;
+                return bitat(l, t, name, activation(name, ((BaseLayer) conf).getActivationFn()), nIn, nOut);
+            }
             out = (weighted(l, PackedLayer.Kind.DENSE, name, activation(name, ((BaseLayer) conf).getActivationFn()), nIn, nOut, new int[0], 'f'));
             c = nOut;
             h = 1;
@@ -242,7 +261,7 @@ public final class ModelExport {
         chw[0] = c;
         chw[1] = h;
         chw[2] = w;
-        return out;
+        return List.of(out);
     }
 
     private static PackedLayer weighted(Layer l, PackedLayer.Kind kind, String name, PackedLayer.Activation act,
@@ -307,6 +326,39 @@ public final class ModelExport {
         }
         return new PackedLayer(PackedLayer.Kind.BATCH_NORM, name, PackedLayer.Activation.IDENTITY, // DL4J's BatchNormalization ignores its activation
                 c, c, new int[]{1, 1, 1, 1, 0, 0, h, w, h, w}, 32, new double[0], scale, shift, 32, false, 0f);
+    }
+
+    /** The BiTAT transformation a layer's weight noise quantizes in, or null. */
+    private static BitatTransform transform(Layer l) {
+        return l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n ? n.transform() : null;
+    }
+
+    /**
+     * A BiTAT dense layer (README, "BiTAT"): it computes x·U Q(Uᵀ W) = (x·U·diag(a))·C ({@link BitatTransform.Factors}),
+     * so the packed form holds two dense layers: {@code <name>.basis}, the full-precision rotation with the group
+     * scales folded in (nIn → nIn, identity, no bias, FP32 output), then {@code <name>} with the integer levels C at
+     * the layer's bits (one scale, 1), its bias, activation and activation quantization.
+     */
+    private static List<PackedLayer> bitat(Layer l, BitatTransform t, String name, PackedLayer.Activation act, int nIn, int nOut) {
+        int bits = ((QuantizedWeightNoise) ((BaseLayer) l.conf().getLayer()).getWeightNoise()).getTargetBits();
+        BitatTransform.Factors f = t.factors(l.getParam(QuantizedWeightNoise.WEIGHT_KEY), bits);
+        float[] basis = f.scaledBasis().castTo(DataType.FLOAT).dup('f').data().asFloat(); // columns = output channels
+        int[] basisCodes = new int[basis.length];
+        for (int i = 0; i < basis.length; i++) basisCodes[i] = Float.floatToRawIntBits(basis[i]);
+        PackedLayer rotation = new PackedLayer(PackedLayer.Kind.DENSE, name + ".basis", PackedLayer.Activation.IDENTITY, nIn, nIn,
+                new int[0], 32, new double[0], basisCodes, new float[0], 32, false, 0f);
+        int[] codes = new int[nIn * nOut];
+        for (int i = 0; i < nIn; i++)
+            for (int j = 0; j < nOut; j++) codes[j * nIn + i] = PackedLayer.code(f.levels()[i * nOut + j], bits); // output-channel-major
+        INDArray b = l.getParam("b");
+        float[] biases = b == null ? new float[0] : b.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        QuantizedActivation qa = l.conf().getLayer() instanceof BaseLayer bl && bl.getActivationFn() instanceof QuantizedActivation q
+                && q.getTargetBits() != 32 ? q : null;
+        PackedLayer levels = qa == null
+                ? new PackedLayer(PackedLayer.Kind.DENSE, name, act, nIn, nOut, new int[0], bits, new double[]{1.0}, codes, biases, 32, false, 0f)
+                : new PackedLayer(PackedLayer.Kind.DENSE, name, act, nIn, nOut, new int[0], bits, new double[]{1.0}, codes, biases,
+                        qa.getTargetBits(), qa.isSigned(), qa.inferenceClip());
+        return List.of(rotation, levels);
     }
 
     /** kH kW sH sW padTop padLeft inH inW outH outW, with DL4J's output size rules for the mode. */
