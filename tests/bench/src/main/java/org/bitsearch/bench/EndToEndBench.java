@@ -72,10 +72,15 @@ final class EndToEndBench {
     /** The drivers, in the rotation order of seed 0. */
     enum Driver {
         ASHA("bitsearch, Pareto-ASHA, 1 slot"), NONE("bitsearch, no pruning, 1 slot"), OPTUNA("Optuna + PyTorch"),
-        ASHA2("bitsearch, Pareto-ASHA, 2 slots");
+        ASHA2("bitsearch, Pareto-ASHA, 2 slots"),
+        /** Pareto-ASHA without keepFront (the quota alone, the rule before it): only when named in the drivers property. */
+        ASHA_QUOTA("bitsearch, Pareto-ASHA without keepFront, 1 slot");
         final String label;
         Driver(String label) { this.label = label; }
     }
+
+    /** The drivers that run unless the {@code bitsearch.bench.e2e.drivers} property names others. */
+    static final List<Driver> DEFAULT_DRIVERS = List.of(Driver.ASHA, Driver.NONE, Driver.OPTUNA, Driver.ASHA2);
 
     /** One trial's outcome as the hypervolume needs it. */
     record Point(int number, List<Integer> bits, double valAccuracy) {}
@@ -112,8 +117,14 @@ final class EndToEndBench {
         return Hypervolume.normalized(fp, 0, ModelSize.of(layers, new BitAllocation(java.util.Collections.nCopies(layers.size(), 32))).bits());
     }
 
-    String spec(long seed, boolean asha, int slots) {
-        String pruner = asha ? "{type: pareto-asha, minResource: 1, maxResource: " + epochs + ", reductionFactor: 2}" : "{type: none}";
+    /** The Pareto-ASHA settings of the ASHA drivers (keepFront: see {@link org.bitsearch.search.pruner.ParetoAshaPruner}). */
+    String ashaSpec(boolean keepFront) {
+        return "{type: pareto-asha, minResource: 1, maxResource: " + epochs + ", reductionFactor: 2" + (keepFront ? ", keepFront: true}" : "}");
+    }
+
+    String spec(long seed, boolean asha, int slots) { return spec(seed, asha ? ashaSpec(true) : "{type: none}", slots); }
+
+    String spec(long seed, String pruner, int slots) {
         return """
                 name: bench-end-to-end
                 seed: %d
@@ -154,14 +165,24 @@ final class EndToEndBench {
                 optunaInfo = "Optuna + PyTorch ran with " + python.get();
             }
             config.progress("end-to-end: %s", optunaInfo);
-            List<Driver> drivers = new ArrayList<>(List.of(Driver.values()));
+            List<Driver> drivers = new ArrayList<>(DEFAULT_DRIVERS);
+            String only = System.getProperty("bitsearch.bench.e2e.drivers");
+            if (only != null && !only.isBlank()) {
+                List<String> names = Arrays.stream(only.split(",")).map(String::strip).map(x -> x.toUpperCase(Locale.ROOT)).toList();
+                for (String name : names)
+                    if (Arrays.stream(Driver.values()).noneMatch(x -> x.name().equals(name)))
+                        throw new IllegalArgumentException("bitsearch.bench.e2e.drivers names " + name + ", but drivers are "
+                                + Arrays.toString(Driver.values()));
+                drivers = new ArrayList<>(Arrays.stream(Driver.values()).filter(x -> names.contains(x.name())).toList());
+            }
             if (python.isEmpty()) drivers.remove(Driver.OPTUNA);
+            long firstSeed = Long.getLong("bitsearch.bench.e2e.firstSeed", 42);
             warmUp();
             List<Run> runs = new ArrayList<>();
             List<String> failures = new ArrayList<>();
             String versions = null;
             for (int s = 0; s < config.repeats(); s++) {
-                long seed = 42 + s;
+                long seed = firstSeed + s;
                 for (int k = 0; k < drivers.size(); k++) {
                     Driver d = drivers.get((k + s) % drivers.size());
                     Run r;
@@ -191,7 +212,8 @@ final class EndToEndBench {
             String setup = String.format(Locale.ROOT, "%d trials of at most %d epochs; MLP 784-256-128-10 on %,d training / %,d validation "
                             + "samples of Fashion-MNIST (split seed 0, the same samples for every driver); NSGA-II population %d; learning rate "
                             + "log-uniform [3e-4, 1e-2] and one bit-width per layer from {1, 2, 4, 8}; Adam, batch 128, one native thread per trial; "
-                            + "Pareto-ASHA r = 1, R = %d, η = 2", trials, epochs, subset, validation, population, epochs);
+                            + "Pareto-ASHA r = 1, R = %d, η = 2 with keepFront (a trial on its rung's first non-dominated front continues "
+                            + "even outside the top ⌊n/η⌋: `pruner: %s`)", trials, epochs, subset, validation, population, epochs, ashaSpec(true));
             if (runs.isEmpty()) throw new IllegalStateException("every end-to-end search failed: " + String.join("; ", failures));
             return new Result(setup, runs, optunaInfo, python.isPresent(), failures);
         } finally {
@@ -206,9 +228,7 @@ final class EndToEndBench {
      * warm before the first timed driver (on this machine the first search otherwise paid several seconds more).
      */
     private void warmUp() throws Exception {
-        String spec = spec(1, true, 1).replace("maxTrials: " + trials, "maxTrials: 2").replace("maxEpochs: " + epochs, "maxEpochs: 1")
-                .replace("maxResource: " + epochs, "maxResource: 1").replace("minResource: 1, ", "minResource: 1, ");
-        spec = spec.replace("{type: pareto-asha, minResource: 1, maxResource: 1, reductionFactor: 2}", "{type: none}");
+        String spec = spec(1, "{type: none}", 1).replace("maxTrials: " + trials, "maxTrials: 2").replace("maxEpochs: " + epochs, "maxEpochs: 1");
         long t0 = System.nanoTime();
         ActorSearchRunner.run(spec, StandardTrainers.factory(), 1, Duration.ofMinutes(20), e -> {}, (store, id, wall) -> wall);
         config.progress("end-to-end: warm-up search took %.1f s", (System.nanoTime() - t0) / 1e9);
@@ -216,7 +236,7 @@ final class EndToEndBench {
 
     private Run bitsearch(Driver d, long seed) throws Exception {
         int slots = d == Driver.ASHA2 ? 2 : 1;
-        String spec = spec(seed, d != Driver.NONE, slots);
+        String spec = spec(seed, d == Driver.NONE ? "{type: none}" : ashaSpec(d != Driver.ASHA_QUOTA), slots);
         AtomicLong lastTrialEnd = new AtomicLong();
         return ActorSearchRunner.run(spec, StandardTrainers.factory(), slots, Duration.ofMinutes(60), e -> {
             if (e instanceof SearchEvent.TrialFinished) lastTrialEnd.set(System.nanoTime());
@@ -233,6 +253,13 @@ final class EndToEndBench {
                     done.add(new Point(t.number(), t.candidate().bits().bits(), r.metrics().valAccuracy()));
             }
             if (rows.size() != trials) throw new IllegalStateException(d.label + " seed " + seed + ": " + rows.size() + " trials, expected " + trials);
+            Map<Integer, List<String>> curves = new LinkedHashMap<>();
+            for (ReportRow rr : store.reports(id))
+                curves.computeIfAbsent(rr.number(), k -> new ArrayList<>()).add(Summary.number(rr.metrics().valAccuracy(), 3));
+            for (TrialRow t : rows)
+                config.log().printf(Locale.ROOT, "[bench]   e2e %s seed %d trial %d %s lr=%s size=%d %s val=%s%s%n", d.name(), seed, t.number(),
+                        t.candidate().bits().bits(), t.candidate().params().get("learningRate"), t.sizeBits(), t.state(),
+                        curves.getOrDefault(t.number(), List.of()), t.reason() == null ? "" : " (" + t.reason() + ")");
             long epochsTrained = store.reports(id).size();
             // wall to the last trial's end: total minus the time after it (the front's test measurement, the end)
             double after = (System.nanoTime() - lastTrialEnd.get()) / 1e9;
@@ -272,6 +299,7 @@ final class EndToEndBench {
         for (JsonNode t : r.get("trials")) {
             List<Integer> bits = new ArrayList<>();
             t.get("bits").forEach(b -> bits.add(b.asInt()));
+            config.log().printf(Locale.ROOT, "[bench]   e2e OPTUNA seed %d trial %d %s %s%n", seed, t.get("number").asInt(), bits, t);
             done.add(new Point(t.get("number").asInt(), bits, t.get("valAccuracy").asDouble()));
         }
         if (done.size() != trials) throw new IOException("optuna_search.py reported " + done.size() + " trials, expected " + trials);
