@@ -46,7 +46,7 @@ import java.util.stream.Stream;
  * <p>The drivers, alternated per seed (the order rotates, so every driver runs first, second, ... in turn):
  * <ul>
  *   <li>bitsearch through the whole actor + H2 path ({@link ActorSearchRunner}) with Pareto-ASHA
- *       (r = 1, R = 4, η = 2), one slot, one trial at a time;</li>
+ *       (r = 1, R = 4, η = 2, keepFront: a trial on its rung's first front continues), one slot, one trial at a time;</li>
  *   <li>the same without pruning;</li>
  *   <li>the same with Pareto-ASHA on two slots (two trials at a time, one thread each: what bitsearch does by
  *       default on a 2-core machine);</li>
@@ -63,6 +63,9 @@ import java.util.stream.Stream;
  * adds the front's test-accuracy measurement); Optuna's is the study's {@code optimize} (after Python's imports and
  * the data load, which are reported apart), as bitsearch's excludes the JVM start and the trainer's data load is
  * inside its search. Before the timed drivers one untimed 2-trial search warms the JVM up.
+ *
+ * <p>System properties narrow a run: {@code bitsearch.bench.e2e.drivers} (comma-separated {@link Driver} names; default
+ * {@link #DEFAULT_DRIVERS}) and {@code bitsearch.bench.e2e.firstSeed} (default 42; repeat s uses firstSeed + s).
  */
 final class EndToEndBench {
     private static final ObjectMapper JSON = new ObjectMapper();
