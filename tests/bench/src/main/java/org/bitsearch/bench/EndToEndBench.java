@@ -90,7 +90,13 @@ final class EndToEndBench {
 
     /** One search. {@code wallSeconds} to the last trial's end; {@code totalSeconds} to the driver's end. */
     record Run(Driver driver, long seed, double wallSeconds, double totalSeconds, long epochs, int pruned, List<Point> completed,
-               double hypervolume) {}
+               double hypervolume, double cpuSeconds) {}
+
+    /** CPU seconds of this process so far (every thread: trainers, actors, H2, JIT, GC), or NaN where unknown. */
+    static double processCpuSeconds() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() / 1e9 : Double.NaN;
+    }
 
     record Result(String setup, List<Run> runs, String optuna, boolean optunaRan, List<String> failures) {}
 
@@ -205,8 +211,8 @@ final class EndToEndBench {
                         continue;
                     }
                     runs.add(r);
-                    config.progress("end-to-end seed %d: %s %.1f s (%.1f s to the end), %d epochs, %d pruned, hypervolume %.4f, load %s",
-                            seed, d.label, r.wallSeconds(), r.totalSeconds(), r.epochs(), r.pruned(), r.hypervolume(),
+                    config.progress("end-to-end seed %d: %s %.1f s (%.1f s to the end, %.1f CPU s), %d epochs, %d pruned, hypervolume %.4f, load %s",
+                            seed, d.label, r.wallSeconds(), r.totalSeconds(), r.cpuSeconds(), r.epochs(), r.pruned(), r.hypervolume(),
                             MachineInfo.loadAverage().orElse("?"));
                 }
             }
@@ -241,8 +247,13 @@ final class EndToEndBench {
         int slots = d == Driver.ASHA2 ? 2 : 1;
         String spec = spec(seed, d == Driver.NONE ? "{type: none}" : ashaSpec(d != Driver.ASHA_QUOTA), slots);
         AtomicLong lastTrialEnd = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Double> cpuAtLastTrialEnd = new java.util.concurrent.atomic.AtomicReference<>(Double.NaN);
+        double cpu0 = processCpuSeconds();
         return ActorSearchRunner.run(spec, StandardTrainers.factory(), slots, Duration.ofMinutes(60), e -> {
-            if (e instanceof SearchEvent.TrialFinished) lastTrialEnd.set(System.nanoTime());
+            if (e instanceof SearchEvent.TrialFinished) {
+                lastTrialEnd.set(System.nanoTime());
+                cpuAtLastTrialEnd.set(processCpuSeconds());
+            }
         }, (store, id, total) -> {
             Map<Integer, ReportRow> last = store.reports(id).stream().collect(Collectors.toMap(ReportRow::number, r -> r,
                     (a, b) -> a.seq() > b.seq() ? a : b));
@@ -266,7 +277,8 @@ final class EndToEndBench {
             long epochsTrained = store.reports(id).size();
             // wall to the last trial's end: total minus the time after it (the front's test measurement, the end)
             double after = (System.nanoTime() - lastTrialEnd.get()) / 1e9;
-            return new Run(d, seed, Math.max(0, total - after), total, epochsTrained, pruned, done, hypervolume(done));
+            return new Run(d, seed, Math.max(0, total - after), total, epochsTrained, pruned, done, hypervolume(done),
+                    cpuAtLastTrialEnd.get() - cpu0);
         });
     }
 
@@ -306,7 +318,8 @@ final class EndToEndBench {
             done.add(new Point(t.get("number").asInt(), bits, t.get("valAccuracy").asDouble()));
         }
         if (done.size() != trials) throw new IOException("optuna_search.py reported " + done.size() + " trials, expected " + trials);
-        Run run = new Run(Driver.OPTUNA, seed, r.get("seconds").asDouble(), total, r.get("epochs").asLong(), 0, done, hypervolume(done));
+        Run run = new Run(Driver.OPTUNA, seed, r.get("seconds").asDouble(), total, r.get("epochs").asLong(), 0, done, hypervolume(done),
+                r.has("cpuSeconds") ? r.get("cpuSeconds").asDouble() : Double.NaN);
         return new OptunaRun(run, "Optuna " + r.get("optuna").asText() + " + PyTorch " + r.get("torch").asText());
     }
 
@@ -351,11 +364,12 @@ final class EndToEndBench {
         for (Driver d : Driver.values()) {
             List<Run> mine = r.runs().stream().filter(x -> x.driver() == d).toList();
             if (mine.isEmpty()) continue;
-            List<Double> wallRatio = new ArrayList<>(), hvRatio = new ArrayList<>();
+            List<Double> wallRatio = new ArrayList<>(), hvRatio = new ArrayList<>(), cpuRatio = new ArrayList<>();
             for (Run x : mine) {
                 Run o = optunaBySeed.get(x.seed());
                 if (o == null || d == Driver.OPTUNA) continue;
                 wallRatio.add(x.wallSeconds() / o.wallSeconds());
+                if (Double.isFinite(x.cpuSeconds()) && Double.isFinite(o.cpuSeconds()) && o.cpuSeconds() > 0) cpuRatio.add(x.cpuSeconds() / o.cpuSeconds());
                 if (o.hypervolume() > 0) hvRatio.add(x.hypervolume() / o.hypervolume());
             }
             rows.add(List.of(d.label, String.valueOf(mine.size()),
@@ -365,18 +379,30 @@ final class EndToEndBench {
                     Summary.of(mine.stream().map(x -> (double) x.pruned()).toList()).format(0),
                     Summary.of(mine.stream().map(Run::hypervolume).toList()).format(4),
                     d == Driver.OPTUNA ? "1" : wallRatio.isEmpty() ? "–" : Summary.of(wallRatio).format(3),
+                    cpuText(mine.stream().map(Run::cpuSeconds).toList()),
+                    d == Driver.OPTUNA ? "1" : cpuRatio.isEmpty() ? "–" : Summary.of(cpuRatio).format(3),
                     d == Driver.OPTUNA ? "1" : hvRatio.isEmpty() ? "–" : Summary.of(hvRatio).format(4)));
         }
         out.table(List.of("driver", "seeds", "wall s", "wall s to the end", "epochs trained", "trials pruned", "hypervolume",
-                "wall ÷ Optuna", "hypervolume ÷ Optuna"), rows);
+                "wall ÷ Optuna", "CPU s", "CPU ÷ Optuna", "hypervolume ÷ Optuna"), rows);
+        out.paragraph("CPU s: the CPU seconds of the driver's process over its search (bitsearch: every thread of this JVM, from the "
+                + "search system's start to the last trial's end: trainers, actors, H2, JIT and GC; Optuna: `time.process_time()` "
+                + "around `study.optimize`). On a loaded machine the wall time depends on how much of the CPU each run got; the CPU "
+                + "ratio does not (it still grows a little with load, through shared caches).");
         List<List<String>> each = new ArrayList<>();
         for (Run x : r.runs())
             each.add(List.of(String.valueOf(x.seed()), x.driver().label, Summary.number(x.wallSeconds(), 1), String.valueOf(x.epochs()),
+                    Double.isFinite(x.cpuSeconds()) ? Summary.number(x.cpuSeconds(), 1) : "–",
                     Summary.number(x.hypervolume(), 4), frontText(x.completed())));
         out.paragraph("Every run, in the order measured (front: bits per layer and validation accuracy of its points, smallest first):");
-        out.table(List.of("seed", "driver", "wall s", "epochs", "hypervolume", "front"), each);
+        out.table(List.of("seed", "driver", "wall s", "epochs", "CPU s", "hypervolume", "front"), each);
         out.paragraph("Median (min–max) over seeds. With several seeds, a ratio's spread shows how much the sampler's own "
                 + "randomness (the two NSGA-II implementations draw different candidates from the same seed) moves the hypervolume.");
+    }
+
+    private static String cpuText(List<Double> cpu) {
+        List<Double> known = cpu.stream().filter(Double::isFinite).toList();
+        return known.isEmpty() ? "–" : Summary.of(known).format(1);
     }
 
     static String frontText(List<Point> points) {
