@@ -70,6 +70,18 @@ class SpecCompilerTest {
     }
 
     @Test
+    void paretoAshaKeepFrontIsReadAndRefusedForPlainAshaOrANonBoolean() throws Exception {
+        String keep = valid().replace("reductionFactor: 3}", "reductionFactor: 3, keepFront: true}");
+        assertEquals(new PrunerConfig.Asha(1, 4, 3, 0, true, true), compiler.compile(keep).settings().pruner());
+        SpecException plain = assertThrows(SpecException.class, () -> compiler.compile(keep.replace("type: pareto-asha", "type: asha")));
+        assertEquals(1, plain.problems().size(), plain.problems().toString());
+        assertTrue(plain.problems().get(0).startsWith("pruner.keepFront is not a known field"), plain.problems().get(0));
+        SpecException notBool = assertThrows(SpecException.class, () -> compiler.compile(keep.replace("keepFront: true", "keepFront: 3")));
+        assertEquals(1, notBool.problems().size(), notBool.problems().toString());
+        assertTrue(notBool.problems().get(0).startsWith("pruner.keepFront is 3, but must be true or false"), notBool.problems().get(0));
+    }
+
+    @Test
     void reportsEveryProblemWithItsPathAtOnce() {
         String bad = """
                 name: ""
