@@ -5,15 +5,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import org.bitsearch.search.engine.ReportRef;
+import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.trial.Candidate;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.search.trial.TrialRecord;
 import org.bitsearch.search.trial.TrialState;
 import org.bitsearch.search.trial.Verdict;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,6 +54,12 @@ import java.util.Set;
  * shutdown, record the final states and then call {@link #close()} last (a JVM that exits without closing loses
  * nothing committed either; the next open just takes a little longer).
  *
+ * <h2>File size</h2>
+ * H2 appends a chunk per commit and reuses dead space only after 45 s, so a fast search would grow the file by
+ * the last 45 s of writes; {@link H2Compaction} compacts it online (writes wait meanwhile) whenever it has grown by
+ * 16 MB or doubled since the last compaction, which keeps it below {@code max(C + 16 MB, 2C)} while open, {@code C}
+ * being its size after the last compaction (about the live data).
+ *
  * <h2>Write-ahead rules enforced here</h2>
  * <ul>
  *   <li>trial numbers of a search are 0, 1, 2, ... without gaps; {@link #createTrial} refuses a gap;</li>
@@ -73,6 +83,7 @@ public final class H2SearchStore implements SearchStore {
     private final Connection keeper;
     private final HikariDataSource pool;
     private final Jdbc jdbc;
+    private final H2Compaction compaction;
     private final Clock clock;
     private final CandidateJson json = new CandidateJson();
     private final H2Rows rows;
@@ -80,11 +91,12 @@ public final class H2SearchStore implements SearchStore {
     private final Object closeLock = new Object();
     private boolean closed;
 
-    private H2SearchStore(Path dataDir, H2Database.Opened opened, Clock clock) {
+    private H2SearchStore(Path dataDir, H2Database.Opened opened, Clock clock, H2Compaction.Policy compactionPolicy) {
         this.dataDir = dataDir;
         this.keeper = opened.keeper();
         this.pool = opened.pool();
-        this.jdbc = new Jdbc(pool, new SqlErrors(dataDir));
+        this.compaction = H2Compaction.of(keeper, databaseFile(dataDir), compactionPolicy);
+        this.jdbc = new Jdbc(pool, new SqlErrors(dataDir), compaction);
         this.clock = clock;
         this.rows = new H2Rows(dataDir, json);
     }
@@ -96,7 +108,7 @@ public final class H2SearchStore implements SearchStore {
      */
     /** Whether {@code dataDir} holds a bitsearch database file (nothing is opened or created). */
     public static boolean exists(Path dataDir) {
-        return java.nio.file.Files.isRegularFile(dataDir.resolve(H2Database.FILE_NAME));
+        return Files.isRegularFile(dataDir.resolve(H2Database.FILE_NAME));
     }
 
     public static H2SearchStore open(Path dataDir) {
@@ -105,10 +117,30 @@ public final class H2SearchStore implements SearchStore {
 
     /** As {@link #open(Path)}, with the clock that stamps created/updated times. */
     public static H2SearchStore open(Path dataDir, Clock clock) {
-        if (clock == null) throw new StoreException("clock is null, but must be given");
-        Path dir = H2Database.normalise(dataDir);
-        return new H2SearchStore(dir, H2Database.open(dir), clock);
+        return open(dataDir, clock, H2Compaction.Policy.DEFAULT);
     }
+
+    /** As {@link #open(Path, Clock)}, compacting the file as {@code compactionPolicy} says (tests use small ones). */
+    static H2SearchStore open(Path dataDir, Clock clock, H2Compaction.Policy compactionPolicy) {
+        if (clock == null) throw new StoreException("clock is null, but must be given");
+        if (compactionPolicy == null) throw new StoreException("compactionPolicy is null, but must be given");
+        Path dir = H2Database.normalise(dataDir);
+        H2Database.Opened opened = H2Database.open(dir);
+        try {
+            return new H2SearchStore(dir, opened, clock, compactionPolicy);
+        } catch (RuntimeException e) {
+            opened.pool().close();
+            try {
+                opened.keeper().close();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** How many online compactions of the file ran since this store was opened (see {@link H2Compaction}). */
+    int compactions() { return compaction.compactions(); }
 
     /** The database file of a data directory ({@code dataDir/bitsearch.mv.db}). */
     public static Path databaseFile(Path dataDir) {
@@ -257,12 +289,12 @@ public final class H2SearchStore implements SearchStore {
                         + (lastEpoch + 1) + ".");
             long seq = lastSeq + 1;
             tx.update("UPDATE search SET report_seq = ? WHERE id = ?", seq, searchId);
-            String learned = metrics.hasLearnedBits() ? json.bits(new org.bitsearch.search.space.BitAllocation(metrics.learnedBits())) : null;
+            String learned = metrics.hasLearnedBits() ? json.bits(new BitAllocation(metrics.learnedBits())) : null;
             tx.update("INSERT INTO report (search_id, number, epoch, seq, val_accuracy, val_loss, train_loss, seconds, "
                     + "samples_per_second, current_accuracy, recorded_at, learned_bits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FORMAT JSON)",
                     searchId, number, epoch, seq, metrics.valAccuracy(), metrics.valLoss(), metrics.trainLoss(),
                     metrics.seconds(), metrics.samplesPerSecond(), metrics.currentAccuracy(), now,
-                    learned != null ? learned : new Jdbc.Null(java.sql.Types.VARCHAR));
+                    learned != null ? learned : new Jdbc.Null(Types.VARCHAR));
             if (learned != null && sizeBits > 0)
                 tx.update("UPDATE trial SET learned_bits = ? FORMAT JSON, size_bits = ? WHERE search_id = ? AND number = ?",
                         learned, sizeBits, searchId, number);
@@ -390,7 +422,7 @@ public final class H2SearchStore implements SearchStore {
             + "AND r.val_accuracy >= -1.0E300 AND r.val_accuracy <= 1.0E300) "
             + "FROM trial t ";
 
-    private static TrialCounts counts(java.sql.ResultSet rs) throws SQLException {
+    private static TrialCounts counts(ResultSet rs) throws SQLException {
         double best = rs.getDouble(9);
         Optional<Double> bestAcc = rs.wasNull() ? Optional.empty() : Optional.of(best);
         return new TrialCounts(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
@@ -407,7 +439,7 @@ public final class H2SearchStore implements SearchStore {
     @Override
     public Map<Long, TrialCounts> trialCounts() {
         return jdbc.read(() -> "count the trials of every search", tx -> {
-            Map<Long, TrialCounts> all = new java.util.LinkedHashMap<>();
+            Map<Long, TrialCounts> all = new LinkedHashMap<>();
             for (TrialCounts c : tx.query(COUNTS_SQL + "GROUP BY t.search_id ORDER BY t.search_id", H2SearchStore::counts))
                 all.put(c.searchId(), c);
             return all;
@@ -558,6 +590,7 @@ public final class H2SearchStore implements SearchStore {
             closed = true;
         }
         try {
+            compaction.awaitIdle();
             pool.close();
         } finally {
             try {
