@@ -166,7 +166,10 @@ class ClusterSecurityTest {
         assertEquals(0, coordinator.await(300), String.join("\n", coordinator.err));
         assertEquals("COMPLETED", new ObjectMapper().readTree(coordinator.stdout()).get("state").asText(), coordinator.stdout());
         String log = String.join("\n", coordinator.err);
-        assertTrue(log.contains(wrongNode) && log.contains("holds other data than the coordinator"), log);
+        assertTrue(log.contains("worker " + wrongNode + " is gone (worker " + wrongNode + " holds other data than the coordinator"),
+                "the worker with other data was refused and its slots retired:\n" + log);
+        long startsThere = coordinator.err.stream().filter(l -> l.contains(" started on " + wrongNode + "/")).count();
+        assertEquals(1, startsThere, "after the refusal nothing more was placed on " + wrongNode + ":\n" + log);
         try (H2SearchStore store = H2SearchStore.open(db)) {
             List<TrialRow> trials = store.trials(1);
             assertEquals(3, trials.size());
