@@ -41,10 +41,13 @@ final class Jdbc {
 
     private final DataSource dataSource;
     private final SqlErrors errors;
+    private final H2Compaction compaction;
 
-    Jdbc(DataSource dataSource, SqlErrors errors) {
+    /** Write transactions go through {@code compaction}, which may compact the file after one commits. */
+    Jdbc(DataSource dataSource, SqlErrors errors, H2Compaction compaction) {
         this.dataSource = dataSource;
         this.errors = errors;
+        this.compaction = compaction;
     }
 
     /** Runs single-statement reads in auto-commit mode. {@code what} names the operation for error messages. */
@@ -61,9 +64,12 @@ final class Jdbc {
         return transaction(what, TRANSACTION_SNAPSHOT, work);
     }
 
-    /** Runs a write transaction: committed if {@code work} returns, rolled back if it throws. */
+    /**
+     * Runs a write transaction: committed if {@code work} returns, rolled back if it throws. It returns after its
+     * commit reached the file; a compaction of the file may follow it before it returns (see {@link H2Compaction}).
+     */
     <T> T write(Supplier<String> what, Work<T> work) {
-        return transaction(what, -1, work);
+        return compaction.write(() -> transaction(what, -1, work));
     }
 
     /** One transaction at {@code isolation} (-1: the pool's default), committed if {@code work} returns. */

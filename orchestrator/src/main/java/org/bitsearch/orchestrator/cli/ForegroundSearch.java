@@ -1,26 +1,34 @@
 package org.bitsearch.orchestrator.cli;
 
-import org.bitsearch.actors.service.RegistrySearchService;
-import org.bitsearch.search.space.ModelSize;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bitsearch.actors.SearchSystem;
 import org.bitsearch.actors.api.SearchEvent;
+import org.bitsearch.actors.service.RegistrySearchService;
+import org.bitsearch.search.space.ModelSize;
 import org.bitsearch.search.trial.TrialState;
 import org.bitsearch.storage.SearchRow;
 import org.bitsearch.storage.SearchState;
 import org.bitsearch.storage.SearchStore;
+import org.bitsearch.storage.StoreException;
 
 import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.concurrent.CompletionStage;
 
 /**
  * Runs one search in the foreground of the command line: shows progress on stderr, waits for the search to end,
@@ -38,7 +46,7 @@ final class ForegroundSearch {
     private final boolean terminal;
     private final CountingStates states = new CountingStates();
     private final AtomicReference<List<ProgressView.Point>> front = new AtomicReference<>(List.of());
-    private final Map<Integer, Integer> runningEpochs = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, Integer> runningEpochs = new ConcurrentHashMap<>();
     private volatile TerminalBlock block;
     private volatile String watchUrl;
     private volatile int budget, maxEpochs, doneAtStart;
@@ -46,7 +54,7 @@ final class ForegroundSearch {
     private final TerminalWidth width = new TerminalWidth();
     private final AtomicLong searchId = new AtomicLong(-1);
     private final CountDownLatch finished = new CountDownLatch(1);
-    private final java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
     private StopSignals signals;
 
     ForegroundSearch(SearchSystem system, SearchStore store, PrintStream err) {
@@ -83,7 +91,7 @@ final class ForegroundSearch {
             if (terminal) {
                 block = new TerminalBlock(err);
                 // every other writer of stderr (logback's console appender included) prints above the block
-                System.setErr(new PrintStream(block.logStream(java.nio.charset.Charset.defaultCharset()), true));
+                System.setErr(new PrintStream(block.logStream(Charset.defaultCharset()), true));
             }
             try {
                 line(String.format(Locale.ROOT, "search %d running; Ctrl-C stops it (resumable with: bitsearch resume %d)", id, id));
@@ -96,7 +104,7 @@ final class ForegroundSearch {
                     SearchRow row;
                     try {
                         row = store.search(id).orElseThrow();
-                    } catch (org.bitsearch.storage.StoreException e) {
+                    } catch (StoreException e) {
                         // the store broke under the search: its supervisor is being given up; wait for the cause it records
                         for (int i = 0; i < 120 && failure().isEmpty() && !system.terminated(); i++) Thread.sleep(250);
                         if (failure().isPresent()) break;
@@ -121,9 +129,9 @@ final class ForegroundSearch {
      */
     long searchId() { return searchId.get(); }
 
-    java.util.Optional<String> failure() {
+    Optional<String> failure() {
         long id = searchId.get();
-        return id < 0 ? java.util.Optional.empty() : system.failure(id);
+        return id < 0 ? Optional.empty() : system.failure(id);
     }
 
     /** Called once the caller has printed and closed everything: SIGINT and SIGTERM get their default behaviour back. */
@@ -233,7 +241,7 @@ final class ForegroundSearch {
                 .map(en -> new ProgressView.Running(en.getKey(), en.getValue())).toList();
         return new ProgressView.Snapshot((int) count(TrialState.COMPLETED.name()), (int) count(TrialState.PRUNED.name()),
                 (int) count(TrialState.FAILED.name()), doneAtStart, budget, maxEpochs,
-                java.time.Duration.ofNanos(System.nanoTime() - startNanos), running, front.get());
+                Duration.ofNanos(System.nanoTime() - startNanos), running, front.get());
     }
 
     private void redraw() {
@@ -250,7 +258,7 @@ final class ForegroundSearch {
 
     private void readBudget(SearchRow row) {
         try {
-            com.fasterxml.jackson.databind.JsonNode b = new com.fasterxml.jackson.databind.ObjectMapper().readTree(row.specJson()).path("budget");
+            JsonNode b = new ObjectMapper().readTree(row.specJson()).path("budget");
             budget = b.path("maxTrials").asInt(0);
             maxEpochs = b.path("maxEpochs").asInt(0);
         } catch (Exception e) {

@@ -1,6 +1,7 @@
 package org.bitsearch.orchestrator.cli;
 
 import org.bitsearch.actors.api.SearchService.ResumeResult;
+import org.bitsearch.storage.H2SearchStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +29,7 @@ public final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!org.bitsearch.storage.H2SearchStore.exists(store.dataDir())) {
+        if (!H2SearchStore.exists(store.dataDir())) {
             System.err.println("bitsearch: there is no bitsearch database in " + store.dataDir()
                     + " ('bitsearch run' creates one; --db names another directory)");
             return Cli.BAD_INPUT;
@@ -39,7 +40,7 @@ public final class ResumeCommand implements Callable<Integer> {
                 return CompletableFuture.failedFuture(new StoreOptions.BadInput("there is no search " + id + " in " + store.dataDir()));
             return CompletableFuture.failedFuture(new IllegalArgumentException(r == ResumeResult.FINISHED
                     ? "search " + id + " is already finished; nothing to resume"
-                    : r == ResumeResult.UNKNOWN ? "there is no search " + id + " in " + store.dataDir() : "search " + id + " is already running"));
+                    : "search " + id + " is already running"));
         }));
     }
 }

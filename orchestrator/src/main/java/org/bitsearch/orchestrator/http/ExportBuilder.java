@@ -1,10 +1,12 @@
 package org.bitsearch.orchestrator.http;
 
-import org.bitsearch.orchestrator.view.Views;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.bitsearch.orchestrator.view.LayerView;
 import org.bitsearch.orchestrator.view.ParetoView;
 import org.bitsearch.orchestrator.view.PointView;
 import org.bitsearch.orchestrator.view.SearchView;
 import org.bitsearch.orchestrator.view.TrialView;
+import org.bitsearch.orchestrator.view.Views;
 import org.bitsearch.search.trainer.Trainer;
 import org.bitsearch.search.trainer.TrainingRun;
 import org.bitsearch.search.trainer.TrialContext;
@@ -12,6 +14,8 @@ import org.bitsearch.storage.CheckpointRow;
 import org.bitsearch.storage.SearchRow;
 import org.bitsearch.storage.SearchStore;
 import org.bitsearch.storage.TrialRow;
+import org.bitsearch.trainers.dl4j.Dl4jTrainer;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,13 +24,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -78,7 +86,7 @@ public final class ExportBuilder {
                 }
             }
         } catch (IOException e) {
-            org.slf4j.LoggerFactory.getLogger(ExportBuilder.class).warn("cannot sweep stale exports in {}: {}", tempDir, e.toString());
+            LoggerFactory.getLogger(ExportBuilder.class).warn("cannot sweep stale exports in {}: {}", tempDir, e.toString());
         }
     }
 
@@ -93,9 +101,9 @@ public final class ExportBuilder {
         Path zip = Files.createTempFile(tempDir, "bitsearch-export-" + id + "-", ".zip");
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
             List<String> modelNotes = writeModels(out, row.get(), pareto);
-            Map<Integer, Double> seconds = new java.util.HashMap<>();
+            Map<Integer, Double> seconds = new HashMap<>();
             for (var r : store.reports(id)) seconds.merge(r.number(), r.metrics().seconds(), Double::sum);
-            List<String> layers = pareto.layers().stream().map(org.bitsearch.orchestrator.view.LayerView::name).toList();
+            List<String> layers = pareto.layers().stream().map(LayerView::name).toList();
             put(out, "trials.csv", trialsCsv(trials, layers, seconds));
             put(out, "pareto.json", JsonSupport.write(pareto));
             put(out, "spec.json", specJson(row.get()));
@@ -161,7 +169,7 @@ public final class ExportBuilder {
      */
     static String packedEntry(ZipOutputStream out, Path model, String entry) throws IOException {
         if (!".zip".equals(extension(model))) return null;
-        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(model.toFile())) {
+        try (ZipFile z = new ZipFile(model.toFile())) {
             ZipEntry e = z.getEntry(PACKED_ENTRY);
             if (e == null) return null;
             try (var in = z.getInputStream(e); OutputStream o = entryStream(out, entry)) {
@@ -198,7 +206,7 @@ public final class ExportBuilder {
         int width = trials.stream().mapToInt(t -> t.bits().size()).max().orElse(layers.size());
         List<String> layerNames = new ArrayList<>();
         for (int i = 0; i < width; i++) layerNames.add(i < layers.size() && layers.size() == width ? layers.get(i) : String.valueOf(i));
-        java.util.SortedSet<String> paramNames = new java.util.TreeSet<>();
+        SortedSet<String> paramNames = new TreeSet<>();
         trials.forEach(t -> paramNames.addAll(t.params().keySet()));
         StringBuilder csv = new StringBuilder("number,state,reason,seed,attempts,epochs,seconds,sizeBits,sizeKiB,compression,"
                 + "valAccuracy,bestValAccuracy,testAccuracy,onFront");
@@ -233,12 +241,12 @@ public final class ExportBuilder {
      * has one of its own) and {@code bitsearch: {version}}.
      */
     String specJson(SearchRow search) throws IOException {
-        com.fasterxml.jackson.databind.node.ObjectNode spec =
-                (com.fasterxml.jackson.databind.node.ObjectNode) JsonSupport.mapper().readTree(search.specJson());
+        ObjectNode spec =
+                (ObjectNode) JsonSupport.mapper().readTree(search.specJson());
         try {
             Trainer trainer = trainers.trainerFor(search);
-            if (trainer instanceof org.bitsearch.trainers.dl4j.Dl4jTrainer d
-                    && spec.get("trainer") instanceof com.fasterxml.jackson.databind.node.ObjectNode t)
+            if (trainer instanceof Dl4jTrainer d
+                    && spec.get("trainer") instanceof ObjectNode t)
                 t.put("dataDir", d.config().dataPath().toAbsolutePath().normalize().toString());
         } catch (Exception e) {
             // the trainer cannot be built here (data moved): the stored spec as it is

@@ -1,5 +1,6 @@
 package org.bitsearch.orchestrator.http;
 
+import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
@@ -12,10 +13,14 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.bitsearch.orchestrator.wiring.Utf8Text;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
@@ -79,10 +84,10 @@ final class RequestGuards extends AllDirectives {
     }
 
     /** The media types a request body may have: a spec as JSON or YAML. */
-    static final java.util.Set<String> BODY_TYPES = java.util.Set.of("application/json", "application/yaml",
+    static final Set<String> BODY_TYPES = Set.of("application/json", "application/yaml",
             "application/x-yaml", "text/yaml");
     /** The media types an HTML form can send without JavaScript (a cross-site form must not launch anything). */
-    static final java.util.Set<String> FORM_TYPES = java.util.Set.of("application/x-www-form-urlencoded",
+    static final Set<String> FORM_TYPES = Set.of("application/x-www-form-urlencoded",
             "multipart/form-data", "text/plain");
 
     /**
@@ -111,17 +116,17 @@ final class RequestGuards extends AllDirectives {
     static Optional<String> contentTypeProblem(HttpRequest request) {
         HttpEntity entity = request.entity();
         boolean declared = header(request, "Content-Type").isPresent()
-                || !entity.getContentType().equals(org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_OCTET_STREAM);
+                || !entity.getContentType().equals(ContentTypes.APPLICATION_OCTET_STREAM);
         var media = entity.getContentType().mediaType(); // its toString carries parameters (a multipart boundary)
-        String type = (media.mainType() + "/" + media.subType()).toLowerCase(java.util.Locale.ROOT);
+        String type = (media.mainType() + "/" + media.subType()).toLowerCase(Locale.ROOT);
         boolean empty = entity.isKnownEmpty()
                 || (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() == 0);
         if (declared && FORM_TYPES.contains(type))
-            return Optional.of("Content-Type is " + type + ", but must be one of " + new java.util.TreeSet<>(BODY_TYPES)
+            return Optional.of("Content-Type is " + type + ", but must be one of " + new TreeSet<>(BODY_TYPES)
                     + " (form posts are refused)");
         if (!empty && !BODY_TYPES.contains(type))
             return Optional.of("Content-Type is " + (declared ? type : "not given") + ", but a request body must be one of "
-                    + new java.util.TreeSet<>(BODY_TYPES));
+                    + new TreeSet<>(BODY_TYPES));
         return Optional.empty();
     }
 
@@ -135,10 +140,10 @@ final class RequestGuards extends AllDirectives {
             return extractMaterializer(mat -> onComplete(entity.toStrict(30_000, max, mat), strict -> {
                 if (strict.isSuccess()) {
                     byte[] bytes = strict.get().getData().toArray();
-                    Optional<String> text = org.bitsearch.orchestrator.wiring.Utf8Text.decode(bytes);
+                    Optional<String> text = Utf8Text.decode(bytes);
                     if (text.isEmpty())
                         return complete(JsonSupport.error(StatusCodes.BAD_REQUEST, "request body "
-                                + org.bitsearch.orchestrator.wiring.Utf8Text.problem(bytes)));
+                                + Utf8Text.problem(bytes)));
                     return inner.apply(text.get());
                 }
                 Throwable cause = unwrap(strict.failed().get());

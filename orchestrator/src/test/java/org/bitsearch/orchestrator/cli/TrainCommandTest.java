@@ -102,10 +102,17 @@ class TrainCommandTest {
     }
 
     @Test
-    void aProgressiveBitatRunPrintsTheCurrentAccuracyBesideTheTargetUntilEveryLayerIsQuantized() throws Exception {
+    void aProgressiveBitatRunPrintsTheCurrentAccuracyBesideTheTargetUntilEveryLayerIsQuantized(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("bitat.zip");
         Result r = run("train", "--dataset", "fashion-mnist", "--data", DATA, "--model", "mlp", "--train-subset", "600",
-                "--validation-size", "300", "--epochs", "3", "--bits", "1,1,1", "--schedule", "progressive", "--transform", "bitat", "--json");
+                "--validation-size", "300", "--epochs", "3", "--bits", "1,1,1", "--schedule", "progressive", "--transform", "bitat", "--json",
+                "--save", file.toString());
         assertEquals(0, r.exit(), r.err());
+        // --save writes both forms: the packed one holds each layer's rotation, then its 1-bit levels
+        var packed = org.bitsearch.trainers.packed.PackedModel.read(tmp.resolve("bitat.bsq"));
+        assertEquals(List.of(32, 1, 32, 1, 32, 1), packed.layers().stream().map(org.bitsearch.trainers.packed.PackedLayer::bits).toList());
+        assertTrue(!org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false)
+                .getLayerWiseConfigurations().toJson().contains("bitsearch"), "the plain zip loads in stock DL4J");
         JsonNode reports = new ObjectMapper().readTree(r.out()).get("reports");
         assertEquals(3, reports.size());
         assertTrue(reports.get(0).get("currentAccuracy").asDouble() != reports.get(0).get("valAccuracy").asDouble(),

@@ -31,17 +31,17 @@ class PageEndpointsTest {
     static HttpTestClient http;
     static long finished;
 
+    static TestServers.WithFinishedSearch fixture;
+
     @BeforeAll static void start() {
-        server = TestServers.start(dir, Optional.empty());
-        http = new HttpTestClient(server.url());
-        HttpResponse<String> created = http.post("/api/searches", TestServers.shortSpec("page", 12, 0), "Content-Type", "application/yaml");
-        assertEquals(201, created.statusCode(), created.body());
-        finished = HttpTestClient.json(created).get("id").asLong();
-        http.await("/api/searches/" + finished, s -> s.get("state").asText().equals("COMPLETED"), Duration.ofSeconds(90), "search to complete");
+        fixture = TestServers.withFinishedSearch(dir, "page", 12, Duration.ofSeconds(90));
+        server = fixture.server();
+        http = fixture.http();
+        finished = fixture.finished();
     }
 
     @AfterAll static void stop() {
-        if (server != null) server.close();
+        if (fixture != null) fixture.close();
     }
 
     @Test void hypervolumeHasATimeAxisAndTrialsFinished() {

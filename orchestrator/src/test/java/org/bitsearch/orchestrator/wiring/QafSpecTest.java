@@ -73,10 +73,28 @@ class QafSpecTest {
     }
 
     @Test
+    void factorizationCombinesWithAProgressiveScheduleAndActivationBits() throws Exception {
+        String combined = spec().replace("factorization: {type: qaf, ratio: 0.5}}",
+                        "factorization: {type: qaf, ratio: 0.5}, schedule: {type: progressive, order: forward, everyEpochs: 1}}")
+                .replace("budget: {maxTrials: 4, maxEpochs: 2}", "  activationBits: {allowed: [4, 8]}\nbudget: {maxTrials: 4, maxEpochs: 3}");
+        CompiledSearch c = compiler.compile(combined);
+        assertEquals(List.of("rank.dense0", "rank.dense1"), c.settings().space().dimensions().stream().map(Dimension::name).toList());
+        // the schedule has one step per model layer (3), not per factor layer (5): 2 epochs cannot reach the last
+        SpecException short2 = assertThrows(SpecException.class, () -> compiler.compile(combined.replace("maxEpochs: 3", "maxEpochs: 2")));
+        assertTrue(short2.getMessage().contains("everyEpochs"), short2.getMessage());
+        SpecException sens = assertThrows(SpecException.class, () -> compiler.compile(combined.replace("order: forward", "order: sensitivity")));
+        assertTrue(sens.getMessage().contains("schedule.order is 'sensitivity'"), sens.getMessage());
+    }
+
+    @Test
     void thePapersQafExampleCompiles() throws Exception {
         String text = Files.readString(Path.of("..", "examples", "papers-qaf.yaml"))
                 .replace("../shared/datasets/fashion-mnist", data.toString().replace("\\", "/"));
         CompiledSearch c = compiler.compile(text);
         assertEquals(List.of("learningRate", "rank.dense0", "rank.dense1"), c.settings().space().dimensions().stream().map(Dimension::name).toList());
+        String combined = Files.readString(Path.of("..", "examples", "papers-qaf-progressive-wa.yaml"))
+                .replace("../shared/datasets/fashion-mnist", data.toString().replace("\\", "/"));
+        assertEquals(List.of("learningRate", "rank.dense0", "rank.dense1"),
+                compiler.compile(combined).settings().space().dimensions().stream().map(Dimension::name).toList());
     }
 }

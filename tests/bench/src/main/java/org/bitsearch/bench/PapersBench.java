@@ -43,7 +43,7 @@ import java.util.Map;
  * same bit-widths and epochs, several seeds, mean ± standard deviation, printed as Markdown rows. Small subsets of
  * Fashion-MNIST, one native thread: the machine is shared.
  * <pre>  OMP_NUM_THREADS=1 java -cp orchestrator/target/bitsearch.jar:tests/bench/target/bitsearch-bench.jar org.bitsearch.bench.PapersBench ../shared/datasets/fashion-mnist [seeds] [only]</pre>
- * {@code only} (optional) runs one group of rows: samplers, qaf, progressive, sensitivity, cpq or bitat.
+ * {@code only} (optional) runs one group of rows: samplers, qaf, qafcombos, progressive, sensitivity, cpq or bitat.
  */
 public final class PapersBench {
     private PapersBench() {}
@@ -65,6 +65,7 @@ public final class PapersBench {
             qaf(seeds);
             qafNetwork(data, seeds);
         }
+        if (only.isEmpty() || only.equals("qafcombos")) qafProgressive(data, seeds);
         if (only.isEmpty() || only.equals("progressive")) progressive(data, seeds);
         if (only.isEmpty() || only.equals("sensitivity")) sensitivityModes(data, seeds);
         if (only.isEmpty() || only.equals("cpq")) cpq(data, seeds);
@@ -219,6 +220,58 @@ public final class PapersBench {
         row("QAF in the network vs plain quantization at matched size (Cherniuk 2023)", String.format(Locale.ROOT, setup, EPOCHS, plainBits,
                 "8-bit rank-ratio-0.25", EPOCHS - 1, qaf8Bits, "", seeds), plain, qaf8, 4);
         qafAgainstLowrank(data, seeds);
+    }
+
+    /**
+     * QAF with a bottom-up progressive schedule (a factorized layer's factors quantized together, one model layer per
+     * epoch) against QAF with every factor quantized from the first fine-tuning epoch: the 4-bit rank-ratio-0.5 setting
+     * of {@link #qafNetwork}, same seeds, splits and epochs; runs alternate which goes first per seed.
+     */
+    static void qafProgressive(Path data, int seeds) throws Exception {
+        List<Double> atOnce = new ArrayList<>(), progressive = new ArrayList<>();
+        ScheduleConfig forward = new ScheduleConfig("progressive", "forward", 1);
+        List<Integer> four = List.of(4, 4, 8);
+        for (int s = 0; s < seeds; s++) {
+            Dl4jTrainerConfig c = Dl4jBench.config(data, List.of(256, 128), 10_000, 2000).toBuilder().splitSeed(s).build()
+                    .withFactorization(FactorizationConfig.qaf(0.5, 1, 60));
+            Dl4jTrainer plain = new Dl4jTrainer(c), prog = new Dl4jTrainer(c.withSchedule(forward));
+            boolean first = s % 2 == 0;
+            double x = first ? train(plain, four, s, EPOCHS - 1) : 0, y = train(prog, four, s, EPOCHS - 1);
+            if (!first) x = train(plain, four, s, EPOCHS - 1);
+            atOnce.add(x);
+            progressive.add(y);
+        }
+        qafActivations(data, seeds);
+        row("QAF with a progressive schedule vs all factors quantized at once", "MLP 784-256-128-10 on 10000/2000 samples, 4-bit rank-ratio-0.5 hidden factors "
+                + "(ranks 96, 42), output 8 bits, 1 FP32 pre-training epoch + " + (EPOCHS - 1) + " fine-tuning epochs; progressive forward, one model layer "
+                + "(both its factors) per epoch, fully quantized from fine-tuning epoch 3; val accuracy, " + seeds + " seeds", atOnce, progressive, 4);
+    }
+
+    /**
+     * QAF with 4-bit activations on the factorized hidden layers' outputs (W4/A4, the rank-R products FP32) against the
+     * same QAF model with FP32 activations: what activation quantization costs the factorized model.
+     */
+    static void qafActivations(Path data, int seeds) throws Exception {
+        List<Double> fp32 = new ArrayList<>(), a4 = new ArrayList<>();
+        List<Integer> four = List.of(4, 4, 8);
+        Candidate wa = new Candidate(Dl4jBench.candidate(four).params(), new BitAllocation(four), BitAllocation.of(4, 4, 32));
+        for (int s = 0; s < seeds; s++) {
+            Dl4jTrainer q = new Dl4jTrainer(Dl4jBench.config(data, List.of(256, 128), 10_000, 2000).toBuilder().splitSeed(s).build()
+                    .withFactorization(FactorizationConfig.qaf(0.5, 1, 60)));
+            boolean first = s % 2 == 0;
+            double x = first ? train(q, four, s, EPOCHS - 1) : 0, y;
+            try (TrainingRun run = q.open(new TrialContext(0, wa, s, EPOCHS - 1, Optional.empty(), "cpu:0"))) {
+                EpochMetrics m = null;
+                for (int e = 0; e < EPOCHS - 1; e++) m = run.trainEpoch();
+                y = m.valAccuracy();
+            }
+            if (!first) x = train(q, four, s, EPOCHS - 1);
+            fp32.add(x);
+            a4.add(y);
+        }
+        row("QAF with 4-bit activations vs FP32 activations", "MLP 784-256-128-10 on 10000/2000 samples, 4-bit rank-ratio-0.5 hidden factors (ranks 96, 42), "
+                + "output 8 bits, 1 FP32 pre-training epoch + " + (EPOCHS - 1) + " fine-tuning epochs; 4-bit activations on both factorized layers' outputs "
+                + "(the rank-R products FP32); val accuracy, " + seeds + " seeds", fp32, a4, 4);
     }
 
     /** The paper's own comparison inside the network: ADMM factors against quantize-after-factorize, same ranks and bits, 1 fine-tuning epoch. */

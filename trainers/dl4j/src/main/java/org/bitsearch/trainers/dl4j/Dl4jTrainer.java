@@ -205,8 +205,9 @@ public final class Dl4jTrainer implements Trainer {
         ScheduleConfig scheduleConfig = withRegularisers ? config.schedule() : ScheduleConfig.NONE;
         int[] order = scheduleConfig.order().equals("sensitivity") && scheduleConfig.progressive()
                 ? sensitivity().leastSensitiveFirst()
-                : ProgressiveSchedule.fixedOrder(scheduleConfig.order(), netBits.layers());
+                : ProgressiveSchedule.fixedOrder(scheduleConfig.order(), bits.layers());
         ProgressiveSchedule schedule = new ProgressiveSchedule(scheduleConfig, order);
+        if (!ranks.layers().isEmpty()) schedule = schedule.grouped(networkGroups(bits.layers(), ranks));
         DropBitsConfig drop = withRegularisers ? config.dropBits() : DropBitsConfig.OFF;
         Net net;
         int nextEpoch = 1;
@@ -277,6 +278,32 @@ public final class Dl4jTrainer implements Trainer {
         return new BitAllocation(out);
     }
 
+    /** Network quantizable layer → the model layer it computes (each factor layer of a factorized layer → that layer). */
+    static int[] networkGroups(int modelLayers, RankSpace ranks) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < modelLayers; i++) {
+            FactorLayer f = ranks.at(i);
+            for (int k = 0; k < (f == null ? 1 : f.modes().size()); k++) out.add(i);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The activation bits of the factorized network's quantizable layers: a factorized layer q's factor layers
+     * ({@code <kind><q>.f0}, ...) keep FP32 outputs but the last, which computes q's output (activation, bias) and
+     * gets q's activation bits; so the quantized activations are those of the unfactorized model, the boundaries
+     * between its layers, and the rank-R intermediate products stay FP32 (README, "Quantization Aware Factorization").
+     */
+    static List<Integer> networkActivationBits(BitAllocation activationBits, RankSpace ranks) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < activationBits.layers(); i++) {
+            FactorLayer f = ranks.at(i);
+            for (int k = 1; k < (f == null ? 1 : f.modes().size()); k++) out.add(32);
+            out.add(activationBits.get(i));
+        }
+        return out;
+    }
+
     /**
      * The trial's factorized network: the pre-trained full-precision weights ({@link #pretrainedParams}) with every
      * factorized layer replaced by its QAF factors at the candidate's rank and bit-width ({@link FactorizedLayers}).
@@ -288,8 +315,10 @@ public final class Dl4jTrainer implements Trainer {
         List<Integer> fp32 = Collections.nCopies(layers.size(), 32);
         MultiLayerNetwork source = new MultiLayerNetwork(ModelFactory.build(config.model(), config.hidden(), shape, fp32, false, hp, config.splitSeed()));
         source.init(pretrainedParams(context.device()), true);
-        MultiLayerNetwork target = new MultiLayerNetwork(ModelFactory.build(config.model(), config.hidden(), shape, bits.bits(),
-                false, hp, context.seed(), rank));
+        MultiLayerConfiguration conf = ModelFactory.build(config.model(), config.hidden(), shape, bits.bits(), false, hp, context.seed(), rank);
+        if (context.candidate().activationBits().isPresent())
+            ActivationQuantization.install(conf, networkActivationBits(context.candidate().activationBits().get(), ranks));
+        MultiLayerNetwork target = new MultiLayerNetwork(conf);
         target.init();
         FactorizedLayers.transfer(source, target, rank, bits.bits(), config.factorization().admmIterations(), config.splitSeed(),
                 config.factorization().admm(),
@@ -336,16 +365,14 @@ public final class Dl4jTrainer implements Trainer {
      */
     @Override public boolean measuresSensitivity() { return !config.factorization().enabled(); }
 
-    /** {@inheritDoc} The built-in mlp and cnn models (MultiLayerNetworks); not resnet20 or a {@code modelFile} yet. */
+    /** {@inheritDoc} The built-in mlp and cnn models (MultiLayerNetworks), factorized or not; not resnet20 or a {@code modelFile} yet. */
     @Override public boolean quantizesActivations() {
-        return userModel == null && !config.model().equals("resnet20") && !config.factorization().enabled();
+        return userModel == null && !config.model().equals("resnet20");
     }
 
     /** Why this trainer's model cannot quantize activations (empty string when it can). */
     @Override public String activationQuantizationUnsupported() {
         if (quantizesActivations()) return "";
-        if (config.factorization().enabled())
-            return "activation quantization is not combined with trainer.factorization (the factorized layers' outputs have no activation bits yet)";
         return "activation quantization covers the built-in mlp and cnn models, not "
                 + (userModel != null ? "a modelFile" : "resnet20") + " yet";
     }

@@ -138,13 +138,15 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         if (factorization == null) factorization = FactorizationConfig.NONE;
         if (factorization.enabled()) factorizationProblems(factorization, model, hidden, modelFile, perChannel, schedule, knownModel && hiddenOk, problems);
         if (factorization.enabled() && "cpq".equals(quantizer))
-            problems.add("factorization.type is '" + factorization.type() + "', but is not combined with quantizer 'cpq' (its factors train with the uniform quantizer)");
+            problems.add("factorization.type is '" + factorization.type() + "', but is not combined with quantizer 'cpq' (its factors train with the uniform quantizer: "
+                    + "CPQ's learned bits would give a layer's factors different widths, while ranks and sizes count one width per factorized layer)");
         if (transform != null && transform.bitat() && "resnet20".equals(model))
             problems.add("transform is bitat, but the resnet20 model is a ComputationGraph: BiTAT's transform needs a MultiLayerNetwork (mlp, cnn, modelFile)");
         if (transform != null && transform.bitat() && "cpq".equals(quantizer))
             problems.add("transform is bitat, but quantizer is 'cpq': BiTAT quantizes in its own basis with the uniform quantizer");
         if (transform != null && transform.bitat() && factorization.enabled())
-            problems.add("transform is bitat, but factorization.type is '" + factorization.type() + "': BiTAT's transform is not combined with factorized layers");
+            problems.add("transform is bitat, but factorization.type is '" + factorization.type() + "': BiTAT's transform is not combined with factorized layers "
+                    + "(its full-precision nIn x nIn rotation would undo what the factorization saves)");
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("\n", problems));
         if (schedule == null) schedule = ScheduleConfig.NONE;
         if (dropBits == null) dropBits = DropBitsConfig.OFF;
@@ -158,8 +160,9 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         if (modelFile != null || !(model.equals("mlp") || model.equals("cnn")))
             problems.add("factorization.type is '" + f.type() + "', but factorizes the layers of the built-in mlp or cnn only (model is '" + model + "')");
         if (perChannel) problems.add("factorization.type is '" + f.type() + "', but its factors use one scale per factor: perChannel must be false");
-        if (schedule != null && schedule.progressive())
-            problems.add("factorization.type is '" + f.type() + "', but is not combined with schedule.type 'progressive'");
+        if (schedule != null && schedule.progressive() && schedule.order().equals("sensitivity"))
+            problems.add("factorization.type is '" + f.type() + "', but schedule.order is 'sensitivity': the sensitivity analysis "
+                    + "quantizes one network layer per model layer, which a factorized network does not have (use forward or backward)");
         if (layersKnown && modelFile == null && (model.equals("mlp") || model.equals("cnn"))) {
             List<String> names = ModelFactory.layers(model, hidden, 28, 28, 10).stream()
                     .map(QuantLayer::name).toList();

@@ -516,14 +516,14 @@ public final class Dl4jTrainingRun implements TrainingRun {
 
     /**
      * {@inheritDoc} Writes a plain DL4J model zip (no bitsearch class in its configuration, quantized weights) that
-     * also holds the bit-widths and the packed low-bit form as entries ({@link ModelExport}).
+     * also holds the bit-widths and the packed low-bit form as entries ({@link ModelExport}). With BiTAT's transform
+     * the zip's dense weights are U·Q(Uᵀ W) (what the layer computes with) and the packed form holds each transformed
+     * layer as its full-precision rotation followed by its low-bit levels (larger than the reported model size, which
+     * does not count the rotation).
      */
     @Override
     public void exportModel(Path file) throws IOException {
         checkOpen();
-        if (config.transform().bitat())
-            throw new IOException("trainer.transform is bitat: its layers compute with U·Q(Uᵀ W), which neither the DL4J zip nor the packed form "
-                    + "holds (the rotation U stays full precision); export is not supported for it");
         DeviceBinding.bind(device);
         NativeThreads.apply(config.threads());
         lastExportNote = net instanceof Net.Mln m ? ModelExport.write(file, m.net(), data.dataset().shape())

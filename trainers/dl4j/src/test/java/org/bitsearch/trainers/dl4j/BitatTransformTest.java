@@ -130,7 +130,6 @@ class BitatTransformTest {
             run.noises().forEach(q -> assertTrue(q.transform() != null, "every dense layer has its transform"));
             run.saveCheckpoint(cp);
             acc = run.testAccuracy();
-            assertThrows(java.io.IOException.class, () -> run.exportModel(dir.resolve("m.zip")), "export says it cannot hold U");
         }
         try (var resumed = (Dl4jTrainingRun) trainer.open(TestData.context(List.of(1, 1, 1), 7, Optional.of(cp)))) {
             assertEquals(acc, resumed.testAccuracy(), "the transforms are recomputed from the weights and data on open");

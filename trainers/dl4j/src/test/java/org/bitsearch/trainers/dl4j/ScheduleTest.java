@@ -32,6 +32,20 @@ class ScheduleTest {
     }
 
     @Test
+    void aGroupedScheduleQuantizesEveryFactorLayerOfAModelLayerTogether() {
+        // model layers 0, 1, 2; layer 0 factorized into 3 network layers (a CP), layer 1 into 2, layer 2 unfactorized
+        ProgressiveSchedule s = new ProgressiveSchedule(new ScheduleConfig("progressive", "backward", 1), new int[]{2, 1, 0})
+                .grouped(new int[]{0, 0, 0, 1, 1, 2});
+        assertArrayEquals(new boolean[]{false, false, false, false, false, true}, s.quantizedIn(1));
+        assertArrayEquals(new boolean[]{false, false, false, true, true, true}, s.quantizedIn(2));
+        assertArrayEquals(new boolean[]{true, true, true, true, true, true}, s.quantizedIn(3));
+        ProgressiveSchedule plain = new ProgressiveSchedule(new ScheduleConfig("progressive", "forward", 1), new int[]{0, 1, 2});
+        for (int[] bad : new int[][]{{0, 0, 1}, {1, 1, 2}, {0, 2, 2}, {0, 1, 0, 2}})
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> plain.grouped(bad)).getMessage().contains("does not cover the model layers 0..2"),
+                    Arrays.toString(bad));
+    }
+
+    @Test
     void sensitivityOrderIsLeastSensitiveFirst() {
         List<QuantLayer> layers = List.of(new QuantLayer(0, "a", 10, 1), new QuantLayer(1, "b", 10, 1), new QuantLayer(2, "c", 10, 1));
         SensitivityTable t = new SensitivityTable(layers, 0.9, 0.3, List.of(

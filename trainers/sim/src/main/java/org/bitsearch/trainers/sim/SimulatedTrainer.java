@@ -1,12 +1,18 @@
 package org.bitsearch.trainers.sim;
 
+import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.space.QuantLayer;
+import org.bitsearch.search.trainer.LayerSensitivity;
 import org.bitsearch.search.trainer.ParamRule;
 import org.bitsearch.search.trainer.Trainer;
 import org.bitsearch.search.trainer.TrainingRun;
 import org.bitsearch.search.trainer.TrialContext;
+import org.bitsearch.search.trial.Candidate;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -55,20 +61,20 @@ public final class SimulatedTrainer implements Trainer {
      * increase its learning curve predicts when only l is quantized, 2.3 · (ceiling(all 32) − ceiling(only l at b))
      * (the simulated loss is 2.3 · (1 − accuracy) + 0.05). Instant and exact for this model, so sampler tests run fast.
      */
-    @Override public org.bitsearch.search.trainer.LayerSensitivity sensitivity(List<Integer> bits) {
-        List<org.bitsearch.search.trainer.LayerSensitivity.Entry> entries = new java.util.ArrayList<>();
-        org.bitsearch.search.trial.Candidate fp = new org.bitsearch.search.trial.Candidate(java.util.Map.of(),
-                org.bitsearch.search.space.BitAllocation.uniform(layers.size(), 32));
+    @Override public LayerSensitivity sensitivity(List<Integer> bits) {
+        List<LayerSensitivity.Entry> entries = new ArrayList<>();
+        Candidate fp = new Candidate(Map.of(),
+                BitAllocation.uniform(layers.size(), 32));
         double base = curve.ceiling(fp);
         for (int l = 0; l < layers.size(); l++) {
             for (int b : bits) {
-                List<Integer> widths = new java.util.ArrayList<>(java.util.Collections.nCopies(layers.size(), 32));
+                List<Integer> widths = new ArrayList<>(Collections.nCopies(layers.size(), 32));
                 widths.set(l, b);
-                double c = curve.ceiling(new org.bitsearch.search.trial.Candidate(java.util.Map.of(), new org.bitsearch.search.space.BitAllocation(widths)));
-                entries.add(new org.bitsearch.search.trainer.LayerSensitivity.Entry(l, b, 2.3 * (base - c)));
+                double c = curve.ceiling(new Candidate(Map.of(), new BitAllocation(widths)));
+                entries.add(new LayerSensitivity.Entry(l, b, 2.3 * (base - c)));
             }
         }
-        return new org.bitsearch.search.trainer.LayerSensitivity("simulated", layers.size(), entries);
+        return new LayerSensitivity("simulated", layers.size(), entries);
     }
 
     @Override public int fullyQuantizedEpoch() { return config.fullyQuantizedEpoch(); }

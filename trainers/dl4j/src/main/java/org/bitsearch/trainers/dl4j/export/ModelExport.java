@@ -2,6 +2,7 @@ package org.bitsearch.trainers.dl4j.export;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bitsearch.trainers.dl4j.data.InputShape;
+import org.bitsearch.trainers.dl4j.quant.BitatTransform;
 import org.bitsearch.trainers.dl4j.quant.CpqQuantizer;
 import org.bitsearch.trainers.dl4j.quant.QuantizedActivation;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
@@ -53,7 +54,9 @@ import java.util.Map;
  * </ul>
  * Supported for the packed form: dense, output, 2-D convolution (NCHW, dilation 1) and max/average pooling layers
  * with identity, ReLU, softmax, tanh or sigmoid activations; anything else is an {@link IllegalArgumentException}
- * naming the layer.
+ * naming the layer. A dense layer quantized in BiTAT's basis ({@link BitatTransform}, Park et al. 2022) exports its
+ * effective weights U·Q(Uᵀ W) in the plain zip, and in the packed form two layers (its full-precision rotation with
+ * the group scales, then the low-bit levels): see {@link #packed}.
  */
 public final class ModelExport {
     public static final String BITS_ENTRY = "bitsearch-bits.json";
@@ -109,11 +112,15 @@ public final class ModelExport {
                 b.setActivationFn(a.getInner()); // FP32 activations; their quantization is recorded in BITS_ENTRY
         MultiLayerNetwork copy = new MultiLayerNetwork(conf);
         copy.init(net.params().dup(), false);
-        for (int[] q : quantized)
+        for (int[] q : quantized) {
+            BitatTransform t = transform(net.getLayer(q[0]));
             for (Map.Entry<String, INDArray> p : copy.getLayer(q[0]).paramTable().entrySet())
-                if (QuantizedWeightNoise.WEIGHT_KEYS.contains(p.getKey()) && q[1] != 32)
-                    p.getValue().assign(QuantizedWeightNoise.quantize(p.getValue(), q[1], q[2] == 1,
+                if (QuantizedWeightNoise.WEIGHT_KEYS.contains(p.getKey()) && q[1] != 32) {
+                    if (t != null && QuantizedWeightNoise.WEIGHT_KEY.equals(p.getKey())) p.getValue().assign(t.quantize(p.getValue(), q[1]));
+                    else p.getValue().assign(QuantizedWeightNoise.quantize(p.getValue(), q[1], q[2] == 1,
                             QuantizedWeightNoise.WEIGHT_KEY.equals(p.getKey()) ? q[3] : 0));
+                }
+        }
         return copy;
     }
 
@@ -154,6 +161,14 @@ public final class ModelExport {
                 org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) conf;
                 int nIn = (int) ff.getNIn(), nOut = (int) ff.getNOut();
                 if (nIn != c * h * w) throw new IllegalArgumentException("layer " + name + " takes " + nIn + " inputs, but its input has " + c * h * w);
+                BitatTransform t = transform(l);
+                if (t != null && ((QuantizedWeightNoise) ((BaseLayer) conf).getWeightNoise()).getTargetBits() != 32) {
+                    layers.addAll(bitat(l, t, name, activation(name, ((BaseLayer) conf).getActivationFn()), nIn, nOut));
+                    c = nOut;
+                    h = 1;
+                    w = 1;
+                    continue;
+                }
                 layers.add(weighted(l, PackedLayer.Kind.DENSE, name, activation(name, ((BaseLayer) conf).getActivationFn()), nIn, nOut, new int[0], 'f'));
                 c = nOut;
                 h = 1;
@@ -196,6 +211,39 @@ public final class ModelExport {
         if (l.conf().getLayer() instanceof BaseLayer bl && bl.getActivationFn() instanceof QuantizedActivation qa && qa.getTargetBits() != 32)
             return new PackedLayer(kind, name, act, nIn, nOut, g, bits, scales, codes, biases, qa.getTargetBits(), qa.isSigned(), qa.inferenceClip());
         return new PackedLayer(kind, name, act, nIn, nOut, g, bits, scales, codes, biases, 32, false, 0f);
+    }
+
+    /** The BiTAT transformation a layer's weight noise quantizes in, or null. */
+    private static BitatTransform transform(Layer l) {
+        return l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise n ? n.transform() : null;
+    }
+
+    /**
+     * A BiTAT dense layer (README, "BiTAT"): it computes x·U Q(Uᵀ W) = (x·U·diag(a))·C ({@link BitatTransform.Factors}),
+     * so the packed form holds two dense layers: {@code <name>.basis}, the full-precision rotation with the group
+     * scales folded in (nIn → nIn, identity, no bias, FP32 output), then {@code <name>} with the integer levels C at
+     * the layer's bits (one scale, 1), its bias, activation and activation quantization.
+     */
+    private static List<PackedLayer> bitat(Layer l, BitatTransform t, String name, PackedLayer.Activation act, int nIn, int nOut) {
+        int bits = ((QuantizedWeightNoise) ((BaseLayer) l.conf().getLayer()).getWeightNoise()).getTargetBits();
+        BitatTransform.Factors f = t.factors(l.getParam(QuantizedWeightNoise.WEIGHT_KEY), bits);
+        float[] basis = f.scaledBasis().castTo(DataType.FLOAT).dup('f').data().asFloat(); // columns = output channels
+        int[] basisCodes = new int[basis.length];
+        for (int i = 0; i < basis.length; i++) basisCodes[i] = Float.floatToRawIntBits(basis[i]);
+        PackedLayer rotation = new PackedLayer(PackedLayer.Kind.DENSE, name + ".basis", PackedLayer.Activation.IDENTITY, nIn, nIn,
+                new int[0], 32, new double[0], basisCodes, new float[0], 32, false, 0f);
+        int[] codes = new int[nIn * nOut];
+        for (int i = 0; i < nIn; i++)
+            for (int j = 0; j < nOut; j++) codes[j * nIn + i] = PackedLayer.code(f.levels()[i * nOut + j], bits); // output-channel-major
+        INDArray b = l.getParam("b");
+        float[] biases = b == null ? new float[0] : b.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        QuantizedActivation qa = l.conf().getLayer() instanceof BaseLayer bl && bl.getActivationFn() instanceof QuantizedActivation q
+                && q.getTargetBits() != 32 ? q : null;
+        PackedLayer levels = qa == null
+                ? new PackedLayer(PackedLayer.Kind.DENSE, name, act, nIn, nOut, new int[0], bits, new double[]{1.0}, codes, biases, 32, false, 0f)
+                : new PackedLayer(PackedLayer.Kind.DENSE, name, act, nIn, nOut, new int[0], bits, new double[]{1.0}, codes, biases,
+                        qa.getTargetBits(), qa.isSigned(), qa.inferenceClip());
+        return List.of(rotation, levels);
     }
 
     /** kH kW sH sW padTop padLeft inH inW outH outW, with DL4J's output size rules for the mode. */

@@ -13,7 +13,9 @@ import java.util.List;
  * factors A (nIn × R) and B (R × nOut) lie on the layer's k-bit grid, found by ADMM ({@link QuantizedFactorization})
  * from the pre-trained W at the trial's rank R, and each factorized convolution by the three layers of the rank-R CP
  * of its kernel (1x1, depthwise, 1x1; {@link CpDecomposition}), and fine-tunes them with the factors fake-quantized
- * (straight-through estimator) for the trial's epochs.
+ * (straight-through estimator) for the trial's epochs. With a progressive schedule a factorized layer's factor layers
+ * are quantized together, in the epoch the schedule reaches the layer; with activation bits, the last factor layer's
+ * output carries the layer's activation bits and the rank-R products stay FP32.
  *
  * @param type           "none" (default: today's unfactorized layers), "qaf", or "lowrank": the paper's baseline,
  *                       the same factorized layers with the least-squares (ALS) factors projected onto the grid

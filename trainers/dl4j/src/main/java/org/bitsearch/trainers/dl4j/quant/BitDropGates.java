@@ -21,6 +21,12 @@ import java.util.SplittableRandom;
  * gradient ∂L/∂x̂ ({@link #lossDelta}). The learned bit-width is the gates' mode: b₀ plus the levels with κ &gt; ½
  * before the first with κ ≤ ½ ({@link #mode()}).
  *
+ * <p>Provenance: the abstracts say only that DropBits drops bits instead of neurons (to reduce the multi-class
+ * STE's bias) and that heterogeneous levels are learned through "an additional regularization on DropBits". The
+ * nesting of the gates (one per bit level, a dropped level dropping every finer one), one draw per layer and step
+ * (not per weight), κ = S(θ), the regulariser λ·(n_l/N)·E[b_l] and the first-order straight-through estimate are
+ * our assumptions (README, "Cluster-Promoting Quantization").
+ *
  * <p>State (θ, Adam's moments and step count) is one array, {@link #state()}, kept in the layer's
  * {@link QuantizedWeightNoise} so that checkpoints carry it.
  */

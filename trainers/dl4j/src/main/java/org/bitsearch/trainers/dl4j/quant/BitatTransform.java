@@ -89,12 +89,48 @@ public final class BitatTransform {
     }
 
     /**
+     * The factors of {@link #quantize}'s result for export: U Q(Uᵀ W) = (U·diag(a)) · C, where a_i is the scale of
+     * row i's importance group and C ([d, n], row-major) holds the integer levels of Q(Uᵀ W) (±1 at 1 bit, −1/0/1 at
+     * 2 bits, |c| ≤ 2^(bits−1) − 1 above). {@code scaledBasis} is U·diag(a), [d, d], full precision: what a runtime
+     * needs beside the low-bit levels, and what the model size of bitsearch does not count.
+     */
+    public record Factors(INDArray scaledBasis, int[] levels, int rows, int cols) {}
+
+    /** See {@link Factors}; {@code bits} 1..8, {@code w} of shape [d, n]. */
+    public Factors factors(INDArray w, int bits) {
+        if (w.rank() != 2 || w.rows() != d)
+            throw new IllegalArgumentException("weights have shape " + java.util.Arrays.toString(w.shape()) + ", but the transform has " + d + " inputs");
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            int n = (int) w.columns();
+            float[] values = basisT.mmul(w.castTo(DataType.FLOAT)).dup('c').data().asFloat();
+            double[] rowScale = new double[d];
+            quantizeGrouped(values, d, n, bits, rowScale);
+            int[] levels = new int[values.length];
+            for (int i = 0; i < d; i++)
+                for (int j = 0; j < n; j++) {
+                    float x = values[i * n + j];
+                    levels[i * n + j] = bits == 1 ? (x >= 0 ? 1 : -1)
+                            : rowScale[i] == 0 ? 0 : (int) Math.rint(x / rowScale[i]);
+                }
+            float[] a = new float[d];
+            for (int i = 0; i < d; i++) a[i] = (float) rowScale[i];
+            INDArray scaled = basis.mulRowVector(Nd4j.create(a, new long[]{1, d}, 'c'));
+            return new Factors(scaled, levels, d, n);
+        }
+    }
+
+    /**
      * Quantizes V (row-major [d, n]) in place, one scale per importance group: the rows sorted by importance
      * (descending) fall into groups of 1, 2, 4, 8, ... rows (the last takes the rest), about log2(d) + 1 groups, so
      * that directions of very different variance (their rows' magnitudes follow λ) do not share one scale; within a
      * group the scale minimises the importance-weighted error ({@link #quantizeWeighted}).
      */
     void quantizeGrouped(float[] v, int rows, int cols, int bits) {
+        quantizeGrouped(v, rows, cols, bits, null);
+    }
+
+    /** As {@link #quantizeGrouped(float[], int, int, int)}; when {@code rowScale} is given, row i's scale goes to rowScale[i]. */
+    void quantizeGrouped(float[] v, int rows, int cols, int bits, double[] rowScale) {
         Integer[] order = new Integer[rows];
         for (int i = 0; i < rows; i++) order[i] = i;
         java.util.Arrays.sort(order, (a, b) -> Float.compare(importance[b], importance[a]));
@@ -107,8 +143,11 @@ public final class BitatTransform {
                 System.arraycopy(v, order[g] * cols, block, (g - from) * cols, cols);
                 w[g - from] = importance[order[g]];
             }
-            quantizeWeighted(block, to - from, cols, w, bits);
-            for (int g = from; g < to; g++) System.arraycopy(block, (g - from) * cols, v, order[g] * cols, cols);
+            double scale = quantizeWeighted(block, to - from, cols, w, bits);
+            for (int g = from; g < to; g++) {
+                System.arraycopy(block, (g - from) * cols, v, order[g] * cols, cols);
+                if (rowScale != null) rowScale[order[g]] = scale;
+            }
             if (to == rows) break;
             size = to - from;
         }
@@ -130,8 +169,11 @@ public final class BitatTransform {
     /**
      * Quantizes {@code v} (row-major [rows, cols]) in place to {@code bits} (1..8) with one scale for the whole
      * matrix, chosen to minimise Σ_i weight_i · ‖v_i − Q(v_i)‖² over rows i.
+     *
+     * @return the scale a: every value is now a·level with level ±1 (1 bit), in {−1, 0, 1} (2 bits) or an integer
+     *         of at most 2^(bits−1) − 1 in magnitude; 0 when v is all zeros (left unchanged)
      */
-    public static void quantizeWeighted(float[] v, int rows, int cols, float[] weight, int bits) {
+    public static double quantizeWeighted(float[] v, int rows, int cols, float[] weight, int bits) {
         if (bits < 1 || bits > 8) throw new IllegalArgumentException("bits is " + bits + ", but must be 1..8");
         if (v.length != rows * cols || weight.length != rows) throw new IllegalArgumentException("v must be rows x cols and weight of length rows");
         double wsum = 0, wabs = 0, max = 0;
@@ -141,11 +183,11 @@ public final class BitatTransform {
             wabs += weight[i] * ra;
             wsum += weight[i] * cols;
         }
-        if (max == 0) return;
+        if (max == 0) return 0;
         if (bits == 1) {
             float alpha = (float) (wabs / wsum);
             for (int k = 0; k < v.length; k++) v[k] = v[k] >= 0 ? alpha : -alpha;
-            return;
+            return alpha;
         }
         double meanAbs = wabs / wsum;
         double bestErr = Double.POSITIVE_INFINITY, bestA = 0, bestB = 0;
@@ -177,6 +219,7 @@ public final class BitatTransform {
             if (err < bestErr) { bestErr = err; bestA = a; bestB = b; }
         }
         for (int k = 0; k < v.length; k++) v[k] = (float) level(v[k], bits, levels, bestA, bestB);
+        return bits == 2 ? (float) bestB : bestA;
     }
 
     private static double level(double x, int bits, int levels, double a, double b) {

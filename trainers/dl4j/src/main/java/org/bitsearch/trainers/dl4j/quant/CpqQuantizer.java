@@ -27,6 +27,17 @@ import java.util.SplittableRandom;
  * near the grid points than between them for small ρ (so weights gather at the grid points, the "cluster-promoting"
  * property) and vanishing outside the outermost boundaries (clipped weights get no gradient). Boundaries more than
  * {@value #WINDOW} + ⌈12ρ⌉ intervals away are left out of the sum (their terms are below 10⁻⁴).
+ *
+ * <p><b>Provenance</b> (README, "Cluster-Promoting Quantization", table of sources). No stored copy of either
+ * paper's method section, nor of the authors' code, could be found (searched December 2026: arXiv abstract pages
+ * of 2109.02100 and 1911.12990, the ICLR 2021 submission text of the first version, paper-index pages; they give
+ * abstracts and introductions only), so no equation numbers can be cited. From the abstracts: a categorical
+ * distribution over the grid points in the forward pass, "designed by a specific probabilistic parametrization";
+ * the multi-class STE in the backward pass, introduced (first version) to replace Relaxed Quantization's
+ * Gumbel-Softmax relaxation, whose temperature trades bias for variance; grids that are found, not fixed.
+ * Our assumptions: π from Relaxed Quantization's logistic-noise intervals (Louizos et al., ICLR 2019, which both
+ * versions build on) with σ = ρ·spacing; ∂r/∂π := I; the mode (argmax) as the forward's value; the grid scale
+ * max|W| instead of a learned one.
  */
 public final class CpqQuantizer {
     /** Grid widths B a CPQ layer can have. */
