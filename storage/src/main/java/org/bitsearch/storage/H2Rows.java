@@ -9,6 +9,8 @@ import org.bitsearch.search.trial.Verdict;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Maps the rows of the H2 schema (db/migration) to the store's records, and checkpoint paths to their stored
@@ -56,13 +58,13 @@ final class H2Rows {
     }
 
     /** The learned_bits column (V4): a JSON array of bit-widths, or null (no learned bits). */
-    static java.util.List<Integer> learnedBits(String json) {
-        if (json == null) return java.util.List.of();
+    static List<Integer> learnedBits(String json) {
+        if (json == null) return List.of();
         String body = json.trim();
         if (!body.startsWith("[") || !body.endsWith("]")) throw new StoreException("learned_bits is not a JSON array: " + json);
         body = body.substring(1, body.length() - 1).trim();
-        if (body.isEmpty()) return java.util.List.of();
-        java.util.List<Integer> out = new java.util.ArrayList<>();
+        if (body.isEmpty()) return List.of();
+        List<Integer> out = new ArrayList<>();
         for (String part : body.split(",")) {
             try {
                 out.add(Integer.parseInt(part.trim()));

@@ -5,15 +5,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import org.bitsearch.search.engine.ReportRef;
+import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.trial.Candidate;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.search.trial.TrialRecord;
 import org.bitsearch.search.trial.TrialState;
 import org.bitsearch.search.trial.Verdict;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -104,7 +108,7 @@ public final class H2SearchStore implements SearchStore {
      */
     /** Whether {@code dataDir} holds a bitsearch database file (nothing is opened or created). */
     public static boolean exists(Path dataDir) {
-        return java.nio.file.Files.isRegularFile(dataDir.resolve(H2Database.FILE_NAME));
+        return Files.isRegularFile(dataDir.resolve(H2Database.FILE_NAME));
     }
 
     public static H2SearchStore open(Path dataDir) {
@@ -285,12 +289,12 @@ public final class H2SearchStore implements SearchStore {
                         + (lastEpoch + 1) + ".");
             long seq = lastSeq + 1;
             tx.update("UPDATE search SET report_seq = ? WHERE id = ?", seq, searchId);
-            String learned = metrics.hasLearnedBits() ? json.bits(new org.bitsearch.search.space.BitAllocation(metrics.learnedBits())) : null;
+            String learned = metrics.hasLearnedBits() ? json.bits(new BitAllocation(metrics.learnedBits())) : null;
             tx.update("INSERT INTO report (search_id, number, epoch, seq, val_accuracy, val_loss, train_loss, seconds, "
                     + "samples_per_second, current_accuracy, recorded_at, learned_bits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FORMAT JSON)",
                     searchId, number, epoch, seq, metrics.valAccuracy(), metrics.valLoss(), metrics.trainLoss(),
                     metrics.seconds(), metrics.samplesPerSecond(), metrics.currentAccuracy(), now,
-                    learned != null ? learned : new Jdbc.Null(java.sql.Types.VARCHAR));
+                    learned != null ? learned : new Jdbc.Null(Types.VARCHAR));
             if (learned != null && sizeBits > 0)
                 tx.update("UPDATE trial SET learned_bits = ? FORMAT JSON, size_bits = ? WHERE search_id = ? AND number = ?",
                         learned, sizeBits, searchId, number);
@@ -418,7 +422,7 @@ public final class H2SearchStore implements SearchStore {
             + "AND r.val_accuracy >= -1.0E300 AND r.val_accuracy <= 1.0E300) "
             + "FROM trial t ";
 
-    private static TrialCounts counts(java.sql.ResultSet rs) throws SQLException {
+    private static TrialCounts counts(ResultSet rs) throws SQLException {
         double best = rs.getDouble(9);
         Optional<Double> bestAcc = rs.wasNull() ? Optional.empty() : Optional.of(best);
         return new TrialCounts(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
@@ -435,7 +439,7 @@ public final class H2SearchStore implements SearchStore {
     @Override
     public Map<Long, TrialCounts> trialCounts() {
         return jdbc.read(() -> "count the trials of every search", tx -> {
-            Map<Long, TrialCounts> all = new java.util.LinkedHashMap<>();
+            Map<Long, TrialCounts> all = new LinkedHashMap<>();
             for (TrialCounts c : tx.query(COUNTS_SQL + "GROUP BY t.search_id ORDER BY t.search_id", H2SearchStore::counts))
                 all.put(c.searchId(), c);
             return all;

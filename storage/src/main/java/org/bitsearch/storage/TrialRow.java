@@ -1,9 +1,11 @@
 package org.bitsearch.storage;
 
+import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.search.trial.Candidate;
 import org.bitsearch.search.trial.TrialState;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,22 +22,22 @@ import java.util.Optional;
  */
 public record TrialRow(long searchId, int number, Candidate candidate, long seed, long sizeBits, TrialState state,
                        int attempts, String error, String reason, String device, Optional<Double> testAccuracy,
-                       Instant created, Instant updated, java.util.List<Integer> learnedBits) {
+                       Instant created, Instant updated, List<Integer> learnedBits) {
     /** A trial whose trainer learned no bits. */
     public TrialRow(long searchId, int number, Candidate candidate, long seed, long sizeBits, TrialState state,
                     int attempts, String error, String reason, String device, Optional<Double> testAccuracy,
                     Instant created, Instant updated) {
         this(searchId, number, candidate, seed, sizeBits, state, attempts, error, reason, device, testAccuracy,
-                created, updated, java.util.List.of());
+                created, updated, List.of());
     }
 
     /** The trial's allocation: its learned bits when the trainer learned them, else the candidate's. */
-    public org.bitsearch.search.space.BitAllocation allocation() {
-        return learnedBits.isEmpty() ? candidate.bits() : new org.bitsearch.search.space.BitAllocation(learnedBits);
+    public BitAllocation allocation() {
+        return learnedBits.isEmpty() ? candidate.bits() : new BitAllocation(learnedBits);
     }
 
     public TrialRow {
-        learnedBits = learnedBits == null ? java.util.List.of() : java.util.List.copyOf(learnedBits);
+        learnedBits = learnedBits == null ? List.of() : List.copyOf(learnedBits);
         if (number < 0) throw new IllegalArgumentException("number is " + number + ", but must be >= 0");
         if (candidate == null || state == null) throw new IllegalArgumentException("candidate and state must not be null");
         if (error == null) error = "";

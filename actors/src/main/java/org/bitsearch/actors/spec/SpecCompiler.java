@@ -282,7 +282,9 @@ public final class SpecCompiler {
                 return new PrunerConfig.Median(t.integer("warmupEpochs", 1, 0, 10_000), t.integer("minTrials", 3, 1, 100_000));
             }
             case "asha", "pareto-asha" -> {
-                t.onlyFields(Set.of("type", "minResource", "maxResource", "reductionFactor", "earlyStoppingRate"));
+                boolean pareto = type.equals("pareto-asha");
+                t.onlyFields(pareto ? Set.of("type", "minResource", "maxResource", "reductionFactor", "earlyStoppingRate", "keepFront")
+                        : Set.of("type", "minResource", "maxResource", "reductionFactor", "earlyStoppingRate"));
                 // an absent or invalid budget.maxEpochs is reported there; the pruner is not compared with a stand-in
                 boolean known = budget != null && budget.maxEpochsValid;
                 int maxEpochs = known ? budget.maxEpochs : Integer.MAX_VALUE;
@@ -298,7 +300,8 @@ public final class SpecCompiler {
                 if (big > maxEpochs) { t.problems().add(t.pathOf("maxResource"), big, "must be <= budget.maxEpochs (" + maxEpochs + ")"); big = maxEpochs; }
                 int eta = t.integer("reductionFactor", 3, 2, 1000);
                 int s = t.integer("earlyStoppingRate", 0, 0, 1000);
-                return new PrunerConfig.Asha(r, Math.max(big, r), eta, s, type.equals("pareto-asha"));
+                boolean keepFront = pareto && t.bool("keepFront", false);
+                return new PrunerConfig.Asha(r, Math.max(big, r), eta, s, pareto, keepFront);
             }
             default -> {
                 t.problems().add(t.pathOf("type"), type, "must be one of [none, median, asha, pareto-asha]");

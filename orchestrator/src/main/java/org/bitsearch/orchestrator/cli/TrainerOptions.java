@@ -28,11 +28,11 @@ public final class TrainerOptions {
     @Option(names = "--data", paramLabel = "DIR",
             description = "directory with the IDX files (or its parent holding <dataset>/); default: $BITSEARCH_DATA, "
                     + "./data/<dataset>, /usr/share/datasets/<dataset>, the first that holds the dataset; with --format the data's directory or CSV file") String dataDir;
-    @Option(names = "--model", defaultValue = "mlp", description = "mlp, cnn or resnet20 (default: ${DEFAULT-VALUE})") String model;
+    @Option(names = "--model", defaultValue = "mlp", description = "mlp, cnn, resnet20 or vgg-small (default: ${DEFAULT-VALUE})") String model;
     @Option(names = "--model-file", paramLabel = "FILE",
-            description = "your own DL4J MultiLayerNetwork (ModelSerializer zip, trials start from its parameters; or configuration JSON) instead of --model") String modelFile;
+            description = "your own DL4J MultiLayerNetwork or ComputationGraph (ModelSerializer zip, trials start from its parameters; or configuration JSON) instead of --model") String modelFile;
     @Option(names = "--hidden", split = ",", paramLabel = "N",
-            description = "hidden dense layer sizes (default 256,128 for mlp, 128 for cnn)") List<Integer> hidden;
+            description = "hidden dense layer sizes (default 256,128 for mlp, 128 for cnn); for vgg-small the six convolution widths (default 128,128,256,256,512,512)") List<Integer> hidden;
     @Option(names = "--train-subset", defaultValue = "0", description = "training samples, 0 = all (default)") int trainSubset;
     @Option(names = "--validation-size", defaultValue = "5000", description = "held-out validation samples (default: ${DEFAULT-VALUE})") int validationSize;
     @Option(names = "--split-seed", defaultValue = "0", description = "seed of the validation split (default: ${DEFAULT-VALUE})") long splitSeed;

@@ -3,6 +3,15 @@ package org.bitsearch.orchestrator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bitsearch.orchestrator.Main;
+import org.bitsearch.trainers.dl4j.Dl4jTrainer;
+import org.bitsearch.trainers.dl4j.Dl4jTrainerConfig;
+import org.bitsearch.trainers.packed.PackedLayer;
+import org.bitsearch.trainers.packed.PackedModel;
+import org.bitsearch.trainers.packed.ReferenceInference;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -109,9 +118,9 @@ class TrainCommandTest {
                 "--save", file.toString());
         assertEquals(0, r.exit(), r.err());
         // --save writes both forms: the packed one holds each layer's rotation, then its 1-bit levels
-        var packed = org.bitsearch.trainers.packed.PackedModel.read(tmp.resolve("bitat.bsq"));
-        assertEquals(List.of(32, 1, 32, 1, 32, 1), packed.layers().stream().map(org.bitsearch.trainers.packed.PackedLayer::bits).toList());
-        assertTrue(!org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false)
+        var packed = PackedModel.read(tmp.resolve("bitat.bsq"));
+        assertEquals(List.of(32, 1, 32, 1, 32, 1), packed.layers().stream().map(PackedLayer::bits).toList());
+        assertTrue(!ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false)
                 .getLayerWiseConfigurations().toJson().contains("bitsearch"), "the plain zip loads in stock DL4J");
         JsonNode reports = new ObjectMapper().readTree(r.out()).get("reports");
         assertEquals(3, reports.size());
@@ -130,23 +139,23 @@ class TrainCommandTest {
         Result r = train("--bits", "4,2,8", "--json", "--save", file.toString());
         assertEquals(0, r.exit(), r.err());
         double test = new ObjectMapper().readTree(r.out()).get("testAccuracy").asDouble();
-        var plain = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+        var plain = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
         assertTrue(!plain.getLayerWiseConfigurations().toJson().contains("bitsearch"));
-        var packed = org.bitsearch.trainers.packed.PackedModel.read(tmp.resolve("model.bsq"));
-        assertEquals(List.of(4, 2, 8), packed.layers().stream().map(org.bitsearch.trainers.packed.PackedLayer::bits).toList());
-        var split = new org.bitsearch.trainers.dl4j.Dl4jTrainer(
-                org.bitsearch.trainers.dl4j.Dl4jTrainerConfig.defaults("fashion-mnist", DATA, "mlp").withValidationSize(300)).data().test();
+        var packed = PackedModel.read(tmp.resolve("model.bsq"));
+        assertEquals(List.of(4, 2, 8), packed.layers().stream().map(PackedLayer::bits).toList());
+        var split = new Dl4jTrainer(
+                Dl4jTrainerConfig.defaults("fashion-mnist", DATA, "mlp").withValidationSize(300)).data().test();
         List<float[]> rows = new ArrayList<>();
         for (var b : split.batches()) rows.addAll(List.of(b.toFloatMatrix()));
-        double ref = new org.bitsearch.trainers.packed.ReferenceInference(packed).accuracy(rows.toArray(new float[0][]), split.labels());
+        double ref = new ReferenceInference(packed).accuracy(rows.toArray(new float[0][]), split.labels());
         assertEquals(test, ref, 0.0, "the packed model's reference accuracy is the reported test accuracy");
     }
 
     @Test
     void aModelFileThatDoesNotFitTheDataExits2NamingTheFlag(@TempDir Path tmp) throws Exception {
-        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
-                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(50).nOut(8).build())
-                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(8).nOut(10).build()).build();
+        var conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(50).nOut(8).build())
+                .layer(new OutputLayer.Builder().nIn(8).nOut(10).build()).build();
         Path file = Files.writeString(tmp.resolve("net.json"), conf.toJson());
         Result r = run("train", "--dataset", "fashion-mnist", "--data", DATA, "--model-file", file.toString(), "--bits", "4,4");
         assertEquals(2, r.exit(), r.out());

@@ -12,6 +12,9 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,8 +80,8 @@ class AuthTest {
     }
 
     @Test void theEventStreamAcceptsTheTokenAsAQueryParameter() throws Exception {
-        HttpResponse<InputStream> r = http.client.send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(http.base + "/api/events?token=" + TOKEN)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse<InputStream> r = http.client.send(HttpRequest.newBuilder(
+                URI.create(http.base + "/api/events?token=" + TOKEN)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, r.statusCode());
         try (var in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
@@ -97,7 +100,7 @@ class AuthTest {
 
     /** GET /api/info with a chosen Host header (java.net.http refuses to set Host). Returns the status line. */
     private static String rawGet(int port, String host) throws Exception {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(("GET /api/info HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));

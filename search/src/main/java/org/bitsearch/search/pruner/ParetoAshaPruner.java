@@ -16,6 +16,15 @@ import java.util.List;
  * if its position in that order is below max(1, ⌊n/η⌋). This keeps small models that are good for their size,
  * which accuracy-only ASHA would stop. NaN accuracy: always STOP, ordered after every number.
  *
+ * <p>With {@link PrunerConfig.Asha#keepFront() keepFront}, a trial whose result is on the rung's first front
+ * (non-dominated among the results recorded there so far) also continues outside the quota. The search's final front
+ * is made of completed trials only, so stopping a non-dominated trial takes a point off the front that nothing at
+ * its rung has beaten; with the quota alone, which of two non-dominated trials survives at a rung with few results
+ * depends on arrival order (⌊n/η⌋ is 1 for n &lt; 2η), and a search whose small models arrive second loses the
+ * small end of its front. Dominated trials are pruned by the quota as before, so the extra cost is bounded by the
+ * size of each rung's front (the non-dominated set the multi-objective ASHA of Schmucker et al. 2021 promotes
+ * first). Off by default, so that decisions recorded by earlier versions replay unchanged.
+ *
  * <p>Each report at a rung costs O(n log f) for n results in f fronts: the results are kept sorted by size, one
  * sweep ranks them all ({@link Pareto#ranksOfSorted}, the sweep of {@link Pareto#ranks}), and only the new result's front gets
  * crowding distances. State is only the recorded results, so replaying reports in recorded order rebuilds it.
@@ -129,6 +138,8 @@ public final class ParetoAshaPruner implements Pruner {
         String detail = "position " + (position + 1) + " of " + n + " (Pareto rank " + (myRank + 1) + ")" + where;
         if (rungs.isTop(rungIndex)) return new Verdict(Decision.CONTINUE, rungIndex, detail + ": top rung");
         int quota = AshaRungs.quota(n, config.reductionFactor());
+        if (position >= quota && config.keepFront() && myRank == 0)
+            return new Verdict(Decision.CONTINUE, rungIndex, detail + ": outside the top " + quota + " but on the rung's first front");
         return new Verdict(position < quota ? Decision.CONTINUE : Decision.STOP, rungIndex, detail + ": needs top " + quota);
     }
 }

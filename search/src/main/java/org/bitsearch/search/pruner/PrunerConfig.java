@@ -26,10 +26,19 @@ public sealed interface PrunerConfig {
      * @param reductionFactor      η (>= 2)
      * @param earlyStoppingRate    s (>= 0)
      * @param paretoAware          rank by (accuracy, size) Pareto rank instead of accuracy
+     * @param keepFront            Pareto-ASHA only: a trial on its rung's first non-dominated front continues even
+     *                             outside the top ⌊n/η⌋ ({@link ParetoAshaPruner})
      */
-    record Asha(int minResource, int maxResource, int reductionFactor, int earlyStoppingRate, boolean paretoAware)
-            implements PrunerConfig {
+    record Asha(int minResource, int maxResource, int reductionFactor, int earlyStoppingRate, boolean paretoAware,
+                boolean keepFront) implements PrunerConfig {
+        /** Without {@code keepFront}: the quota alone decides. */
+        public Asha(int minResource, int maxResource, int reductionFactor, int earlyStoppingRate, boolean paretoAware) {
+            this(minResource, maxResource, reductionFactor, earlyStoppingRate, paretoAware, false);
+        }
+
         public Asha {
+            if (keepFront && !paretoAware)
+                throw new IllegalArgumentException("pruner.keepFront is true, but applies only to pareto-asha (paretoAware)");
             if (minResource < 1) throw new IllegalArgumentException("pruner.minResource is " + minResource + ", but must be >= 1");
             if (maxResource < minResource) throw new IllegalArgumentException("pruner.maxResource is " + maxResource + ", but must be >= minResource (" + minResource + ")");
             if (reductionFactor < 2) throw new IllegalArgumentException("pruner.reductionFactor is " + reductionFactor + ", but must be >= 2");

@@ -43,6 +43,32 @@ class ParetoAshaPrunerTest {
         assertVerdict(report(0, 2, 0.6, 1000), Decision.CONTINUE, "position 1 of 1 (Pareto rank 1) at rung 1 (epoch 2): top rung");
     }
 
+    /**
+     * keepFront: a trial on its rung's first front continues outside the quota; dominated ones still face the quota.
+     * The script is figure 9's seed 43 at rung 1 (epoch 2), where the quota alone stopped the only small model.
+     */
+    @Test void keepFrontContinuesNonDominatedTrialsOutsideTheQuota() {
+        Pruner keep = new ParetoAshaPruner(new PrunerConfig.Asha(1, 4, 2, 0, true, true)); // rungs 1, 2; 4 is the top
+        Pruner quota = new ParetoAshaPruner(new PrunerConfig.Asha(1, 4, 2, 0, true));
+        double[][] script = {{0.857, 1754528}, {0.850, 1688992}, {0.836, 345760}, {0.839, 1759648}, {0.844, 1751968}};
+        Decision[] withKeep = {Decision.CONTINUE, Decision.CONTINUE, Decision.CONTINUE, Decision.STOP, Decision.STOP};
+        Decision[] withQuota = {Decision.CONTINUE, Decision.STOP, Decision.STOP, Decision.STOP, Decision.STOP};
+        for (int t = 0; t < script.length; t++) {
+            EpochMetrics m = new EpochMetrics(2, script[t][0], 1, 1, 0, 0);
+            Verdict k = keep.onReport(t, (long) script[t][1], m), q = quota.onReport(t, (long) script[t][1], m);
+            assertEquals(withKeep[t], k.decision(), "keepFront, trial " + t + ": " + k.reason());
+            assertEquals(withQuota[t], q.decision(), "quota, trial " + t + ": " + q.reason());
+        }
+        // non-dominated but interior, next to trial 0 (small crowding distance): behind 3 front members
+        assertVerdict(keep.onReport(5, 1720000, new EpochMetrics(2, 0.855, 1, 1, 0, 0)), Decision.CONTINUE,
+                "position 4 of 6 (Pareto rank 1) at rung 1 (epoch 2): outside the top 3 but on the rung's first front");
+        // dominated by the small model (smaller and better): the quota decides, and it is outside it
+        Verdict dominated = keep.onReport(6, 400000, new EpochMetrics(2, 0.80, 1, 1, 0, 0));
+        assertEquals(Decision.STOP, dominated.decision(), dominated.reason());
+        assertTrue(dominated.reason().contains("(Pareto rank 2) at rung 1 (epoch 2): needs top 3"), dominated.reason());
+        assertThrows(IllegalArgumentException.class, () -> new PrunerConfig.Asha(1, 4, 2, 0, false, true));
+    }
+
     /** R = 3 is not r·η^k (r = 1, η = 2): rungs 1 and 2 both prune, epoch 3 is where survivors complete. */
     @Test void whenRIsNotOnTheLadderTheLastRungBelowRStillPrunes() {
         Pruner p = new ParetoAshaPruner(new PrunerConfig.Asha(1, 3, 2, 0, true)); // the shipped fashion-mnist example

@@ -46,7 +46,7 @@ import java.util.stream.Stream;
  * <p>The drivers, alternated per seed (the order rotates, so every driver runs first, second, ... in turn):
  * <ul>
  *   <li>bitsearch through the whole actor + H2 path ({@link ActorSearchRunner}) with Pareto-ASHA
- *       (r = 1, R = 4, η = 2), one slot, one trial at a time;</li>
+ *       (r = 1, R = 4, η = 2, keepFront: a trial on its rung's first front continues), one slot, one trial at a time;</li>
  *   <li>the same without pruning;</li>
  *   <li>the same with Pareto-ASHA on two slots (two trials at a time, one thread each: what bitsearch does by
  *       default on a 2-core machine);</li>
@@ -63,6 +63,9 @@ import java.util.stream.Stream;
  * adds the front's test-accuracy measurement); Optuna's is the study's {@code optimize} (after Python's imports and
  * the data load, which are reported apart), as bitsearch's excludes the JVM start and the trainer's data load is
  * inside its search. Before the timed drivers one untimed 2-trial search warms the JVM up.
+ *
+ * <p>System properties narrow a run: {@code bitsearch.bench.e2e.drivers} (comma-separated {@link Driver} names; default
+ * {@link #DEFAULT_DRIVERS}) and {@code bitsearch.bench.e2e.firstSeed} (default 42; repeat s uses firstSeed + s).
  */
 final class EndToEndBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -72,17 +75,28 @@ final class EndToEndBench {
     /** The drivers, in the rotation order of seed 0. */
     enum Driver {
         ASHA("bitsearch, Pareto-ASHA, 1 slot"), NONE("bitsearch, no pruning, 1 slot"), OPTUNA("Optuna + PyTorch"),
-        ASHA2("bitsearch, Pareto-ASHA, 2 slots");
+        ASHA2("bitsearch, Pareto-ASHA, 2 slots"),
+        /** Pareto-ASHA without keepFront (the quota alone, the rule before it): only when named in the drivers property. */
+        ASHA_QUOTA("bitsearch, Pareto-ASHA without keepFront, 1 slot");
         final String label;
         Driver(String label) { this.label = label; }
     }
+
+    /** The drivers that run unless the {@code bitsearch.bench.e2e.drivers} property names others. */
+    static final List<Driver> DEFAULT_DRIVERS = List.of(Driver.ASHA, Driver.NONE, Driver.OPTUNA, Driver.ASHA2);
 
     /** One trial's outcome as the hypervolume needs it. */
     record Point(int number, List<Integer> bits, double valAccuracy) {}
 
     /** One search. {@code wallSeconds} to the last trial's end; {@code totalSeconds} to the driver's end. */
     record Run(Driver driver, long seed, double wallSeconds, double totalSeconds, long epochs, int pruned, List<Point> completed,
-               double hypervolume) {}
+               double hypervolume, double cpuSeconds) {}
+
+    /** CPU seconds of this process so far (every thread: trainers, actors, H2, JIT, GC), or NaN where unknown. */
+    static double processCpuSeconds() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() / 1e9 : Double.NaN;
+    }
 
     record Result(String setup, List<Run> runs, String optuna, boolean optunaRan, List<String> failures) {}
 
@@ -112,8 +126,14 @@ final class EndToEndBench {
         return Hypervolume.normalized(fp, 0, ModelSize.of(layers, new BitAllocation(java.util.Collections.nCopies(layers.size(), 32))).bits());
     }
 
-    String spec(long seed, boolean asha, int slots) {
-        String pruner = asha ? "{type: pareto-asha, minResource: 1, maxResource: " + epochs + ", reductionFactor: 2}" : "{type: none}";
+    /** The Pareto-ASHA settings of the ASHA drivers (keepFront: see {@link org.bitsearch.search.pruner.ParetoAshaPruner}). */
+    String ashaSpec(boolean keepFront) {
+        return "{type: pareto-asha, minResource: 1, maxResource: " + epochs + ", reductionFactor: 2" + (keepFront ? ", keepFront: true}" : "}");
+    }
+
+    String spec(long seed, boolean asha, int slots) { return spec(seed, asha ? ashaSpec(true) : "{type: none}", slots); }
+
+    String spec(long seed, String pruner, int slots) {
         return """
                 name: bench-end-to-end
                 seed: %d
@@ -154,14 +174,24 @@ final class EndToEndBench {
                 optunaInfo = "Optuna + PyTorch ran with " + python.get();
             }
             config.progress("end-to-end: %s", optunaInfo);
-            List<Driver> drivers = new ArrayList<>(List.of(Driver.values()));
+            List<Driver> drivers = new ArrayList<>(DEFAULT_DRIVERS);
+            String only = System.getProperty("bitsearch.bench.e2e.drivers");
+            if (only != null && !only.isBlank()) {
+                List<String> names = Arrays.stream(only.split(",")).map(String::strip).map(x -> x.toUpperCase(Locale.ROOT)).toList();
+                for (String name : names)
+                    if (Arrays.stream(Driver.values()).noneMatch(x -> x.name().equals(name)))
+                        throw new IllegalArgumentException("bitsearch.bench.e2e.drivers names " + name + ", but drivers are "
+                                + Arrays.toString(Driver.values()));
+                drivers = new ArrayList<>(Arrays.stream(Driver.values()).filter(x -> names.contains(x.name())).toList());
+            }
             if (python.isEmpty()) drivers.remove(Driver.OPTUNA);
+            long firstSeed = Long.getLong("bitsearch.bench.e2e.firstSeed", 42);
             warmUp();
             List<Run> runs = new ArrayList<>();
             List<String> failures = new ArrayList<>();
             String versions = null;
             for (int s = 0; s < config.repeats(); s++) {
-                long seed = 42 + s;
+                long seed = firstSeed + s;
                 for (int k = 0; k < drivers.size(); k++) {
                     Driver d = drivers.get((k + s) % drivers.size());
                     Run r;
@@ -181,8 +211,8 @@ final class EndToEndBench {
                         continue;
                     }
                     runs.add(r);
-                    config.progress("end-to-end seed %d: %s %.1f s (%.1f s to the end), %d epochs, %d pruned, hypervolume %.4f, load %s",
-                            seed, d.label, r.wallSeconds(), r.totalSeconds(), r.epochs(), r.pruned(), r.hypervolume(),
+                    config.progress("end-to-end seed %d: %s %.1f s (%.1f s to the end, %.1f CPU s), %d epochs, %d pruned, hypervolume %.4f, load %s",
+                            seed, d.label, r.wallSeconds(), r.totalSeconds(), r.cpuSeconds(), r.epochs(), r.pruned(), r.hypervolume(),
                             MachineInfo.loadAverage().orElse("?"));
                 }
             }
@@ -191,7 +221,8 @@ final class EndToEndBench {
             String setup = String.format(Locale.ROOT, "%d trials of at most %d epochs; MLP 784-256-128-10 on %,d training / %,d validation "
                             + "samples of Fashion-MNIST (split seed 0, the same samples for every driver); NSGA-II population %d; learning rate "
                             + "log-uniform [3e-4, 1e-2] and one bit-width per layer from {1, 2, 4, 8}; Adam, batch 128, one native thread per trial; "
-                            + "Pareto-ASHA r = 1, R = %d, η = 2", trials, epochs, subset, validation, population, epochs);
+                            + "Pareto-ASHA r = 1, R = %d, η = 2 with keepFront (a trial on its rung's first non-dominated front continues "
+                            + "even outside the top ⌊n/η⌋: `pruner: %s`)", trials, epochs, subset, validation, population, epochs, ashaSpec(true));
             if (runs.isEmpty()) throw new IllegalStateException("every end-to-end search failed: " + String.join("; ", failures));
             return new Result(setup, runs, optunaInfo, python.isPresent(), failures);
         } finally {
@@ -206,9 +237,7 @@ final class EndToEndBench {
      * warm before the first timed driver (on this machine the first search otherwise paid several seconds more).
      */
     private void warmUp() throws Exception {
-        String spec = spec(1, true, 1).replace("maxTrials: " + trials, "maxTrials: 2").replace("maxEpochs: " + epochs, "maxEpochs: 1")
-                .replace("maxResource: " + epochs, "maxResource: 1").replace("minResource: 1, ", "minResource: 1, ");
-        spec = spec.replace("{type: pareto-asha, minResource: 1, maxResource: 1, reductionFactor: 2}", "{type: none}");
+        String spec = spec(1, "{type: none}", 1).replace("maxTrials: " + trials, "maxTrials: 2").replace("maxEpochs: " + epochs, "maxEpochs: 1");
         long t0 = System.nanoTime();
         ActorSearchRunner.run(spec, StandardTrainers.factory(), 1, Duration.ofMinutes(20), e -> {}, (store, id, wall) -> wall);
         config.progress("end-to-end: warm-up search took %.1f s", (System.nanoTime() - t0) / 1e9);
@@ -216,10 +245,15 @@ final class EndToEndBench {
 
     private Run bitsearch(Driver d, long seed) throws Exception {
         int slots = d == Driver.ASHA2 ? 2 : 1;
-        String spec = spec(seed, d != Driver.NONE, slots);
+        String spec = spec(seed, d == Driver.NONE ? "{type: none}" : ashaSpec(d != Driver.ASHA_QUOTA), slots);
         AtomicLong lastTrialEnd = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Double> cpuAtLastTrialEnd = new java.util.concurrent.atomic.AtomicReference<>(Double.NaN);
+        double cpu0 = processCpuSeconds();
         return ActorSearchRunner.run(spec, StandardTrainers.factory(), slots, Duration.ofMinutes(60), e -> {
-            if (e instanceof SearchEvent.TrialFinished) lastTrialEnd.set(System.nanoTime());
+            if (e instanceof SearchEvent.TrialFinished) {
+                lastTrialEnd.set(System.nanoTime());
+                cpuAtLastTrialEnd.set(processCpuSeconds());
+            }
         }, (store, id, total) -> {
             Map<Integer, ReportRow> last = store.reports(id).stream().collect(Collectors.toMap(ReportRow::number, r -> r,
                     (a, b) -> a.seq() > b.seq() ? a : b));
@@ -233,10 +267,18 @@ final class EndToEndBench {
                     done.add(new Point(t.number(), t.candidate().bits().bits(), r.metrics().valAccuracy()));
             }
             if (rows.size() != trials) throw new IllegalStateException(d.label + " seed " + seed + ": " + rows.size() + " trials, expected " + trials);
+            Map<Integer, List<String>> curves = new LinkedHashMap<>();
+            for (ReportRow rr : store.reports(id))
+                curves.computeIfAbsent(rr.number(), k -> new ArrayList<>()).add(Summary.number(rr.metrics().valAccuracy(), 3));
+            for (TrialRow t : rows)
+                config.log().printf(Locale.ROOT, "[bench]   e2e %s seed %d trial %d %s lr=%s size=%d %s val=%s%s%n", d.name(), seed, t.number(),
+                        t.candidate().bits().bits(), t.candidate().params().get("learningRate"), t.sizeBits(), t.state(),
+                        curves.getOrDefault(t.number(), List.of()), t.reason() == null ? "" : " (" + t.reason() + ")");
             long epochsTrained = store.reports(id).size();
             // wall to the last trial's end: total minus the time after it (the front's test measurement, the end)
             double after = (System.nanoTime() - lastTrialEnd.get()) / 1e9;
-            return new Run(d, seed, Math.max(0, total - after), total, epochsTrained, pruned, done, hypervolume(done));
+            return new Run(d, seed, Math.max(0, total - after), total, epochsTrained, pruned, done, hypervolume(done),
+                    cpuAtLastTrialEnd.get() - cpu0);
         });
     }
 
@@ -272,10 +314,12 @@ final class EndToEndBench {
         for (JsonNode t : r.get("trials")) {
             List<Integer> bits = new ArrayList<>();
             t.get("bits").forEach(b -> bits.add(b.asInt()));
+            config.log().printf(Locale.ROOT, "[bench]   e2e OPTUNA seed %d trial %d %s %s%n", seed, t.get("number").asInt(), bits, t);
             done.add(new Point(t.get("number").asInt(), bits, t.get("valAccuracy").asDouble()));
         }
         if (done.size() != trials) throw new IOException("optuna_search.py reported " + done.size() + " trials, expected " + trials);
-        Run run = new Run(Driver.OPTUNA, seed, r.get("seconds").asDouble(), total, r.get("epochs").asLong(), 0, done, hypervolume(done));
+        Run run = new Run(Driver.OPTUNA, seed, r.get("seconds").asDouble(), total, r.get("epochs").asLong(), 0, done, hypervolume(done),
+                r.has("cpuSeconds") ? r.get("cpuSeconds").asDouble() : Double.NaN);
         return new OptunaRun(run, "Optuna " + r.get("optuna").asText() + " + PyTorch " + r.get("torch").asText());
     }
 
@@ -320,11 +364,12 @@ final class EndToEndBench {
         for (Driver d : Driver.values()) {
             List<Run> mine = r.runs().stream().filter(x -> x.driver() == d).toList();
             if (mine.isEmpty()) continue;
-            List<Double> wallRatio = new ArrayList<>(), hvRatio = new ArrayList<>();
+            List<Double> wallRatio = new ArrayList<>(), hvRatio = new ArrayList<>(), cpuRatio = new ArrayList<>();
             for (Run x : mine) {
                 Run o = optunaBySeed.get(x.seed());
                 if (o == null || d == Driver.OPTUNA) continue;
                 wallRatio.add(x.wallSeconds() / o.wallSeconds());
+                if (Double.isFinite(x.cpuSeconds()) && Double.isFinite(o.cpuSeconds()) && o.cpuSeconds() > 0) cpuRatio.add(x.cpuSeconds() / o.cpuSeconds());
                 if (o.hypervolume() > 0) hvRatio.add(x.hypervolume() / o.hypervolume());
             }
             rows.add(List.of(d.label, String.valueOf(mine.size()),
@@ -334,18 +379,30 @@ final class EndToEndBench {
                     Summary.of(mine.stream().map(x -> (double) x.pruned()).toList()).format(0),
                     Summary.of(mine.stream().map(Run::hypervolume).toList()).format(4),
                     d == Driver.OPTUNA ? "1" : wallRatio.isEmpty() ? "–" : Summary.of(wallRatio).format(3),
+                    cpuText(mine.stream().map(Run::cpuSeconds).toList()),
+                    d == Driver.OPTUNA ? "1" : cpuRatio.isEmpty() ? "–" : Summary.of(cpuRatio).format(3),
                     d == Driver.OPTUNA ? "1" : hvRatio.isEmpty() ? "–" : Summary.of(hvRatio).format(4)));
         }
         out.table(List.of("driver", "seeds", "wall s", "wall s to the end", "epochs trained", "trials pruned", "hypervolume",
-                "wall ÷ Optuna", "hypervolume ÷ Optuna"), rows);
+                "wall ÷ Optuna", "CPU s", "CPU ÷ Optuna", "hypervolume ÷ Optuna"), rows);
+        out.paragraph("CPU s: the CPU seconds of the driver's process over its search (bitsearch: every thread of this JVM, from the "
+                + "search system's start to the last trial's end: trainers, actors, H2, JIT and GC; Optuna: `time.process_time()` "
+                + "around `study.optimize`). On a loaded machine the wall time depends on how much of the CPU each run got; the CPU "
+                + "ratio does not (it still grows a little with load, through shared caches).");
         List<List<String>> each = new ArrayList<>();
         for (Run x : r.runs())
             each.add(List.of(String.valueOf(x.seed()), x.driver().label, Summary.number(x.wallSeconds(), 1), String.valueOf(x.epochs()),
+                    Double.isFinite(x.cpuSeconds()) ? Summary.number(x.cpuSeconds(), 1) : "–",
                     Summary.number(x.hypervolume(), 4), frontText(x.completed())));
         out.paragraph("Every run, in the order measured (front: bits per layer and validation accuracy of its points, smallest first):");
-        out.table(List.of("seed", "driver", "wall s", "epochs", "hypervolume", "front"), each);
+        out.table(List.of("seed", "driver", "wall s", "epochs", "CPU s", "hypervolume", "front"), each);
         out.paragraph("Median (min–max) over seeds. With several seeds, a ratio's spread shows how much the sampler's own "
                 + "randomness (the two NSGA-II implementations draw different candidates from the same seed) moves the hypervolume.");
+    }
+
+    private static String cpuText(List<Double> cpu) {
+        List<Double> known = cpu.stream().filter(Double::isFinite).toList();
+        return known.isEmpty() ? "–" : Summary.of(known).format(1);
     }
 
     static String frontText(List<Point> points) {

@@ -1,12 +1,14 @@
 package org.bitsearch.tests.search;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.bitsearch.orchestrator.wiring.StandardTrainers;
+import org.bitsearch.actors.service.RegistrySearchService;
 import org.bitsearch.actors.spec.CompiledSearch;
 import org.bitsearch.actors.spec.SpecCompiler;
 import org.bitsearch.actors.spec.SpecException;
-import org.bitsearch.actors.service.RegistrySearchService;
 import org.bitsearch.orchestrator.Main;
+import org.bitsearch.orchestrator.wiring.StandardTrainers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +20,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,7 +34,7 @@ class ExamplesAndBadInputTest {
     /** The subset shipped in the repository: 4000 training images, too few for the example's 12000 + 5000. */
     static final Path SMALL = REPO.resolve("data/fashion-mnist-small");
     /** The full dataset where this machine has it (../shared or Debian's package), else empty. */
-    static final java.util.Optional<Path> FULL = java.util.stream.Stream.of(
+    static final Optional<Path> FULL = Stream.of(
                     Path.of(System.getProperty("bitsearch.shared"), "datasets", "fashion-mnist"),
                     Path.of("/usr/share/datasets/fashion-mnist"))
             .filter(p -> Files.isRegularFile(p.resolve("train-images-idx3-ubyte.gz"))).findFirst();
@@ -103,12 +107,12 @@ class ExamplesAndBadInputTest {
                 budget: {maxTrials: 4, maxEpochs: 3, maxConcurrent: 2}
                 """);
         String db = work.resolve("db").toString();
-        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-        com.fasterxml.jackson.databind.JsonNode run = mapper.readTree(stdout("run", spec.toString(), "--db", db, "--json"));
-        com.fasterxml.jackson.databind.JsonNode show = mapper.readTree(stdout("show", "1", "--db", db, "--json"));
-        com.fasterxml.jackson.databind.JsonNode list = mapper.readTree(stdout("list", "--db", db, "--json"));
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode run = mapper.readTree(stdout("run", spec.toString(), "--db", db, "--json"));
+        JsonNode show = mapper.readTree(stdout("show", "1", "--db", db, "--json"));
+        JsonNode list = mapper.readTree(stdout("list", "--db", db, "--json"));
         List<String> countFields = List.of("total", "pending", "running", "interrupted", "completed", "pruned", "failed");
-        for (com.fasterxml.jackson.databind.JsonNode counts : List.of(run.get("counts"), show.get("counts"), list.get(0).get("counts"))) {
+        for (JsonNode counts : List.of(run.get("counts"), show.get("counts"), list.get(0).get("counts"))) {
             assertEquals(countFields, iterable(counts.fieldNames()), counts.toString());
             assertEquals(4, counts.get("total").asInt());
         }
@@ -116,7 +120,7 @@ class ExamplesAndBadInputTest {
         assertEquals(run.get("counts"), list.get(0).get("counts"));
         assertEquals(1, show.get("id").asInt(), "show is flat like run: id, name, state, ... at the top");
         assertTrue(show.get("trials").isArray() && show.get("trials").size() == 4, "trials is always an array of trials");
-        for (com.fasterxml.jackson.databind.JsonNode t : show.get("trials")) {
+        for (JsonNode t : show.get("trials")) {
             assertTrue(t.get("epochs").isInt(), "epochs is the number of epochs trained");
             assertTrue(t.get("bestValAccuracy").asDouble() >= t.get("valAccuracy").asDouble(), t.toString());
         }

@@ -18,14 +18,21 @@ import java.util.List;
  * "Packed model format"). All numbers are big-endian.
  *
  * <pre>
- * file    = "BSQ1" u16:version(1) u16:channels u16:rows u16:cols u16:classes u16:layerCount layer*
+ * file    = "BSQ1" u16:version(1 or 2) u16:channels u16:rows u16:cols u16:classes u16:layerCount layer*
  * layer   = u8:kind u8:activation u8:nameLength name(UTF-8) u32:nIn u32:nOut
  *           [kind != DENSE: 10 x u16 geometry (kH kW sH sW padTop padLeft inH inW outH outW)]
- *           [weighted: u8:bits u32:scaleCount f64*scaleCount codes u32:biasCount f32*biasCount]
+ *           [DENSE, CONV2D, BATCH_NORM: u8:bits u32:scaleCount f64*scaleCount codes u32:biasCount f32*biasCount]
  *           u8:activationBits u8:activationSigned f32:activationClip
+ *           [version 2: u8:inputCount u16*inputCount (layer indices, 0xFFFF = the model input; none = the previous layer)]
  * codes   = bits 1..8: ceil(weights·bits/8) bytes, the codes packed LSB-first ({@link BitPacking});
  *           bits 32: weights x f32
  * </pre>
+ *
+ * kind: 0 DENSE, 1 CONV2D, 2 MAX_POOL, 3 AVG_POOL; version 2 adds 4 BATCH_NORM (bits 32, nOut codes = the folded
+ * per-channel scales a_c as f32, nOut biases = the shifts b_c; geometry 1 1 1 1 0 0 h w h w) and 5 ACTIVATION (no
+ * parameters), 6 ADD (the sum of its inputs) and 7 GLOBAL_AVG_POOL (geometry 1 1 1 1 0 0 h w 1 1), and per layer its
+ * inputs, so that a graph (a residual network) is a list of layers in topological order. A file is written as
+ * version 1 when it has none of version 2's kinds and no layer names its inputs.
  *
  * So the file is the model size the search reports (weights·bits + 32·biases, in bits) plus {@link #overheadBytes}:
  * 16 header bytes, per layer at most 17 + name + 20 geometry + 13 bytes, 8 per scale, and the padding of each
@@ -40,13 +47,18 @@ import java.util.List;
  */
 public record PackedModel(int channels, int rows, int cols, int classes, List<PackedLayer> layers) {
     static final byte[] MAGIC = "BSQ1".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 1;
+    /** The newest version written: 2 when a layer is BATCH_NORM or ACTIVATION, else 1 (the reader reads both). */
+    public static final int VERSION = 2;
 
     public PackedModel {
         layers = List.copyOf(layers);
         if (channels < 1 || rows < 1 || cols < 1 || classes < 1)
             throw new IllegalArgumentException("input " + channels + "x" + rows + "x" + cols + " with " + classes + " classes: every value must be >= 1");
         if (layers.isEmpty()) throw new IllegalArgumentException("a packed model needs at least one layer");
+        for (int i = 0; i < layers.size(); i++)
+            for (int from : layers.get(i).inputs())
+                if (from >= i) throw new IllegalArgumentException("layer " + layers.get(i).name() + " (index " + i + ") reads layer " + from
+                        + ", but layers may read only earlier layers (forward order)");
     }
 
     /** The serialised bytes. */
@@ -54,16 +66,23 @@ public record PackedModel(int channels, int rows, int cols, int classes, List<Pa
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(MAGIC);
-            out.writeShort(VERSION);
+            out.writeShort(version());
             for (int v : new int[]{channels, rows, cols, classes, layers.size()}) out.writeShort(u16(v, "header value"));
-            for (PackedLayer l : layers) write(out, l);
+            int version = version();
+            for (PackedLayer l : layers) write(out, l, version);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         return bytes.toByteArray();
     }
 
-    private static void write(DataOutputStream out, PackedLayer l) throws IOException {
+    /** The format version this model is written in: 1 unless a layer needs version 2's kinds. */
+    public int version() {
+        for (PackedLayer l : layers) if (l.kind().ordinal() > PackedLayer.Kind.AVG_POOL.ordinal() || l.inputs().length > 0) return 2;
+        return 1;
+    }
+
+    private static void write(DataOutputStream out, PackedLayer l, int version) throws IOException {
         out.writeByte(l.kind().ordinal());
         out.writeByte(l.activation().ordinal());
         byte[] name = l.name().getBytes(StandardCharsets.UTF_8);
@@ -73,7 +92,7 @@ public record PackedModel(int channels, int rows, int cols, int classes, List<Pa
         out.writeInt(l.nIn());
         out.writeInt(l.nOut());
         if (l.kind() != PackedLayer.Kind.DENSE) for (int g : l.geometry()) out.writeShort(u16(g, "geometry of " + l.name()));
-        if (l.weighted()) {
+        if (l.hasParams()) {
             out.writeByte(l.bits());
             out.writeInt(l.scales().length);
             for (double s : l.scales()) out.writeDouble(s);
@@ -85,6 +104,11 @@ public record PackedModel(int channels, int rows, int cols, int classes, List<Pa
         out.writeByte(l.activationBits());
         out.writeByte(l.activationSigned() ? 1 : 0);
         out.writeFloat(l.activationClip());
+        if (version >= 2) {
+            if (l.inputs().length > 255) throw new IllegalArgumentException("layer " + l.name() + " has more than 255 inputs");
+            out.writeByte(l.inputs().length);
+            for (int i : l.inputs()) out.writeShort(i == -1 ? 0xFFFF : u16(i, "input of " + l.name()));
+        }
     }
 
     private static int u16(int v, String what) {
@@ -112,11 +136,11 @@ public record PackedModel(int channels, int rows, int cols, int classes, List<Pa
             byte[] magic = in.readNBytes(4);
             if (!java.util.Arrays.equals(magic, MAGIC)) throw new IOException("not a packed bitsearch model (magic is not BSQ1)");
             int version = in.readUnsignedShort();
-            if (version != VERSION) throw new IOException("packed model version " + version + ", but this reader reads " + VERSION);
+            if (version < 1 || version > VERSION) throw new IOException("packed model version " + version + ", but this reader reads 1.." + VERSION);
             int channels = in.readUnsignedShort(), rows = in.readUnsignedShort(), cols = in.readUnsignedShort(),
                     classes = in.readUnsignedShort(), n = in.readUnsignedShort();
             List<PackedLayer> layers = new ArrayList<>();
-            for (int i = 0; i < n; i++) layers.add(readLayer(in));
+            for (int i = 0; i < n; i++) layers.add(readLayer(in, version));
             if (in.available() > 0) throw new IOException(in.available() + " bytes after the last layer");
             return new PackedModel(channels, rows, cols, classes, layers);
         } catch (EOFException e) {
@@ -124,9 +148,10 @@ public record PackedModel(int channels, int rows, int cols, int classes, List<Pa
         }
     }
 
-    private static PackedLayer readLayer(DataInputStream in) throws IOException {
+    private static PackedLayer readLayer(DataInputStream in, int version) throws IOException {
         int k = in.readUnsignedByte(), a = in.readUnsignedByte();
-        if (k >= PackedLayer.Kind.values().length) throw new IOException("unknown layer kind " + k);
+        int kinds = version == 1 ? PackedLayer.Kind.AVG_POOL.ordinal() + 1 : PackedLayer.Kind.values().length;
+        if (k >= kinds) throw new IOException("unknown layer kind " + k + " in a version " + version + " file");
         if (a >= PackedLayer.Activation.values().length) throw new IOException("unknown activation " + a);
         PackedLayer.Kind kind = PackedLayer.Kind.values()[k];
         String name = new String(in.readNBytes(in.readUnsignedByte()), StandardCharsets.UTF_8);
@@ -137,7 +162,7 @@ public record PackedModel(int channels, int rows, int cols, int classes, List<Pa
         double[] scales = new double[0];
         int[] codes = new int[0];
         float[] biases = new float[0];
-        if (kind == PackedLayer.Kind.DENSE || kind == PackedLayer.Kind.CONV2D) {
+        if (PackedLayer.hasParams(kind)) {
             bits = in.readUnsignedByte();
             int sc = in.readInt();
             if (sc < 0 || sc > nOut) throw new IOException("layer " + name + ": " + sc + " scales");
@@ -161,7 +186,12 @@ public record PackedModel(int channels, int rows, int cols, int classes, List<Pa
         int aBits = in.readUnsignedByte();
         boolean signed = in.readUnsignedByte() != 0;
         float clip = in.readFloat();
-        return new PackedLayer(kind, name, PackedLayer.Activation.values()[a], nIn, nOut, g, bits, scales, codes, biases, aBits, signed, clip);
+        int[] inputs = new int[version >= 2 ? in.readUnsignedByte() : 0];
+        for (int i = 0; i < inputs.length; i++) {
+            int v = in.readUnsignedShort();
+            inputs[i] = v == 0xFFFF ? -1 : v;
+        }
+        return new PackedLayer(kind, name, PackedLayer.Activation.values()[a], nIn, nOut, g, bits, scales, codes, biases, aBits, signed, clip, inputs);
     }
 
     /**
@@ -169,7 +199,7 @@ public record PackedModel(int channels, int rows, int cols, int classes, List<Pa
      */
     public long overheadBytes() {
         long bits = 0;
-        for (PackedLayer l : layers) if (l.weighted()) bits += l.weights() * l.bits() + 32L * l.biases().length;
+        for (PackedLayer l : layers) if (l.hasParams()) bits += l.weights() * l.bits() + 32L * l.biases().length;
         return toBytes().length - (bits + 7) / 8;
     }
 }

@@ -10,7 +10,9 @@ import java.util.List;
  *
  * <p>Per layer: dense z_o = Σ_i x_i·W[o][i] + b_o; convolution (cross-correlation, zero padding)
  * z[o][y][x] = Σ_{c,i,j} in[c][y·sH − padTop + i][x·sW − padLeft + j]·W[o][c][i][j] + b_o; max or average
- * pooling over the window (padding excluded); then the activation, then the layer's activation quantization
+ * pooling over the window (padding excluded); batch normalisation y = a_c·x + b_c per channel; an activation layer
+ * passes its input on; an add layer sums its inputs; global average pooling takes each channel's mean; then the
+ * activation, then the layer's activation quantization
  * ({@link #quantizeActivation}).
  */
 public final class ReferenceInference {
@@ -19,7 +21,7 @@ public final class ReferenceInference {
 
     public ReferenceInference(PackedModel model) {
         this.model = model;
-        for (PackedLayer l : model.layers()) weights.add(l.weighted() ? l.dequantize() : null);
+        for (PackedLayer l : model.layers()) weights.add(l.hasParams() ? l.dequantize() : null);
     }
 
     /** The model's outputs (after the last activation) for one sample, channel-major. */
@@ -28,16 +30,24 @@ public final class ReferenceInference {
         if (input.length != expected)
             throw new IllegalArgumentException("input has " + input.length + " values, but the model takes " + expected);
         float[] a = input;
+        float[][] outs = new float[model.layers().size()][];
         for (int i = 0; i < model.layers().size(); i++) {
             PackedLayer l = model.layers().get(i);
+            int[] from = l.inputs();
+            a = from.length == 0 ? (i == 0 ? input : outs[i - 1]) : from[0] == -1 ? input : outs[from[0]];
             a = switch (l.kind()) {
+                case ADD -> add(l, from, input, outs);
+                case GLOBAL_AVG_POOL -> globalAverage(l, a);
                 case DENSE -> dense(l, weights.get(i), a);
                 case CONV2D -> conv(l, weights.get(i), a);
                 case MAX_POOL, AVG_POOL -> pool(l, a);
+                case BATCH_NORM -> batchNorm(l, weights.get(i), a);
+                case ACTIVATION -> a.clone();
             };
             activate(l.activation(), a);
             if (l.activationBits() != 32)
                 for (int j = 0; j < a.length; j++) a[j] = quantizeActivation(a[j], l.activationBits(), l.activationSigned(), l.activationClip());
+            outs[i] = a;
         }
         return a;
     }
@@ -93,6 +103,42 @@ public final class ReferenceInference {
                         }
                     z[(o * oh + y) * ow + xx] = (float) (s + (l.biases().length > 0 ? l.biases()[o] : 0));
                 }
+        return z;
+    }
+
+    /** The element-wise sum of the inputs, accumulated in double. */
+    private static float[] add(PackedLayer l, int[] from, float[] input, float[][] outs) {
+        float[][] xs = new float[from.length][];
+        for (int k = 0; k < from.length; k++) xs[k] = from[k] == -1 ? input : outs[from[k]];
+        float[] z = new float[xs[0].length];
+        for (float[] x : xs) if (x.length != z.length) throw new IllegalArgumentException("layer " + l.name() + " adds inputs of " + z.length + " and " + x.length + " values");
+        for (int j = 0; j < z.length; j++) {
+            double s = 0;
+            for (float[] x : xs) s += x[j];
+            z[j] = (float) s;
+        }
+        return z;
+    }
+
+    /** Per channel the mean of its h·w positions. */
+    private static float[] globalAverage(PackedLayer l, float[] x) {
+        int c = l.nIn(), per = x.length / c;
+        float[] z = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            double s = 0;
+            for (int p = 0; p < per; p++) s += x[ch * per + p];
+            z[ch] = (float) (s / per);
+        }
+        return z;
+    }
+
+    /** y[c][p] = (float) (a_c·x[c][p] + b_c) over the channel's h·w positions. */
+    private static float[] batchNorm(PackedLayer l, float[] a, float[] x) {
+        int c = l.nOut(), per = x.length / c;
+        if (per * c != x.length) throw new IllegalArgumentException("layer " + l.name() + " has " + c + " channels, but got " + x.length + " inputs");
+        float[] z = new float[x.length];
+        for (int ch = 0; ch < c; ch++)
+            for (int p = 0; p < per; p++) z[ch * per + p] = (float) ((double) a[ch] * x[ch * per + p] + l.biases()[ch]);
         return z;
     }
 

@@ -65,4 +65,35 @@ class PackedModelTest {
         assertEquals(-1f, ReferenceInference.quantizeActivation(-0.2f, 1, true, 1f) + 0f);
         assertEquals(1f, ReferenceInference.quantizeActivation(0f, 1, true, 1f));
     }
+
+    /**
+     * Version 2: a residual graph by hand, input 2x1x2 → bn (a = 2, 3; b = 1, −1) → relu → add(relu, input) → global
+     * average → dense (FP32 weights) — outputs checked against arithmetic done by hand; version 1 readers' kinds
+     * stay as they were.
+     */
+    @Test
+    void versionTwoGraphWithBatchNormAddAndGlobalPoolingRoundTripsAndComputes() throws IOException {
+        int[] g = {1, 1, 1, 1, 0, 0, 1, 2, 1, 2};
+        PackedLayer bn = new PackedLayer(PackedLayer.Kind.BATCH_NORM, "bn", PackedLayer.Activation.IDENTITY, 2, 2, g, 32, new double[0],
+                new int[]{Float.floatToRawIntBits(2f), Float.floatToRawIntBits(3f)}, new float[]{1, -1}, 32, false, 0f);
+        PackedLayer relu = new PackedLayer(PackedLayer.Kind.ACTIVATION, "relu", PackedLayer.Activation.RELU, 2, 2, g, 0, new double[0],
+                new int[0], new float[0], 32, false, 0f);
+        PackedLayer add = new PackedLayer(PackedLayer.Kind.ADD, "add", PackedLayer.Activation.IDENTITY, 2, 2, g, 0, new double[0],
+                new int[0], new float[0], 32, false, 0f, new int[]{1, -1});
+        PackedLayer gap = new PackedLayer(PackedLayer.Kind.GLOBAL_AVG_POOL, "gap", PackedLayer.Activation.IDENTITY, 2, 2,
+                new int[]{1, 1, 1, 1, 0, 0, 1, 2, 1, 1}, 0, new double[0], new int[0], new float[0], 32, false, 0f);
+        PackedLayer fc = new PackedLayer(PackedLayer.Kind.DENSE, "fc", PackedLayer.Activation.IDENTITY, 2, 1, new int[0], 32, new double[0],
+                new int[]{Float.floatToRawIntBits(1f), Float.floatToRawIntBits(10f)}, new float[]{0.5f}, 32, false, 0f);
+        PackedModel m = new PackedModel(2, 1, 2, 1, List.of(bn, relu, add, gap, fc));
+        assertEquals(2, m.version());
+        assertEquals(m, PackedModel.fromBytes(m.toBytes()));
+        // x = [c0: 1, -2 | c1: 0.5, 1]; bn = [3, -3 | 0.5, 2]; relu = [3, 0 | 0.5, 2]; + x = [4, -2 | 1, 3]; gap = [1, 2]
+        float[] y = new ReferenceInference(m).forward(new float[]{1, -2, 0.5f, 1});
+        assertArrayEquals(new float[]{1 * 1 + 2 * 10 + 0.5f}, y);
+        assertEquals(1, model(4).version(), "a sequential model of version 1's kinds is still written as version 1");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new PackedModel(2, 1, 2, 1, List.of(bn, add.withInputs(2, 0))));
+        assertTrue(e.getMessage().contains("earlier layers"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> add.withInputs(0));
+    }
 }

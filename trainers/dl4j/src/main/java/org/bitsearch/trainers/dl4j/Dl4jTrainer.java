@@ -13,6 +13,7 @@ import org.bitsearch.trainers.dl4j.model.ModelFactory;
 import org.bitsearch.trainers.dl4j.model.UserModel;
 import org.bitsearch.trainers.dl4j.model.Net;
 import org.bitsearch.trainers.dl4j.model.ResNet;
+import org.bitsearch.trainers.dl4j.model.VggSmall;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.schedule.DropBitsConfig;
@@ -84,9 +85,13 @@ public final class Dl4jTrainer implements Trainer {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
             this.layers = config.perChannel() ? userModel.perChannelSlots() : userModel.slots();
+            if (userModel.graph() && config.transform().bitat())
+                throw new IllegalArgumentException("transform is bitat, but modelFile " + config.modelFile()
+                        + " holds a ComputationGraph: BiTAT's transform needs a MultiLayerNetwork");
         } else {
             this.userModel = null;
             this.layers = config.model().equals("resnet20") ? ResNet.layers(shape, config.perChannel())
+                    : config.model().equals(VggSmall.NAME) ? VggSmall.layers(shape, config.hidden(), config.perChannel())
                     : ModelFactory.layers(config.model(), config.hidden(), shape, config.perChannel());
         }
     }
@@ -218,14 +223,17 @@ public final class Dl4jTrainer implements Trainer {
         } else if (!ranks.layers().isEmpty()) {
             net = Net.of(factorizedNetwork(context, hp, bits, ranks));
         } else if (userModel != null) {
-            net = Net.of(userModel.build(bits.bits(), config.perChannel(), hp, context.seed()));
+            net = userModel.buildNet(bits.bits(), context.candidate().activationBits().map(BitAllocation::bits).orElse(null),
+                    config.perChannel(), hp, context.seed());
         } else if (config.model().equals("resnet20")) {
-            ComputationGraph graph = new ComputationGraph(ResNet.build(shape, bits.bits(), config.perChannel(), hp, context.seed()));
+            ComputationGraph graph = new ComputationGraph(ResNet.build(shape, bits.bits(),
+                    context.candidate().activationBits().map(BitAllocation::bits).orElse(null), config.perChannel(), hp, context.seed()));
             graph.init();
             net = Net.of(graph);
         } else {
-            MultiLayerConfiguration conf = ModelFactory.build(config.model(), config.hidden(), shape,
-                    bits.bits(), config.perChannel(), hp, context.seed());
+            MultiLayerConfiguration conf = config.model().equals(VggSmall.NAME)
+                    ? VggSmall.build(shape, config.hidden(), bits.bits(), config.perChannel(), hp, context.seed())
+                    : ModelFactory.build(config.model(), config.hidden(), shape, bits.bits(), config.perChannel(), hp, context.seed());
             if (context.candidate().activationBits().isPresent())
                 ActivationQuantization.install(conf, context.candidate().activationBits().get().bits());
             MultiLayerNetwork mln = new MultiLayerNetwork(conf);
@@ -365,16 +373,19 @@ public final class Dl4jTrainer implements Trainer {
      */
     @Override public boolean measuresSensitivity() { return !config.factorization().enabled(); }
 
-    /** {@inheritDoc} The built-in mlp and cnn models (MultiLayerNetworks), factorized or not; not resnet20 or a {@code modelFile} yet. */
+    /**
+     * {@inheritDoc} The MultiLayerNetworks (the built-in mlp, cnn, factorized or not, and vgg-small models and a
+     * {@code modelFile} holding a MultiLayerNetwork) and resnet20 ({@code ResNet}: sites after its ReLUs and
+     * projections); not a ComputationGraph file yet.
+     */
     @Override public boolean quantizesActivations() {
-        return userModel == null && !config.model().equals("resnet20");
+        return userModel == null || !userModel.graph();
     }
 
     /** Why this trainer's model cannot quantize activations (empty string when it can). */
     @Override public String activationQuantizationUnsupported() {
         if (quantizesActivations()) return "";
-        return "activation quantization covers the built-in mlp and cnn models, not "
-                + (userModel != null ? "a modelFile" : "resnet20") + " yet";
+        return "activation quantization covers the built-in models and a modelFile holding a MultiLayerNetwork, not a modelFile holding a ComputationGraph yet";
     }
 
     /**

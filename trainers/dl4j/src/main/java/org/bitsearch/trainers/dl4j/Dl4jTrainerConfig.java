@@ -30,9 +30,11 @@ import org.bitsearch.search.space.QuantLayer;
  * @param dataDir        directory holding the IDX files, or their parent holding {@code <dataset>/}; when a spec
  *                       gives none, the binding finds it with {@link DataLocator#standard()} ({@code BITSEARCH_DATA},
  *                       {@code ./data/<dataset>}, {@code /usr/share/datasets/<dataset>}) or fails saying where it looked
- * @param model          "mlp" (default), "resnet20" (He et al. 2016, CIFAR, a ComputationGraph) or "cnn" (LeNet-style: two 5x5 convolutions of 8 and 16 channels with
+ * @param model          "mlp" (default), "resnet20" (He et al. 2016, CIFAR, a ComputationGraph), "vgg-small" (LQ-Nets' CIFAR
+ *                       VGG-Small, {@code VggSmall}) or "cnn" (LeNet-style: two 5x5 convolutions of 8 and 16 channels with
  *                       2x2 max pooling, then the dense layers of {@code hidden})
- * @param hidden         hidden dense layer sizes; default [256, 128] for the MLP, [128] for the CNN
+ * @param hidden         hidden dense layer sizes; default [256, 128] for the MLP, [128] for the CNN; for vgg-small the six
+ *                       convolution widths, default the published [128, 128, 256, 256, 512, 512]
  * @param trainSubset    number of training samples (0 = every sample not held out for validation)
  * @param validationSize samples of the training set held out for validation (default 5000); the search
  *                       optimises validation accuracy, test accuracy is reported only at the end
@@ -63,7 +65,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                                 DropBitsConfig dropBits, SensitivityConfig sensitivity, DataConfig data,
                                 String modelFile, String quantizer, CpqConfig cpq, FactorizationConfig factorization,
                                 TransformConfig transform) {
-    public static final Set<String> MODELS = Set.of("mlp", "cnn", "resnet20");
+    public static final Set<String> MODELS = Set.of("mlp", "cnn", "resnet20", org.bitsearch.trainers.dl4j.model.VggSmall.NAME);
     public static final Set<String> QUANTIZERS = Set.of("uniform", "cpq");
     public static final int DEFAULT_VALIDATION_SIZE = 5000;
     public static final int DEFAULT_BATCH_SIZE = 128;
@@ -101,7 +103,8 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         boolean knownModel = modelFile != null || MODELS.contains(model);
         if (!knownModel)
             problems.add("model is '" + model + "', but must be one of " + MODELS.stream().sorted().toList());
-        if (hidden == null) hidden = model.equals("cnn") ? List.of(128) : List.of(256, 128);
+        boolean vgg = model.equals(org.bitsearch.trainers.dl4j.model.VggSmall.NAME);
+        if (hidden == null) hidden = model.equals("cnn") ? List.of(128) : vgg ? org.bitsearch.trainers.dl4j.model.VggSmall.WIDTHS : List.of(256, 128);
         boolean hiddenOk = true;
         for (int i = 0; i < hidden.size(); i++)
             if (hidden.get(i) == null || hidden.get(i) < 1) {
@@ -109,11 +112,16 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
                 hiddenOk = false;
             }
         hidden = hiddenOk ? List.copyOf(hidden) : hidden;
+        if (vgg && hiddenOk && hidden.size() != 6) {
+            problems.add("hidden is " + hidden + ", but the vgg-small model takes six convolution widths (default "
+                    + org.bitsearch.trainers.dl4j.model.VggSmall.WIDTHS + ")");
+            hiddenOk = false;
+        }
         if (model.equals("mlp") && hidden.isEmpty() && modelFile == null) {
             problems.add("hidden is empty, but the mlp needs at least one hidden layer");
             hiddenOk = false;
         }
-        if (knownModel && hiddenOk && data == null && modelFile == null && !model.equals("resnet20")) {
+        if (knownModel && hiddenOk && data == null && modelFile == null && !model.equals("resnet20") && !vgg) {
             long params = parameters(model, hidden);
             if (params < 0 || params > MAX_PARAMETERS)
                 problems.add("hidden is " + hidden + ", but the " + model + " would have "

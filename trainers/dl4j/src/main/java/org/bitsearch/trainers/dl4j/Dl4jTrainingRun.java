@@ -125,7 +125,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         this.net = net;
         NativeConvolution.install(net);
         this.noises = noisesOf(net.layers());
-        this.activations = ActivationQuantization.of(net.layers());
+        this.activations = net instanceof Net.Graph g ? ActivationQuantization.of(g.graph()) : ActivationQuantization.of(net.layers());
         if (noises.size() != bits.layers())
             throw new IllegalArgumentException("bits has " + bits.layers() + " entries, but the network has " + noises.size() + " quantizable layers");
         this.bits = bits;
@@ -527,7 +527,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         DeviceBinding.bind(device);
         NativeThreads.apply(config.threads());
         lastExportNote = net instanceof Net.Mln m ? ModelExport.write(file, m.net(), data.dataset().shape())
-                : ModelExport.write(file, ((Net.Graph) net).graph());
+                : ModelExport.write(file, ((Net.Graph) net).graph(), data.dataset().shape());
     }
 
     /** Why the last export has no packed form (a layer the packed format does not support), or null. */

@@ -97,12 +97,51 @@ class UserModelTest {
             MultiLayerNetwork plain = ModelSerializer.restoreMultiLayerNetwork(out.toFile(), false);
             assertTrue(!plain.getLayerWiseConfigurations().toJson().contains("bitsearch"));
             assertEquals(run.testAccuracy(), ModelExportTest.accuracy(plain, d.test()), 0.0);
-            // batch normalisation is outside the packed format: the zip says so and carries no packed entry
-            assertTrue(run.lastExportNote().contains("bn"), run.lastExportNote());
-            assertTrue(ModelExport.packedEntry(out).isEmpty());
+            // batch normalisation (after a dense layer) is in the packed format (version 2, folded): both forms written,
+            // and the reference inference gives the run's test accuracy
+            assertEquals(null, run.lastExportNote());
+            var packed = org.bitsearch.trainers.packed.PackedModel.fromBytes(ModelExport.packedEntry(out).orElseThrow());
+            assertEquals(org.bitsearch.trainers.packed.PackedLayer.Kind.BATCH_NORM, packed.layers().get(3).kind());
+            assertEquals(run.testAccuracy(), new org.bitsearch.trainers.packed.ReferenceInference(packed)
+                    .accuracy(ModelExportTest.rows(d.test()), d.test().labels()), 0.0);
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.checkBits(BitAllocation.of(4, 4)));
         assertTrue(e.getMessage().contains("stem, fc, head"), e.getMessage());
+    }
+
+    /**
+     * Activation bits on a user's MultiLayerNetwork: each slot's output quantized at its site (here the slot itself: the
+     * batch norm after fc applies no activation), trained on the fit path, and the packed export's reference inference
+     * giving the W/A-quantized model's test accuracy exactly.
+     */
+    @Test
+    void activationBitsOnAUserNetworkTrainAndExport() throws Exception {
+        Path file = tmp.resolve("my-net.json");
+        Files.writeString(file, userCnn().toJson());
+        Path dir = tmp.resolve("idx");
+        org.bitsearch.trainers.dl4j.data.DataFiles.idx(dir, 500, 200, 28, 23);
+        Dl4jTrainer t = new Dl4jTrainer(Dl4jTrainerConfig.defaults(org.bitsearch.trainers.dl4j.data.DataConfig.dir("idx", dir), null)
+                .withValidationSize(150).withModelFile(file.toString()));
+        assertTrue(t.quantizesActivations());
+        var ctx = new TrialContext(0, new Candidate(Map.of("batchSize", 64L, "learningRate", 2e-3), new BitAllocation(List.of(8, 4, 8)),
+                new BitAllocation(List.of(4, 2, 32))), 3, 1, Optional.empty(), "cpu:0");
+        try (Dl4jTrainingRun run = t.openRun(ctx, true)) {
+            assertEquals(List.of(4, 2), run.activations().subList(0, 2).stream().map(a -> a.getTargetBits()).toList());
+            assertEquals(null, run.activations().get(2));
+            EpochMetrics m = run.trainEpoch();
+            assertTrue(!m.diverged(), m.toString());
+            Path out = tmp.resolve("wa.zip");
+            run.exportModel(out);
+            var packed = org.bitsearch.trainers.packed.PackedModel.fromBytes(ModelExport.packedEntry(out).orElseThrow());
+            assertEquals(4, packed.layers().get(0).activationBits());
+            assertEquals(2, packed.layers().get(2).activationBits());
+            var d = t.data();
+            assertEquals(run.testAccuracy(), new org.bitsearch.trainers.packed.ReferenceInference(packed)
+                    .accuracy(ModelExportTest.rows(d.test()), d.test().labels()), 0.0, "W/A-quantized user model, reference inference");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.openRun(new TrialContext(0,
+                new Candidate(Map.of(), new BitAllocation(List.of(8, 4, 8)), new BitAllocation(List.of(4, 2, 4))), 3, 1, Optional.empty(), "cpu:0"), true));
+        assertTrue(e.getMessage().contains("activationBits[2] is 4, but must be 32"), e.getMessage());
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.bitsearch.trainers.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.bitsearch.search.space.BitAllocation;
+import org.bitsearch.search.trainer.EpochCancelledException;
 import org.bitsearch.search.trainer.TrainingRun;
 import org.bitsearch.search.trainer.TrialContext;
 import org.bitsearch.search.trial.Candidate;
@@ -9,6 +10,7 @@ import org.bitsearch.search.trial.EpochMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -127,11 +130,11 @@ class ProcessTrainerTest {
             train(run, 1);
         }
         TrialContext other = new TrialContext(4, CANDIDATE, SEED, 3, Optional.of(ckpt(1)), "cpu:0", 9, 1, Optional.empty());
-        Exception e = assertThrows(java.io.IOException.class, () -> trainer.open(other).close());
+        Exception e = assertThrows(IOException.class, () -> trainer.open(other).close());
         assertTrue(e.getMessage().contains("is the checkpoint of trial 3"), e.getMessage());
         Files.writeString(dir.resolve("junk.ckpt"), "not a checkpoint\n");
         TrialContext junk = new TrialContext(3, CANDIDATE, SEED, 3, Optional.of(dir.resolve("junk.ckpt")), "cpu:0");
-        e = assertThrows(java.io.IOException.class, () -> trainer.open(junk).close());
+        e = assertThrows(IOException.class, () -> trainer.open(junk).close());
         assertTrue(e.getMessage().contains("is not a process-trainer checkpoint"), e.getMessage());
     }
 
@@ -236,7 +239,7 @@ class ProcessTrainerTest {
         FakeTrainer fake = fake();
         ProcessTrainer trainer = new ProcessTrainer(fake.config("--epoch-seconds", "60", "--spawn-child"));
         try (TrainingRun run = trainer.open(context(1, Optional.empty(), "cpu:0"))) {
-            var cancel = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            var cancel = Executors.newSingleThreadScheduledExecutor();
             try {
                 cancel.submit(() -> {
                     // once the program and its grandchild run (mid-epoch), cancel
@@ -245,7 +248,7 @@ class ProcessTrainerTest {
                     return null;
                 });
                 long t0 = System.nanoTime();
-                assertThrows(org.bitsearch.search.trainer.EpochCancelledException.class, run::trainEpoch);
+                assertThrows(EpochCancelledException.class, run::trainEpoch);
                 double took = (System.nanoTime() - t0) / 1e9;
                 assertTrue(took < 10, "cancelled after " + took + " s, not at the end of the 60 s epoch");
             } finally {

@@ -33,9 +33,12 @@ import java.util.List;
  * (zero-padded identity, no parameters); DL4J has no such vertex, so these use option B (a 1x1 convolution of
  * stride 2 with batch normalisation: 2,560 + 192 more parameters; about 0.27M still).
  *
- * <p>A {@code ComputationGraph}; convolutions have no bias (batch normalisation follows). Quantizable layers: the
- * 19 + 2 convolutions and the classifier ({@code conv1}, {@code s1b1c1}, {@code s1b1c2}, ..., {@code s2b1proj},
- * ..., {@code fc}); batch normalisation stays FP32.
+ * <p>A {@code ComputationGraph}; convolutions have no bias (batch normalisation follows, then a ReLU
+ * {@code ActivationLayer} after the stem and each block's first convolution: {@code <name>relu}; DL4J's batch
+ * normalisation ignores an activation of its own). Quantizable layers: the 19 + 2 convolutions and the classifier
+ * ({@code conv1}, {@code s1b1c1}, {@code s1b1c2}, ..., {@code s2b1proj}, ..., {@code fc}); batch normalisation
+ * stays FP32, and its folded scale and shift (2 per channel) count as the preceding convolution's biases in the
+ * model size (what the packed export stores).
  */
 public final class ResNet {
     static final int[] WIDTHS = {16, 32, 64};
@@ -48,15 +51,16 @@ public final class ResNet {
 
     private static List<Spec> specs(InputShape shape) {
         List<Spec> out = new ArrayList<>();
-        out.add(new Spec("conv1", 9L * shape.channels() * WIDTHS[0], 0, WIDTHS[0]));
+        // biases: the batch normalisation after each convolution, folded to a scale and a shift per channel (FP32)
+        out.add(new Spec("conv1", 9L * shape.channels() * WIDTHS[0], 2L * WIDTHS[0], WIDTHS[0]));
         int in = WIDTHS[0];
         for (int s = 0; s < WIDTHS.length; s++)
             for (int b = 0; b < BLOCKS; b++) {
                 int w = WIDTHS[s];
                 String p = "s" + (s + 1) + "b" + (b + 1);
-                out.add(new Spec(p + "c1", 9L * in * w, 0, w));
-                out.add(new Spec(p + "c2", 9L * w * w, 0, w));
-                if (in != w) out.add(new Spec(p + "proj", (long) in * w, 0, w));
+                out.add(new Spec(p + "c1", 9L * in * w, 2L * w, w));
+                out.add(new Spec(p + "c2", 9L * w * w, 2L * w, w));
+                if (in != w) out.add(new Spec(p + "proj", (long) in * w, 2L * w, w));
                 in = w;
             }
         out.add(new Spec("fc", (long) in * shape.classes(), shape.classes(), shape.classes()));
@@ -82,6 +86,17 @@ public final class ResNet {
     /** The graph configuration: quantizable layer i quantizes to {@code bits.get(i)}. */
     public static ComputationGraphConfiguration build(InputShape shape, List<Integer> bits, boolean perChannel,
                                                       Hyperparameters hp, long seed) {
+        return build(shape, bits, null, perChannel, hp, seed);
+    }
+
+    /**
+     * The graph configuration with activation quantization (null: none): entry i quantizes slot i's output at its site
+     * ({@code ActivationQuantization.site}): the stem's and each first convolution's ReLU, a block's second convolution
+     * at the block's output ReLU (after the add: the next block's input), a projection at its identity {@code projq}
+     * layer (signed, the shortcut before the add); the classifier's entry must be 32.
+     */
+    public static ComputationGraphConfiguration build(InputShape shape, List<Integer> bits, List<Integer> activationBits, boolean perChannel,
+                                                      Hyperparameters hp, long seed) {
         check(shape);
         List<Spec> specs = specs(shape);
         if (bits.size() != specs.size())
@@ -101,7 +116,13 @@ public final class ResNet {
                 String p = "s" + (s + 1) + "b" + (b + 1);
                 String y = convBn(g, p + "c1", x, in, w, 3, stride, bits, q, perChannel, true);
                 y = convBn(g, p + "c2", y, w, w, 3, 1, bits, q, perChannel, false);
-                String shortcut = in != w ? convBn(g, p + "proj", x, in, w, 1, stride, bits, q, perChannel, false) : x;
+                String shortcut = x;
+                if (in != w) {
+                    convBn(g, p + "proj", x, in, w, 1, stride, bits, q, perChannel, false);
+                    // an identity layer where the projection's output can be quantized (activation bits)
+                    g.addLayer(p + "projq", new ActivationLayer.Builder().activation(Activation.IDENTITY).build(), p + "projbn");
+                    shortcut = p + "projq";
+                }
                 g.addVertex(p + "add", new ElementWiseVertex(ElementWiseVertex.Op.Add), y, shortcut);
                 g.addLayer(p + "relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), p + "add");
                 x = p + "relu";
@@ -111,7 +132,10 @@ public final class ResNet {
         g.addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(in).nOut(shape.classes())
                 .activation(Activation.SOFTMAX).weightNoise(new QuantizedWeightNoise(bits.get(q[0]++), perChannel)).build(), "pool");
         g.setOutputs("fc");
-        return g.build();
+        ComputationGraphConfiguration conf = g.build();
+        if (activationBits != null)
+            org.bitsearch.trainers.dl4j.quant.ActivationQuantization.install(conf, specs.stream().map(Spec::name).toList(), activationBits);
+        return conf;
     }
 
     /** conv (no bias) → batch norm (→ ReLU); returns the last vertex's name. */
@@ -119,7 +143,10 @@ public final class ResNet {
                                  int k, int stride, List<Integer> bits, int[] q, boolean perChannel, boolean relu) {
         g.addLayer(name, new ConvolutionLayer.Builder(k, k).stride(stride, stride).nIn(in).nOut(out).hasBias(false)
                 .activation(Activation.IDENTITY).weightNoise(new QuantizedWeightNoise(bits.get(q[0]++), perChannel)).build(), from);
-        g.addLayer(name + "bn", new BatchNormalization.Builder().nOut(out).activation(relu ? Activation.RELU : Activation.IDENTITY).build(), name);
-        return name + "bn";
+        g.addLayer(name + "bn", new BatchNormalization.Builder().nOut(out).build(), name);
+        if (!relu) return name + "bn";
+        // DL4J's BatchNormalization ignores its own activation: the ReLU is a layer of its own
+        g.addLayer(name + "relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "bn");
+        return name + "relu";
     }
 }

@@ -30,9 +30,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A user's own DL4J network ({@code trainer.modelFile}): a {@code MultiLayerNetwork} saved with
- * {@code ModelSerializer} (a zip; its trained parameters are where every trial starts: fine-tuning) or its
- * configuration JSON ({@code MultiLayerConfiguration.toJson()}; initialised from each trial's seed).
+ * A user's own DL4J network ({@code trainer.modelFile}): a {@code MultiLayerNetwork} or a {@code ComputationGraph}
+ * ({@link UserGraph}: one input, one output; slots named by their vertex names) saved with {@code ModelSerializer} (a
+ * zip; its trained parameters are where every trial starts: fine-tuning) or its configuration JSON
+ * ({@code toJson()}; initialised from each trial's seed).
  *
  * <p>Quantizable slots: every layer whose weights DL4J reads through the weight-noise hook
  * ({@code BaseLayer.getParamWithNoise}, checked in DL4J 1.0.0-M2.1's bytecode and by {@code UserModelTest}):
@@ -47,11 +48,13 @@ import java.util.Map;
  * @param json        the configuration as loaded (no bitsearch class)
  * @param params      the trained parameters, or null for a configuration-only file
  * @param slots       the quantizable layers, as the search sees them
- * @param slotIndex   the DL4J layer index of each slot
+ * @param slotIndex   the DL4J layer index of each slot (for a graph: its index in the configuration's topological order)
  * @param unreachable "name (Type): reason" of each layer with parameters that stays FP32
+ * @param channels    per slot its output channels (the per-channel scale count)
+ * @param graph       whether {@code json} is a ComputationGraph configuration
  */
 public record UserModel(Path source, String json, INDArray params, List<QuantLayer> slots, List<Integer> slotIndex,
-                        List<String> unreachable, List<Long> channels) {
+                        List<String> unreachable, List<Long> channels, boolean graph) {
     public UserModel {
         channels = List.copyOf(channels);
         slots = List.copyOf(slots);
@@ -62,7 +65,7 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
     /**
      * Reads {@code file} and checks it against the data's {@code shape}.
      *
-     * @throws IOException naming the file if it cannot be read, is a ComputationGraph, has no quantizable layer,
+     * @throws IOException naming the file if it cannot be read, has no quantizable layer,
      *                     or does not fit the data (input size, channels, classes)
      */
     public static UserModel load(Path file, InputShape shape) throws IOException {
@@ -72,15 +75,13 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
         try {
             if (isZip(file)) {
                 String entryJson = zipEntry(file, "configuration.json");
-                if (entryJson != null && entryJson.contains("\"vertices\""))
-                    throw new IOException("modelFile " + file + " holds a ComputationGraph; this version trains MultiLayerNetwork models only");
+                if (entryJson != null && entryJson.contains("\"vertices\"")) return UserGraph.load(file, shape);
                 MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
                 conf = net.getLayerWiseConfigurations();
                 params = net.params().castTo(DataType.FLOAT).dup();
             } else {
                 String text = Files.readString(file, StandardCharsets.UTF_8);
-                if (text.contains("\"vertices\""))
-                    throw new IOException("modelFile " + file + " holds a ComputationGraph configuration; this version trains MultiLayerNetwork models only");
+                if (text.contains("\"vertices\"")) return UserGraph.load(file, shape);
                 conf = MultiLayerConfiguration.fromJson(text);
             }
         } catch (IOException e) {
@@ -89,21 +90,37 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
         } catch (RuntimeException e) {
             throw new IOException("modelFile " + file + " cannot be read as a DL4J MultiLayerNetwork (zip from ModelSerializer or configuration JSON): " + e.getMessage(), e);
         }
-        List<QuantLayer> slots = new ArrayList<>();
-        List<Integer> index = new ArrayList<>();
-        List<String> unreachable = new ArrayList<>();
-        List<Long> channels = new ArrayList<>();
         MultiLayerNetwork probe = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(conf.toJson()));
         probe.init(params == null ? null : params.dup(), false);
+        Slots found = new Slots(file);
         for (int i = 0; i < conf.getConfs().size(); i++) {
             org.deeplearning4j.nn.conf.layers.Layer l = conf.getConf(i).getLayer();
-            String name = l.getLayerName() == null ? "layer" + i : l.getLayerName();
-            Map<String, INDArray> table = probe.getLayer(i).paramTable();
-            if (table.isEmpty()) continue;
+            found.add(l, l.getLayerName() == null ? "layer" + i : l.getLayerName(), probe.getLayer(i).paramTable(), i);
+        }
+        found.checkNotEmpty();
+        if (conf.getDataType() != DataType.FLOAT)
+            throw new IOException("modelFile " + file + " has data type " + conf.getDataType() + ", but bitsearch trains FLOAT networks");
+        check(file, conf, shape);
+        return new UserModel(file, conf.toJson(), params, found.slots, found.index, found.unreachable, found.channels, false);
+    }
+
+    /** Collects the slots and the unreachable layers of a network, layer by layer in order. */
+    static final class Slots {
+        private final Path file;
+        final List<QuantLayer> slots = new ArrayList<>();
+        final List<Integer> index = new ArrayList<>();
+        final List<String> unreachable = new ArrayList<>();
+        final List<Long> channels = new ArrayList<>();
+
+        Slots(Path file) { this.file = file; }
+
+        /** Adds layer {@code l} (its parameters {@code table}) as a slot or an unreachable layer; no-parameter layers are skipped. */
+        void add(org.deeplearning4j.nn.conf.layers.Layer l, String name, Map<String, INDArray> table, int i) throws IOException {
+            if (table.isEmpty()) return;
             String reason = reason(l);
             if (reason != null) {
                 unreachable.add(name + " (" + l.getClass().getSimpleName() + "): " + reason);
-                continue;
+                return;
             }
             if (l instanceof BaseLayer b && b.getWeightNoise() != null && !(b.getWeightNoise() instanceof QuantizedWeightNoise))
                 throw new IOException("modelFile " + file + ": layer " + name + " has its own weight noise (" + b.getWeightNoise()
@@ -119,11 +136,10 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
             slots.add(new QuantLayer(slots.size(), name, weights, biases));
             index.add(i);
         }
-        if (slots.isEmpty()) throw new IOException("modelFile " + file + " has no layer bitsearch can quantize (unreachable: " + unreachable + ")");
-        if (conf.getDataType() != DataType.FLOAT)
-            throw new IOException("modelFile " + file + " has data type " + conf.getDataType() + ", but bitsearch trains FLOAT networks");
-        check(file, conf, shape);
-        return new UserModel(file, conf.toJson(), params, slots, index, unreachable, channels);
+
+        void checkNotEmpty() throws IOException {
+            if (slots.isEmpty()) throw new IOException("modelFile " + file + " has no layer bitsearch can quantize (unreachable: " + unreachable + ")");
+        }
     }
 
     /** Why DL4J's weight-noise hook cannot reach layer {@code l}, or null if it can. */
@@ -172,9 +188,17 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
      * the trial's updater and seed, initialised from the file's parameters (copied) or from the seed.
      */
     public MultiLayerNetwork build(List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed) {
-        if (bits.size() != slots.size())
-            throw new IllegalArgumentException("bits has " + bits.size() + " entries, but the model " + source.getFileName() + " has "
-                    + slots.size() + " quantizable layers");
+        return build(bits, null, perChannel, hp, seed);
+    }
+
+    /**
+     * {@link #build(List, boolean, Hyperparameters, long)} with activation quantization: entry i of {@code activationBits}
+     * (null: none) quantizes slot i's output at its site ({@code ActivationQuantization.sites}: the slot's own activation,
+     * or an {@code ActivationLayer} after it before the next slot); the last entry must be 32.
+     */
+    public MultiLayerNetwork build(List<Integer> bits, List<Integer> activationBits, boolean perChannel, Hyperparameters hp, long seed) {
+        checkBits(bits);
+        if (graph) throw new IllegalStateException("modelFile " + source + " holds a ComputationGraph: use buildNet");
         MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(json);
         for (int i = 0; i < conf.getConfs().size(); i++) {
             NeuralNetConfiguration c = conf.getConf(i);
@@ -186,19 +210,46 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
         }
         for (int s = 0; s < slots.size(); s++)
             ((BaseLayer) conf.getConf(slotIndex.get(s)).getLayer()).setWeightNoise(new QuantizedWeightNoise(bits.get(s), perChannel));
+        if (activationBits != null) org.bitsearch.trainers.dl4j.quant.ActivationQuantization.install(conf, activationBits);
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init(params == null ? null : params.dup(), false);
         return net;
     }
 
-    private static boolean isZip(Path file) throws IOException {
+    /**
+     * A trial's network of either kind ({@link #build} for a MultiLayerNetwork, {@link UserGraph#build} for a
+     * ComputationGraph), with the same settings.
+     */
+    public Net buildNet(List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed) {
+        return buildNet(bits, null, perChannel, hp, seed);
+    }
+
+    /**
+     * As {@link #buildNet(List, boolean, Hyperparameters, long)} with activation bits (null: none).
+     *
+     * @throws IllegalArgumentException for activation bits on a ComputationGraph (not covered yet)
+     */
+    public Net buildNet(List<Integer> bits, List<Integer> activationBits, boolean perChannel, Hyperparameters hp, long seed) {
+        checkBits(bits);
+        if (graph && activationBits != null)
+            throw new IllegalArgumentException("activationBits: modelFile " + source + " holds a ComputationGraph; activation quantization covers MultiLayerNetwork files");
+        return graph ? Net.of(UserGraph.build(this, bits, perChannel, hp, seed)) : Net.of(build(bits, activationBits, perChannel, hp, seed));
+    }
+
+    private void checkBits(List<Integer> bits) {
+        if (bits.size() != slots.size())
+            throw new IllegalArgumentException("bits has " + bits.size() + " entries, but the model " + source.getFileName() + " has "
+                    + slots.size() + " quantizable layers");
+    }
+
+    static boolean isZip(Path file) throws IOException {
         try (var in = Files.newInputStream(file)) {
             byte[] h = in.readNBytes(2);
             return h.length == 2 && h[0] == 'P' && h[1] == 'K';
         }
     }
 
-    private static String zipEntry(Path file, String name) throws IOException {
+    static String zipEntry(Path file, String name) throws IOException {
         try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
             var e = z.getEntry(name);
             if (e == null) return null;

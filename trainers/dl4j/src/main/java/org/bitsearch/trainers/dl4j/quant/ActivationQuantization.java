@@ -2,7 +2,15 @@ package org.bitsearch.trainers.dl4j.quant;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.nd4j.linalg.activations.IActivation;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,45 +19,158 @@ import java.util.List;
  * Puts {@link QuantizedActivation}s into a network configuration and finds them again. Entry l of an activation
  * allocation is the bit-width of quantizable layer l's output (the layers with a {@link QuantizedWeightNoise}, in
  * order); the last quantizable layer is the network's output (its softmax feeds the loss) and must stay at 32.
+ *
+ * <p>Where slot l's quantizer sits ({@link #sites}): on the last layer from slot l up to the next slot that applies an
+ * activation function: the slot itself in an mlp or cnn (a pooling layer between has none), the {@code ActivationLayer}
+ * after its batch normalisation in vgg-small or a user's conv → BN → ReLU (DL4J's {@code BatchNormalization} ignores
+ * its own activation, so it is never a site). That is where the papers quantize activations: the input of the next
+ * weight layer.
  */
 public final class ActivationQuantization {
     private ActivationQuantization() {}
 
     /**
-     * Wraps the activation of every quantizable layer whose entry is below 32 in a {@link QuantizedActivation} of
-     * that many bits; changes {@code conf} in place, before a network is built from it.
+     * The site of each quantizable layer's activation quantizer: for slot l the index (into {@code layers}) of the last
+     * layer in [slot l, slot l+1) with an activation function (a {@code BaseLayer} other than batch normalisation,
+     * or an {@code ActivationLayer}); the last slot's site is the slot.
+     */
+    public static int[] sites(List<org.deeplearning4j.nn.conf.layers.Layer> layers) {
+        List<Integer> slots = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++)
+            if (layers.get(i) instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise) slots.add(i);
+        int[] out = new int[slots.size()];
+        for (int k = 0; k < out.length; k++) {
+            int end = k + 1 < out.length ? slots.get(k + 1) : slots.get(k) + 1;
+            out[k] = slots.get(k);
+            for (int i = slots.get(k) + 1; i < end; i++) if (activationOf(layers.get(i)) != null) out[k] = i;
+        }
+        return out;
+    }
+
+    /** The activation function {@code l} applies, or null (no-parameter layers, batch normalisation). */
+    public static IActivation activationOf(org.deeplearning4j.nn.conf.layers.Layer l) {
+        if (l instanceof ActivationLayer a) return a.getActivationFn();
+        if (l instanceof BaseLayer b && !(l instanceof BatchNormalization)) return b.getActivationFn();
+        return null;
+    }
+
+    private static void setActivation(org.deeplearning4j.nn.conf.layers.Layer l, IActivation a) {
+        if (l instanceof ActivationLayer al) al.setActivationFn(a);
+        else ((BaseLayer) l).setActivationFn(a);
+    }
+
+    /**
+     * Wraps the activation at the site ({@link #sites}) of every quantizable layer whose entry is below 32 in a
+     * {@link QuantizedActivation} of that many bits; changes {@code conf} in place, before a network is built from it.
      *
      * @throws IllegalArgumentException if the counts differ or the output layer's entry is not 32
      */
     public static void install(MultiLayerConfiguration conf, List<Integer> activationBits) {
-        List<BaseLayer> quantizable = new ArrayList<>();
-        for (int i = 0; i < conf.getConfs().size(); i++)
-            if (conf.getConf(i).getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise) quantizable.add(b);
-        if (quantizable.size() != activationBits.size())
+        List<org.deeplearning4j.nn.conf.layers.Layer> layers = new ArrayList<>();
+        for (int i = 0; i < conf.getConfs().size(); i++) layers.add(conf.getConf(i).getLayer());
+        int[] sites = sites(layers);
+        if (sites.length != activationBits.size())
             throw new IllegalArgumentException("activationBits has " + activationBits.size() + " entries, but the model has "
-                    + quantizable.size() + " quantizable layers");
-        int last = quantizable.size() - 1;
+                    + sites.length + " quantizable layers");
+        int last = sites.length - 1;
         if (activationBits.get(last) != 32)
             throw new IllegalArgumentException("activationBits[" + last + "] is " + activationBits.get(last)
                     + ", but must be 32: the last layer's output is the model's prediction (softmax), which is not quantized");
         for (int l = 0; l < last; l++) {
             int bits = activationBits.get(l);
             if (bits == 32) continue;
-            BaseLayer b = quantizable.get(l);
-            if (b.getActivationFn() instanceof QuantizedActivation q) q.setTargetBits(bits);
-            else b.setActivationFn(new QuantizedActivation(b.getActivationFn(), bits));
+            org.deeplearning4j.nn.conf.layers.Layer site = layers.get(sites[l]);
+            IActivation a = activationOf(site);
+            if (a instanceof QuantizedActivation q) q.setTargetBits(bits);
+            else setActivation(site, new QuantizedActivation(a, bits));
         }
     }
 
     /**
-     * The activation quantizer of each quantizable layer among {@code layers}, in order, null where the layer's output
-     * is not quantized.
+     * The activation quantizer of each quantizable layer among {@code layers} (a network's, in order), at its site,
+     * null where the layer's output is not quantized.
      */
     public static List<QuantizedActivation> of(Layer[] layers) {
+        List<org.deeplearning4j.nn.conf.layers.Layer> confs = new ArrayList<>();
+        for (Layer l : layers) confs.add(l.conf().getLayer());
         List<QuantizedActivation> out = new ArrayList<>();
+        for (int site : sites(confs)) out.add(activationOf(confs.get(site)) instanceof QuantizedActivation q ? q : null);
+        return out;
+    }
+
+    // ---- graphs -------------------------------------------------------------------------------------------------
+
+    /**
+     * The site of slot {@code slot}'s activation quantizer in a graph: following the slot's output while it has one
+     * consumer that is a batch normalisation layer or an element-wise {@code Add} vertex, the first {@code ActivationLayer}
+     * reached (resnet20: {@code conv1 → bn → relu}; a block's second convolution {@code c2 → bn → add → relu}, the block's
+     * output; a projection {@code proj → bn → projq}); else the slot itself.
+     */
+    public static String site(ComputationGraphConfiguration conf, String slot) {
+        String cur = slot;
+        while (true) {
+            List<String> consumers = new ArrayList<>();
+            for (var e : conf.getVertexInputs().entrySet()) if (e.getValue().contains(cur)) consumers.add(e.getKey());
+            if (consumers.size() != 1) return slot;
+            String next = consumers.get(0);
+            GraphVertex v = conf.getVertices().get(next);
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof ActivationLayer) return next;
+            boolean through = (v instanceof LayerVertex lv2 && lv2.getLayerConf().getLayer() instanceof BatchNormalization)
+                    || (v instanceof ElementWiseVertex ew && ew.getOp() == ElementWiseVertex.Op.Add);
+            if (!through) return slot;
+            cur = next;
+        }
+    }
+
+    /** The slots of a graph (layer vertices with a {@link QuantizedWeightNoise}) in the order of {@code layers}. */
+    private static List<String> slots(Layer[] layers) {
+        List<String> out = new ArrayList<>();
         for (Layer l : layers)
-            if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise)
-                out.add(b.getActivationFn() instanceof QuantizedActivation q ? q : null);
+            if (l.conf().getLayer() instanceof BaseLayer b && b.getWeightNoise() instanceof QuantizedWeightNoise) out.add(l.conf().getLayer().getLayerName());
+        return out;
+    }
+
+    /**
+     * Installs activation quantizers in a graph configuration: slot i ({@code slots}, in the network's slot order)
+     * quantizes to {@code activationBits.get(i)} at its {@link #site}; the last entry must be 32, and two slots may not
+     * share a site with different bits.
+     *
+     * @throws IllegalArgumentException naming {@code activationBits} and the rule
+     */
+    public static void install(ComputationGraphConfiguration conf, List<String> slots, List<Integer> activationBits) {
+        if (slots.size() != activationBits.size())
+            throw new IllegalArgumentException("activationBits has " + activationBits.size() + " entries, but the model has " + slots.size() + " quantizable layers");
+        int last = slots.size() - 1;
+        if (activationBits.get(last) != 32)
+            throw new IllegalArgumentException("activationBits[" + last + "] is " + activationBits.get(last)
+                    + ", but must be 32: the last layer's output is the model's prediction (softmax), which is not quantized");
+        java.util.Map<String, Integer> claimed = new java.util.HashMap<>();
+        for (int i = 0; i < last; i++) {
+            int bits = activationBits.get(i);
+            String site = site(conf, slots.get(i));
+            Integer before = claimed.putIfAbsent(site, bits);
+            if (before != null && before != bits)
+                throw new IllegalArgumentException("activationBits[" + i + "] is " + bits + ", but " + slots.get(i) + " shares its activation site " + site
+                        + " with an earlier layer of " + before + " bits");
+            if (bits == 32) continue;
+            org.deeplearning4j.nn.conf.layers.Layer l = ((LayerVertex) conf.getVertices().get(site)).getLayerConf().getLayer();
+            IActivation a = activationOf(l);
+            if (a == null) throw new IllegalArgumentException("activationBits[" + i + "]: layer " + site + " applies no activation to quantize");
+            if (a instanceof QuantizedActivation q) q.setTargetBits(bits);
+            else setActivation(l, new QuantizedActivation(a, bits));
+        }
+    }
+
+    /** The activation quantizer of each slot of {@code graph}, in slot order, null where the output is not quantized. */
+    public static List<QuantizedActivation> of(ComputationGraph graph) {
+        List<QuantizedActivation> out = new ArrayList<>();
+        for (String slot : slots(graph.getLayers())) {
+            String site = site(graph.getConfiguration(), slot);
+            out.add(activationOf(graph.getLayer(site).conf().getLayer()) instanceof QuantizedActivation q ? q : null);
+        }
+        // a site shared by several slots carries the first slot's quantizer only
+        java.util.Set<QuantizedActivation> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int i = 0; i < out.size(); i++) if (out.get(i) != null && !seen.add(out.get(i))) out.set(i, null);
         return out;
     }
 }
