@@ -62,6 +62,7 @@ final class RemoteTrainingRun implements TrainingRun {
                 local.device(), fromCheckpoint, dataFingerprint, reply));
         if (r instanceof TrainerHost.Opened o) return new RemoteTrainingRun(worker, system, runId, epochTimeout, o.nextEpoch());
         host.tell(new TrainerHost.Close(runId));
+        if (r instanceof TrainerHost.OtherData d) throw new Workers.OtherDataException(worker.node(), d.message());
         throw failure(worker, r);
     }
 

@@ -44,7 +44,12 @@ public final class RoutingTrainer implements Trainer {
         String node = context.node().get();
         Workers.Worker worker = workers.find(node)
                 .orElseThrow(() -> new Workers.WorkerLostException(node, "it is not a member of the cluster now"));
-        return RemoteTrainingRun.open(worker, system.get(), kind, configJson, fingerprint(), context, epochTimeout);
+        try {
+            return RemoteTrainingRun.open(worker, system.get(), kind, configJson, fingerprint(), context, epochTimeout);
+        } catch (Workers.OtherDataException e) {
+            workers.refuse(node, e); // nothing more is placed there; this attempt is retried on another slot
+            throw e;
+        }
     }
 
     private String fingerprint;

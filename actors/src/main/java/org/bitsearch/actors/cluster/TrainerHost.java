@@ -117,6 +117,19 @@ public final class TrainerHost extends AbstractBehavior<TrainerHost.Command> {
     public record Failed(String message, boolean cancelled) implements Result {}
 
     /**
+     * Open refused: this worker's data has another fingerprint than the coordinator's ({@code message} says both);
+     * the coordinator then places nothing more on this worker.
+     */
+    public record OtherData(String message) implements Result {}
+
+    /** Thrown inside {@link #onOpen} when the fingerprints differ; answered as {@link OtherData}. */
+    private static final class OtherDataException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        OtherDataException(String message) { super(message); }
+    }
+
+    /**
      * @param node           this node's name, "HOST:PORT"
      * @param devices        its devices ("cpu:0", "gpu:1")
      * @param slotsPerDevice trials per device at once
@@ -235,7 +248,7 @@ public final class TrainerHost extends AbstractBehavior<TrainerHost.Command> {
                 Trainer trainer = trainerCache.computeIfAbsent(o.kind() + "\n" + o.configJson(), k -> buildTrainer(o.kind(), o.configJson()));
                 String mine = trainer.dataFingerprint().orElse("");
                 if (!o.dataFingerprint().isEmpty() && !o.dataFingerprint().equals(mine))
-                    throw new IllegalStateException("worker " + node + " holds other data than the coordinator (fingerprint "
+                    throw new OtherDataException("worker " + node + " holds other data than the coordinator (fingerprint "
                             + abbreviate(mine) + " here, " + abbreviate(o.dataFingerprint()) + " there): give it the same dataset with --data");
                 Optional<Path> checkpoint = o.fromCheckpoint() ? Optional.of(file(o.runId(), RESUME)) : Optional.empty();
                 return trainer.open(new TrialContext(o.number(), candidates.candidate(o.paramsJson(), o.bitsJson(),
@@ -246,6 +259,8 @@ public final class TrainerHost extends AbstractBehavior<TrainerHost.Command> {
             }
         }, blocking);
         getContext().pipeToSelf(opened, (run, e) -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof OtherDataException d) return new Finished(new OtherData(d.getMessage()), o.replyTo());
             if (e != null) return new Finished(new Failed(describe(e), false), o.replyTo());
             return new RunOpened(o.runId(), run, o.replyTo());
         });

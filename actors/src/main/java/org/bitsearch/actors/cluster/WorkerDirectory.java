@@ -34,6 +34,9 @@ public final class WorkerDirectory extends AbstractBehavior<WorkerDirectory.Comm
 
     private record HostTerminated(ActorRef<TrainerHost.Command> host) implements Command {}
 
+    /** A worker's {@code lost} future completed with {@code cause} (the worker was dropped, or refused for other data). */
+    private record Lost(ActorRef<TrainerHost.Command> host, Throwable cause) implements Command {}
+
     public static Behavior<Command> create(ActorRef<DevicePool.Command> pool, Workers workers, Optional<String> secret) {
         return Behaviors.setup(ctx -> {
             ActorRef<Receptionist.Listing> adapter = ctx.messageAdapter(Receptionist.Listing.class, Listing::new);
@@ -47,6 +50,8 @@ public final class WorkerDirectory extends AbstractBehavior<WorkerDirectory.Comm
     private final Optional<String> secret;
     private final ActorRef<TrainerHost.Offer> offers;
     private final Set<ActorRef<TrainerHost.Command>> greeted = new HashSet<>();
+    /** Hosts refused for other data (this incarnation is never accepted again). */
+    private final Set<ActorRef<TrainerHost.Command>> refused = new HashSet<>();
     private final Map<ActorRef<TrainerHost.Command>, String> accepted = new HashMap<>();
 
     private WorkerDirectory(ActorContext<Command> ctx, ActorRef<DevicePool.Command> pool, Workers workers, Optional<String> secret) {
@@ -62,6 +67,7 @@ public final class WorkerDirectory extends AbstractBehavior<WorkerDirectory.Comm
         return newReceiveBuilder()
                 .onMessage(Listing.class, this::onListing)
                 .onMessage(OfferReceived.class, this::onOffer)
+                .onMessage(Lost.class, this::onLost)
                 .onMessage(HostTerminated.class, t -> {
                     drop(t.host(), "its node left the cluster or was downed");
                     return this;
@@ -90,17 +96,29 @@ public final class WorkerDirectory extends AbstractBehavior<WorkerDirectory.Comm
 
     private Behavior<Command> onOffer(OfferReceived r) {
         TrainerHost.Offer o = r.offer();
-        if (!greeted.contains(o.host()) || accepted.containsKey(o.host())) return this;
+        if (!greeted.contains(o.host()) || accepted.containsKey(o.host()) || refused.contains(o.host())) return this;
         if (secret.isPresent() && !sameSecret(secret.get(), o.secret())) {
             getContext().getLog().warn("worker {} presented a wrong cluster secret: its slots are not used", o.node());
             return this;
         }
         accepted.put(o.host(), o.node());
         getContext().watchWith(o.host(), new HostTerminated(o.host()));
-        workers.add(new Workers.Worker(o.node(), o.host(), o.devices(), o.slotsPerDevice(), new CompletableFuture<>()));
+        CompletableFuture<Void> lost = new CompletableFuture<>();
+        workers.add(new Workers.Worker(o.node(), o.host(), o.devices(), o.slotsPerDevice(), lost));
+        getContext().pipeToSelf(lost, (v, e) -> new Lost(o.host(), e));
         if (!o.devices().isEmpty()) pool.tell(new DevicePool.AddNode(o.node(), o.devices(), o.slotsPerDevice()));
         getContext().getLog().info("worker {} joined with devices {}", o.node(), o.devices());
         return this;
+    }
+
+    /** A worker refused for other data: its slots are retired and this incarnation is never accepted again. */
+    private Behavior<Command> onLost(Lost l) {
+        Throwable cause = l.cause() instanceof java.util.concurrent.CompletionException && l.cause().getCause() != null ? l.cause().getCause() : l.cause();
+        if (cause instanceof Workers.OtherDataException) {
+            refused.add(l.host());
+            drop(l.host(), cause.getMessage());
+        }
+        return this; // any other loss was dropped where it happened
     }
 
     private void drop(ActorRef<TrainerHost.Command> host, String why) {

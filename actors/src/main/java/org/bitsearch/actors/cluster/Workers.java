@@ -40,6 +40,16 @@ public final class Workers {
         if (w != null) w.lost().completeExceptionally(new WorkerLostException(node, why));
     }
 
+    /**
+     * Refuses the worker named {@code node} for placement (its data differs from the coordinator's): it is no longer
+     * found here, and its {@code lost} future fails with {@code why}, on which the {@link WorkerDirectory} retires its
+     * slots and does not accept this incarnation again.
+     */
+    void refuse(String node, OtherDataException why) {
+        Worker w = workers.remove(node);
+        if (w != null) w.lost().completeExceptionally(why);
+    }
+
     /** The worker named {@code node}, if it is a member now. */
     public Optional<Worker> find(String node) { return Optional.ofNullable(workers.get(node)); }
 
@@ -49,6 +59,15 @@ public final class Workers {
         for (Worker w : workers.values()) out.add(new NodeView(w.node(), w.devices(), w.devices().size() * w.slotsPerDevice()));
         out.sort(Comparator.comparing(NodeView::node));
         return out;
+    }
+
+    /** A worker's data differs from the coordinator's: it is refused for placement until it restarts with the same data. */
+    public static final class OtherDataException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public OtherDataException(String node, String message) {
+            super(message + "; worker " + node + " is refused for placement, the attempt is retried on another slot");
+        }
     }
 
     /** A worker left, was downed, or rejoined as a new incarnation: its runs cannot go on. */

@@ -55,7 +55,7 @@ class ClusterWorkersTest {
                 "--secret", SECRET, "--work-dir", work.resolve(name).toString());
     }
 
-    private static String nodeOf(CliProcess worker) throws InterruptedException {
+    static String nodeOf(CliProcess worker) throws InterruptedException {
         Pattern joining = Pattern.compile("bitsearch worker (\\S+) joining .*");
         for (long end = System.nanoTime() + 180_000_000_000L; System.nanoTime() < end; Thread.sleep(20))
             for (String l : List.copyOf(worker.out)) {

@@ -122,7 +122,7 @@ public final class ModelFactory {
                                                 Map<Integer, Integer> ranks) {
         int rows = shape.rows(), cols = shape.cols(), classes = shape.classes();
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
-                .seed(seed)
+                .seed(InitSeed.of(seed))
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER)
                 .updater(hp.updater())

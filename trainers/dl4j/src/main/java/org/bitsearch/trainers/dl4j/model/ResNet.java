@@ -101,7 +101,7 @@ public final class ResNet {
         List<Spec> specs = specs(shape);
         if (bits.size() != specs.size())
             throw new IllegalArgumentException("bits has " + bits.size() + " entries, but the resnet20 model has " + specs.size() + " quantizable layers");
-        NeuralNetConfiguration.Builder nb = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
+        NeuralNetConfiguration.Builder nb = new NeuralNetConfiguration.Builder().seed(InitSeed.of(seed)).dataType(DataType.FLOAT)
                 .weightInit(WeightInit.RELU).updater(hp.updater()).convolutionMode(ConvolutionMode.Same)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED);
         if (hp.weightDecay() > 0) nb.weightDecay(hp.weightDecay());

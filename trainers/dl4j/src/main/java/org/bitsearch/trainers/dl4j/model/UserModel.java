@@ -202,7 +202,7 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
         MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(json);
         for (int i = 0; i < conf.getConfs().size(); i++) {
             NeuralNetConfiguration c = conf.getConf(i);
-            c.setSeed(seed);
+            c.setSeed(InitSeed.of(seed));
             if (c.getLayer() instanceof BaseLayer b) {
                 b.setIUpdater(hp.updater());
                 if (hp.weightDecay() > 0) b.setRegularization(List.of(new org.nd4j.linalg.learning.regularization.WeightDecay(hp.weightDecay(), true)));
