@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """PyTorch side of the ResNet-20 speed benchmark (BENCHMARKS.md, section 7): the same ResNet-20 as bitsearch's
 built-in resnet20 (He et al. 2016, CIFAR; option-B 1x1 projection shortcuts; convolutions without bias, batch norm),
-trained FP32 with Adam 1e-3 for one epoch on a CIFAR-10 binary batch, one thread. Prints one JSON line with the
-training samples per second. Usage: resnet20_torch.py DIR [TRAIN_SAMPLES [BATCH]]"""
+trained with Adam 1e-3 for one epoch on a CIFAR-10 binary batch, one thread. Prints one JSON line with the
+training samples per second. BITS = FIRST,MIDDLE,LAST (default 32,32,32: FP32) fake-quantizes the stem convolution's
+weights to FIRST bits, the classifier's to LAST and every other convolution's (projections included) to MIDDLE: per
+tensor, symmetric uniform, s = max|W| / (2^(k-1) - 1), straight-through estimator (bench figure 10 uses 8,4,8).
+Usage: resnet20_torch.py DIR [TRAIN_SAMPLES [BATCH [BITS]]]"""
 import json
 import os
 import sys
@@ -11,6 +14,26 @@ import time
 import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.utils.parametrize as parametrize
+
+
+class FakeQuant(nn.Module):
+    def __init__(self, bits):
+        super().__init__()
+        self.levels = float(2 ** (bits - 1) - 1)
+
+    def forward(self, w):
+        s = torch.clamp(w.abs().max(), min=1e-30) / self.levels
+        q = torch.clamp(torch.round(w / s), -self.levels, self.levels) * s
+        return w + (q - w).detach()  # straight-through estimator
+
+
+def quantize(model, first, middle, last):
+    layers = [m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    for i, m in enumerate(layers):
+        bits = first if i == 0 else last if i == len(layers) - 1 else middle
+        if bits < 32:
+            parametrize.register_parametrization(m, "weight", FakeQuant(bits))
 
 
 class Block(nn.Module):
@@ -50,7 +73,9 @@ def main():
     raw = np.fromfile(os.path.join(d, "data_batch_1.bin"), dtype=np.uint8).reshape(-1, 3073)[:n]
     y = torch.from_numpy(raw[:, 0].astype(np.int64))
     x = torch.from_numpy(raw[:, 1:].astype(np.float32) / 255).reshape(-1, 3, 32, 32)
+    bits = [int(b) for b in sys.argv[4].split(",")] if len(sys.argv) > 4 else [32, 32, 32]
     model = resnet20()
+    quantize(model, *bits)
     params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     loss_fn = nn.CrossEntropyLoss()
@@ -62,7 +87,7 @@ def main():
         loss.backward()
         opt.step()
     seconds = time.perf_counter() - start
-    print(json.dumps({"framework": "pytorch " + torch.__version__, "parameters": params, "samples": len(y),
+    print(json.dumps({"framework": "pytorch " + torch.__version__, "parameters": params, "bits": bits, "samples": len(y),
                       "seconds": seconds, "samplesPerSecond": len(y) / seconds}))
 
 
