@@ -94,7 +94,8 @@ class UserGraphTest {
         Dl4jTrainer t = new Dl4jTrainer(config(file));
         assertEquals(List.of("stem", "c1", "fc", "head"), t.layers().stream().map(l -> l.name()).toList());
         assertEquals(9 * 6 * 6, t.layers().get(1).weights());
-        assertEquals(6, t.layers().get(1).biases());
+        // c1's 6 biases, plus bn1's folded scale and shift (2 per channel, FP32): the size counts what the packed form stores
+        assertEquals(6 + 2 * 6, t.layers().get(1).biases());
         assertTrue(t.userModel().graph() && t.userModel().trained());
         assertEquals(1, t.unquantizedLayers().size());
         assertTrue(t.unquantizedLayers().get(0).startsWith("bn1 (BatchNormalization)"), t.unquantizedLayers().toString());
@@ -122,6 +123,11 @@ class UserGraphTest {
             assertEquals(null, run.lastExportNote(), "both forms written");
             var packed = org.bitsearch.trainers.packed.PackedModel.fromBytes(org.bitsearch.trainers.dl4j.export.ModelExport.packedEntry(out).orElseThrow());
             assertEquals(List.of("stem", "c1", "bn1", "add", "relu", "pool", "fc", "head"), packed.layers().stream().map(l -> l.name()).toList());
+            // its byte size is the reported model size (batch norm included) plus a bounded header
+            long bytes = packed.toBytes().length, sizeBytes = (t.size(new BitAllocation(bits)).bits() + 7) / 8;
+            long header = 16;
+            for (var l : packed.layers()) header += 60 + l.name().length() + 8L * l.scales().length + 1;
+            assertTrue(bytes >= sizeBytes && bytes <= sizeBytes * 1.02 + header, bytes + " bytes for a " + sizeBytes + "-byte model, header bound " + header);
             assertEquals(run.testAccuracy(), new org.bitsearch.trainers.packed.ReferenceInference(packed)
                     .accuracy(ModelExportTest.rows(d.test()), d.test().labels()), 0.0, "reference inference of the packed graph");
             INDArray w = plain.getLayer("c1").getParam("W");

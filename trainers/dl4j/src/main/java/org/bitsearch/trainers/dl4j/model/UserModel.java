@@ -111,6 +111,8 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
         final List<Integer> index = new ArrayList<>();
         final List<String> unreachable = new ArrayList<>();
         final List<Long> channels = new ArrayList<>();
+        /** FP32 parameters of unreachable layers met before the first slot, waiting for it. */
+        private long pendingFp32;
 
         Slots(Path file) { this.file = file; }
 
@@ -120,6 +122,7 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
             String reason = reason(l);
             if (reason != null) {
                 unreachable.add(name + " (" + l.getClass().getSimpleName() + "): " + reason);
+                keptFp32(fp32Parameters(l, table));
                 return;
             }
             if (l instanceof BaseLayer b && b.getWeightNoise() != null && !(b.getWeightNoise() instanceof QuantizedWeightNoise))
@@ -133,13 +136,41 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
                     ch += p.getValue().rank() == 2 ? p.getValue().size(1) : p.getValue().size(0);
                 } else biases += p.getValue().length();
             channels.add(Math.max(1, Math.min(ch, weights)));
-            slots.add(new QuantLayer(slots.size(), name, weights, biases));
+            slots.add(new QuantLayer(slots.size(), name, weights, biases + pendingFp32));
+            pendingFp32 = 0;
             index.add(i);
+        }
+
+        /**
+         * Counts {@code n} parameters a layer keeps in FP32 in the model size: they join the biases (stored at 32 bits)
+         * of the slot before it, or of the first slot when no slot precedes it. The size is a sum, so which slot carries
+         * them changes nothing but the per-slot figures.
+         */
+        private void keptFp32(long n) {
+            if (n == 0) return;
+            if (slots.isEmpty()) {
+                pendingFp32 += n;
+                return;
+            }
+            QuantLayer last = slots.get(slots.size() - 1);
+            slots.set(slots.size() - 1, new QuantLayer(last.index(), last.name(), last.weights(), last.biases() + n, last.scales()));
         }
 
         void checkNotEmpty() throws IOException {
             if (slots.isEmpty()) throw new IOException("modelFile " + file + " has no layer bitsearch can quantize (unreachable: " + unreachable + ")");
         }
+    }
+
+    /**
+     * The FP32 values an unreachable layer {@code l} adds to a deployed model: a batch normalisation folds into one
+     * scale and one shift per channel (2·nOut, exactly what the packed format's BATCH_NORM layer stores, as for
+     * VGG-Small's slots); any other layer keeps all its parameters.
+     */
+    static long fp32Parameters(org.deeplearning4j.nn.conf.layers.Layer l, Map<String, INDArray> table) {
+        if (l instanceof BatchNormalization bn) return 2 * bn.getNOut();
+        long n = 0;
+        for (INDArray a : table.values()) n += a.length();
+        return n;
     }
 
     /** Why DL4J's weight-noise hook cannot reach layer {@code l}, or null if it can. */
