@@ -81,8 +81,9 @@ class UserModelTest {
         Dl4jTrainer t = new Dl4jTrainer(config(file));
         assertEquals(List.of("stem", "fc", "head"), t.layers().stream().map(l -> l.name()).toList());
         assertEquals(5 * 5 * 6, t.layers().get(0).weights());
-        // stem's 6 biases, plus bn's folded scale and shift (2 per channel, kept FP32)
-        assertEquals(6 + 2 * 6, t.layers().get(0).biases());
+        assertEquals(6, t.layers().get(0).biases());
+        // fc's 64 biases, plus the folded scale and shift of the batch norm after it (2 per channel, kept FP32)
+        assertEquals(64 + 2 * 64, t.layers().get(1).biases());
         assertEquals(1, t.unquantizedLayers().size());
         assertTrue(t.unquantizedLayers().get(0).startsWith("bn (BatchNormalization): normalisation"), t.unquantizedLayers().toString());
         assertTrue(t.userModel().trained());

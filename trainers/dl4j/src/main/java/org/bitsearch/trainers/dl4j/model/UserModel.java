@@ -167,7 +167,10 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
      * VGG-Small's slots); any other layer keeps all its parameters.
      */
     static long fp32Parameters(org.deeplearning4j.nn.conf.layers.Layer l, Map<String, INDArray> table) {
-        if (l instanceof BatchNormalization bn) return 2 * bn.getNOut();
+        if (l instanceof BatchNormalization) {
+            INDArray perChannel = table.containsKey("gamma") ? table.get("gamma") : table.get("mean");
+            if (perChannel != null) return 2 * perChannel.length();
+        }
         long n = 0;
         for (INDArray a : table.values()) n += a.length();
         return n;
