@@ -54,8 +54,8 @@ final class H2Database {
      * report for that long (72.6 MB while 3,000 reports were written within a minute; 10.9 MB after close). A 1 s
      * retention kept the file at a few MB, but the crash test (H2CrashTest, SIGKILL at random moments) then lost an
      * acknowledged write in one of two runs (likely: the reused space still held the last fully written version recovery
-     * falls back to). Crash safety comes first, so this is H2's default (45 s), and the size is bounded by compacting
-     * the file online instead ({@link H2Compaction}, which sets this retention back after each compaction).
+     * falls back to). Crash safety comes first, so this is H2's default (45 s); the file's growth while running is
+     * bounded by 45 s worth of writes, not by a size.
      */
     static final int RETENTION_MILLIS = 45000;
 

@@ -54,12 +54,6 @@ import java.util.Set;
  * shutdown, record the final states and then call {@link #close()} last (a JVM that exits without closing loses
  * nothing committed either; the next open just takes a little longer).
  *
- * <h2>File size</h2>
- * H2 appends a chunk per commit and reuses dead space only after 45 s, so a fast search would grow the file by
- * the last 45 s of writes; {@link H2Compaction} compacts it online (writes wait meanwhile) whenever it has grown by
- * 16 MB or doubled since the last compaction, which keeps it below {@code max(C + 16 MB, 2C)} while open, {@code C}
- * being its size after the last compaction (about the live data).
- *
  * <h2>Write-ahead rules enforced here</h2>
  * <ul>
  *   <li>trial numbers of a search are 0, 1, 2, ... without gaps; {@link #createTrial} refuses a gap;</li>
@@ -83,7 +77,6 @@ public final class H2SearchStore implements SearchStore {
     private final Connection keeper;
     private final HikariDataSource pool;
     private final Jdbc jdbc;
-    private final H2Compaction compaction;
     private final Clock clock;
     private final CandidateJson json = new CandidateJson();
     private final H2Rows rows;
@@ -91,12 +84,11 @@ public final class H2SearchStore implements SearchStore {
     private final Object closeLock = new Object();
     private boolean closed;
 
-    private H2SearchStore(Path dataDir, H2Database.Opened opened, Clock clock, H2Compaction.Policy compactionPolicy) {
+    private H2SearchStore(Path dataDir, H2Database.Opened opened, Clock clock) {
         this.dataDir = dataDir;
         this.keeper = opened.keeper();
         this.pool = opened.pool();
-        this.compaction = H2Compaction.of(keeper, databaseFile(dataDir), compactionPolicy);
-        this.jdbc = new Jdbc(pool, new SqlErrors(dataDir), compaction);
+        this.jdbc = new Jdbc(pool, new SqlErrors(dataDir));
         this.clock = clock;
         this.rows = new H2Rows(dataDir, json);
     }
@@ -117,30 +109,10 @@ public final class H2SearchStore implements SearchStore {
 
     /** As {@link #open(Path)}, with the clock that stamps created/updated times. */
     public static H2SearchStore open(Path dataDir, Clock clock) {
-        return open(dataDir, clock, H2Compaction.Policy.DEFAULT);
-    }
-
-    /** As {@link #open(Path, Clock)}, compacting the file as {@code compactionPolicy} says (tests use small ones). */
-    static H2SearchStore open(Path dataDir, Clock clock, H2Compaction.Policy compactionPolicy) {
         if (clock == null) throw new StoreException("clock is null, but must be given");
-        if (compactionPolicy == null) throw new StoreException("compactionPolicy is null, but must be given");
         Path dir = H2Database.normalise(dataDir);
-        H2Database.Opened opened = H2Database.open(dir);
-        try {
-            return new H2SearchStore(dir, opened, clock, compactionPolicy);
-        } catch (RuntimeException e) {
-            opened.pool().close();
-            try {
-                opened.keeper().close();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        return new H2SearchStore(dir, H2Database.open(dir), clock);
     }
-
-    /** How many online compactions of the file ran since this store was opened (see {@link H2Compaction}). */
-    int compactions() { return compaction.compactions(); }
 
     /** The database file of a data directory ({@code dataDir/bitsearch.mv.db}). */
     public static Path databaseFile(Path dataDir) {
@@ -590,7 +562,6 @@ public final class H2SearchStore implements SearchStore {
             closed = true;
         }
         try {
-            compaction.awaitIdle();
             pool.close();
         } finally {
             try {

@@ -41,13 +41,10 @@ final class Jdbc {
 
     private final DataSource dataSource;
     private final SqlErrors errors;
-    private final H2Compaction compaction;
 
-    /** Write transactions go through {@code compaction}, which may compact the file after one commits. */
-    Jdbc(DataSource dataSource, SqlErrors errors, H2Compaction compaction) {
+    Jdbc(DataSource dataSource, SqlErrors errors) {
         this.dataSource = dataSource;
         this.errors = errors;
-        this.compaction = compaction;
     }
 
     /** Runs single-statement reads in auto-commit mode. {@code what} names the operation for error messages. */
@@ -64,12 +61,9 @@ final class Jdbc {
         return transaction(what, TRANSACTION_SNAPSHOT, work);
     }
 
-    /**
-     * Runs a write transaction: committed if {@code work} returns, rolled back if it throws. It returns after its
-     * commit reached the file; a compaction of the file may follow it before it returns (see {@link H2Compaction}).
-     */
+    /** Runs a write transaction: committed if {@code work} returns, rolled back if it throws. */
     <T> T write(Supplier<String> what, Work<T> work) {
-        return compaction.write(() -> transaction(what, -1, work));
+        return transaction(what, -1, work);
     }
 
     /** One transaction at {@code isolation} (-1: the pool's default), committed if {@code work} returns. */

@@ -28,25 +28,19 @@ import java.util.SplittableRandom;
  *   C n e          checkpoint of trial n at epoch e
  *   F n STATE      trial n finished
  *   P size         front replaced
- *   K count        the store has compacted its file count times (see below)
  * </pre>
- * The store compacts its file online after every {@link #COMPACTION} of growth (16 KB, a few writes; a real
- * store waits for 16 MB), so that many kills land in or between compactions ({@link H2Compaction}).
  * {@code CrashWriter <dataDir> 0 hold} opens the store, prints READY and waits until killed.
  * Everything it writes is a function of (seed, trial number, epoch), so a re-run writes the same values.
  */
 public final class CrashWriter {
     static final String SEARCH_NAME = "crash-test";
-    static final H2Compaction.Policy COMPACTION = new H2Compaction.Policy(16 * 1024, 0, 2000);
 
-    private final H2SearchStore store;
+    private final SearchStore store;
     private final long seed;
     private final Path dataDir;
     private final PrintStream ack;
 
-    private int compactions;
-
-    private CrashWriter(H2SearchStore store, long seed, Path dataDir, PrintStream ack) {
+    private CrashWriter(SearchStore store, long seed, Path dataDir, PrintStream ack) {
         this.store = store;
         this.seed = seed;
         this.dataDir = dataDir;
@@ -57,7 +51,7 @@ public final class CrashWriter {
         Path dir = Path.of(args[0]);
         long seed = Long.parseLong(args[1]);
         String mode = args[2];
-        H2SearchStore store = H2SearchStore.open(dir, java.time.Clock.systemUTC(), COMPACTION);
+        H2SearchStore store = H2SearchStore.open(dir);
         // warm up the JSON code before READY, so the kills do not cluster in the first createTrial's class loading
         CandidateJson json = new CandidateJson();
         json.normalise(candidate(seed, 0));
@@ -147,10 +141,5 @@ public final class CrashWriter {
     /** Prints one acknowledgement, terminated by " ;" so that the parent can drop a line cut short by the kill. */
     private void ack(String line) {
         ack.println(line + " ;");
-        int c = store.compactions();
-        if (c > compactions) {
-            compactions = c;
-            ack.println("K " + c + " ;");
-        }
     }
 }
