@@ -193,7 +193,11 @@ class WebPageBrowserTest {
         screenshot("ui-list.png");
 
         // delete the stopped search from its page: gone from the list, with its checkpoints
-        browser.findElement(By.cssSelector("#searches tr[data-search-id='2']")).click();
+        // the list re-renders on every poll: a row found just before a redraw is stale by the click, so find and click again
+        wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            d.findElement(By.cssSelector("#searches tr[data-search-id='2']")).click();
+            return true;
+        });
         wait.until(ExpectedConditions.textToBe(By.id("search-state"), "STOPPED"));
         js("window.confirm = () => true;");
         long end = System.nanoTime() + WAIT.toNanos();
