@@ -43,8 +43,8 @@ import java.util.Map;
  * same bit-widths and epochs, several seeds, mean ± standard deviation, printed as Markdown rows. Small subsets of
  * Fashion-MNIST, one native thread: the machine is shared.
  * <pre>  OMP_NUM_THREADS=1 java -cp orchestrator/target/bitsearch.jar:tests/bench/target/bitsearch-bench.jar org.bitsearch.bench.PapersBench ../shared/datasets/fashion-mnist [seeds] [only]</pre>
- * {@code only} (optional) runs one group of rows: samplers, samplersdl4j, qaf, qafcombos, progressive, sensitivity, cpq or
- * bitat.
+ * {@code only} (optional) runs one group of rows: samplers, samplersdl4j, pruning, qaf, qafcombos, progressive,
+ * sensitivity, cpq or bitat.
  */
 public final class PapersBench {
     private PapersBench() {}
@@ -63,6 +63,7 @@ public final class PapersBench {
         String only = args.length > 2 ? args[2] : "";
         if (only.isEmpty() || only.equals("samplers")) samplers(seeds * 2);
         if (only.isEmpty() || only.equals("samplersdl4j")) samplersDl4j(data, seeds);
+        if (only.isEmpty() || only.equals("pruning")) progressivePruning(data, seeds);
         if (only.isEmpty() || only.equals("qaf")) {
             qaf(seeds);
             qafNetwork(data, seeds);
@@ -193,6 +194,44 @@ public final class PapersBench {
         row("sensitivity sampler (hessian table, " + String.format(Locale.ROOT, "%.0f s", seconds) + ") vs NSGA-II", setup, nsga, sens, 4);
         row("sensitivity sampler vs random", setup, random, sens, 4);
         row("depthPrior 0.8 vs 0 (Chu 2019), random sampler", setup, random, prior, 4);
+    }
+
+    /**
+     * Issue 15 item 4: Pareto-ASHA over progressive trials judged from the first epoch (before, while some layers have
+     * never trained quantized) against judged only from the trainer's fully quantized epoch F (ScheduleAwarePruner),
+     * same sampler, seeds and trials; hypervolume and the epochs the search trained.
+     */
+    static void progressivePruning(Path data, int seeds) throws Exception {
+        int trials = 20, maxEpochs = 5;
+        Dl4jTrainer t = new Dl4jTrainer(config(data).withSchedule(new ScheduleConfig("progressive", "forward", 1)));
+        int judgeFrom = t.fullyQuantizedEpoch();
+        BitAllocationSpace bits = new BitAllocationSpace(t.layers(), List.of(1, 2, 4, 8), false, OptionalInt.empty(), OptionalInt.empty(), Optional.empty());
+        SearchSpace space = new SearchSpace(List.of(new Dimension.LogFloatRange("learningRate", 3e-4, 1e-2)), bits);
+        PrunerConfig asha = new PrunerConfig.Asha(1, maxEpochs, 2, 0, true);
+        List<Double> hvEarly = new ArrayList<>(), hvAware = new ArrayList<>(), epEarly = new ArrayList<>(), epAware = new ArrayList<>();
+        List<Double> hvLonger = new ArrayList<>(), epLonger = new ArrayList<>();
+        for (int s = 0; s < seeds; s++) {
+            SearchSettings settings = SearchSettings.of(space, new SamplerConfig.Random(), asha, 2000 + s, trials, 1, maxEpochs);
+            SequentialSearch.Outcome early = SequentialSearch.run(settings, t, null);
+            SequentialSearch.Outcome aware = SequentialSearch.run(settings.withJudgeFromEpoch(judgeFrom), t, null);
+            // judged from epoch 1 with twice the trials: about the epochs the schedule-aware search trains
+            SequentialSearch.Outcome longer = SequentialSearch.run(SearchSettings.of(space, new SamplerConfig.Random(), asha, 2000 + s,
+                    2 * trials, 1, maxEpochs), t, null);
+            hvEarly.add(early.hypervolume());
+            hvAware.add(aware.hypervolume());
+            hvLonger.add(longer.hypervolume());
+            epEarly.add((double) early.epochs());
+            epAware.add((double) aware.epochs());
+            epLonger.add((double) longer.epochs());
+        }
+        String setup = "DL4J MLP 784-64-32-10 on " + TRAIN + "/" + VALIDATION + " samples, progressive forward (every layer quantized from epoch "
+                + judgeFrom + "), bits {1,2,4,8} and learning rate, random sampler, " + trials + " trials, Pareto-ASHA r 1 R " + maxEpochs
+                + " η 2, " + seeds + " seeds";
+        row("Pareto-ASHA judging from epoch " + judgeFrom + " vs from epoch 1, hypervolume", setup, hvEarly, hvAware, 4);
+        row("Pareto-ASHA judging from epoch " + judgeFrom + " vs from epoch 1, epochs trained", "as above", epEarly, epAware, 1);
+        row("Pareto-ASHA judging from epoch " + judgeFrom + " vs from epoch 1 with " + 2 * trials + " trials, hypervolume", "as above, the baseline with twice the trials",
+                hvLonger, hvAware, 4);
+        row("Pareto-ASHA judging from epoch " + judgeFrom + " vs from epoch 1 with " + 2 * trials + " trials, epochs trained", "as above", epLonger, epAware, 1);
     }
 
     /** Relative reconstruction error ‖W − AB‖²/‖W‖² of 4-bit rank-8 factors of 128x64 low-rank-plus-noise matrices. */
