@@ -46,7 +46,7 @@ import java.util.stream.Stream;
  * <p>The drivers, alternated per seed (the order rotates, so every driver runs first, second, ... in turn):
  * <ul>
  *   <li>bitsearch through the whole actor + H2 path ({@link ActorSearchRunner}) with Pareto-ASHA
- *       (r = 1, R = 4, η = 2, keepFront: a trial on its rung's first front continues), one slot, one trial at a time;</li>
+ *       (by default r = 1, R = 4, η = 2, keepFront: a trial on its rung's first front continues; {@code bitsearch.bench.e2e.asha} changes them), one slot, one trial at a time;</li>
  *   <li>the same without pruning;</li>
  *   <li>the same with Pareto-ASHA on two slots (two trials at a time, one thread each: what bitsearch does by
  *       default on a 2-core machine);</li>
@@ -65,7 +65,8 @@ import java.util.stream.Stream;
  * inside its search. Before the timed drivers one untimed 2-trial search warms the JVM up.
  *
  * <p>System properties narrow a run: {@code bitsearch.bench.e2e.drivers} (comma-separated {@link Driver} names; default
- * {@link #DEFAULT_DRIVERS}) and {@code bitsearch.bench.e2e.firstSeed} (default 42; repeat s uses firstSeed + s).
+ * {@link #DEFAULT_DRIVERS}) and {@code bitsearch.bench.e2e.firstSeed} (default 42; repeat s uses firstSeed + s);
+ * {@code bitsearch.bench.e2e.asha} overrides the ASHA drivers' pruner settings ({@link #ashaSettings}).
  */
 final class EndToEndBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -126,9 +127,52 @@ final class EndToEndBench {
         return Hypervolume.normalized(fp, 0, ModelSize.of(layers, new BitAllocation(java.util.Collections.nCopies(layers.size(), 32))).bits());
     }
 
-    /** The Pareto-ASHA settings of the ASHA drivers (keepFront: see {@link org.bitsearch.search.pruner.ParetoAshaPruner}). */
+    /** The system property that overrides settings of the ASHA drivers' pruner (see {@link #ashaSettings}). */
+    static final String ASHA_PROPERTY = "bitsearch.bench.e2e.asha";
+    /** The pruner settings {@link #ASHA_PROPERTY} may set, as the spec's {@code pruner:} names them. */
+    static final List<String> ASHA_KEYS = List.of("minResource", "maxResource", "reductionFactor", "earlyStoppingRate", "keepFront");
+
+    /**
+     * The Pareto-ASHA settings of the ASHA drivers: r = 1, R = the epoch budget, η = 2, keepFront, each overridden
+     * by {@code property} (comma-separated {@code key=value}, keys from {@link #ASHA_KEYS}, integers, keepFront
+     * {@code true}/{@code false}; no spaces, so that it passes through {@code BITSEARCH_JAVA_OPTS}), e.g.
+     * {@code minResource=2}. Null or blank: the defaults. The spec compiler checks the values' ranges.
+     *
+     * @throws IllegalArgumentException naming the property and the entry, for an unknown key or a malformed value
+     */
+    static Map<String, String> ashaSettings(String property, int epochs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("minResource", "1");
+        m.put("maxResource", String.valueOf(epochs));
+        m.put("reductionFactor", "2");
+        m.put("keepFront", "true");
+        if (property == null || property.isBlank()) return m;
+        for (String entry : property.split(",")) {
+            String e = entry.strip();
+            int eq = e.indexOf('=');
+            String key = eq < 0 ? e : e.substring(0, eq).strip();
+            String value = eq < 0 ? "" : e.substring(eq + 1).strip();
+            if (!ASHA_KEYS.contains(key))
+                throw new IllegalArgumentException(ASHA_PROPERTY + " entry '" + e + "': the key must be one of " + ASHA_KEYS);
+            boolean ok = key.equals("keepFront") ? value.equals("true") || value.equals("false") : value.matches("[0-9]{1,9}");
+            if (!ok)
+                throw new IllegalArgumentException(ASHA_PROPERTY + " entry '" + e + "': " + key + " must be "
+                        + (key.equals("keepFront") ? "true or false" : "a non-negative integer"));
+            m.put(key, value);
+        }
+        return m;
+    }
+
+    /**
+     * The {@code pruner:} of the ASHA drivers: {@link #ashaSettings} from {@link #ASHA_PROPERTY}; {@code keepFront}
+     * false forces the quota alone (the ASHA_QUOTA driver). keepFront: see {@link org.bitsearch.search.pruner.ParetoAshaPruner}.
+     */
     String ashaSpec(boolean keepFront) {
-        return "{type: pareto-asha, minResource: 1, maxResource: " + epochs + ", reductionFactor: 2" + (keepFront ? ", keepFront: true}" : "}");
+        Map<String, String> m = ashaSettings(System.getProperty(ASHA_PROPERTY), epochs);
+        if (!keepFront) m.remove("keepFront");
+        else if (m.get("keepFront").equals("false")) m.remove("keepFront");
+        return m.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                .collect(Collectors.joining(", ", "{type: pareto-asha, ", "}"));
     }
 
     String spec(long seed, boolean asha, int slots) { return spec(seed, asha ? ashaSpec(true) : "{type: none}", slots); }
@@ -222,8 +266,8 @@ final class EndToEndBench {
                             + "samples of Fashion-MNIST (split seed 0, the same samples for every driver); NSGA-II population %d (bitsearch's first generation a "
                             + "space-filling design: each layer's widths equally often, learning rates one per stratum; Optuna's random); learning rate "
                             + "log-uniform [3e-4, 1e-2] and one bit-width per layer from {1, 2, 4, 8}; Adam, batch 128, one native thread per trial; "
-                            + "Pareto-ASHA r = 1, R = %d, η = 2 with keepFront (a trial on its rung's first non-dominated front continues "
-                            + "even outside the top ⌊n/η⌋: `pruner: %s`)", trials, epochs, subset, validation, population, epochs, ashaSpec(true));
+                            + "Pareto-ASHA `pruner: %s` (keepFront: a trial on its rung's first non-dominated front continues "
+                            + "even outside the top ⌊n/η⌋)", trials, epochs, subset, validation, population, ashaSpec(true));
             if (runs.isEmpty()) throw new IllegalStateException("every end-to-end search failed: " + String.join("; ", failures));
             return new Result(setup, runs, optunaInfo, python.isPresent(), failures);
         } finally {
