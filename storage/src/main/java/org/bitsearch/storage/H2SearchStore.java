@@ -76,6 +76,7 @@ public final class H2SearchStore implements SearchStore {
     private final Path dataDir;
     private final Connection keeper;
     private final HikariDataSource pool;
+    private final H2FileGuard guard;
     private final Jdbc jdbc;
     private final Clock clock;
     private final CandidateJson json = new CandidateJson();
@@ -88,7 +89,8 @@ public final class H2SearchStore implements SearchStore {
         this.dataDir = dataDir;
         this.keeper = opened.keeper();
         this.pool = opened.pool();
-        this.jdbc = new Jdbc(pool, new SqlErrors(dataDir));
+        this.guard = opened.guard();
+        this.jdbc = new Jdbc(pool, new SqlErrors(dataDir), guard::commit);
         this.clock = clock;
         this.rows = new H2Rows(dataDir, json);
     }
@@ -109,9 +111,14 @@ public final class H2SearchStore implements SearchStore {
 
     /** As {@link #open(Path)}, with the clock that stamps created/updated times. */
     public static H2SearchStore open(Path dataDir, Clock clock) {
+        return open(dataDir, clock, H2Database.RETENTION_MILLIS);
+    }
+
+    /** As {@link #open(Path, Clock)}, with H2's retention time (tests use 0: H2 reuses dead space at once). */
+    static H2SearchStore open(Path dataDir, Clock clock, int retentionMillis) {
         if (clock == null) throw new StoreException("clock is null, but must be given");
         Path dir = H2Database.normalise(dataDir);
-        return new H2SearchStore(dir, H2Database.open(dir), clock);
+        return new H2SearchStore(dir, H2Database.open(dir, retentionMillis), clock);
     }
 
     /** The database file of a data directory ({@code dataDir/bitsearch.mv.db}). */
@@ -562,6 +569,7 @@ public final class H2SearchStore implements SearchStore {
             closed = true;
         }
         try {
+            guard.release();
             pool.close();
         } finally {
             try {
