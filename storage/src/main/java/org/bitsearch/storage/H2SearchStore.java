@@ -49,8 +49,10 @@ import java.util.Set;
  *
  * <h2>Durability</h2>
  * Every write method is one transaction and returns after its commit reached the file ({@code WRITE_DELAY=0}),
- * so a process killed with SIGKILL loses no returned write; H2 does not fsync on commit, so an OS crash or power
- * cut may lose the last commits (the MVStore file stays consistent). H2's shutdown hook is off: on a graceful
+ * so a process killed with SIGKILL loses no returned write (after each commit the store header names the newest
+ * chunk, see {@link H2FileGuard}); the file is synced every 32 commits or after a second, not on each commit, so an
+ * OS crash or power cut may lose the commits since the last sync. {@link H2FileGuard} also keeps the file bounded
+ * while the store is open (about 2 MB after 3,000 reports; it grew by ~45 KB per report before). H2's shutdown hook is off: on a graceful
  * shutdown, record the final states and then call {@link #close()} last (a JVM that exits without closing loses
  * nothing committed either; the next open just takes a little longer).
  *
