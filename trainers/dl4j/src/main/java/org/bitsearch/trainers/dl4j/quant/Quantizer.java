@@ -81,10 +81,86 @@ public final class Quantizer {
             int lo = from + c * block, hi = lo + block;
             switch (bits) {
                 case 32 -> System.arraycopy(w, lo, out, lo, block);
-                case 1 -> binary(w, out, lo, hi);
-                case 2 -> ternary(w, out, lo, hi);
-                default -> uniform(w, out, lo, hi, bits);
+                case 1 -> binaryKernel(w, out, lo, hi, binaryScale(w, lo, hi));
+                case 2 -> {
+                    float threshold = ternaryThreshold(w, lo, hi);
+                    ternaryKernel(w, out, lo, hi, threshold, ternaryAlpha(w, lo, hi, threshold));
+                }
+                default -> uniformKernel(w, out, lo, hi, bits, maxAbs(w, lo, hi));
             }
+        }
+    }
+
+    /**
+     * The per-block parameters of Q for one weight tensor (max|W| for k = 3..8, Δ and α for k = 2, mean|W| for
+     * k = 1), computed from the whole tensor by {@link #scales}, to quantize pieces of it with {@link #apply}: the
+     * same functions and elementwise kernels as {@link #quantize}, so the pieces are bit-identical to its output.
+     * The fast training step uses it to quantize a chunk at a time into a cache-resident buffer.
+     */
+    public static final class Scales {
+        private final int bits, block;
+        private final float[] first, second;
+
+        private Scales(int bits, int block, float[] first, float[] second) {
+            this.bits = bits;
+            this.block = block;
+            this.first = first;
+            this.second = second;
+        }
+
+        /** Values of the tensor. */
+        public int length() { return block * first.length; }
+    }
+
+    /**
+     * The scales of Q(w[from, to)) in {@code channels} blocks at {@code bits} (1..8): see {@link Scales}.
+     *
+     * @throws IllegalArgumentException as {@link #quantize(float[], float[], int, int, int, int)}, or for bits 32
+     */
+    public static Scales scales(float[] w, int from, int to, int channels, int bits) {
+        if (channels < 1) throw new IllegalArgumentException("channels is " + channels + ", but must be >= 1");
+        if (from < 0 || to < from || to > w.length)
+            throw new IllegalArgumentException("range [" + from + ", " + to + ") does not fit an array of " + w.length);
+        if ((to - from) % channels != 0)
+            throw new IllegalArgumentException("weights has " + (to - from) + " values, not a multiple of channels (" + channels + ")");
+        if (bits < 1 || bits > 8) throw new IllegalArgumentException("bits is " + bits + ", but scales exist for 1..8");
+        int block = (to - from) / channels;
+        float[] first = new float[channels], second = bits == 2 ? new float[channels] : null;
+        for (int c = 0; c < channels; c++) {
+            int lo = from + c * block, hi = lo + block;
+            switch (bits) {
+                case 1 -> first[c] = binaryScale(w, lo, hi);
+                case 2 -> {
+                    first[c] = ternaryThreshold(w, lo, hi);
+                    second[c] = ternaryAlpha(w, lo, hi, first[c]);
+                }
+                default -> first[c] = maxAbs(w, lo, hi);
+            }
+        }
+        return new Scales(bits, block, first, second);
+    }
+
+    /**
+     * Overwrites {@code values[at, at + length)}, which hold the tensor's values at positions
+     * {@code [position, position + length)} (counted from the tensor's start), with their Q: exactly what
+     * {@link #quantize} writes at those positions.
+     *
+     * @throws IllegalArgumentException if the piece does not fit the array or the tensor
+     */
+    public static void apply(Scales s, float[] values, int at, int length, int position) {
+        if (at < 0 || length < 0 || at + length > values.length || position < 0 || position + length > s.length())
+            throw new IllegalArgumentException("piece of " + length + " values at " + at + " (tensor position " + position
+                    + ") does not fit an array of " + values.length + " and a tensor of " + s.length());
+        int end = position + length;
+        for (int p = position; p < end; ) {
+            int c = p / s.block, hi = Math.min(end, (c + 1) * s.block);
+            int lo = at + (p - position), n = hi - p;
+            switch (s.bits) {
+                case 1 -> binaryKernel(values, values, lo, lo + n, s.first[c]);
+                case 2 -> ternaryKernel(values, values, lo, lo + n, s.first[c], s.second[c]);
+                default -> uniformKernel(values, values, lo, lo + n, s.bits, s.first[c]);
+            }
+            p = hi;
         }
     }
 
@@ -107,11 +183,11 @@ public final class Quantizer {
             int from = c * block, to = from + block;
             if (bits == 1) {
                 scales[c] = binaryScale(w, from, to);
-                for (int i = from; i < to; i++) levels[i] = w[i] < 0 ? -1 : 1; // sign(±0) = +1, as binary()
+                for (int i = from; i < to; i++) levels[i] = w[i] < 0 ? -1 : 1; // sign(±0) = +1, as binaryKernel
             } else if (bits == 2) {
                 float threshold = ternaryThreshold(w, from, to);
                 scales[c] = ternaryAlpha(w, from, to, threshold);
-                // kept exactly where ternary()'s keep flag is 1: |w| > Δ
+                // kept exactly where ternaryKernel's keep flag is 1: |w| > Δ
                 for (int i = from; i < to; i++) levels[i] = Math.abs(w[i]) > threshold ? (w[i] < 0 ? -1 : 1) : 0;
             } else {
                 float max = maxAbs(w, from, to);
@@ -279,15 +355,12 @@ public final class Quantizer {
         for (int c = 0; c < channels; c++) {
             int lo = from + c * block, hi = lo + block;
             float max = maxAbs[c];
-            uniform(w, out, lo, hi, bits, Float.isNaN(max) ? maxAbs(w, lo, hi) : max);
+            uniformKernel(w, out, lo, hi, bits, Float.isNaN(max) ? maxAbs(w, lo, hi) : max);
         }
     }
 
-    private static void uniform(float[] w, float[] out, int from, int to, int bits) {
-        uniform(w, out, from, to, bits, maxAbs(w, from, to));
-    }
-
-    private static void uniform(float[] w, float[] out, int from, int to, int bits, float max) {
+    /** out[i] = Q(w[i]) on the k-bit grid of max|W| = {@code max}, for i in [from, to) ({@code out} may be {@code w}). */
+    private static void uniformKernel(float[] w, float[] out, int from, int to, int bits, float max) {
         int q = maxLevel(bits);
         if (max == 0) {
             java.util.Arrays.fill(out, from, to, 0f);
@@ -310,9 +383,8 @@ public final class Quantizer {
         }
     }
 
-    private static void ternary(float[] w, float[] out, int from, int to) {
-        float threshold = ternaryThreshold(w, from, to);
-        float alpha = ternaryAlpha(w, from, to, threshold);
+    /** out[i] = Q(w[i]) for TWN's Δ = {@code threshold} and α = {@code alpha}, i in [from, to) ({@code out} may be {@code w}). */
+    private static void ternaryKernel(float[] w, float[] out, int from, int to, float threshold, float alpha) {
         if (!fastThreshold(threshold)) {
             ternaryPlain(w, out, from, to, threshold, alpha);
             return;
@@ -334,8 +406,8 @@ public final class Quantizer {
         }
     }
 
-    private static void binary(float[] w, float[] out, int from, int to) {
-        float mean = binaryScale(w, from, to);
+    /** out[i] = Q(w[i]) = mean · sign(w[i]) (sign(±0) = +1) for i in [from, to) ({@code out} may be {@code w}). */
+    private static void binaryKernel(float[] w, float[] out, int from, int to, float mean) {
         for (int i = from; i < to; i++) {
             float v = w[i];
             float s = v / Math.max(Math.abs(v), Float.MIN_VALUE); // ±1, or 0 for v = ±0
