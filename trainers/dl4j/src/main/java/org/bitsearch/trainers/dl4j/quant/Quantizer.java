@@ -304,7 +304,7 @@ public final class Quantizer {
         double n = 0, kept = 0;
         int i = from;
         if (to - from >= LANES) {
-            float[] count = new float[LANES], sum = new float[LANES], chunk = new float[LANES];
+            float[] count = new float[LANES], mass = new float[LANES], chunk = new float[LANES];
             while (to - i >= LANES) {
                 int end = i + Math.min(GROUP, (to - i) / LANES * LANES);
                 for (; i < end; i += LANES) {
@@ -313,11 +313,11 @@ public final class Quantizer {
                         float a = Math.abs(chunk[j]), x = a - threshold;
                         float k = Math.min((x + Math.abs(x)) * half, 1f);
                         count[j] += k;
-                        sum[j] += a * k;
+                        mass[j] += a * k;
                     }
                 }
                 n += drain(count);
-                kept += drain(sum);
+                kept += drain(mass);
             }
         }
         for (; i < to; i++) {
