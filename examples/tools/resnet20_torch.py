@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""PyTorch side of the ResNet-20 speed benchmark (BENCHMARKS.md, section 7): the same ResNet-20 as bitsearch's
+"""PyTorch side of the ResNet-20 speed benchmark (BENCHMARKS.md, figure 10; `bitsearch bench --figures 10` runs it
+from the bench jar, which holds a copy made by tests/bench/pom.xml): the same ResNet-20 as bitsearch's
 built-in resnet20 (He et al. 2016, CIFAR; option-B 1x1 projection shortcuts; convolutions without bias, batch norm),
 trained with Adam 1e-3 for one epoch on a CIFAR-10 binary batch, one thread. Prints one JSON line with the
-training samples per second. BITS = FIRST,MIDDLE,LAST (default 32,32,32: FP32) fake-quantizes the stem convolution's
+training samples per second (of the training loop) and the process CPU seconds it took. BITS = FIRST,MIDDLE,LAST (default 32,32,32: FP32) fake-quantizes the stem convolution's
 weights to FIRST bits, the classifier's to LAST and every other convolution's (projections included) to MIDDLE: per
 tensor, symmetric uniform, s = max|W| / (2^(k-1) - 1), straight-through estimator (bench figure 10 uses 8,4,8).
 Usage: resnet20_torch.py DIR [TRAIN_SAMPLES [BATCH [BITS]]]"""
@@ -80,15 +81,15 @@ def main():
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     loss_fn = nn.CrossEntropyLoss()
     model.train()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for i in range(0, len(y), batch):
         opt.zero_grad()
         loss = loss_fn(model(x[i:i + batch]), y[i:i + batch])
         loss.backward()
         opt.step()
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     print(json.dumps({"framework": "pytorch " + torch.__version__, "parameters": params, "bits": bits, "samples": len(y),
-                      "seconds": seconds, "samplesPerSecond": len(y) / seconds}))
+                      "seconds": seconds, "cpuSeconds": cpu_seconds, "samplesPerSecond": len(y) / seconds}))
 
 
 if __name__ == "__main__":

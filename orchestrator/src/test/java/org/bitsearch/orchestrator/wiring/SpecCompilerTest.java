@@ -6,7 +6,14 @@ import org.bitsearch.actors.spec.SpecException;
 import org.bitsearch.search.pruner.PrunerConfig;
 import org.bitsearch.search.sampler.SamplerConfig;
 import org.bitsearch.search.space.Dimension;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -304,6 +311,25 @@ class SpecCompilerTest {
         assertTrue(e.getMessage().contains("space.activationBits.pinLast") && e.getMessage().contains("must be 32"), e.getMessage());
         String resnet = valid().replace("hidden: [64, 32]", "model: resnet20").replace("pinFirst: 8, pinLast: 8, maxSizeKiB: 60}", "pinFirst: 8}\n  activationBits: {allowed: [4, 8]}");
         assertDoesNotThrow(() -> compiler.compile(resnet), "resnet20 quantizes activations");
+    }
+
+    @Test
+    void activationBitsAreSearchedOnAUserComputationGraph() throws Exception {
+        ComputationGraphConfiguration graph = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).graphBuilder().addInputs("in")
+                .addLayer("a", new DenseLayer.Builder().nIn(784).nOut(16).activation(Activation.RELU).build(), "in")
+                .addLayer("b", new DenseLayer.Builder().nIn(16).nOut(16).activation(Activation.TANH).build(), "a")
+                .addVertex("sum", new ElementWiseVertex(ElementWiseVertex.Op.Add), "a", "b")
+                .addLayer("out", new OutputLayer.Builder().nIn(16).nOut(10).activation(Activation.SOFTMAX).build(), "sum").setOutputs("out").build();
+        Path file = data.resolve("user-graph.json");
+        Files.writeString(file, graph.toJson());
+        String spec = valid().replace("hidden: [64, 32]", "modelFile: " + file.toString().replace("\\", "/"))
+                .replace("pinFirst: 8, pinLast: 8, maxSizeKiB: 60}", "pinFirst: 8}\n  activationBits: {allowed: [2, 4, 8]}");
+        CompiledSearch c = compiler.compile(spec);
+        var acts = c.settings().space().activationBits().orElseThrow();
+        assertEquals(List.of("a", "b", "out"), acts.layers().stream().map(l -> l.name()).toList(), "one activation entry per slot of the graph");
+        assertEquals(32, acts.pinLast().getAsInt());
+        var proposal = new org.bitsearch.search.engine.SearchEngine(c.settings()).ask().orElseThrow().candidate();
+        assertEquals(3, proposal.activationBits().orElseThrow().layers());
     }
 
     @Test

@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code bitsearch bench}: measures on this machine how fast training runs (1, 2), what orchestration costs (3), how
  * much Pareto-ASHA saves (4), the front a real search reaches (5), how the engine scales (6), a search across cluster
- * nodes (7), the activation-bit front (8) and one whole search against Optuna + PyTorch (9), and merges them into a Markdown report (plus the
+ * nodes (7), the activation-bit front (8), one whole search against Optuna + PyTorch (9) and ResNet-20's training speed
+ * against PyTorch (10), and merges them into a Markdown report (plus the
  * front's PNG beside it), rewritten atomically after every figure so a partial run leaves the figures it measured.
  * Each figure, the header and the failures own a marked region of the report ({@link ReportRegions}); the run
  * replaces the regions it measured and leaves every other region and all hand-written text as they are. Progress
@@ -29,8 +30,9 @@ import java.util.concurrent.Callable;
  * is in the report), 2 bad input (the message names the flag).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure training throughput, parallel scaling, orchestration overhead, search efficiency, front quality "
-                + "and engine scaling on this machine, and write them to a Markdown report.")
+        description = "Measure training throughput, parallel scaling, orchestration overhead, search efficiency, front quality, "
+                + "engine scaling, a cluster search, the W/A front, a search against Optuna and ResNet-20's speed on this machine, "
+                + "and write them to a Markdown report.")
 public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -40,7 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Fashion-MNIST IDX directory (default: ${DEFAULT-VALUE})") Path data;
     @Option(names = "--repeats", description = "repetitions of each figure (default: 3, or 2 with --quick)") Integer repeats;
     @Option(names = "--figures", split = ",", paramLabel = "N,N,...",
-            description = "which figures to measure, 1..9, in this order (default: all, in order); the report lists them in number order "
+            description = "which figures to measure, 1..10, in this order (default: all, in order); the report lists them in number order "
                     + "and keeps the figures not measured this time") List<Integer> figures;
 
     /** The figures to run, validated; bad input throws a ParameterException naming the flag. */
@@ -69,7 +71,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** The highest figure number. */
-    static final int LAST_FIGURE = 9;
+    static final int LAST_FIGURE = 10;
 
     /** The figures in the order to measure them, each once. */
     LinkedHashSet<Integer> selected() {
@@ -158,6 +160,7 @@ public final class BenchCommand implements Callable<Integer> {
             case 7 -> { ClusterBench b = new ClusterBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep); }
             case 8 -> { ActivationFrontBench b = new ActivationFrontBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep, png); }
             case 9 -> { EndToEndBench b = new EndToEndBench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep); }
+            case 10 -> { Resnet20Bench b = new Resnet20Bench(config); var r = b.run(); return (rep, png, name) -> b.report(r, rep); }
             default -> throw new IllegalArgumentException("figure " + figure + " does not exist");
         }
     }

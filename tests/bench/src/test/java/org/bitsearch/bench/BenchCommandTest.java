@@ -35,8 +35,8 @@ class BenchCommandTest {
 
     @Test
     void rejectsUnknownFigures() {
-        String err = run(2, "--figures", "3,10", "--out", dir.resolve("B.md").toString());
-        assertTrue(err.contains("--figures names 10, but figures are numbered 1..9"), err);
+        String err = run(2, "--figures", "3,11", "--out", dir.resolve("B.md").toString());
+        assertTrue(err.contains("--figures names 11, but figures are numbered 1..10"), err);
     }
 
     @Test

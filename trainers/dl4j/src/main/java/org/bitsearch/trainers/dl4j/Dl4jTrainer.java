@@ -202,8 +202,6 @@ public final class Dl4jTrainer implements Trainer {
         BitAllocation bits = checkBits(context.candidate().bits());
         RankSpace ranks = factorization();
         BitAllocation netBits = ranks.layers().isEmpty() ? bits : networkBits(bits, ranks);
-        if (context.candidate().activationBits().isPresent() && !quantizesActivations())
-            throw new IllegalArgumentException("activationBits: " + activationQuantizationUnsupported());
         Hyperparameters hp = Hyperparameters.of(context.candidate(), config.batchSize());
         DeviceBinding.bind(context.device());
         DataSplit data = data();
@@ -374,19 +372,15 @@ public final class Dl4jTrainer implements Trainer {
     @Override public boolean measuresSensitivity() { return !config.factorization().enabled(); }
 
     /**
-     * {@inheritDoc} The MultiLayerNetworks (the built-in mlp, cnn, factorized or not, and vgg-small models and a
-     * {@code modelFile} holding a MultiLayerNetwork) and resnet20 ({@code ResNet}: sites after its ReLUs and
-     * projections); not a ComputationGraph file yet.
+     * {@inheritDoc} Every model: the MultiLayerNetworks (the built-in mlp, cnn, factorized or not, and vgg-small
+     * models and a {@code modelFile} holding one), resnet20 ({@code ResNet}: sites after its ReLUs and projections) and
+     * a {@code modelFile} holding a ComputationGraph ({@code ActivationQuantization.sites}). An entry whose site cannot be
+     * quantized (an LSTM's own activation) is refused when the trial opens, naming it.
      */
-    @Override public boolean quantizesActivations() {
-        return userModel == null || !userModel.graph();
-    }
+    @Override public boolean quantizesActivations() { return true; }
 
-    /** Why this trainer's model cannot quantize activations (empty string when it can). */
-    @Override public String activationQuantizationUnsupported() {
-        if (quantizesActivations()) return "";
-        return "activation quantization covers the built-in models and a modelFile holding a MultiLayerNetwork, not a modelFile holding a ComputationGraph yet";
-    }
+    /** Why this trainer's model cannot quantize activations: always "" (see {@link #quantizesActivations()}). */
+    @Override public String activationQuantizationUnsupported() { return ""; }
 
     /**
      * {@inheritDoc} Runs {@link SensitivityAnalysis} in the configured {@code sensitivity.mode} over {@code bits}

@@ -1,6 +1,8 @@
 package org.bitsearch.trainers.dl4j.model;
 
+import org.bitsearch.search.space.QuantLayer;
 import org.bitsearch.trainers.dl4j.data.InputShape;
+import org.bitsearch.trainers.dl4j.quant.ActivationQuantization;
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -15,6 +17,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -104,10 +107,15 @@ public final class UserGraph {
 
     /**
      * A trial's graph: the configuration with a {@link QuantizedWeightNoise} of {@code bits.get(i)} on slot i's vertex,
-     * the trial's updater, weight decay and seed on every layer vertex, initialised from the file's parameters (copied)
-     * or from the seed.
+     * with activation quantization when {@code activationBits} is not null (entry i quantizes slot i's output at its
+     * site, {@link ActivationQuantization#sites}: the {@code ActivationLayer} reached through its batch norm and an add,
+     * else the slot's own activation; the last entry must be 32), the trial's updater, weight decay and seed on every
+     * layer vertex, initialised from the file's parameters (copied) or from the seed. Activation quantizers change
+     * activation functions only, so a trained zip's parameters fit unchanged.
+     *
+     * @throws IllegalArgumentException naming {@code activationBits} for an entry its site cannot take
      */
-    static ComputationGraph build(UserModel model, List<Integer> bits, boolean perChannel, Hyperparameters hp, long seed) {
+    static ComputationGraph build(UserModel model, List<Integer> bits, List<Integer> activationBits, boolean perChannel, Hyperparameters hp, long seed) {
         ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(model.json());
         conf.getDefaultConfiguration().setSeed(seed);
         for (GraphVertex v : conf.getVertices().values())
@@ -115,7 +123,7 @@ public final class UserGraph {
                 lv.getLayerConf().setSeed(seed);
                 if (lv.getLayerConf().getLayer() instanceof BaseLayer b) {
                     b.setIUpdater(hp.updater());
-                    if (hp.weightDecay() > 0) b.setRegularization(List.of(new org.nd4j.linalg.learning.regularization.WeightDecay(hp.weightDecay(), true)));
+                    if (hp.weightDecay() > 0) b.setRegularization(List.of(new WeightDecay(hp.weightDecay(), true)));
                 }
             }
         for (int s = 0; s < model.slots().size(); s++) {
@@ -124,6 +132,7 @@ public final class UserGraph {
                 throw new IllegalStateException("slot " + name + " is not a layer vertex of " + model.source());
             b.setWeightNoise(new QuantizedWeightNoise(bits.get(s), perChannel));
         }
+        if (activationBits != null) ActivationQuantization.install(conf, model.slots().stream().map(QuantLayer::name).toList(), activationBits);
         ComputationGraph g = new ComputationGraph(conf);
         g.init(model.params() == null ? null : model.params().dup(), false);
         return g;

@@ -259,15 +259,16 @@ public record UserModel(Path source, String json, INDArray params, List<QuantLay
     }
 
     /**
-     * As {@link #buildNet(List, boolean, Hyperparameters, long)} with activation bits (null: none).
+     * As {@link #buildNet(List, boolean, Hyperparameters, long)} with activation bits (null: none): for a
+     * MultiLayerNetwork at the sites of {@code ActivationQuantization.sites(List)}, for a ComputationGraph at those of
+     * {@code ActivationQuantization.sites(ComputationGraphConfiguration, List)}.
      *
-     * @throws IllegalArgumentException for activation bits on a ComputationGraph (not covered yet)
+     * @throws IllegalArgumentException naming {@code activationBits} when an entry breaks a rule (count, last entry 32,
+     *                                  a site that cannot be quantized)
      */
     public Net buildNet(List<Integer> bits, List<Integer> activationBits, boolean perChannel, Hyperparameters hp, long seed) {
         checkBits(bits);
-        if (graph && activationBits != null)
-            throw new IllegalArgumentException("activationBits: modelFile " + source + " holds a ComputationGraph; activation quantization covers MultiLayerNetwork files");
-        return graph ? Net.of(UserGraph.build(this, bits, perChannel, hp, seed)) : Net.of(build(bits, activationBits, perChannel, hp, seed));
+        return graph ? Net.of(UserGraph.build(this, bits, activationBits, perChannel, hp, seed)) : Net.of(build(bits, activationBits, perChannel, hp, seed));
     }
 
     private void checkBits(List<Integer> bits) {

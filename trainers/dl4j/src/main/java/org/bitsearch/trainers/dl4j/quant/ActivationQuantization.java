@@ -10,9 +10,12 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.nd4j.linalg.activations.IActivation;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -80,6 +83,9 @@ public final class ActivationQuantization {
             int bits = activationBits.get(l);
             if (bits == 32) continue;
             org.deeplearning4j.nn.conf.layers.Layer site = layers.get(sites[l]);
+            String why = unsupported(site);
+            if (why != null) throw new IllegalArgumentException("activationBits[" + l + "] is " + bits + ", but must be 32 for layer "
+                    + (layers.get(sites[l]).getLayerName() == null ? "layer" + sites[l] : layers.get(sites[l]).getLayerName()) + ": " + why);
             IActivation a = activationOf(site);
             if (a instanceof QuantizedActivation q) q.setTargetBits(bits);
             else setActivation(site, new QuantizedActivation(a, bits));
@@ -101,10 +107,12 @@ public final class ActivationQuantization {
     // ---- graphs -------------------------------------------------------------------------------------------------
 
     /**
-     * The site of slot {@code slot}'s activation quantizer in a graph: following the slot's output while it has one
-     * consumer that is a batch normalisation layer or an element-wise {@code Add} vertex, the first {@code ActivationLayer}
-     * reached (resnet20: {@code conv1 → bn → relu}; a block's second convolution {@code c2 → bn → add → relu}, the block's
-     * output; a projection {@code proj → bn → projq}); else the slot itself.
+     * Where slot {@code slot}'s activation quantizer would sit in a graph on its own: following the slot's output
+     * while it has one consumer that is a batch normalisation layer or an element-wise {@code Add} vertex, the first
+     * {@code ActivationLayer} reached (resnet20: {@code conv1 → bn → relu}; a block's second convolution
+     * {@code c2 → bn → add → relu}, the block's output; a projection {@code proj → bn → projq}); else the slot itself
+     * (its own activation: a {@code conv(ReLU)} feeding two vertices, a dense layer). {@link #sites} resolves two
+     * slots reaching the same layer.
      */
     public static String site(ComputationGraphConfiguration conf, String slot) {
         String cur = slot;
@@ -122,6 +130,24 @@ public final class ActivationQuantization {
         }
     }
 
+    /**
+     * The site of each slot's activation quantizer ({@code slots} in the network's slot order): {@link #site}, except
+     * that where several slots reach the same {@code ActivationLayer} (a user's residual block whose second convolution
+     * and projection shortcut both run through batch norm into the add before the block's ReLU), the first of them in
+     * slot order owns it and each later one quantizes its own output (signed, unless its own activation is
+     * non-negative). So every slot has a quantizer of its own whatever the bits, and the sites depend on the graph
+     * alone, not on a candidate. resnet20 has no shared site (its projections end in an identity {@code projq} layer).
+     */
+    public static List<String> sites(ComputationGraphConfiguration conf, List<String> slots) {
+        List<String> out = new ArrayList<>();
+        Set<String> claimed = new HashSet<>();
+        for (String slot : slots) {
+            String site = site(conf, slot);
+            out.add(claimed.add(site) ? site : slot);
+        }
+        return out;
+    }
+
     /** The slots of a graph (layer vertices with a {@link QuantizedWeightNoise}) in the order of {@code layers}. */
     private static List<String> slots(Layer[] layers) {
         List<String> out = new ArrayList<>();
@@ -131,11 +157,22 @@ public final class ActivationQuantization {
     }
 
     /**
+     * Why the activation at {@code site} (slot {@code slot}'s) cannot be quantized, or null: DL4J's LSTM applies its
+     * activation function inside the recurrent cell at every time step, not once to the layer's output, so a quantizer
+     * there would not quantize the output (and would calibrate once per step).
+     */
+    static String unsupported(org.deeplearning4j.nn.conf.layers.Layer site) {
+        if (site instanceof LSTM)
+            return "it is an LSTM, whose activation function DL4J applies inside the recurrent cell at every time step, not once to the layer's output: pin it to 32";
+        return null;
+    }
+
+    /**
      * Installs activation quantizers in a graph configuration: slot i ({@code slots}, in the network's slot order)
-     * quantizes to {@code activationBits.get(i)} at its {@link #site}; the last entry must be 32, and two slots may not
-     * share a site with different bits.
+     * quantizes to {@code activationBits.get(i)} at its site ({@link #sites}); the last entry must be 32.
      *
-     * @throws IllegalArgumentException naming {@code activationBits} and the rule
+     * @throws IllegalArgumentException naming {@code activationBits} and the rule (counts, the last entry, a site
+     *                                  that cannot be quantized)
      */
     public static void install(ComputationGraphConfiguration conf, List<String> slots, List<Integer> activationBits) {
         if (slots.size() != activationBits.size())
@@ -144,16 +181,15 @@ public final class ActivationQuantization {
         if (activationBits.get(last) != 32)
             throw new IllegalArgumentException("activationBits[" + last + "] is " + activationBits.get(last)
                     + ", but must be 32: the last layer's output is the model's prediction (softmax), which is not quantized");
-        java.util.Map<String, Integer> claimed = new java.util.HashMap<>();
+        List<String> sites = sites(conf, slots);
         for (int i = 0; i < last; i++) {
             int bits = activationBits.get(i);
-            String site = site(conf, slots.get(i));
-            Integer before = claimed.putIfAbsent(site, bits);
-            if (before != null && before != bits)
-                throw new IllegalArgumentException("activationBits[" + i + "] is " + bits + ", but " + slots.get(i) + " shares its activation site " + site
-                        + " with an earlier layer of " + before + " bits");
             if (bits == 32) continue;
+            String site = sites.get(i);
             org.deeplearning4j.nn.conf.layers.Layer l = ((LayerVertex) conf.getVertices().get(site)).getLayerConf().getLayer();
+            String why = unsupported(l);
+            if (why != null)
+                throw new IllegalArgumentException("activationBits[" + i + "] is " + bits + ", but must be 32 for layer " + slots.get(i) + ": " + why);
             IActivation a = activationOf(l);
             if (a == null) throw new IllegalArgumentException("activationBits[" + i + "]: layer " + site + " applies no activation to quantize");
             if (a instanceof QuantizedActivation q) q.setTargetBits(bits);
@@ -164,13 +200,8 @@ public final class ActivationQuantization {
     /** The activation quantizer of each slot of {@code graph}, in slot order, null where the output is not quantized. */
     public static List<QuantizedActivation> of(ComputationGraph graph) {
         List<QuantizedActivation> out = new ArrayList<>();
-        for (String slot : slots(graph.getLayers())) {
-            String site = site(graph.getConfiguration(), slot);
+        for (String site : sites(graph.getConfiguration(), slots(graph.getLayers())))
             out.add(activationOf(graph.getLayer(site).conf().getLayer()) instanceof QuantizedActivation q ? q : null);
-        }
-        // a site shared by several slots carries the first slot's quantizer only
-        java.util.Set<QuantizedActivation> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (int i = 0; i < out.size(); i++) if (out.get(i) != null && !seen.add(out.get(i))) out.set(i, null);
         return out;
     }
 }
