@@ -33,8 +33,8 @@ final class ThroughputBench {
      * width, the warm-up rounds, and how PyTorch ran (or why it did not).
      */
     record Result(Map<String, Integer> samples, int repeats, List<Row> rows, Map<String, Summary> fit,
-                  Map<Integer, Map<String, Integer>> profiles, OpMicroBench.Result ops, List<Double> warmUp, String torch,
-                  boolean torchRan) {}
+                  Map<Integer, Map<String, Integer>> profiles, OpMicroBench.Result ops, StepRatioBench.Result stepRatio,
+                  List<Double> warmUp, String torch, boolean torchRan) {}
 
     private final BenchConfig config;
 
@@ -136,7 +136,9 @@ final class ThroughputBench {
         Map<String, Summary> fitSummary = new LinkedHashMap<>();
         for (String m : MODELS) fitSummary.put(m, Summary.of(fit.get(m)));
         OpMicroBench micro = new OpMicroBench(config);
-        return new Result(samples, reps, rows, fitSummary, profiles, micro.run(trainers.get("mlp")), warm, torchInfo,
+        OpMicroBench.Result ops = micro.run(trainers.get("mlp"));
+        StepRatioBench.Result stepRatio = new StepRatioBench(config).run(trainers.get("mlp"));
+        return new Result(samples, reps, rows, fitSummary, profiles, ops, stepRatio, warm, torchInfo,
                 rows.get(0).torch() != null);
     }
 
@@ -238,7 +240,10 @@ final class ThroughputBench {
                 "PyTorch per CPU-s", "ratio (CPU)", "bitsearch step time vs FP32"), rows);
         out.paragraph("DL4J's own `fit` (the trainer's fallback for layers the fast step does not cover), FP32, timed in the same "
                 + "repeats: MLP " + r.fit().get("mlp").format(0) + " samples/s, CNN " + r.fit().get("cnn").format(0) + " samples/s.");
-        if (r.profiles().isEmpty()) return;
+        if (r.profiles().isEmpty()) {
+            new StepRatioBench(config).report(r.stepRatio(), out);
+            return;
+        }
         out.heading(3, "Where bitsearch's training thread spends its time (MLP, JFR sampling profile, last repeat)");
         out.paragraph("JDK Flight Recorder samples (Java and native-method samples, period 10 ms) of the training thread during the last "
                 + "repeat's MLP epoch of each width (training and its validation pass). Native code (OpenBLAS, libnd4j) is attributed to the "
@@ -262,5 +267,6 @@ final class ThroughputBench {
         prow.add(totals);
         out.table(header, prow);
         new OpMicroBench(config).report(r.ops(), out);
+        new StepRatioBench(config).report(r.stepRatio(), out);
     }
 }

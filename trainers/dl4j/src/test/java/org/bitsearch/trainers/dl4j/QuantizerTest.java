@@ -153,4 +153,73 @@ class QuantizerTest {
         assertEquals("maxAbs has 1 values, but must have one per channel (3)", assertThrows(IllegalArgumentException.class,
                 () -> Quantizer.quantizeUniform(w, new float[w.length], 0, w.length, 3, 4, new float[1])).getMessage());
     }
+
+    /** The fast step quantizes a chunk at a time (scales, then apply): it must write exactly quantize's values. */
+    @Test
+    void scalesAppliedChunkByChunkAreBitIdenticalToQuantize() {
+        Random rng = new Random(17);
+        // 3 × 7,000 values (a range from 7: full 256-value lanes, 16,384-value groups, tails, blocks that do not start
+        // on a lane boundary) with 100 zeros; a subnormal tensor (the plain ternary loop); an all-zero one
+        float[] w = new float[3 * 7000];
+        for (int i = 0; i < w.length; i++) w[i] = (float) rng.nextGaussian() * 0.05f * (1 + i / 7000);
+        for (int i = 7000; i < 7100; i++) w[i] = 0f;
+        float[] tiny = new float[600];
+        for (int i = 0; i < tiny.length; i++) tiny[i] = (float) rng.nextGaussian() * 1e-40f;
+        for (float[] x : new float[][]{w, tiny, new float[512]})
+            for (int bits = 1; bits <= 8; bits++)
+                for (int channels : new int[]{1, 3}) {
+                    int from = x == w ? 7 : 0, to = from + (x.length - from) / channels * channels;
+                    float[] expected = new float[x.length];
+                    Quantizer.quantize(x, expected, from, to, channels, bits);
+                    Quantizer.Scales s = Quantizer.scales(x, from, to, channels, bits);
+                    float[] buf = new float[700];
+                    for (int p = 0; p < to - from; ) {
+                        int n = Math.min(to - from - p, 1 + rng.nextInt(600));
+                        System.arraycopy(x, from + p, buf, 5, n);
+                        Quantizer.apply(s, buf, 5, n, p);
+                        for (int i = 0; i < n; i++)
+                            assertEquals(Float.floatToIntBits(expected[from + p + i]), Float.floatToIntBits(buf[5 + i]),
+                                    bits + " bits, " + channels + " channel(s), position " + (p + i));
+                        p += n;
+                    }
+                }
+        Quantizer.Scales s = Quantizer.scales(w, 0, 300, 1, 2);
+        assertEquals("piece of 10 values at 0 (tensor position 295) does not fit an array of 10 and a tensor of 300",
+                assertThrows(IllegalArgumentException.class, () -> Quantizer.apply(s, new float[10], 0, 10, 295)).getMessage());
+        assertEquals("bits is 32, but scales exist for 1..8",
+                assertThrows(IllegalArgumentException.class, () -> Quantizer.scales(w, 0, 300, 1, 32)).getMessage());
+    }
+
+    /** The vectorised reductions against plain double loops: Σ|W| and max|W| (exact), ternary's α. */
+    @Test
+    void reductionsAgreeWithPlainLoops() {
+        Random rng = new Random(23);
+        for (int n : new int[]{1, 255, 256, 257, 16384, 16385, 70_000}) {
+            float[] w = new float[n];
+            for (int i = 0; i < n; i++) w[i] = (float) rng.nextGaussian();
+            double sum = 0;
+            float max = 0;
+            for (float v : w) { sum += Math.abs(v); max = Math.max(max, Math.abs(v)); }
+            float[] bin = Quantizer.quantize(w, 1, 1);
+            assertEquals(sum / n, Math.abs(bin[0]), 1e-6 * sum / n, "mean|W| of " + n);
+            float[] q8 = Quantizer.quantize(w, 1, 8);
+            float top = 0;
+            for (float v : q8) top = Math.max(top, Math.abs(v));
+            assertEquals(max, top, max * 1e-6f, "max|W| is a level of the 8-bit grid, " + n + " values");
+            float delta = (float) (0.7 * sum / n);
+            double kept = 0;
+            int count = 0;
+            for (float v : w) if (Math.abs(v) > delta) { kept += Math.abs(v); count++; }
+            float[] t = Quantizer.quantize(w, 1, 2);
+            float alpha = 0;
+            int nonzero = 0;
+            for (float v : t) if (v != 0) { alpha = Math.abs(v); nonzero++; }
+            assertEquals(count, nonzero, "weights kept of " + n);
+            if (count > 0) assertEquals(kept / count, alpha, 1e-6 * kept / count, "alpha of " + n);
+        }
+        float[] nan = gaussian(1000, 4);
+        nan[500] = Float.NaN;
+        float[] q = Quantizer.quantize(nan, 1, 4);
+        assertTrue(Float.isNaN(q[500]) && !Float.isNaN(q[499]), "a NaN weight stays NaN, the others are quantized on the other weights' max");
+    }
 }

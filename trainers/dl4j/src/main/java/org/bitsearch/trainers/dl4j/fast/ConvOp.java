@@ -20,7 +20,7 @@ final class ConvOp implements FastLayer {
     private final ActivationStep act;
 
     ConvOp(Slot in, Slot out, int c, int h, int w, int o, int kh, int kw, int wOffset, int bOffset,
-           QuantizedWeightNoise noise, QuantizedActivation act, float[] scratch) {
+           QuantizedWeightNoise noise, QuantizedActivation act) {
         this.in = in;
         this.out = out;
         this.c = c;
@@ -34,7 +34,7 @@ final class ConvOp implements FastLayer {
         this.wOffset = wOffset;
         this.bOffset = bOffset;
         int k = c * kh * kw, np = in.maxBatch * oh * ow;
-        this.weights = new WeightPrep(noise, wOffset, o * k, o, scratch);
+        this.weights = new WeightPrep(noise, wOffset, o * k, o);
         this.col = new NativeFloats(k * np);
         this.z = new NativeFloats(o * np);
         this.dz = new NativeFloats(o * np);

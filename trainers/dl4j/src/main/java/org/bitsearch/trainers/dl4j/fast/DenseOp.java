@@ -23,14 +23,14 @@ class DenseOp implements FastLayer {
     /** The output's activation quantization, or null. */
     private final ActivationStep act;
 
-    DenseOp(Slot in, Slot out, int wOffset, int bOffset, QuantizedWeightNoise noise, QuantizedActivation act, float[] scratch) {
+    DenseOp(Slot in, Slot out, int wOffset, int bOffset, QuantizedWeightNoise noise, QuantizedActivation act) {
         this.in = in;
         this.out = out;
         this.nIn = in.size;
         this.nOut = out.size;
         this.wOffset = wOffset;
         this.bOffset = bOffset;
-        this.weights = new WeightPrep(noise, wOffset, nIn * nOut, nOut, scratch);
+        this.weights = new WeightPrep(noise, wOffset, nIn * nOut, nOut);
         this.dz = new NativeFloats(nOut * in.maxBatch);
         this.dw = new NativeFloats(nIn * nOut);
         this.ones = new NativeFloats(in.maxBatch);

@@ -66,7 +66,6 @@ public final class FastStep implements AutoCloseable {
         this.input = new Slot(features, maxBatch);
         this.inputBytes = new BytePointer(input.valueTarget());
         this.layers = new ArrayList<>();
-        float[] scratch = new float[n];
         Slot prev = input;
         SoftmaxOutputOp out = null;
         for (FastPlan.LayerSpec spec : plan.layers()) {
@@ -74,11 +73,11 @@ public final class FastStep implements AutoCloseable {
             slots.add(next);
             FastLayer op;
             if (spec instanceof FastPlan.Dense d && d.output())
-                op = out = new SoftmaxOutputOp(prev, next, d.wOffset(), d.bOffset(), d.noise(), d.clip(), scratch);
+                op = out = new SoftmaxOutputOp(prev, next, d.wOffset(), d.bOffset(), d.noise(), d.clip());
             else if (spec instanceof FastPlan.Dense d)
-                op = new DenseOp(prev, next, d.wOffset(), d.bOffset(), d.noise(), d.act(), scratch);
+                op = new DenseOp(prev, next, d.wOffset(), d.bOffset(), d.noise(), d.act());
             else if (spec instanceof FastPlan.Conv c)
-                op = new ConvOp(prev, next, c.c(), c.h(), c.w(), c.o(), c.kh(), c.kw(), c.wOffset(), c.bOffset(), c.noise(), c.act(), scratch);
+                op = new ConvOp(prev, next, c.c(), c.h(), c.w(), c.o(), c.kh(), c.kw(), c.wOffset(), c.bOffset(), c.noise(), c.act());
             else if (spec instanceof FastPlan.Pool p)
                 op = new MaxPoolOp(prev, next, p.c(), p.h(), p.w(), p.k());
             else

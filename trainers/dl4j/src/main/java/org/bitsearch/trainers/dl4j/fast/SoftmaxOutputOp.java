@@ -12,8 +12,8 @@ final class SoftmaxOutputOp extends DenseOp {
     private int[] labels;
     private double loss;
 
-    SoftmaxOutputOp(Slot in, Slot out, int wOffset, int bOffset, QuantizedWeightNoise noise, double clip, float[] scratch) {
-        super(in, out, wOffset, bOffset, noise, null, scratch);
+    SoftmaxOutputOp(Slot in, Slot out, int wOffset, int bOffset, QuantizedWeightNoise noise, double clip) {
+        super(in, out, wOffset, bOffset, noise, null);
         this.clip = clip;
     }
 

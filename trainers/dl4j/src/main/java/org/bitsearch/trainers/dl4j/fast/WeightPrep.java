@@ -2,38 +2,40 @@ package org.bitsearch.trainers.dl4j.fast;
 
 import org.bitsearch.trainers.dl4j.quant.QuantizedWeightNoise;
 import org.bitsearch.trainers.dl4j.quant.Quantizer;
-import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
  * The weights a layer's products use in one training step: W itself, or Q(W) with the layer's
  * {@link QuantizedWeightNoise#getTrainBits() training bits} (straight-through estimator: the gradient computed
- * with Q(W) is applied to W), computed by the same {@link Quantizer} call and channel blocks as the DL4J noise.
+ * with Q(W) is applied to W), computed by the same {@link Quantizer} functions and channel blocks as the DL4J noise
+ * (bit-identical: {@link Quantizer#scales} and {@link Quantizer#apply} are {@code quantize} split in two).
+ *
+ * <p>Q(W) goes to the native operand a chunk at a time: the scales come from one pass over W, then each chunk of
+ * {@value #CHUNK} values is copied into a small Java buffer, quantized there in place and copied to native memory
+ * while it is still in the cache. Measured on the MLP, that is one read of W fewer and no write of a tensor-sized
+ * Java array compared with quantizing the whole tensor first; the k-bit grid's max|W| is Quantizer's vectorised
+ * maximum (exact, as the noise's).
  */
 final class WeightPrep implements AutoCloseable {
+    /** Values per chunk: 16 KiB, so the chunk stays in the L1 cache between the quantizer and the copy. */
+    static final int CHUNK = 4096;
     private final QuantizedWeightNoise noise;
     private final int offset, length, channels;
-    private final float[] scratch;
+    private final float[] chunk;
     final NativeFloats weights;
 
     /**
      * @param offset   start of W in the flat parameter array
      * @param length   values of W
      * @param channels output channels (contiguous blocks of W in DL4J's layout)
-     * @param scratch  an array as long as the flat parameters, shared by the layers of a step: Q(W) is written at
-     *                 W's own positions (loops index every array alike, which the JIT needs to vectorise them)
      */
-    WeightPrep(QuantizedWeightNoise noise, int offset, int length, int channels, float[] scratch) {
+    WeightPrep(QuantizedWeightNoise noise, int offset, int length, int channels) {
         this.noise = noise;
         this.offset = offset;
         this.length = length;
         this.channels = channels;
-        this.scratch = scratch;
+        this.chunk = new float[Math.min(CHUNK, length)];
         this.weights = new NativeFloats(length);
-        this.maxAbs = new float[channels];
     }
-
-    /** max|W| per channel block of the current step (k = 3..8). */
-    private final float[] maxAbs;
 
     /** The training bits of the next step: 32 when the layer has no quantizing noise. */
     int trainBits() { return noise == null ? 32 : noise.getTrainBits(); }
@@ -43,22 +45,16 @@ final class WeightPrep implements AutoCloseable {
         int bits = trainBits();
         if (bits == 32) {
             weights.put(params, offset, length);
-        } else if (bits >= 3) {
-            // max|W| per channel by OpenBLAS isamax on a native copy of W (vectorised; the Java loop is a scalar
-            // reduction that cost more than the copy): the exact maximum, so Q(W) is bit-identical to the noise's
-            int ch = noise.isPerChannel() ? channels : 1, block = length / ch;
-            weights.put(params, offset, length);
-            for (int c = 0; c < ch; c++) {
-                long k = openblas_nolapack.cblas_isamax(block, weights.pointer.position((long) c * block), 1);
-                maxAbs[c] = k >= 0 && k < block ? Math.abs(params[offset + c * block + (int) k]) : Float.NaN;
-            }
-            weights.pointer.position(0);
-            Quantizer.quantizeUniform(params, scratch, offset, offset + length, ch, bits, maxAbs);
-            weights.put(scratch, offset, length);
-        } else {
-            Quantizer.quantize(params, scratch, offset, offset + length, noise.isPerChannel() ? channels : 1, bits);
-            weights.put(scratch, offset, length);
+            return bits;
         }
+        Quantizer.Scales scales = Quantizer.scales(params, offset, offset + length, noise.isPerChannel() ? channels : 1, bits);
+        for (int i = 0; i < length; i += CHUNK) {
+            int n = Math.min(CHUNK, length - i);
+            System.arraycopy(params, offset + i, chunk, 0, n);
+            Quantizer.apply(scales, chunk, 0, n, i);
+            weights.pointer.position(i).put(chunk, 0, n);
+        }
+        weights.pointer.position(0);
         return bits;
     }
 
