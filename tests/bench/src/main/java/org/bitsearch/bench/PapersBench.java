@@ -27,6 +27,7 @@ import org.bitsearch.trainers.sim.SimulatedTrainerConfig;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -35,7 +36,6 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.bitsearch.trainers.dl4j.quant.TransformConfig;
 import org.bitsearch.trainers.dl4j.factor.FactorizationConfig;
-import org.bitsearch.search.trial.Candidate;
 import java.util.Map;
 
 /**
@@ -43,7 +43,8 @@ import java.util.Map;
  * same bit-widths and epochs, several seeds, mean ± standard deviation, printed as Markdown rows. Small subsets of
  * Fashion-MNIST, one native thread: the machine is shared.
  * <pre>  OMP_NUM_THREADS=1 java -cp orchestrator/target/bitsearch.jar:tests/bench/target/bitsearch-bench.jar org.bitsearch.bench.PapersBench ../shared/datasets/fashion-mnist [seeds] [only]</pre>
- * {@code only} (optional) runs one group of rows: samplers, qaf, qafcombos, progressive, sensitivity, cpq or bitat.
+ * {@code only} (optional) runs one group of rows: samplers, samplersdl4j, pruning, qaf, qafcombos, progressive,
+ * sensitivity, cpq or bitat.
  */
 public final class PapersBench {
     private PapersBench() {}
@@ -51,7 +52,7 @@ public final class PapersBench {
     static final List<Integer> HIDDEN = List.of(64, 32);
     static final int TRAIN = 3000, VALIDATION = 1000, EPOCHS = 4;
     /** CPQ's bit regulariser weights λ of the learned-bits rows (system property bench.cpqLambdas). */
-    static final List<Double> LAMBDAS = java.util.Arrays.stream(System.getProperty("bench.cpqLambdas", "0.3,1,3").split(","))
+    static final List<Double> LAMBDAS = Arrays.stream(System.getProperty("bench.cpqLambdas", "0.3,1,3").split(","))
             .map(Double::parseDouble).toList();
 
     public static void main(String[] args) throws Exception {
@@ -61,6 +62,8 @@ public final class PapersBench {
         System.out.println("| --- | --- | --- | --- | --- |");
         String only = args.length > 2 ? args[2] : "";
         if (only.isEmpty() || only.equals("samplers")) samplers(seeds * 2);
+        if (only.isEmpty() || only.equals("samplersdl4j")) samplersDl4j(data, seeds);
+        if (only.isEmpty() || only.equals("pruning")) progressivePruning(data, seeds);
         if (only.isEmpty() || only.equals("qaf")) {
             qaf(seeds);
             qafNetwork(data, seeds);
@@ -149,16 +152,86 @@ public final class PapersBench {
     }
 
     static double hv(Trainer trainer, BitAllocationSpace bits, SamplerConfig sampler, long seed) throws Exception {
+        return hv(trainer, bits, sampler, seed, 24, 4);
+    }
+
+    /** Hypervolume after {@code trials} sequential trials of {@code epochs} epochs each (no pruning). */
+    static double hv(Trainer trainer, BitAllocationSpace bits, SamplerConfig sampler, long seed, int trials, int epochs) throws Exception {
         SearchSpace space = new SearchSpace(List.of(new Dimension.LogFloatRange("learningRate", 3e-4, 1e-2)), bits);
-        SearchEngine engine = new SearchEngine(SearchSettings.of(space, sampler, new PrunerConfig.None(), 1000 + seed, 24, 1, 4));
+        SearchEngine engine = new SearchEngine(SearchSettings.of(space, sampler, new PrunerConfig.None(), 1000 + seed, trials, 1, epochs));
         while (!engine.isDone()) {
             var p = engine.ask().orElseThrow();
-            try (TrainingRun run = trainer.open(new org.bitsearch.search.trainer.TrialContext(p.number(), p.candidate(), p.seed(), 4, Optional.empty(), "cpu:0"))) {
-                for (int e = 0; e < 4; e++) engine.report(p.number(), run.trainEpoch());
+            try (TrainingRun run = trainer.open(new TrialContext(p.number(), p.candidate(), p.seed(), epochs, Optional.empty(), "cpu:0"))) {
+                for (int e = 0; e < epochs; e++) engine.report(p.number(), run.trainEpoch());
             }
             engine.finish(p.number(), TrialState.COMPLETED);
         }
         return engine.hypervolume();
+    }
+
+    /**
+     * The same sampler comparison with the real DL4J trainer on Fashion-MNIST (issue 15 item 2's bench on real data):
+     * the sensitivity sampler on the trainer's own Hessian-trace table (HAWQ-V2, measured once, its cost reported
+     * apart) against NSGA-II and random, and Chu's depth prior 0.8 against none, each search {@code trials} trials of
+     * {@code epochs} epochs, no pruning, the same seeds.
+     */
+    static void samplersDl4j(Path data, int seeds) throws Exception {
+        int trials = 16, epochs = 3;
+        Dl4jTrainer t = new Dl4jTrainer(config(data).withSensitivity(SensitivityConfig.DEFAULT.withMode("hessian")));
+        BitAllocationSpace bits = new BitAllocationSpace(t.layers(), List.of(1, 2, 4, 8), false, OptionalInt.empty(), OptionalInt.empty(), Optional.empty());
+        long t0 = System.nanoTime();
+        LayerSensitivity table = t.sensitivity(List.of(1, 2, 4, 8));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        List<Double> random = new ArrayList<>(), nsga = new ArrayList<>(), sens = new ArrayList<>(), prior = new ArrayList<>();
+        for (int s = 0; s < seeds; s++) {
+            random.add(hv(t, bits, new SamplerConfig.Random(), s, trials, epochs));
+            nsga.add(hv(t, bits, new SamplerConfig.Nsga2(6, 0.2, 0.9), s, trials, epochs));
+            sens.add(hv(t, bits, new SamplerConfig.Sensitivity(6, 0.2, () -> table), s, trials, epochs));
+            prior.add(hv(t, bits.withDepthPrior(0.8), new SamplerConfig.Random(), s, trials, epochs));
+        }
+        String setup = String.format(Locale.ROOT, "DL4J MLP 784-64-32-10 on %d/%d samples, bits {1,2,4,8}, learning rate searched, %d trials x %d epochs,"
+                + " no pruning, hypervolume, %d seeds", TRAIN, VALIDATION, trials, epochs, seeds);
+        row("sensitivity sampler (hessian table, " + String.format(Locale.ROOT, "%.0f s", seconds) + ") vs NSGA-II", setup, nsga, sens, 4);
+        row("sensitivity sampler vs random", setup, random, sens, 4);
+        row("depthPrior 0.8 vs 0 (Chu 2019), random sampler", setup, random, prior, 4);
+    }
+
+    /**
+     * Issue 15 item 4: Pareto-ASHA over progressive trials judged from the first epoch (before, while some layers have
+     * never trained quantized) against judged only from the trainer's fully quantized epoch F (ScheduleAwarePruner),
+     * same sampler, seeds and trials; hypervolume and the epochs the search trained.
+     */
+    static void progressivePruning(Path data, int seeds) throws Exception {
+        int trials = 20, maxEpochs = 5;
+        Dl4jTrainer t = new Dl4jTrainer(config(data).withSchedule(new ScheduleConfig("progressive", "forward", 1)));
+        int judgeFrom = t.fullyQuantizedEpoch();
+        BitAllocationSpace bits = new BitAllocationSpace(t.layers(), List.of(1, 2, 4, 8), false, OptionalInt.empty(), OptionalInt.empty(), Optional.empty());
+        SearchSpace space = new SearchSpace(List.of(new Dimension.LogFloatRange("learningRate", 3e-4, 1e-2)), bits);
+        PrunerConfig asha = new PrunerConfig.Asha(1, maxEpochs, 2, 0, true);
+        List<Double> hvEarly = new ArrayList<>(), hvAware = new ArrayList<>(), epEarly = new ArrayList<>(), epAware = new ArrayList<>();
+        List<Double> hvLonger = new ArrayList<>(), epLonger = new ArrayList<>();
+        for (int s = 0; s < seeds; s++) {
+            SearchSettings settings = SearchSettings.of(space, new SamplerConfig.Random(), asha, 2000 + s, trials, 1, maxEpochs);
+            SequentialSearch.Outcome early = SequentialSearch.run(settings, t, null);
+            SequentialSearch.Outcome aware = SequentialSearch.run(settings.withJudgeFromEpoch(judgeFrom), t, null);
+            // judged from epoch 1 with twice the trials: about the epochs the schedule-aware search trains
+            SequentialSearch.Outcome longer = SequentialSearch.run(SearchSettings.of(space, new SamplerConfig.Random(), asha, 2000 + s,
+                    2 * trials, 1, maxEpochs), t, null);
+            hvEarly.add(early.hypervolume());
+            hvAware.add(aware.hypervolume());
+            hvLonger.add(longer.hypervolume());
+            epEarly.add((double) early.epochs());
+            epAware.add((double) aware.epochs());
+            epLonger.add((double) longer.epochs());
+        }
+        String setup = "DL4J MLP 784-64-32-10 on " + TRAIN + "/" + VALIDATION + " samples, progressive forward (every layer quantized from epoch "
+                + judgeFrom + "), bits {1,2,4,8} and learning rate, random sampler, " + trials + " trials, Pareto-ASHA r 1 R " + maxEpochs
+                + " η 2, " + seeds + " seeds";
+        row("Pareto-ASHA judging from epoch " + judgeFrom + " vs from epoch 1, hypervolume", setup, hvEarly, hvAware, 4);
+        row("Pareto-ASHA judging from epoch " + judgeFrom + " vs from epoch 1, epochs trained", "as above", epEarly, epAware, 1);
+        row("Pareto-ASHA judging from epoch " + judgeFrom + " vs from epoch 1 with " + 2 * trials + " trials, hypervolume", "as above, the baseline with twice the trials",
+                hvLonger, hvAware, 4);
+        row("Pareto-ASHA judging from epoch " + judgeFrom + " vs from epoch 1 with " + 2 * trials + " trials, epochs trained", "as above", epLonger, epAware, 1);
     }
 
     /** Relative reconstruction error ‖W − AB‖²/‖W‖² of 4-bit rank-8 factors of 128x64 low-rank-plus-noise matrices. */

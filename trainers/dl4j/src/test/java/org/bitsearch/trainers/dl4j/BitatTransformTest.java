@@ -91,8 +91,15 @@ class BitatTransformTest {
         }
     }
 
+    /**
+     * On trained Fashion-MNIST layers (one epoch), the paper's property that the importance weighting lowers the
+     * layer's output error: against the same basis and the same importance groups with the weighting removed
+     * (importance replaced by a flat vector in the same order, so the groups are unchanged), at 1, 2 and 4 bits. Against
+     * plain quantization (no transform) it wins only at 4 bits here: at 1 and 2 bits plain is lower on these layers
+     * (printed, README "BiTAT"), which is this implementation's measured limitation, so it is asserted at 4 bits only.
+     */
     @Test
-    void onATrainedFashionMnistLayerTheOutputErrorIsLowerThanPlainQuantization() throws Exception {
+    void onTrainedFashionMnistLayersTheImportanceWeightingLowersTheOutputError() throws Exception {
         Dl4jTrainer trainer = new Dl4jTrainer(TestData.small(1000).withValidationSize(300));
         try (var run = (Dl4jTrainingRun) trainer.open(TestData.context(List.of(32, 32, 32), 5, Optional.empty()))) {
             run.trainEpoch();
@@ -104,13 +111,30 @@ class BitatTransformTest {
                 INDArray in = layer == 0 ? x : net.feedForwardToLayer(layer - 1, x, false).get(layer);
                 INDArray w = net.getLayer(layer).getParam("W").dup();
                 BitatTransform t = BitatTransform.fromInputs(in);
+                BitatTransform unweighted = BitatTransform.of(t.basis(), flatInTheSameOrder(t.importance()));
                 for (int bits : List.of(1, 2, 4)) {
                     double plain = outputError(in, w, QuantizedWeightNoise.quantize(w, bits, false));
                     double bitat = outputError(in, w, t.quantize(w, bits));
-                    System.out.printf("trained layer %d, %d bits: relative output error plain %.4f, bitat %.4f%n", layer, bits, plain, bitat);
+                    double flat = outputError(in, w, unweighted.quantize(w, bits));
+                    System.out.printf("trained layer %d, %d bits: relative output error plain %.4f, same groups unweighted %.4f, bitat %.4f%n",
+                            layer, bits, plain, flat, bitat);
+                    assertTrue(bitat < flat, "layer " + layer + ", " + bits + " bits: the importance weighting must lower the output error: "
+                            + bitat + " vs " + flat + " without it");
+                    if (bits == 4) assertTrue(bitat < plain, "layer " + layer + ", 4 bits: bitat " + bitat + " vs plain " + plain);
                 }
             }
         }
+    }
+
+    /** Importances 1 + 1e-6·rank: the same descending order (so the same groups), but no weighting to speak of. */
+    private static float[] flatInTheSameOrder(float[] s) {
+        Integer[] order = new Integer[s.length];
+        for (int i = 0; i < s.length; i++) order[i] = i;
+        // ascending, ties by descending index: reversed, exactly the descending stable order the transform groups by
+        Arrays.sort(order, (a, b) -> s[a] != s[b] ? Float.compare(s[a], s[b]) : Integer.compare(b, a));
+        float[] out = new float[s.length];
+        for (int r = 0; r < s.length; r++) out[order[r]] = 1f + 1e-6f * r;
+        return out;
     }
 
     @Test

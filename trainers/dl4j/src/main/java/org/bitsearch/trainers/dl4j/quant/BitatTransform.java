@@ -1,5 +1,6 @@
 package org.bitsearch.trainers.dl4j.quant;
 
+import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,7 +42,7 @@ public final class BitatTransform {
      * eigenvalues of xᵀx / N (double precision, LAPACK's symmetric solver).
      */
     public static BitatTransform fromInputs(INDArray x) {
-        if (x.rank() != 2 || x.rows() < 1) throw new IllegalArgumentException("inputs must be a non-empty [N, d] matrix, but have shape " + java.util.Arrays.toString(x.shape()));
+        if (x.rank() != 2 || x.rows() < 1) throw new IllegalArgumentException("inputs must be a non-empty [N, d] matrix, but have shape " + Arrays.toString(x.shape()));
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             INDArray xd = x.castTo(DataType.DOUBLE);
             INDArray c = xd.transpose().mmul(xd).divi(x.rows()).dup('f');
@@ -76,7 +77,7 @@ public final class BitatTransform {
     /** U Q(Uᵀ W) for dense weights {@code w} of shape [d, n]; a new detached array of w's type. */
     public INDArray quantize(INDArray w, int bits) {
         if (w.rank() != 2 || w.rows() != d)
-            throw new IllegalArgumentException("weights have shape " + java.util.Arrays.toString(w.shape()) + ", but the transform has " + d + " inputs");
+            throw new IllegalArgumentException("weights have shape " + Arrays.toString(w.shape()) + ", but the transform has " + d + " inputs");
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             int n = (int) w.columns();
             INDArray v = basisT.mmul(w.castTo(DataType.FLOAT)).dup('c');
@@ -99,7 +100,7 @@ public final class BitatTransform {
     /** See {@link Factors}; {@code bits} 1..8, {@code w} of shape [d, n]. */
     public Factors factors(INDArray w, int bits) {
         if (w.rank() != 2 || w.rows() != d)
-            throw new IllegalArgumentException("weights have shape " + java.util.Arrays.toString(w.shape()) + ", but the transform has " + d + " inputs");
+            throw new IllegalArgumentException("weights have shape " + Arrays.toString(w.shape()) + ", but the transform has " + d + " inputs");
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             int n = (int) w.columns();
             float[] values = basisT.mmul(w.castTo(DataType.FLOAT)).dup('c').data().asFloat();
@@ -133,7 +134,7 @@ public final class BitatTransform {
     void quantizeGrouped(float[] v, int rows, int cols, int bits, double[] rowScale) {
         Integer[] order = new Integer[rows];
         for (int i = 0; i < rows; i++) order[i] = i;
-        java.util.Arrays.sort(order, (a, b) -> Float.compare(importance[b], importance[a]));
+        Arrays.sort(order, (a, b) -> Float.compare(importance[b], importance[a]));
         for (int from = 0, size = 1; from < rows; from += size, size *= 2) {
             int to = Math.min(rows, from + size);
             if (rows - to < size * 2) to = rows; // the last group takes the rest
