@@ -181,11 +181,13 @@ class UserModelAndDataFormatsSearchTest {
         float[] x = new float[200 * 3072];
         for (int r = 0; r < 200; r++)
             for (int i = 0; i < 3072; i++) x[r * 3072 + i] = (testBatch[r * 3073 + 1 + i] & 0xFF) / 255f;
-        INDArray scores = ModelSerializer.restoreMultiLayerNetwork(s.plainModels().get(0).toFile(), false)
-                .output(Nd4j.create(x, new long[]{200, 3072}, 'c'));
-        int correct = 0;
-        for (int r = 0; r < 200; r++) if (scores.getRow(r).argMax().getInt(0) == (testBatch[r * 3073] & 0xFF)) correct++;
-        assertEquals(s.frontTest().get(0), correct / 200.0, 1e-9, "the exported model's test accuracy is the reported one");
+        for (int p = 0; p < s.plainModels().size(); p++) {
+            INDArray scores = ModelSerializer.restoreMultiLayerNetwork(s.plainModels().get(p).toFile(), false)
+                    .output(Nd4j.create(x, new long[]{200, 3072}, 'c'));
+            int correct = 0;
+            for (int r = 0; r < 200; r++) if (scores.getRow(r).argMax().getInt(0) == (testBatch[r * 3073] & 0xFF)) correct++;
+            assertEquals(s.frontTest().get(p), correct / 200.0, 1e-9, "the exported model's test accuracy is the reported one");
+        }
     }
 
     @Test
@@ -384,7 +386,8 @@ class UserModelAndDataFormatsSearchTest {
         return dir;
     }
 
-    /** {@code n} CIFAR-10 records (label byte + 3x1024 pixel bytes): class k brightens rows 3k..3k+2 of every channel. */
+    /** {@code n} CIFAR-10 records (label byte + 3x1024 pixel bytes): class k brightens rows 3k..3k+2 of every channel
+     * (a band in strong noise: the MLP learns it, but not perfectly, in two epochs). */
     private static byte[] cifar(int n, Random rng) {
         byte[] b = new byte[n * 3073];
         for (int r = 0; r < n; r++) {
@@ -393,7 +396,7 @@ class UserModelAndDataFormatsSearchTest {
             for (int c = 0; c < 3; c++)
                 for (int y = 0; y < 32; y++)
                     for (int x = 0; x < 32; x++) {
-                        int v = (y / 3 == k ? 200 : 40) + (int) (rng.nextGaussian() * 30);
+                        int v = (y / 3 == k ? 150 : 40) + (int) (rng.nextGaussian() * 50);
                         b[off + 1 + c * 1024 + y * 32 + x] = (byte) Math.max(0, Math.min(255, v));
                     }
         }
