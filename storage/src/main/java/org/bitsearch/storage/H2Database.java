@@ -49,25 +49,30 @@ final class H2Database {
     private static final byte[] H2_HEADER = "H:2,".getBytes(StandardCharsets.US_ASCII);
     private static final int POOL_SIZE = 8;
     /**
-     * H2's MVStore writes every commit (WRITE_DELAY=0) as a new chunk and keeps the space of dead chunks for
-     * RETENTION_TIME before reusing it; with a commit per epoch report a fast search grows the file by ~24-45 KB per
-     * report for that long (72.6 MB while 3,000 reports were written within a minute; 10.9 MB after close). A 1 s
-     * retention kept the file at a few MB, but the crash test (H2CrashTest, SIGKILL at random moments) then lost an
-     * acknowledged write in one of two runs (likely: the reused space still held the last fully written version recovery
-     * falls back to). Crash safety comes first, so this is H2's default (45 s); the file's growth while running is
-     * bounded by 45 s worth of writes, not by a size.
+     * H2's RETENTION_TIME: how long the space of a chunk that holds no live page any more is kept, counted from the
+     * chunk's creation, before H2 reuses it. H2's default is 45 s; every commit ({@code WRITE_DELAY=0}) writes a
+     * chunk of ~15 KB, so the file grew by 45 s worth of commits (72.6 MB within a minute of a fast search). Here
+     * it is 0, because {@link H2FileGuard} decides what may be reused instead, by what is safe: after a kill
+     * (the store header names the newest chunk after every commit, and a dead chunk is kept for 32 versions) and
+     * after a power cut (only chunks that died before the previous fsync are reused). H2CrashTest runs its killed
+     * writers with exactly this.
      */
-    static final int RETENTION_MILLIS = 45000;
+    static final int RETENTION_MILLIS = 0;
 
-    /** What {@link #open} hands to the store: the connection that keeps the database open, and the pool. */
-    record Opened(Connection keeper, HikariDataSource pool) {}
+    /**
+     * What {@link #open} hands to the store: the connection that keeps the database open, the pool, and the guard
+     * every write transaction commits through.
+     */
+    record Opened(Connection keeper, HikariDataSource pool, H2FileGuard guard) {}
 
     private final Path dataDir;
     private final SqlErrors errors;
+    private final int retentionMillis;
 
-    private H2Database(Path dataDir) {
+    private H2Database(Path dataDir, int retentionMillis) {
         this.dataDir = dataDir;
         this.errors = new SqlErrors(dataDir);
+        this.retentionMillis = retentionMillis;
     }
 
     /** The absolute, normalised data directory for {@code dataDir}, without touching the disk. */
@@ -81,7 +86,14 @@ final class H2Database {
     }
 
     static Opened open(Path dataDir) {
-        return new H2Database(dataDir).open();
+        return open(dataDir, RETENTION_MILLIS);
+    }
+
+    /** As {@link #open(Path)}, with another retention time (tests use 0 to make H2 reuse space at once). */
+    static Opened open(Path dataDir, int retentionMillis) {
+        if (retentionMillis < 0)
+            throw new StoreException("retentionMillis is " + retentionMillis + ", but must be >= 0");
+        return new H2Database(dataDir, retentionMillis).open();
     }
 
     private Opened open() {
@@ -93,6 +105,7 @@ final class H2Database {
         if (existing) {
             checkHeader(file);
             inspectReadOnly();
+            if (!closedCleanly(file)) settle();
         } else {
             createFresh(file); // comes with the latest schema
         }
@@ -101,7 +114,9 @@ final class H2Database {
         try {
             pool = pool();
             if (existing) migrate(pool);
-            return new Opened(keeper, pool);
+            H2FileGuard guard = H2FileGuard.of(keeper);
+            guard.writeHeader(); // the migration's commits, too, are named by the header from now on
+            return new Opened(keeper, pool, guard);
         } catch (RuntimeException e) {
             if (pool != null) pool.close();
             closeQuietly(keeper, e);
@@ -158,6 +173,40 @@ final class H2Database {
             throw new StoreException("database file " + file + " is not an H2 database (it starts with \""
                     + printable(head, n) + "\"); bitsearch has left it untouched. Move it away or choose another data "
                     + "directory.");
+    }
+
+    /**
+     * Whether H2 closed the file cleanly: its store header (the first block, a line of {@code key:value} pairs)
+     * carries {@code clean:1}. A file that cannot be read that far counts as not clean.
+     */
+    static boolean closedCleanly(Path file) {
+        byte[] block = new byte[4096];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(block, 0, block.length);
+        } catch (IOException e) {
+            return false;
+        }
+        String header = new String(block, 0, n, StandardCharsets.ISO_8859_1);
+        int end = header.indexOf('\n');
+        for (String field : (end < 0 ? header : header.substring(0, end)).split(","))
+            if (field.equals("clean:1")) return true;
+        return false;
+    }
+
+    /**
+     * Opens a database that was not closed cleanly (a killed process) and closes it again, so that H2 recovers it
+     * and writes a clean-shutdown mark. Without this, H2 2.5.252 reuses no dead space for the whole session after
+     * a recovery (a dead chunk that recovery found missing stays first in its queue of chunks to free, which it
+     * never frees), and the file grows by a chunk (~15 KB) per commit until the next clean close. The recovery
+     * is the one any open does; the close is H2's ordinary one.
+     */
+    private void settle() {
+        try (Connection c = connect(url(FILE_BASE, ""), "recover the database in " + dataDir)) {
+            c.isValid(1);
+        } catch (SQLException e) {
+            throw errors.translate("recover the database in " + dataDir, e);
+        }
     }
 
     private static String printable(byte[] bytes, int n) {
@@ -255,7 +304,7 @@ final class H2Database {
      * kept before H2 reuses it.
      */
     private String url(String fileBase, String extra) {
-        return "jdbc:h2:file:" + dataDir.resolve(fileBase) + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE;RETENTION_TIME=" + RETENTION_MILLIS + extra;
+        return "jdbc:h2:file:" + dataDir.resolve(fileBase) + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE;RETENTION_TIME=" + retentionMillis + extra;
     }
 
     private Connection connect(String url, String what) {

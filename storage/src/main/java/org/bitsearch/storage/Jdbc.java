@@ -39,12 +39,19 @@ final class Jdbc {
     @FunctionalInterface
     interface RowMapper<T> { T map(ResultSet rs) throws SQLException; }
 
+    /** How a write transaction is committed (a plain {@code commit()}, or through {@link H2FileGuard#commit}). */
+    @FunctionalInterface
+    interface Committer { void commit(Connection c) throws SQLException; }
+
     private final DataSource dataSource;
     private final SqlErrors errors;
+    private final Committer committer;
 
-    Jdbc(DataSource dataSource, SqlErrors errors) {
+    /** Write transactions are committed by {@code committer}; reads and snapshots by a plain commit. */
+    Jdbc(DataSource dataSource, SqlErrors errors, Committer committer) {
         this.dataSource = dataSource;
         this.errors = errors;
+        this.committer = committer;
     }
 
     /** Runs single-statement reads in auto-commit mode. {@code what} names the operation for error messages. */
@@ -58,22 +65,22 @@ final class Jdbc {
 
     /** Runs several reads in one read-only transaction that sees one consistent snapshot of the database. */
     <T> T snapshot(Supplier<String> what, Work<T> work) {
-        return transaction(what, TRANSACTION_SNAPSHOT, work);
+        return transaction(what, TRANSACTION_SNAPSHOT, Connection::commit, work);
     }
 
     /** Runs a write transaction: committed if {@code work} returns, rolled back if it throws. */
     <T> T write(Supplier<String> what, Work<T> work) {
-        return transaction(what, -1, work);
+        return transaction(what, -1, committer, work);
     }
 
-    /** One transaction at {@code isolation} (-1: the pool's default), committed if {@code work} returns. */
-    private <T> T transaction(Supplier<String> what, int isolation, Work<T> work) {
+    /** One transaction at {@code isolation} (-1: the pool's default), committed by {@code commit} if {@code work} returns. */
+    private <T> T transaction(Supplier<String> what, int isolation, Committer commit, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             if (isolation >= 0) c.setTransactionIsolation(isolation);
             c.setAutoCommit(false);
             try {
                 T result = work.run(new Tx(c));
-                c.commit();
+                commit.commit(c);
                 return result;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);

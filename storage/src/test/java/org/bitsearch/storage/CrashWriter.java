@@ -9,6 +9,7 @@ import org.bitsearch.search.trial.Verdict;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,8 @@ import java.util.SplittableRandom;
  *   F n STATE      trial n finished
  *   P size         front replaced
  * </pre>
+ * The writer opens the store with H2's retention time 0, so that H2 reuses dead space from the first commits on
+ * (see {@link H2FileGuard}: that is when a kill could lose acknowledged commits without the guard).
  * {@code CrashWriter <dataDir> 0 hold} opens the store, prints READY and waits until killed.
  * Everything it writes is a function of (seed, trial number, epoch), so a re-run writes the same values.
  */
@@ -51,7 +54,9 @@ public final class CrashWriter {
         Path dir = Path.of(args[0]);
         long seed = Long.parseLong(args[1]);
         String mode = args[2];
-        H2SearchStore store = H2SearchStore.open(dir);
+        // retention 0: H2 reuses the space of every dead chunk at once, the hardest case for finding the newest
+        // commit after a kill (see H2FileGuard); the store's own retention only delays that reuse
+        H2SearchStore store = H2SearchStore.open(dir, Clock.systemUTC(), 0);
         // warm up the JSON code before READY, so the kills do not cluster in the first createTrial's class loading
         CandidateJson json = new CandidateJson();
         json.normalise(candidate(seed, 0));

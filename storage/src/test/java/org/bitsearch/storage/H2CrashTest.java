@@ -39,35 +39,72 @@ class H2CrashTest {
 
     @Test
     void aSearchKilledAtRandomMomentsStaysConsistentAndLosesNoAcknowledgedWrite() throws Exception {
-        SplittableRandom moments = new SplittableRandom(20_261_122L);
+        Rounds r = killRepeatedly(new SplittableRandom(20_261_122L), KILLS, 1, 0);
+        System.out.printf("crash test: %d kills, %d acknowledged writes, %d finished trials, %d kills interrupted a trial%n",
+                r.kills, r.acknowledged, r.finished.size(), r.withUnfinished);
+        assertTrue(r.finished.size() >= KILLS, "the writer should finish many trials, finished " + r.finished.size());
+        assertTrue(r.withUnfinished >= KILLS / 3, "many kills should interrupt a trial, but only "
+                + r.withUnfinished + " of " + r.kills + " did");
+        assertTrue(r.acknowledged > 0);
+    }
+
+    /**
+     * Long sessions: each writer is killed only after {@link #LONG_SESSION_ACKS} to twice as many acknowledged
+     * writes, so that H2 reuses the space of dead chunks in every session (the file stays far below what as many
+     * appended chunks would take, which the test checks), and the kills land while it does: the case in which,
+     * without {@link H2FileGuard}'s store header after every commit, a kill lost the last acknowledged writes.
+     */
+    @Test
+    void longSessionsThatReuseFileSpaceLoseNoAcknowledgedWriteWhenKilled() throws Exception {
+        Rounds r = killRepeatedly(new SplittableRandom(20_261_202L), LONG_KILLS, LONG_SESSION_ACKS, LONG_SESSION_ACKS);
+        System.out.printf("crash test, long sessions: %d kills, %d acknowledged writes, %d finished trials, "
+                + "largest file %.2f MB%n", r.kills, r.acknowledged, r.finished.size(), r.largestFile / 1048576.0);
+        assertTrue(r.acknowledged >= LONG_KILLS * LONG_SESSION_ACKS, "each session should write many times, but all "
+                + "wrote " + r.acknowledged + " times");
+        // appended without reuse, every commit would add a chunk of at least 4 KB (one block)
+        long appendOnly = 4096L * r.acknowledged;
+        assertTrue(r.largestFile < appendOnly / 4, "the file reached " + r.largestFile + " bytes after "
+                + r.acknowledged + " writes: H2 did not reuse space, so the kills did not test that case");
+    }
+
+    static final int LONG_KILLS = 8;
+    static final int LONG_SESSION_ACKS = 400;
+
+    /** What a series of kills saw. */
+    static final class Rounds {
+        final Map<Integer, Finished> finished = new HashMap<>();
+        int withUnfinished, acknowledged, kills;
+        long largestFile;
+    }
+
+    /**
+     * Starts a writer, waits for {@code minAcks} plus up to {@code spreadAcks} acknowledged writes and a random
+     * moment of up to 600 ms, kills it and verifies the database; {@code minRounds} times, and more (up to
+     * {@link #MAX_KILLS}) until a third of the kills interrupted a trial and {@code minRounds} trials finished.
+     */
+    private Rounds killRepeatedly(SplittableRandom moments, int minRounds, int minAcks, int spreadAcks) throws Exception {
         Path db = dir.resolve("data");
         Path stderr = dir.resolve("child-stderr.log");
         Files.createFile(stderr);
-        Map<Integer, Finished> finished = new HashMap<>();
-        int roundsWithUnfinished = 0;
-        int acknowledged = 0;
-        int kills = 0;
+        Rounds r = new Rounds();
         for (int round = 0; round < MAX_KILLS
-                && (round < KILLS || roundsWithUnfinished < KILLS / 3 || finished.size() < KILLS); round++) {
-            kills++;
+                && (round < minRounds || r.withUnfinished < minRounds / 3 || r.finished.size() < minRounds); round++) {
+            r.kills++;
             ChildProcess child = ChildProcess.start(db, WRITER_SEED, "write", stderr);
             child.awaitReady(120);
-            child.awaitLines(1, 120); // aim at the writing, however slowly this machine starts the child
+            // aim at the writing, however slowly this machine starts the child
+            child.awaitLines(minAcks + (spreadAcks > 0 ? moments.nextInt(spreadAcks) : 0), 300);
             Thread.sleep(moments.nextInt(600));
             assertTrue(child.isAlive(), "the writer died on its own; its stderr:\n" + Files.readString(stderr));
             assertEquals(ChildProcess.SIGKILL_EXIT, child.kill(), "destroyForcibly() must be SIGKILL");
             List<String> acks = child.lines();
-            acknowledged += acks.size();
+            r.acknowledged += acks.size();
+            r.largestFile = Math.max(r.largestFile, Files.size(H2SearchStore.databaseFile(db)));
             try (H2SearchStore store = H2SearchStore.open(db)) {
-                roundsWithUnfinished += verify(store, acks, finished, round) ? 1 : 0;
+                r.withUnfinished += verify(store, acks, r.finished, round) ? 1 : 0;
             }
         }
-        System.out.printf("crash test: %d kills, %d acknowledged writes, %d finished trials, %d kills interrupted a trial%n",
-                kills, acknowledged, finished.size(), roundsWithUnfinished);
-        assertTrue(finished.size() >= KILLS, "the writer should finish many trials, finished " + finished.size());
-        assertTrue(roundsWithUnfinished >= KILLS / 3, "many kills should interrupt a trial, but only "
-                + roundsWithUnfinished + " of " + kills + " did");
-        assertTrue(acknowledged > 0);
+        return r;
     }
 
     /** Checks the database after a kill; returns true if the kill left unfinished trials behind. */

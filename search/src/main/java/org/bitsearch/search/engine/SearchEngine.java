@@ -138,7 +138,8 @@ public final class SearchEngine {
         int number = trials.size();
         if (number >= budget || unfinished >= settings.maxConcurrent()) return Optional.empty();
         long seed = Seeds.trialSeed(settings.seed(), number);
-        ProposalContext ctx = new ProposalContext(number, trialsView, Collections.unmodifiableSet(proposed), Seeds.rng(seed, Seeds.SAMPLER));
+        ProposalContext ctx = new ProposalContext(number, trialsView, Collections.unmodifiableSet(proposed), Seeds.rng(seed, Seeds.SAMPLER),
+                Seeds.designSeed(settings.seed()));
         Optional<Candidate> candidate = sampler.propose(ctx);
         if (candidate.isEmpty()) return Optional.empty();
         TrialRecord t = add(candidate.get());

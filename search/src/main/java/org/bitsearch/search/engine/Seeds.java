@@ -10,6 +10,11 @@ import org.bitsearch.search.rng.SplitMix64;
 public final class Seeds {
     /** Salt of the sampler's generator for a trial's proposal. */
     public static final long SAMPLER = 0x5A3B1E5L;
+    /**
+     * Salt of the search's design seed ({@link #designSeed}): the generator of proposals that span several trials
+     * (NSGA-II's space-filling first generation), shared by every trial of a search.
+     */
+    public static final long DESIGN = 0xD351_6E5L;
 
     private Seeds() {}
 
@@ -18,6 +23,13 @@ public final class Seeds {
         if (number < 0) throw new IllegalArgumentException("number is " + number + ", but must be >= 0");
         return SplitMix64.mix(SplitMix64.mix(searchSeed) + 0x9E3779B97F4A7C15L * (number + 1L));
     }
+
+    /**
+     * The design seed of a search seeded with {@code searchSeed}: a function of the search seed alone, the same for
+     * every trial, so a design laid out over several trials (NSGA-II's first generation) is the same whichever trial
+     * asks first, in this process or a resumed one.
+     */
+    public static long designSeed(long searchSeed) { return derive(SplitMix64.mix(searchSeed), DESIGN); }
 
     /** A seed for one purpose ({@code salt}) derived from {@code seed}. */
     public static long derive(long seed, long salt) {

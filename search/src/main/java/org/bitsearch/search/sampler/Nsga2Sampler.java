@@ -25,7 +25,15 @@ import java.util.Optional;
  * (and, with {@code activationBits}, activation bit allocations: one more gene per layer, crossed, mutated and
  * repaired like the weight bits) together, written for the asynchronous ask/tell setting:
  * <ul>
- *   <li>Trial t belongs to generation ⌊t / N⌋ (N = populationSize). Generation 0 is uniform random.</li>
+ *   <li>Trial t belongs to generation ⌊t / N⌋ (N = populationSize). Generation 0 is a space-filling design
+ *   ({@link SpaceFillingDesign}, from the search's design seed {@link ProposalContext#designSeed()}): per layer each
+ *   allowed bit-width equally often (following the depth prior's marginal when {@code bits.depthPrior} > 0), each
+ *   numeric hyperparameter one draw per 1/N stratum, each column shuffled on its own, every row feasible (pins,
+ *   non-increasing widths, the size budget by repair). Trial t of generation 0 is row t, so the generation is the
+ *   same whichever trials ask first or after a resume; a row equal to an earlier candidate (a space too small for
+ *   N distinct rows) is replaced by a random draw from the trial's generator. Independent uniform draws, as
+ *   before, can leave a width of a layer out of the whole first generation, and with it the region of the front
+ *   that needs it: NSGA-II's parents are then drawn from the rest.</li>
  *   <li>A trial of generation g >= 1 is proposed only once every trial of generations &lt; g has finished;
  *   until then {@link #propose} returns empty (the engine's {@code ask()} waits). So the parents of a generation
  *   are fixed by the history alone, however the trials interleaved in time.</li>
@@ -56,6 +64,8 @@ public final class Nsga2Sampler implements Sampler {
     private int cachedGeneration = -1;
     private int finishedPrefix; // trials 0 .. finishedPrefix-1 are all finished (finished states never change)
     private List<Parent> cachedPool = List.of();
+    private List<Candidate> design;   // generation 0, made on its first proposal
+    private long designSeed;
 
     record Parent(TrialRecord trial, int rank, double crowding) {}
 
@@ -70,7 +80,7 @@ public final class Nsga2Sampler implements Sampler {
     @Override public Optional<Candidate> propose(ProposalContext ctx) {
         int n = config.populationSize();
         int generation = ctx.number() / n;
-        if (generation == 0) return random.propose(ctx);
+        if (generation == 0) return Optional.of(firstGeneration(ctx));
         int previous = generation * n;
         while (finishedPrefix < ctx.trials().size() && ctx.trials().get(finishedPrefix).state().isFinished()) finishedPrefix++;
         if (finishedPrefix < previous) return Optional.empty();
@@ -82,6 +92,16 @@ public final class Nsga2Sampler implements Sampler {
             if (!ctx.isDuplicate(child)) return Optional.of(child);
         }
         return random.propose(ctx);
+    }
+
+    /** Row {@code ctx.number()} of the first generation's design, or a random draw if it was proposed before. */
+    private Candidate firstGeneration(ProposalContext ctx) {
+        if (design == null || designSeed != ctx.designSeed()) {
+            design = SpaceFillingDesign.of(space, config.populationSize(), ctx.designSeed());
+            designSeed = ctx.designSeed();
+        }
+        Candidate row = design.get(ctx.number());
+        return ctx.isDuplicate(row) ? random.propose(ctx).orElseThrow() : row;
     }
 
     private List<Parent> pool(int generation, List<TrialRecord> trials) {

@@ -64,7 +64,7 @@ class PrunedObservationsTest {
         int near = 0;
         for (long seed = 0; seed < 20; seed++) {
             TpeSampler tpe = new TpeSampler(SamplerTest.SPACE, config);
-            Candidate c = tpe.propose(new ProposalContext(5, trials, new HashSet<>(), new SplitMix64(seed))).orElseThrow();
+            Candidate c = tpe.propose(new ProposalContext(5, trials, new HashSet<>(), new SplitMix64(seed), seed)).orElseThrow();
             if (Math.abs(Math.log10(c.number("lr", 0)) + 2) < 1) near++;
         }
         assertTrue(near >= 15, near + " of 20 proposals within a decade of the completed trial's lr 1e-2");

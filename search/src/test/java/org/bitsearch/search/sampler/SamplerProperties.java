@@ -6,6 +6,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 import org.bitsearch.search.pruner.PrunerConfig;
 import org.bitsearch.search.engine.SearchEngine;
 import org.bitsearch.search.engine.SearchSettings;
@@ -15,6 +16,7 @@ import org.bitsearch.search.space.BitAllocationSpace;
 import org.bitsearch.search.space.Dimension;
 import org.bitsearch.search.space.QuantLayer;
 import org.bitsearch.search.space.SearchSpace;
+import org.bitsearch.search.trial.Candidate;
 import org.bitsearch.search.trial.EpochMetrics;
 import org.bitsearch.search.trial.TrialState;
 
@@ -42,7 +44,7 @@ class SamplerProperties {
                     OptionalInt pl = last == 0 ? OptionalInt.empty() : OptionalInt.of(last);
                     BitAllocationSpace free = new BitAllocationSpace(layers, a, ni, pf, pl, Optional.empty());
                     Optional<Long> budget = fraction < 0 ? Optional.empty()
-                            : Optional.of(free.smallestSizeBits() + (long) (fraction * (free.fp32Bits() - free.smallestSizeBits())));
+                            : Optional.of(free.smallestSizeBits() + (long) (fraction * Math.max(0, free.fp32Bits() - free.smallestSizeBits())));
                     return new SearchSpace(List.of(new Dimension.LogFloatRange("lr", 1e-4, 1e-1), new Dimension.IntRange("width", 1, 9),
                             new Dimension.Categorical("opt", List.of("adam", "sgd"))),
                             new BitAllocationSpace(layers, a, ni, pf, pl, budget));
@@ -74,5 +76,23 @@ class SamplerProperties {
             }
         }
         assertTrue(e.isDone());
+    }
+
+    /**
+     * NSGA-II's first generation on random spaces and population sizes: every row feasible and inside the space;
+     * without a size budget every free layer has each allowed width ⌊n/k⌋ or ⌈n/k⌉ times (also with non-increasing
+     * widths and pins), and each numeric hyperparameter one value per stratum.
+     */
+    @Property(tries = 200)
+    void theFirstGenerationIsFeasibleBalancedAndStratified(@ForAll("spaces") SearchSpace space,
+                                                           @ForAll @IntRange(min = 1, max = 40) int n, @ForAll long seed) {
+        List<Candidate> rows = SpaceFillingDesign.of(space, n, seed);
+        assertEquals(n, rows.size());
+        for (var c : rows) {
+            assertEquals(Optional.empty(), space.bits().violation(c.bits()), () -> "row " + c);
+            for (Dimension d : space.dimensions()) assertTrue(d.contains(c.params().get(d.name())), () -> d + " " + c);
+        }
+        if (space.bits().maxSizeBits().isEmpty()) SpaceFillingDesignTest.assertBalanced(rows, space.bits(), false, "n " + n);
+        SpaceFillingDesignTest.assertStratified(rows, space.dimensions().get(0), "n " + n);
     }
 }

@@ -219,7 +219,8 @@ final class EndToEndBench {
             if (versions != null) optunaInfo = versions + " (" + python.get() + ", one thread, products through the OpenBLAS bitsearch uses, preloaded"
                     + (ThroughputBench.openBlasForTorch() == null ? ": not found, the system's BLAS" : "") + ")";
             String setup = String.format(Locale.ROOT, "%d trials of at most %d epochs; MLP 784-256-128-10 on %,d training / %,d validation "
-                            + "samples of Fashion-MNIST (split seed 0, the same samples for every driver); NSGA-II population %d; learning rate "
+                            + "samples of Fashion-MNIST (split seed 0, the same samples for every driver); NSGA-II population %d (bitsearch's first generation a "
+                            + "space-filling design: each layer's widths equally often, learning rates one per stratum; Optuna's random); learning rate "
                             + "log-uniform [3e-4, 1e-2] and one bit-width per layer from {1, 2, 4, 8}; Adam, batch 128, one native thread per trial; "
                             + "Pareto-ASHA r = 1, R = %d, η = 2 with keepFront (a trial on its rung's first non-dominated front continues "
                             + "even outside the top ⌊n/η⌋: `pruner: %s`)", trials, epochs, subset, validation, population, epochs, ashaSpec(true));
