@@ -7,14 +7,10 @@ import org.bitsearch.actors.service.RegistrySearchService;
 import org.bitsearch.actors.spec.CompiledSearch;
 import org.bitsearch.actors.spec.SpecCompiler;
 import org.bitsearch.actors.spec.SpecException;
-import org.bitsearch.orchestrator.Main;
 import org.bitsearch.orchestrator.wiring.StandardTrainers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,17 +71,9 @@ class ExamplesAndBadInputTest {
                 budget: {maxTrials: 0, maxEpochs: 2}
                 """);
         Path db = work.resolve("db");
-        PrintStream err = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            code = Main.commandLine().execute("run", spec.toString(), "--db", db.toString());
-        } finally {
-            System.setErr(err);
-        }
-        String text = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(2, code, text);
+        InProcessCli.Result r = InProcessCli.run("run", spec.toString(), "--db", db.toString());
+        String text = r.err();
+        assertEquals(2, r.exit(), text);
         for (String expected : new String[]{"trainer: trainer.epochSeconds is -1.0, but must be finite and >= 0",
                 "space.bits.allowed[1] is 99, but must be one of", "sampler.gamma is 2.0, but must be in [0.0, 1.0]",
                 "budget.maxTrials is 0, but must be >= 1"})
@@ -138,16 +126,9 @@ class ExamplesAndBadInputTest {
 
     /** Runs the command line in-process and returns what it printed on stdout (exit code 0 asserted). */
     private static String stdout(String... args) {
-        PrintStream out = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            code = Main.commandLine().execute(args);
-        } finally {
-            System.setOut(out);
-        }
-        String text = captured.toString(StandardCharsets.UTF_8);
+        InProcessCli.Result r = InProcessCli.run(args);
+        int code = r.exit();
+        String text = r.out();
         assertEquals(0, code, String.join(" ", args) + ": " + text);
         return text;
     }

@@ -3,12 +3,12 @@ package org.bitsearch.tests.search;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bitsearch.actors.spec.SpecCompiler;
-import org.bitsearch.orchestrator.Main;
 import org.bitsearch.orchestrator.http.ExportBuilder;
 import org.bitsearch.orchestrator.http.SearchReader;
 import org.bitsearch.orchestrator.http.SpecTrainerLookup;
 import org.bitsearch.orchestrator.wiring.StandardTrainers;
 import org.bitsearch.storage.H2SearchStore;
+import org.bitsearch.tests.search.InProcessCli.Result;
 import org.bitsearch.trainers.packed.PackedLayer;
 import org.bitsearch.trainers.packed.PackedModel;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -35,10 +35,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,22 +80,9 @@ class UserModelAndDataFormatsSearchTest {
 
     @TempDir Path work;
 
-    record Result(int exit, String out, String err) {}
-
     /** Runs the command line in this JVM, capturing what it prints. */
     static Result cli(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            code = Main.commandLine().execute(args);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        return InProcessCli.run(args);
     }
 
     @Test
