@@ -21,8 +21,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -194,13 +194,7 @@ final class Resnet20Bench {
     JsonNode torchEpoch(String python, Path script, Path data, List<Integer> flm, String blas) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(python, script.toString(), data.toString(), String.valueOf(samples), String.valueOf(BATCH),
                 flm.get(0) + "," + flm.get(1) + "," + flm.get(2));
-        Map<String, String> env = pb.environment();
-        env.put("OMP_NUM_THREADS", "1");
-        env.put("MKL_NUM_THREADS", "1");
-        env.put("OPENBLAS_NUM_THREADS", "1");
-        if (blas != null) env.put("LD_PRELOAD", blas);
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process p = pb.start();
+        Process p = TorchWorker.oneThread(pb, blas).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (!p.waitFor(600, TimeUnit.SECONDS)) {
             p.destroyForcibly();

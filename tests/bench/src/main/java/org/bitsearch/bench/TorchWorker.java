@@ -79,6 +79,19 @@ final class TorchWorker implements AutoCloseable {
     }
 
     /**
+     * {@code pb} set up as every PyTorch process of the bench runs: one thread in each pool it may use (OpenMP, MKL,
+     * OpenBLAS), {@code openBlas} preloaded unless null, its standard error passed through. Returns {@code pb}.
+     */
+    static ProcessBuilder oneThread(ProcessBuilder pb, String openBlas) {
+        Map<String, String> env = pb.environment();
+        env.put("OMP_NUM_THREADS", "1");
+        env.put("MKL_NUM_THREADS", "1");
+        env.put("OPENBLAS_NUM_THREADS", "1");
+        if (openBlas != null) env.put("LD_PRELOAD", openBlas);
+        return pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+    }
+
+    /**
      * Starts the worker on the Fashion-MNIST IDX files in {@code dataDir}.
      *
      * @param openBlas the OpenBLAS library to preload, or null for the system's BLAS
@@ -90,13 +103,7 @@ final class TorchWorker implements AutoCloseable {
             Files.copy(s, script, StandardCopyOption.REPLACE_EXISTING);
         }
         ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--data", dataDir.toString(), "--threads", "1");
-        Map<String, String> env = pb.environment();
-        env.put("OMP_NUM_THREADS", "1");
-        env.put("MKL_NUM_THREADS", "1");
-        env.put("OPENBLAS_NUM_THREADS", "1");
-        if (openBlas != null) env.put("LD_PRELOAD", openBlas);
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process p = pb.start();
+        Process p = oneThread(pb, openBlas).start();
         TorchWorker w = new TorchWorker(p, script, python, openBlas == null ? "the system's libblas.so.3"
                 : "the OpenBLAS bitsearch uses (" + Path.of(openBlas).getFileName() + "), preloaded");
         JsonNode ready;
