@@ -3,13 +3,20 @@ package org.bitsearch.trainers.dl4j;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bitsearch.search.space.BitAllocation;
 import org.bitsearch.trainers.io.AtomicFiles;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.bitsearch.trainers.dl4j.model.Net;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * Checkpoint files of a run: DL4J's model zip (configuration with iteration and epoch counts, full-precision
@@ -26,27 +33,26 @@ final class Checkpoints {
     record State(int format, int nextEpoch, long seed, List<Integer> bits) {}
 
     /** A restored network and the epoch it continues with. */
-    record Restored(org.bitsearch.trainers.dl4j.model.Net network, int nextEpoch) {}
+    record Restored(Net network, int nextEpoch) {}
 
     private Checkpoints() {}
 
     /** Writes {@code net} and its state to {@code file} atomically: a temp file beside it, then a move. */
-    static void save(Path file, org.deeplearning4j.nn.api.Model net, State state) throws IOException {
-        save(file, net, state, java.util.Map.of());
+    static void save(Path file, Model net, State state) throws IOException {
+        save(file, net, state, Map.of());
     }
 
-    /** As {@link #save(Path, org.deeplearning4j.nn.api.Model, State)}, with more serializable entries by name. */
-    static void save(Path file, org.deeplearning4j.nn.api.Model net, State state, java.util.Map<String, java.io.Serializable> extras) throws IOException {
-        AtomicFiles.write(file, tmp -> {
-            ModelSerializer.writeModel(net, tmp.toFile(), true);
-            ModelSerializer.addObjectToFile(tmp.toFile(), STATE_ENTRY, JSON.writeValueAsString(state));
-            for (var e : extras.entrySet()) ModelSerializer.addObjectToFile(tmp.toFile(), e.getKey(), e.getValue());
-        });
+    /** As {@link #save(Path, Model, State)}, with more serializable entries by name. */
+    static void save(Path file, Model net, State state, Map<String, Serializable> extras) throws IOException {
+        Map<String, Serializable> objects = new LinkedHashMap<>();
+        objects.put(STATE_ENTRY, JSON.writeValueAsString(state));
+        objects.putAll(extras);
+        AtomicFiles.write(file, tmp -> ModelZip.write(tmp, net, objects));
     }
 
     /** An extra entry of a checkpoint, or null if it has none of that name. */
     static <T> T extra(Path file, String name) throws IOException {
-        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
+        try (ZipFile z = new ZipFile(file.toFile())) {
             if (z.getEntry(name) == null && z.getEntry("objects/" + name) == null) return null; // DL4J stores objects under objects/
         }
         return ModelSerializer.getObjectFromFile(file.toFile(), name);
@@ -60,14 +66,14 @@ final class Checkpoints {
     static Restored restore(Path file, BitAllocation bits, long seed) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException("checkpoint " + file + " not found");
         State state;
-        org.bitsearch.trainers.dl4j.model.Net net;
+        Net net;
         try {
             String json = ModelSerializer.getObjectFromFile(file.toFile(), STATE_ENTRY);
             state = JSON.readValue(json, State.class);
             String conf = entry(file, "configuration.json");
             net = conf != null && conf.contains("\"vertices\"")
-                    ? org.bitsearch.trainers.dl4j.model.Net.of(ModelSerializer.restoreComputationGraph(file.toFile(), true))
-                    : org.bitsearch.trainers.dl4j.model.Net.of(ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true));
+                    ? Net.of(ModelSerializer.restoreComputationGraph(file.toFile(), true))
+                    : Net.of(ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true));
         } catch (IOException | RuntimeException e) {
             throw new IOException("checkpoint " + file + " cannot be read: " + e.getMessage(), e);
         }
@@ -81,11 +87,11 @@ final class Checkpoints {
     }
 
     private static String entry(Path file, String name) throws IOException {
-        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
-            var e = z.getEntry(name);
+        try (ZipFile z = new ZipFile(file.toFile())) {
+            ZipEntry e = z.getEntry(name);
             if (e == null) return null;
             try (var in = z.getInputStream(e)) {
-                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
         }
     }
