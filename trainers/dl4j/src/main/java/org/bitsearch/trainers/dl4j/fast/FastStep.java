@@ -87,6 +87,7 @@ public final class FastStep implements AutoCloseable {
         }
         this.inputJava = plan.layers().get(0) instanceof FastPlan.Conv;
         this.imageFloats = new FloatPointer(this.images);
+        this.inputRows = inputJava ? new float[maxBatch * features] : null;
         this.output = out;
         load();
     }
@@ -96,6 +97,8 @@ public final class FastStep implements AutoCloseable {
     /** Whether the first layer reads the minibatch from the Java array (convolution) or native memory (dense). */
     private final boolean inputJava;
     private final FloatPointer imageFloats;
+    /** The minibatch's image rows before their transpose into the first convolution's layout (else null). */
+    private final float[] inputRows;
 
     /** Why the fast step cannot train {@code net} (then train it with {@code fit}), or empty if it can. */
     public static Optional<String> unsupported(MultiLayerNetwork net) {
@@ -188,10 +191,13 @@ public final class FastStep implements AutoCloseable {
             int row = rows[r];
             if (row < 0 || row >= labels.length) throw new IllegalArgumentException("row " + row + " is outside 0.." + (labels.length - 1));
             stepLabels[r] = labels[row];
-            if (inputJava) imageFloats.position(imagesOffsetBytes / Float.BYTES + (long) row * features).get(input.value, r * features, features);
+            if (inputJava) imageFloats.position(imagesOffsetBytes / Float.BYTES + (long) row * features).get(inputRows, r * features, features);
             else Pointer.memcpy(inputBytes.position(r * rowBytes), images.position(imagesOffsetBytes + row * rowBytes), rowBytes);
         }
-        if (inputJava) input.valueWrittenJava();
+        if (inputJava) {
+            Transpose.of(inputRows, batch, features, input.value); // rows [N, H·W] to [1, H, W, N], ConvOp's layout
+            input.valueWrittenJava();
+        }
         else input.valueWrittenNative();
         output.labels(stepLabels);
         for (FastLayer l : layers) l.forward(params, batch);

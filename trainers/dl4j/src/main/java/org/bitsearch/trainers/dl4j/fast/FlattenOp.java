@@ -1,8 +1,9 @@
 package org.bitsearch.trainers.dl4j.fast;
 
 /**
- * DL4J's {@code CnnToFeedForwardPreProcessor} (NCHW): planes [C, N, H·W] to rows [N, C·H·W] with feature index
- * c·H·W + y·W + x, and the gradient back.
+ * DL4J's {@code CnnToFeedForwardPreProcessor} (NCHW): activations [C, H, W, N] (sample-minor, as {@link ConvOp})
+ * to rows [N, C·H·W] with feature index c·H·W + y·W + x, i.e. the transpose of [F, N] with F = C·H·W; and the
+ * gradient back (the transpose of [N, F]).
  */
 final class FlattenOp implements FastLayer {
     final Slot in, out;
@@ -17,20 +18,14 @@ final class FlattenOp implements FastLayer {
 
     @Override
     public void forward(float[] params, int batch) {
-        float[] x = in.valueJava(batch), y = out.value;
-        int row = c * hw;
-        for (int ci = 0; ci < c; ci++)
-            for (int s = 0; s < batch; s++) System.arraycopy(x, (ci * batch + s) * hw, y, s * row + ci * hw, hw);
+        Transpose.of(in.valueJava(batch), c * hw, batch, out.value);
         out.valueWrittenJava();
     }
 
     @Override
     public void backward(float[] params, float[] grads, int batch, boolean inputGradient) {
         if (!inputGradient) return;
-        float[] g = out.gradJava(batch), gx = in.grad;
-        int row = c * hw;
-        for (int ci = 0; ci < c; ci++)
-            for (int s = 0; s < batch; s++) System.arraycopy(g, s * row + ci * hw, gx, (ci * batch + s) * hw, hw);
+        Transpose.of(out.gradJava(batch), batch, c * hw, in.grad);
         in.gradWrittenJava();
     }
 
