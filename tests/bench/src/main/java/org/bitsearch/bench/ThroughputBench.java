@@ -8,6 +8,7 @@ import org.bitsearch.trainers.dl4j.Dl4jTrainingRun;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,11 +30,11 @@ final class ThroughputBench {
                Summary ratio, Summary cpuRatio, Summary stepTimeToFp32) {}
 
     /**
-     * Figures of every model and width, DL4J fit's FP32 figures per model, the last repeat's profile of each MLP
-     * width, the warm-up rounds, and how PyTorch ran (or why it did not).
+     * Figures of every model and width, DL4J fit's FP32 figures per model, the last repeat's profile of each model
+     * and width (by model, then width), the warm-up rounds, and how PyTorch ran (or why it did not).
      */
     record Result(Map<String, Integer> samples, int repeats, List<Row> rows, Map<String, Summary> fit,
-                  Map<Integer, Map<String, Integer>> profiles, OpMicroBench.Result ops, StepRatioBench.Result stepRatio,
+                  Map<String, Map<Integer, Map<String, Integer>>> profiles, OpMicroBench.Result ops, StepRatioBench.Result stepRatio,
                   List<Double> warmUp, String torch, boolean torchRan) {}
 
     private final BenchConfig config;
@@ -81,19 +82,19 @@ final class ThroughputBench {
             tc.put(m, new double[n][reps]);
             fit.put(m, new double[reps]);
         }
-        Map<Integer, Map<String, Integer>> profiles = new LinkedHashMap<>();
+        Map<String, Map<Integer, Map<String, Integer>>> profiles = new LinkedHashMap<>();
         try {
             for (int r = 0; r < reps; r++) {
                 for (String m : MODELS) {
                     Dl4jTrainer t = trainers.get(m);
                     for (int i = 0; i < n; i++) {
                         int bits = WIDTHS.get(i);
-                        boolean profile = r == reps - 1 && m.equals("mlp");
+                        boolean profile = r == reps - 1;
                         TrainingProfile p = profile ? new TrainingProfile().start() : null;
                         double[] a;
                         try {
                             a = epoch(t, bits, r + 1, true);
-                            if (p != null) profiles.put(bits, p.stop(Thread.currentThread().getName()));
+                            if (p != null) profiles.computeIfAbsent(m, k -> new LinkedHashMap<>()).put(bits, p.stop(Thread.currentThread().getName()));
                         } finally {
                             if (p != null) p.close();
                         }
@@ -233,7 +234,7 @@ final class ThroughputBench {
                 + r.repeats() + " repeat(s).");
         List<List<String>> rows = new ArrayList<>();
         for (Row row : r.rows())
-            rows.add(List.of(row.model().toUpperCase(java.util.Locale.ROOT), label(row.bits()), row.bitsearch().format(0), cell(row.torch(), 0),
+            rows.add(List.of(row.model().toUpperCase(Locale.ROOT), label(row.bits()), row.bitsearch().format(0), cell(row.torch(), 0),
                     cell(row.ratio(), 2), row.bitsearchCpu().format(0), cell(row.torchCpu(), 0), cell(row.cpuRatio(), 2),
                     row.bits() == 32 ? "1" : row.stepTimeToFp32().format(3)));
         out.table(List.of("model", "weights", "bitsearch samples/s", "PyTorch samples/s", "ratio", "bitsearch per CPU-s",
@@ -244,29 +245,35 @@ final class ThroughputBench {
             new StepRatioBench(config).report(r.stepRatio(), out);
             return;
         }
-        out.heading(3, "Where bitsearch's training thread spends its time (MLP, JFR sampling profile, last repeat)");
+        for (var model : r.profiles().entrySet()) profileTable(model.getKey(), model.getValue(), out);
+        new OpMicroBench(config).report(r.ops(), out);
+        new StepRatioBench(config).report(r.stepRatio(), out);
+    }
+
+    /** One model's JFR profile table: share of the training thread's samples per category and width. */
+    private static void profileTable(String model, Map<Integer, Map<String, Integer>> profiles, BenchReport out) {
+        String name = model.toUpperCase(Locale.ROOT);
+        out.heading(3, "Where bitsearch's training thread spends its time (" + name + ", JFR sampling profile, last repeat)");
         out.paragraph("JDK Flight Recorder samples (Java and native-method samples, period 10 ms) of the training thread during the last "
-                + "repeat's MLP epoch of each width (training and its validation pass). Native code (OpenBLAS, libnd4j) is attributed to the "
+                + "repeat's " + name + " epoch of each width (training and its validation pass). Native code (OpenBLAS, libnd4j) is attributed to the "
                 + "Java call that entered it; each sample goes to the innermost frame matching a category. A native sample counts wall "
                 + "time in native code whether or not the thread had a CPU. Share of the thread's samples:");
         List<String> header = new ArrayList<>(List.of("where"));
-        r.profiles().keySet().forEach(b -> header.add(label(b)));
-        List<String> labels = new ArrayList<>(r.profiles().values().iterator().next().keySet());
+        profiles.keySet().forEach(b -> header.add(label(b)));
+        List<String> labels = new ArrayList<>(profiles.values().iterator().next().keySet());
         List<List<String>> prow = new ArrayList<>();
         for (String l : labels) {
             List<String> cells = new ArrayList<>(List.of(l));
-            for (Map<String, Integer> counts : r.profiles().values()) {
+            for (Map<String, Integer> counts : profiles.values()) {
                 int total = counts.values().stream().mapToInt(Integer::intValue).sum();
                 cells.add(total == 0 ? "–" : Summary.number(100.0 * counts.getOrDefault(l, 0) / total, 1) + " %");
             }
             prow.add(cells);
         }
         List<String> totals = new ArrayList<>(List.of("samples"));
-        for (Map<String, Integer> counts : r.profiles().values())
+        for (Map<String, Integer> counts : profiles.values())
             totals.add(String.valueOf(counts.values().stream().mapToInt(Integer::intValue).sum()));
         prow.add(totals);
         out.table(header, prow);
-        new OpMicroBench(config).report(r.ops(), out);
-        new StepRatioBench(config).report(r.stepRatio(), out);
     }
 }
