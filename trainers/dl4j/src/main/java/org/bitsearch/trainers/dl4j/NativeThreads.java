@@ -1,5 +1,6 @@
 package org.bitsearch.trainers.dl4j;
 
+import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
@@ -48,10 +49,12 @@ public final class NativeThreads {
      */
     public static synchronized void apply(int threads) {
         int n = bound(threads);
+        // ND4J first: NativeOpsHolder initialised before the backend fails (its class init reads backend properties)
+        Environment env = Nd4j.getEnvironment();
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
         if (n == applied) return;
-        Nd4j.getEnvironment().setMaxThreads(n);
-        Nd4j.getEnvironment().setMaxMasterThreads(n);
+        env.setMaxThreads(n);
+        env.setMaxMasterThreads(n);
         Nd4j.factory().blas().setMaxThreads(n);
         applied = n;
     }
