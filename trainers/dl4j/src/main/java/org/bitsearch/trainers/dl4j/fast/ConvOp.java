@@ -25,7 +25,7 @@ final class ConvOp implements FastLayer {
     final int c, h, w, o, kh, kw, oh, ow, wOffset, bOffset;
     private final WeightPrep weights;
     private final NativeFloats col, z, dz, dw, dcol;
-    private final float[] dzJava, run;
+    private final float[] dzJava, run, runSum;
     private final ActivationStep act;
 
     ConvOp(Slot in, Slot out, int c, int h, int w, int o, int kh, int kw, int wOffset, int bOffset,
@@ -51,6 +51,7 @@ final class ConvOp implements FastLayer {
         this.dcol = new NativeFloats(k * np);
         this.dzJava = new float[o * np];
         this.run = new float[ow * in.maxBatch];
+        this.runSum = new float[ow * in.maxBatch];
         this.act = act == null ? null : new ActivationStep(act, o * np);
     }
 
@@ -71,7 +72,7 @@ final class ConvOp implements FastLayer {
     private void col2im(float[] g, int n) {
         int np = oh * ow * n, len = ow * n;
         Arrays.fill(g, 0, c * h * w * n, 0f);
-        float[] r = run;
+        float[] r = run, sum = runSum;
         for (int ci = 0; ci < c; ci++)
             for (int ky = 0; ky < kh; ky++)
                 for (int kx = 0; kx < kw; kx++) {
@@ -79,7 +80,10 @@ final class ConvOp implements FastLayer {
                     for (int oy = 0; oy < oh; oy++) {
                         dcol.pointer.position(row + (long) oy * len).get(r, 0, len);
                         int dst = ((ci * h + oy + ky) * w + kx) * n;
-                        for (int i = 0; i < len; i++) g[dst + i] += r[i];
+                        // through a zero-based copy: C2 vectorises the add only when both arrays share the index
+                        System.arraycopy(g, dst, sum, 0, len);
+                        for (int i = 0; i < len; i++) sum[i] += r[i];
+                        System.arraycopy(sum, 0, g, dst, len);
                     }
                 }
         dcol.pointer.position(0);
