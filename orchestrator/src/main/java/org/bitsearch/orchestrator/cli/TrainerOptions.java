@@ -36,7 +36,7 @@ public final class TrainerOptions {
     @Option(names = "--train-subset", defaultValue = "0", description = "training samples, 0 = all (default)") int trainSubset;
     @Option(names = "--validation-size", defaultValue = "5000", description = "held-out validation samples (default: ${DEFAULT-VALUE})") int validationSize;
     @Option(names = "--split-seed", defaultValue = "0", description = "seed of the validation split (default: ${DEFAULT-VALUE})") long splitSeed;
-    @Option(names = "--threads", defaultValue = "0", description = "native BLAS/OpenMP threads; 0 (default) = automatic: the cores other processes leave idle, divided by the open runs, at least 1") int threads;
+    @Option(names = "--threads", defaultValue = "0", description = "native BLAS/OpenMP threads; 0 (default) = automatic: 1 thread per run (results never depend on the machine's load)") int threads;
     @Option(names = "--per-channel", description = "one quantization scale per output channel") boolean perChannel;
     @Option(names = "--eval-batch-size", defaultValue = "2000", description = "evaluation minibatch (default: ${DEFAULT-VALUE})") int evalBatchSize;
 

@@ -42,7 +42,7 @@ import org.bitsearch.search.space.QuantLayer;
  *                       search, so that trials are compared on the same data
  * @param batchSize      default minibatch size (128); a candidate's {@code batchSize} overrides it
  * @param evalBatchSize  minibatch size of evaluation (default 2000)
- * @param threads        BLAS/OpenMP threads; 0 (default) = cores left idle by other processes / runs open in this process (see NativeThreads)
+ * @param threads        BLAS/OpenMP threads; 0 (default) = automatic: 1 thread, never chosen from the load (see NativeThreads)
  * @param perChannel     one quantization scale per output channel instead of per tensor (default false)
  * @param schedule       when layers start being quantized (default: all from the start)
  * @param dropBits       DropBits regulariser (default off)

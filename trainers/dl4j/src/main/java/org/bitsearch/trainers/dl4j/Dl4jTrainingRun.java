@@ -151,7 +151,7 @@ public final class Dl4jTrainingRun implements TrainingRun {
         this.fast = reason == null ? FastStep.of(((Net.Mln) net).net(), data.dataset().trainImages(), data.dataset().trainLabels(), hp.batchSize()) : null;
         if (reason != null && cpq != null) LOG.info("training with DL4J's fit: {}", reason);
         else if (reason != null) LOG.debug("training with DL4J's fit: {}", reason);
-        NativeThreads.acquire(config.threads());
+        NativeThreads.apply(config.threads());
         this.frozen = new BitatTransform[noises.size()];
         if (config.transform().bitat()) refreshTransforms(null);
     }
@@ -558,6 +558,5 @@ public final class Dl4jTrainingRun implements TrainingRun {
         xBuffer = null;
         yBuffer = null;
         if (fast != null) fast.close();
-        NativeThreads.release();
     }
 }

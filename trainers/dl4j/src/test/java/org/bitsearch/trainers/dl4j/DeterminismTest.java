@@ -93,6 +93,21 @@ class DeterminismTest {
                 new ArrayList<>(Collections.nCopies(22, 4)), 1);
     }
 
+    /**
+     * The default thread setting (0, automatic) reports what 1 thread reports, whatever ran before in the process
+     * (here a run at 2 threads, which reports other losses on this path): the automatic bound once followed the load
+     * average and the open runs, so a trial alone on an idle 2-core machine trained at 2 threads and next to another
+     * at 1, and {@link #concurrentTrainersDoNotPerturbEachOther} failed when the machine was idle.
+     */
+    @Test void automaticThreadsReportWhatOneThreadReports() throws Exception {
+        Dl4jTrainerConfig cpq = TestData.small(800).withValidationSize(300).withCpq(CpqConfig.DEFAULT);
+        List<Object> two = reports(cpq.toBuilder().threads(2).build(), List.of(4, 4, 4), 0, 2);
+        List<Object> automatic = reports(cpq, List.of(4, 4, 4), 0, 2);
+        List<Object> one = reports(cpq.toBuilder().threads(1).build(), List.of(4, 4, 4), 0, 2);
+        assertEquals(one, automatic, "threads 0 trains at 1 thread");
+        assertNotEquals(one, two, "the check can fail: 2 threads report other losses");
+    }
+
     /** Two trials training at once in one JVM (as a trial pool runs them) report what each reports alone. */
     @Test void concurrentTrainersDoNotPerturbEachOther() throws Exception {
         Dl4jTrainerConfig cpq = TestData.small(800).withValidationSize(300).withCpq(CpqConfig.DEFAULT);
