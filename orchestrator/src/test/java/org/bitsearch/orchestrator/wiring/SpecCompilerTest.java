@@ -434,7 +434,7 @@ class SpecCompilerTest {
                 """.formatted(data));
         assertEquals(List.of("trainer: model is 'resnet', but must be one of [cnn, mlp, resnet20, vgg-small]",
                 "trainer: validationSize is 0, but must be >= 1", "trainer: batchSize is 0, but must be >= 1",
-                "trainer: threads is -1, but must be >= 0 (0 = automatic)"), p);
+                "trainer: threads is -1, but must be >= 0 (0 = one native thread per run)"), p);
     }
 
     @Test

@@ -132,7 +132,7 @@ public record Dl4jTrainerConfig(String dataset, String dataDir, String model, Li
         if (validationSize < 1) problems.add("validationSize is " + validationSize + ", but must be >= 1");
         if (batchSize < 1) problems.add("batchSize is " + batchSize + ", but must be >= 1");
         if (evalBatchSize < 1) problems.add("evalBatchSize is " + evalBatchSize + ", but must be >= 1");
-        if (threads < 0) problems.add("threads is " + threads + ", but must be >= 0 (0 = automatic)");
+        if (threads < 0) problems.add("threads is " + threads + ", but must be >= 0 (0 = one native thread per run)");
         if (quantizer == null) quantizer = cpq != null ? "cpq" : "uniform";
         if (!QUANTIZERS.contains(quantizer))
             problems.add("quantizer is '" + quantizer + "', but must be one of " + QUANTIZERS.stream().sorted().toList());

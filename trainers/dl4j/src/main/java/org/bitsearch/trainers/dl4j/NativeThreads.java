@@ -35,7 +35,7 @@ public final class NativeThreads {
 
     /** The native threads of a run with setting {@code threads}: itself, or {@value #DEFAULT_THREADS} when 0. */
     public static int bound(int threads) {
-        if (threads < 0) throw new IllegalArgumentException("threads is " + threads + ", but must be >= 0 (0 = automatic)");
+        if (threads < 0) throw new IllegalArgumentException("threads is " + threads + ", but must be >= 0 (0 = one native thread per run)");
         return threads > 0 ? threads : DEFAULT_THREADS;
     }
 

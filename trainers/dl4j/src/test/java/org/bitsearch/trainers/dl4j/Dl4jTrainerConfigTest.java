@@ -63,7 +63,7 @@ class Dl4jTrainerConfigTest {
                 () -> mapper.readValue("{\"dataset\":\"mnist\"}", Dl4jTrainerConfig.class));
         assertTrue(none.getCause().getMessage().startsWith("dataDir is not given, and no mnist data was found in "), none.getCause().getMessage());
         assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"batchSize\":0,\"threads\":-2}",
-                "batchSize is 0, but must be >= 1\nthreads is -2, but must be >= 0 (0 = automatic)");
+                "batchSize is 0, but must be >= 1\nthreads is -2, but must be >= 0 (0 = one native thread per run)");
         assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"model\":\"resnet\"}", "model is 'resnet', but must be one of [cnn, mlp, resnet20, vgg-small]");
         assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"batchSize\":0}", "batchSize is 0, but must be >= 1");
         assertMessage("{\"dataset\":\"mnist\",\"dataDir\":\"d\",\"hidden\":[10,0]}", "hidden[1] is 0, but must be >= 1");
